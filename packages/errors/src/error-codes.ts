@@ -1,0 +1,75 @@
+/**
+ * Every code a {@link ThreadspaceError} can carry. Codes are stable: embedders switch on them.
+ */
+export type ThreadspaceErrorCode =
+  /** plugin.json (or another manifest) failed validation; `issues` lists every problem. */
+  | "manifest_invalid"
+  /** The wasm's sha256 differs from the manifest's `hash`. */
+  | "hash_mismatch"
+  /** The bytes are not a WebAssembly module, or it failed to compile or link. */
+  | "wasm_invalid"
+  /** A plugin named in `dependencies` is not installed. */
+  | "dependency_missing"
+  /** A dependency is installed at a version outside the requested range. */
+  | "dependency_version"
+  /** Dependencies form a cycle. */
+  | "dependency_cycle"
+  /** Other plugins depend on the one being unloaded. */
+  | "dependency_in_use"
+  /** A plugin with that name is already installed. */
+  | "already_installed"
+  /** No plugin with that name is installed. */
+  | "plugin_not_found"
+  /** A required or requested export does not exist. */
+  | "export_missing"
+  /** `init_plugin` failed. */
+  | "init_failed"
+  /** `get_metadata` returned something that does not match plugin.json. */
+  | "metadata_mismatch"
+  /** The plugin trapped (unreachable, out-of-bounds access, stack overflow, ...). */
+  | "plugin_trap"
+  /** The plugin reported an error itself (Extism `error_set`). */
+  | "plugin_error"
+  /** The plugin is installed but cannot serve calls (unloaded, disabled, failed). */
+  | "plugin_unavailable"
+  /** The install source could not be read (missing file, HTTP error, unsupported form). */
+  | "source_invalid"
+  /** A call input could not be encoded, or an output could not be decoded as asked. */
+  | "bad_input"
+  | "bad_output"
+  /** The engine was closed. */
+  | "engine_closed"
+  /** Reserved for the host API, limits and storage layers. */
+  | "permission_denied"
+  | "timeout"
+  | "memory_limit"
+  | "quota_exceeded"
+  | "busy";
+
+/** The list of codes, for runtime checks (for example when errors cross a worker boundary). */
+export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
+  "manifest_invalid",
+  "hash_mismatch",
+  "wasm_invalid",
+  "dependency_missing",
+  "dependency_version",
+  "dependency_cycle",
+  "dependency_in_use",
+  "already_installed",
+  "plugin_not_found",
+  "export_missing",
+  "init_failed",
+  "metadata_mismatch",
+  "plugin_trap",
+  "plugin_error",
+  "plugin_unavailable",
+  "source_invalid",
+  "bad_input",
+  "bad_output",
+  "engine_closed",
+  "permission_denied",
+  "timeout",
+  "memory_limit",
+  "quota_exceeded",
+  "busy",
+];
