@@ -24,6 +24,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "examples",
+          environment: "node",
+          include: ["examples/*/tests/**/*.test.ts"],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           testTimeout: 20_000,

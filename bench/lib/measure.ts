@@ -1,0 +1,40 @@
+/** Small helpers shared by the benchmarks: timing loops and robust summaries. */
+
+/** Runs `fn` `iterations` times sequentially (awaiting each) and returns µs per iteration. */
+export async function timeLoop(iterations: number, fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) await fn();
+  return ((performance.now() - start) * 1000) / iterations;
+}
+
+/** Median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Formats a number with a fixed number of decimals. */
+export const fixed = (value: number, digits = 2): string => value.toFixed(digits);
+
+/** One line describing the machine and runtime, for result tables. */
+export function machineLine(): string {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? "?";
+  return `Node ${process.version}, ${process.platform}/${process.arch}, ${cores} cores`;
+}
+
+/**
+ * Measures several contenders side by side: each round runs every contender once, in an order
+ * that rotates between rounds so that none always runs first. Returns the per-round figures.
+ */
+export async function sideBySide<K extends string>(rounds: number, contenders: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
+  const names = Object.keys(contenders) as K[];
+  const results = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length] as K;
+      results[name].push(await contenders[name]());
+    }
+  }
+  return results;
+}

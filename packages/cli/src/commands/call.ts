@@ -1,0 +1,82 @@
+import { resolve } from "node:path";
+import { formatWithOptions } from "node:util";
+import type { CAC } from "cac";
+import { createEngine, type EngineLogger } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
+import type { CliIo } from "../io.ts";
+import { EXIT_OK, UsageError, line } from "../output.ts";
+
+/** The largest input `--stdin` reads (64 MiB). */
+export const MAX_STDIN_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link call}. */
+export interface CallOptions {
+  /** Parse the input as JSON, and pretty-print the output as JSON. */
+  readonly json?: boolean;
+  /** Read the input from standard input. */
+  readonly stdin?: boolean;
+}
+
+/** Plugin and engine logs go to standard error, so standard output holds only the call's output. */
+function stderrLogger(io: CliIo): EngineLogger {
+  const write = (...args: unknown[]) => io.stderr(`${formatWithOptions({ colors: false }, ...args)}\n`);
+  return { trace: write, debug: write, info: write, warn: write, error: write };
+}
+
+async function readInput(io: CliIo, input: string | undefined, options: CallOptions): Promise<string | Uint8Array | undefined> {
+  if (options.stdin === true && input !== undefined) throw new UsageError(`pass the input as an argument or with --stdin, not both.`, "call");
+  let raw: string | Uint8Array | undefined = input;
+  if (options.stdin === true) {
+    raw = await io.readStdin(MAX_STDIN_BYTES).catch((cause: unknown) => {
+      throw new ThreadspaceError("bad_input", `cannot read standard input: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
+    });
+  }
+  if (options.json !== true || raw === undefined) return raw;
+  const text = typeof raw === "string" ? raw : new TextDecoder().decode(raw);
+  try {
+    // Send JSON text: the engine would send a bare string value as plain UTF-8, without quotes.
+    return JSON.stringify(JSON.parse(text));
+  } catch (cause) {
+    throw new UsageError(`--json needs JSON input, and ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)} is not JSON (${cause instanceof Error ? cause.message : String(cause)}). Quote strings: '"World"'.`, "call");
+  }
+}
+
+/**
+ * `threadspace call <dir> <export> [input] [--json] [--stdin]`: installs the bundle in a fresh
+ * engine, calls the export and prints its output: raw bytes as they are (with a trailing newline
+ * only on a terminal), or pretty JSON with `--json`. Closes the engine before returning.
+ */
+export async function call(io: CliIo, bundle: string, exportName: string, input: string | undefined, options: CallOptions = {}): Promise<number> {
+  const callInput = await readInput(io, input, options);
+  const engine = await createEngine({ logger: stderrLogger(io) });
+  try {
+    const { name } = await engine.install(resolve(io.cwd, bundle));
+    const result = await engine.call(name, exportName, callInput);
+    if (options.json === true) {
+      line(io, JSON.stringify(result.json(), null, 2));
+    } else {
+      io.stdout(result.bytes);
+      if (io.stdoutIsTTY && result.bytes.byteLength > 0 && result.bytes.at(-1) !== 0x0a) io.stdout("\n");
+    }
+    return EXIT_OK;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Registers `call` on the command line. */
+export function defineCall(cli: CAC, io: CliIo): void {
+  cli
+    .command("call <bundle> <export> [input]", "Install a plugin in a fresh engine, call an export and print its output")
+    .option("--json", "Parse the input as JSON and pretty-print the output as JSON")
+    .option("--stdin", "Read the input from standard input")
+    .example("  $ threadspace call examples/hello greet World")
+    .example(`  $ threadspace call examples/count-vowels count_vowels --json '"Hello"'`)
+    .example("  $ cat input.txt | threadspace call my_plugin analyze --stdin")
+    .example("  $ threadspace call my_plugin negate -- -1     (after --, the input may start with -)")
+    .action((bundle: string, exportName: string, input: string | undefined, options: CallOptions & { "--"?: string[] }) => {
+      const rest = options["--"] ?? [];
+      if (rest.length > 1 || (rest.length === 1 && input !== undefined)) throw new UsageError(`call takes one input; got ${[input, ...rest].filter((x) => x !== undefined).length}. Quote it if it has spaces.`, "call");
+      return call(io, bundle, String(exportName), input === undefined ? rest[0] : String(input), options);
+    });
+}

@@ -1,0 +1,86 @@
+import { chmod, open, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { ThreadspaceError } from "@threadspace/errors";
+import type { CliIo } from "./io.ts";
+
+/** The largest wasm the CLI reads, like the engine's default `maxWasmBytes` (64 MiB). */
+export const MAX_WASM_BYTES = 64 * 1024 * 1024;
+
+/** A file is larger than the command accepts; thrown before its contents are read. */
+export class FileTooLargeError extends Error {
+  override readonly name = "FileTooLargeError";
+
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly maxBytes: number,
+  ) {
+    super(`${path} is ${size} bytes, more than the ${maxBytes} accepted`);
+  }
+}
+
+/** True for "no such file" errors from node:fs. */
+export function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** Reads a file, refusing (by its size, before reading) one larger than `maxBytes`. */
+export async function readFileCapped(path: string, maxBytes: number): Promise<Uint8Array> {
+  const file = await open(path, "r");
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    if (info.size > maxBytes) throw new FileTooLargeError(path, info.size, maxBytes);
+    const out = new Uint8Array(info.size);
+    let offset = 0;
+    while (offset < out.byteLength) {
+      const { bytesRead } = await file.read(out, offset, out.byteLength - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return out.subarray(0, offset);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Where a bundle's files are, from a bundle directory or a plugin.json path. */
+export interface BundleLocation {
+  /** The bundle directory (absolute). */
+  readonly dir: string;
+  /** Its plugin.json (absolute). */
+  readonly manifestPath: string;
+}
+
+/**
+ * Resolves a command-line target (a bundle directory, or a path to its plugin.json) against the
+ * working directory. Throws `source_invalid` when nothing is there.
+ */
+export async function locateBundle(io: CliIo, target: string): Promise<BundleLocation> {
+  const path = resolve(io.cwd, target);
+  const info = await stat(path).catch((cause: unknown) => {
+    throw new ThreadspaceError("source_invalid", `no such file or directory: ${target}. Pass a plugin's folder (the one holding plugin.json).`, { cause });
+  });
+  if (info.isDirectory()) return { dir: path, manifestPath: join(path, "plugin.json") };
+  return { dir: dirname(path), manifestPath: path };
+}
+
+/** True when `bytes` start with the WebAssembly magic number `\0asm`. */
+export function hasWasmMagic(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 8 && bytes[0] === 0x00 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+}
+
+/** Replaces a file's contents atomically (write a sibling temp file, then rename it over), keeping its mode. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const { mode } = await stat(path);
+  try {
+    await writeFile(temp, text, { flag: "wx" });
+    await chmod(temp, mode & 0o777);
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Where a command reads and writes. Commands never touch `process` directly, so tests run them
+ * in-process with a captured {@link CliIo} (see `test-support/capture-io.ts`).
+ */
+export interface CliIo {
+  /** Writes to standard output: text, or raw bytes written as they are. */
+  stdout(chunk: string | Uint8Array): void;
+  /** Writes text to standard error. */
+  stderr(text: string): void;
+  /** Reads all of standard input; rejects once it exceeds `maxBytes`. */
+  readStdin(maxBytes: number): Promise<Uint8Array>;
+  /** True when standard output is a terminal (raw outputs then get a trailing newline). */
+  readonly stdoutIsTTY: boolean;
+  /** Environment variables (`THREADSPACE_DEBUG=1` shows stack traces). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The directory relative paths are resolved against and shown relative to. */
+  readonly cwd: string;
+}
+
+/** The {@link CliIo} of the running process. */
+export function processIo(): CliIo {
+  return {
+    stdout: (chunk) => void process.stdout.write(chunk),
+    stderr: (text) => void process.stderr.write(text),
+    readStdin: async (maxBytes) => {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of process.stdin) {
+        const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+        size += bytes.byteLength;
+        if (size > maxBytes) {
+          process.stdin.destroy();
+          throw new Error(`standard input is larger than ${maxBytes} bytes`);
+        }
+        chunks.push(bytes);
+      }
+      return concatBytes(chunks);
+    },
+    stdoutIsTTY: process.stdout.isTTY === true,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Joins byte chunks into one array. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const chunk of chunks) size += chunk.byteLength;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+import { ThreadspaceError, messageOf } from "@threadspace/errors";
+
+const EMPTY = new Uint8Array(0);
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+/** What the plugin's export wrote as its output. */
+export class CallResult {
+  /** The raw output bytes (empty when the plugin wrote none). */
+  readonly bytes: Uint8Array;
+  readonly #plugin: string;
+
+  constructor(bytes: Uint8Array | null | undefined, plugin: string) {
+    this.bytes = bytes ?? EMPTY;
+    this.#plugin = plugin;
+  }
+
+  /** The output decoded as UTF-8 (invalid sequences become U+FFFD). */
+  text(): string {
+    return decoder.decode(this.bytes);
+  }
+
+  /** The output parsed as JSON; throws `bad_output` with the reason when it is not JSON. */
+  json<T = unknown>(): T {
+    const text = this.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      const preview = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+      throw new ThreadspaceError("bad_output", `the output is not JSON (${messageOf(cause)}): ${JSON.stringify(preview)}. Read it with text() or bytes().`, {
+        plugin: this.#plugin,
+        cause,
+      });
+    }
+  }
+}

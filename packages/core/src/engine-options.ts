@@ -1,0 +1,46 @@
+/** Log levels of the engine and of plugins (Extism's names). */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "silent";
+
+/** Where the engine and plugins write logs; `console` fits. */
+export interface EngineLogger {
+  trace(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+/** Options of `createEngine`; all optional. */
+export interface EngineOptions {
+  /** Receives plugin logs (prefixed `[plugin <name>]`) and engine warnings. Default: `console`. */
+  readonly logger?: EngineLogger;
+  /** Level for plugins whose config has no `log_level`. Default `"warn"`. */
+  readonly logLevel?: LogLevel;
+  /** Largest wasm accepted at install, in bytes. Default 64 MiB. */
+  readonly maxWasmBytes?: number;
+}
+
+/** Options of `engine.unload` and `engine.uninstall`. */
+export interface UnloadOptions {
+  /** Unload the plugins that depend on this one first, instead of refusing. */
+  readonly cascade?: boolean;
+}
+
+/** Defaults of {@link EngineOptions}. */
+export const DEFAULT_MAX_WASM_BYTES = 64 * 1024 * 1024;
+
+const GUIDE_LEVELS: Record<string, LogLevel> = {
+  trace: "trace",
+  debug: "debug",
+  info: "info",
+  warn: "warn",
+  warning: "warn",
+  error: "error",
+  critical: "error",
+};
+
+/** Maps the guide's `config.log_level` ("INFO", "WARNING", "CRITICAL", ...) to an Extism level. */
+export function levelFromConfig(config: Record<string, unknown>, fallback: LogLevel): LogLevel {
+  const value = config["log_level"];
+  return typeof value === "string" ? (GUIDE_LEVELS[value.toLowerCase()] ?? fallback) : fallback;
+}

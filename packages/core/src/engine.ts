@@ -1,0 +1,297 @@
+import { ThreadspaceError } from "@threadspace/errors";
+import type { PluginManifest } from "@threadspace/manifest";
+import { encodeInput, type CallInput } from "./calls/call-input.ts";
+import { CallResult } from "./calls/call-result.ts";
+import type { PluginRunner } from "./calls/plugin-runner.ts";
+import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
+import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
+import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
+import type { InstallSource } from "./install/install-source.ts";
+import { prepareBundle, type PreparedBundle } from "./install/prepare-bundle.ts";
+import { readSource } from "./install/read-source.ts";
+import { checkHealth, type HealthReport } from "./lifecycle/health.ts";
+import { runCleanup } from "./lifecycle/lifecycle.ts";
+import { startPlugin } from "./lifecycle/start-plugin.ts";
+import type { PluginInfo } from "./plugin-info.ts";
+
+interface PluginRecord extends PreparedBundle {
+  readonly installedAt: number;
+  runner: PluginRunner | undefined;
+  stats: { calls: number; errors: number; lastError?: string };
+}
+
+/**
+ * The Threadspace engine: installs plugins, runs their lifecycle and serves calls.
+ * Create it with {@link createEngine}.
+ */
+export class Engine {
+  readonly #plugins = new Map<string, PluginRecord>();
+  readonly #pending = new Set<string>();
+  readonly #hooks = new Hooks();
+  readonly #logger: EngineLogger;
+  readonly #logLevel: LogLevel;
+  readonly #maxWasmBytes: number;
+  #closed = false;
+
+  constructor(options: EngineOptions = {}) {
+    this.#logger = options.logger ?? console;
+    this.#logLevel = options.logLevel ?? "warn";
+    this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
+  }
+
+  /**
+   * Installs and starts a plugin: reads the source, validates plugin.json, checks the wasm's
+   * sha256 before compiling, checks dependencies and imports, runs `init_plugin` and checks
+   * `get_metadata`. On any failure nothing stays registered.
+   */
+  async install(source: InstallSource): Promise<PluginInfo> {
+    this.#assertOpen();
+    const bundle = await readSource(source, this.#maxWasmBytes);
+    return this.#installBundle(bundle, [bundle.manifest.name]);
+  }
+
+  /**
+   * Installs several plugins in dependency order (dependencies may be in the batch or installed).
+   * A cycle is refused with `dependency_cycle` naming it. Stops at the first failure; plugins
+   * installed before it stay installed.
+   */
+  async installAll(sources: readonly InstallSource[]): Promise<PluginInfo[]> {
+    this.#assertOpen();
+    const bundles = [];
+    for (const source of sources) bundles.push(await readSource(source, this.#maxWasmBytes));
+    const ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
+    const installed: PluginInfo[] = [];
+    for (const bundle of ordered) installed.push(await this.#installBundle(bundle, [bundle.manifest.name]));
+    return installed;
+  }
+
+  /** Calls an export. Input: string (UTF-8), bytes, or a JSON value. Calls to one plugin run one at a time. */
+  call(name: string, exportName: string, input?: CallInput): Promise<CallResult> {
+    const record = this.#plugins.get(name);
+    const runner = record?.runner;
+    if (record === undefined || runner === undefined) return Promise.reject(this.#unavailable(name));
+    let encoded: string | Uint8Array;
+    try {
+      encoded = encodeInput(input, name);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#hooks.has("call:before") || this.#hooks.has("call:after") || this.#hooks.has("call:error")) {
+      return this.#callWithHooks(record, runner, exportName, encoded);
+    }
+    record.stats.calls++;
+    return runner.call(exportName, encoded).then(
+      (bytes) => new CallResult(bytes, name),
+      (error: ThreadspaceError) => this.#countError(record, error),
+    );
+  }
+
+  /** Every installed plugin. */
+  list(): PluginInfo[] {
+    return [...this.#plugins.values()].map((record) => this.#info(record));
+  }
+
+  /** One installed plugin, or undefined. */
+  get(name: string): PluginInfo | undefined {
+    const record = this.#plugins.get(name);
+    return record === undefined ? undefined : this.#info(record);
+  }
+
+  /** Installed plugins that offer a capability (plugin.json `capabilities`). */
+  findByCapability(capability: string): PluginInfo[] {
+    return this.list().filter((info) => info.capabilities.includes(capability));
+  }
+
+  /** The plugin's health: its `health_check` report plus what the engine counted. */
+  async health(name: string): Promise<HealthReport> {
+    const record = this.#record(name);
+    const engine = { ...record.stats };
+    if (record.runner === undefined) return { status: "unhealthy", message: "installed but not loaded", metrics: {}, engine };
+    return { ...(await checkHealth(record.runner)), engine };
+  }
+
+  /** Registers a lifecycle hook; returns a function that removes it. */
+  hook<N extends EngineHookName>(name: N, handler: EngineHooks[N]): () => void {
+    return this.#hooks.hook(name, handler);
+  }
+
+  /** Starts an installed, unloaded plugin again (its dependencies must be loaded). */
+  async load(name: string): Promise<PluginInfo> {
+    this.#assertOpen();
+    const record = this.#record(name);
+    if (record.runner !== undefined) return this.#info(record);
+    checkDependencies(record.manifest, (dep) => this.#installedView(dep));
+    record.runner = await startPlugin(record.manifest, record.module, record.shape, { logger: this.#logger, logLevel: this.#logLevel });
+    record.stats = { calls: 0, errors: 0 };
+    return this.#info(record);
+  }
+
+  /**
+   * Stops a plugin (runs its `cleanup`) but keeps it installed. Refused with `dependency_in_use`
+   * while loaded plugins depend on it, unless `{ cascade: true }`, which unloads them first.
+   */
+  async unload(name: string, options: UnloadOptions = {}): Promise<void> {
+    const record = this.#record(name);
+    const dependents = dependentsOf(name, this.#installedMap());
+    if (dependents.length > 0 && options.cascade !== true) throw this.#inUse(name, dependents);
+    for (const dependent of dependents) await this.#stop(this.#record(dependent));
+    await this.#stop(record);
+  }
+
+  /**
+   * Unloads a plugin and forgets it. Refused with `dependency_in_use` while installed plugins
+   * (loaded or not) depend on it, unless `{ cascade: true }`, which uninstalls them first.
+   */
+  async uninstall(name: string, options: UnloadOptions = {}): Promise<void> {
+    this.#record(name);
+    const dependents = dependentsOf(name, this.#installedMap(), true);
+    if (dependents.length > 0 && options.cascade !== true) throw this.#inUse(name, dependents);
+    for (const dependent of [...dependents, name]) {
+      const record = this.#plugins.get(dependent);
+      if (record !== undefined) await this.#stop(record);
+      this.#plugins.delete(dependent);
+    }
+  }
+
+  /** Unloads every plugin (dependents first, running each `cleanup`) and refuses further work. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const names = [...this.#plugins.keys()].reverse();
+    for (const name of names) {
+      const record = this.#plugins.get(name);
+      if (record?.runner !== undefined) await this.unload(name, { cascade: true });
+    }
+    this.#plugins.clear();
+  }
+
+  async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[]): Promise<PluginInfo> {
+    const { name } = bundle.manifest;
+    if (this.#plugins.has(name) || this.#pending.has(name)) {
+      throw new ThreadspaceError("already_installed", `is already installed. Uninstall it first to replace it.`, { plugin: name });
+    }
+    this.#pending.add(name);
+    try {
+      checkDependencies(bundle.manifest, (dep) => this.#installedView(dep), chain);
+      const prepared = await prepareBundle(bundle);
+      const runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, { logger: this.#logger, logLevel: this.#logLevel });
+      if (this.#closed) {
+        await runner.close();
+        throw new ThreadspaceError("engine_closed", "the engine was closed while the plugin was installing.", { plugin: name });
+      }
+      const record: PluginRecord = { ...prepared, installedAt: Date.now(), runner, stats: { calls: 0, errors: 0 } };
+      this.#plugins.set(name, record);
+      const info = this.#info(record);
+      await this.#hooks.run("plugin:install", { plugin: info });
+      return info;
+    } finally {
+      this.#pending.delete(name);
+    }
+  }
+
+  async #callWithHooks(record: PluginRecord, runner: PluginRunner, exportName: string, input: string | Uint8Array): Promise<CallResult> {
+    const event = { plugin: record.manifest.name, export: exportName, input };
+    const started = performance.now();
+    try {
+      await this.#hooks.run("call:before", event);
+      record.stats.calls++;
+      const output = new CallResult(await runner.call(exportName, input), event.plugin);
+      await this.#hooks.run("call:after", { ...event, output, durationMs: performance.now() - started });
+      return output;
+    } catch (cause) {
+      const error = cause instanceof ThreadspaceError ? cause : new ThreadspaceError("plugin_error", String(cause), { plugin: event.plugin, cause });
+      await this.#hooks.run("call:error", { ...event, error, durationMs: performance.now() - started });
+      return this.#countError(record, error);
+    }
+  }
+
+  #inUse(name: string, dependents: readonly string[]): ThreadspaceError {
+    const one = dependents.length === 1;
+    return new ThreadspaceError(
+      "dependency_in_use",
+      `cannot be removed: ${dependents.join(", ")} depend${one ? "s" : ""} on it. Remove ${one ? "it" : "them"} first, or pass { cascade: true }.`,
+      { plugin: name },
+    );
+  }
+
+  #countError(record: PluginRecord, error: ThreadspaceError): never {
+    record.stats.errors++;
+    record.stats.lastError = error.message;
+    throw error;
+  }
+
+  async #stop(record: PluginRecord): Promise<void> {
+    const runner = record.runner;
+    if (runner === undefined) return;
+    record.runner = undefined;
+    const cleanupError = await runCleanup(runner);
+    await runner.close();
+    if (cleanupError !== undefined) this.#logger.warn(cleanupError.message);
+    await this.#hooks.run("plugin:unload", cleanupError === undefined ? { plugin: record.manifest.name } : { plugin: record.manifest.name, cleanupError });
+  }
+
+  #record(name: string): PluginRecord {
+    const record = this.#plugins.get(name);
+    if (record === undefined) throw this.#notFound(name);
+    return record;
+  }
+
+  #notFound(name: string): ThreadspaceError {
+    const known = [...this.#plugins.keys()].join(", ") || "none";
+    return new ThreadspaceError("plugin_not_found", `no plugin named "${name}" is installed (installed: ${known}).`);
+  }
+
+  #unavailable(name: string): ThreadspaceError {
+    if (this.#closed) return new ThreadspaceError("engine_closed", "the engine is closed; create a new one.");
+    if (!this.#plugins.has(name)) return this.#notFound(name);
+    return new ThreadspaceError("plugin_unavailable", `is installed but not loaded. Call engine.load("${name}") first.`, { plugin: name });
+  }
+
+  #installedView(name: string): InstalledPlugin | undefined {
+    const record = this.#plugins.get(name);
+    if (record === undefined) return undefined;
+    return { version: record.manifest.version, loaded: record.runner !== undefined, dependencies: record.manifest.dependencies };
+  }
+
+  #installedMap(): Map<string, InstalledPlugin> {
+    const map = new Map<string, InstalledPlugin>();
+    for (const name of this.#plugins.keys()) map.set(name, this.#installedView(name) as InstalledPlugin);
+    return map;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ThreadspaceError("engine_closed", "the engine is closed; create a new one.");
+  }
+
+  #info(record: PluginRecord): PluginInfo {
+    const m: PluginManifest = record.manifest;
+    return {
+      name: m.name,
+      version: m.version,
+      description: m.description,
+      author: m.author,
+      state: record.runner === undefined ? "unloaded" : "ready",
+      interface: m.interface,
+      capabilities: m.capabilities,
+      dependencies: m.dependencies,
+      permissions: m.permissions,
+      exports: record.shape.exports,
+      sha256: record.sha256,
+      origin: record.origin,
+      installedAt: record.installedAt,
+      manifest: m,
+    };
+  }
+}
+
+/**
+ * Creates an engine.
+ *
+ * @example
+ * const engine = await createEngine();
+ * await engine.install("./examples/hello");
+ * console.log((await engine.call("hello", "greet", "World")).text());
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return new Engine(options);
+}

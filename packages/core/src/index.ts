@@ -1,0 +1,11 @@
+export { createEngine, Engine } from "./engine.ts";
+export type { EngineOptions, EngineLogger, LogLevel, UnloadOptions } from "./engine-options.ts";
+export type { InstallSource, BundleParts } from "./install/install-source.ts";
+export type { CallInput } from "./calls/call-input.ts";
+export { CallResult } from "./calls/call-result.ts";
+export type { PluginInfo, PluginState } from "./plugin-info.ts";
+export type { HealthReport, HealthStatus } from "./lifecycle/health.ts";
+export type { EngineHooks, EngineHookName, CallEvent } from "./hooks.ts";
+export { sha256Hex } from "./install/integrity.ts";
+export { describeModule, type ModuleShape } from "./install/wasm-module.ts";
+export { ThreadspaceError, isThreadspaceError, type ThreadspaceErrorCode, type ThreadspaceIssue } from "@threadspace/errors";

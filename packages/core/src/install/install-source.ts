@@ -1,0 +1,20 @@
+/** A plugin given as its parts: the plugin.json content and the wasm. */
+export interface BundleParts {
+  /** plugin.json as an object, JSON text or UTF-8 bytes. */
+  readonly manifest: object | string | Uint8Array;
+  /**
+   * The module: bytes (checked against `hash`, then compiled) or a precompiled
+   * `WebAssembly.Module` (for hosts such as workerd that cannot compile at run time;
+   * it was bundled at deploy time, so no hash is checked).
+   */
+  readonly wasm: Uint8Array | ArrayBuffer | WebAssembly.Module;
+}
+
+/**
+ * What `engine.install` accepts:
+ * - a string: in Node a bundle directory or plugin.json path (or an http(s)/file URL);
+ *   in browsers a URL of plugin.json or of its directory, relative to the page;
+ * - a `URL` of plugin.json;
+ * - {@link BundleParts}.
+ */
+export type InstallSource = string | URL | BundleParts;

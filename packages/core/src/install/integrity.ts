@@ -1,0 +1,25 @@
+import { ThreadspaceError } from "@threadspace/errors";
+
+/** Lowercase hex sha256 of `bytes`, with WebCrypto (Node, browsers, workerd). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  let hex = "";
+  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/**
+ * Computes `sha256:<hex>` of the wasm and compares it with the manifest's `hash` when there is one.
+ * Runs before anything compiles the bytes. Throws `hash_mismatch`.
+ */
+export async function checkIntegrity(bytes: Uint8Array, expected: string | undefined, plugin: string): Promise<string> {
+  const actual = `sha256:${await sha256Hex(bytes)}`;
+  if (expected !== undefined && expected !== actual) {
+    throw new ThreadspaceError(
+      "hash_mismatch",
+      `the wasm does not match plugin.json: "hash" says ${expected} but the file is ${actual}. The file was changed or corrupted; rebuild it, or update "hash" if the change is yours.`,
+      { plugin },
+    );
+  }
+  return actual;
+}

@@ -1,0 +1,48 @@
+import { messageOf } from "@threadspace/errors";
+import type { PluginRunner } from "../calls/plugin-runner.ts";
+
+/** Health states, from the guide's `health_check`. */
+export type HealthStatus = "healthy" | "degraded" | "unhealthy";
+
+/** What `engine.health(name)` reports. */
+export interface HealthReport {
+  readonly status: HealthStatus;
+  readonly message: string;
+  /** The plugin's own metrics from `health_check`. */
+  readonly metrics: Record<string, unknown>;
+  /** What the engine counted for this plugin since it was loaded. */
+  readonly engine: { readonly calls: number; readonly errors: number; readonly lastError?: string };
+}
+
+const STATUSES = new Set<string>(["healthy", "degraded", "unhealthy"]);
+const decoder = new TextDecoder();
+
+type PluginHealth = Pick<HealthReport, "status" | "message" | "metrics">;
+
+function parseHealth(text: string): PluginHealth {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { status: "unhealthy", message: `health_check output is not JSON: ${JSON.stringify(text.slice(0, 80))}`, metrics: {} };
+  }
+  const report = (typeof value === "object" && value !== null ? value : {}) as { status?: unknown; message?: unknown; metrics?: unknown };
+  if (typeof report.status !== "string" || !STATUSES.has(report.status)) {
+    return { status: "unhealthy", message: `health_check must output {"status": "healthy" | "degraded" | "unhealthy", ...}; got status ${JSON.stringify(report.status)}`, metrics: {} };
+  }
+  const metrics = typeof report.metrics === "object" && report.metrics !== null && !Array.isArray(report.metrics) ? { ...(report.metrics as Record<string, unknown>) } : {};
+  return { status: report.status as HealthStatus, message: typeof report.message === "string" ? report.message : "", metrics };
+}
+
+/** Asks the plugin's `health_check` (when it has one); a failing check is `unhealthy`, never a throw. */
+export async function checkHealth(runner: PluginRunner): Promise<PluginHealth> {
+  if (!runner.exports.has("health_check")) {
+    return { status: "healthy", message: "loaded and serving calls (the plugin has no health_check export)", metrics: {} };
+  }
+  try {
+    const output = await runner.call("health_check", "");
+    return parseHealth(output === null ? "" : decoder.decode(output));
+  } catch (cause) {
+    return { status: "unhealthy", message: `health_check failed: ${messageOf(cause)}`, metrics: {} };
+  }
+}

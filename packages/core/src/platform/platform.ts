@@ -1,0 +1,15 @@
+/**
+ * What the engine needs from the runtime it runs on. One implementation per runtime,
+ * chosen by the `#platform` import condition in package.json (node, or web for browsers and workerd).
+ */
+export interface Platform {
+  /** Runtime name, for messages. */
+  readonly name: "node" | "web";
+  /**
+   * Turns a string install source into the URL of a plugin.json: a bundle directory or
+   * plugin.json path in Node, a URL (relative to the page) in browsers.
+   */
+  locateManifest(source: string): Promise<URL>;
+  /** Reads at most `maxBytes` from a URL; throws a plain Error with the reason otherwise. */
+  readBytes(url: URL, maxBytes: number): Promise<Uint8Array>;
+}

@@ -1,0 +1,21 @@
+import type { Platform } from "./platform.ts";
+import { readResponse } from "./read-response.ts";
+
+function pageBase(): string | undefined {
+  const location = (globalThis as { location?: { href: string } }).location;
+  return location?.href;
+}
+
+/** Browsers and workerd: sources are URLs, read with fetch. */
+export const platform: Platform = {
+  name: "web",
+  async locateManifest(source) {
+    const url = new URL(source, pageBase());
+    if (url.pathname.endsWith("/")) url.pathname += "plugin.json";
+    return url;
+  },
+  async readBytes(url, maxBytes) {
+    if (url.protocol === "file:") throw new Error(`cannot read ${url.href}: file: URLs are readable only in Node`);
+    return readResponse(await fetch(url), url, maxBytes);
+  },
+};

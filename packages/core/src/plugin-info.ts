@@ -1,0 +1,27 @@
+import type { PermissionName, PluginManifest } from "@threadspace/manifest";
+
+/** `ready` serves calls; `unloaded` is installed but stopped (`engine.load(name)` starts it again). */
+export type PluginState = "ready" | "unloaded";
+
+/** What the engine tells about an installed plugin (`engine.list()`, `engine.get(name)`). */
+export interface PluginInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly author: string;
+  readonly state: PluginState;
+  readonly interface: PluginManifest["interface"];
+  readonly capabilities: readonly string[];
+  readonly dependencies: readonly string[];
+  /** Permissions the plugin asks for in plugin.json. */
+  readonly permissions: readonly PermissionName[];
+  /** Exported functions (lifecycle exports included). */
+  readonly exports: readonly string[];
+  /** `sha256:<hex>` of the wasm, or undefined for a precompiled module. */
+  readonly sha256: string | undefined;
+  /** Where it was installed from. */
+  readonly origin: string;
+  readonly installedAt: number;
+  /** The plugin.json the engine validated. */
+  readonly manifest: PluginManifest;
+}

@@ -1,0 +1,21 @@
+import { describe, expect, test } from "vitest";
+import * as api from "./index.ts";
+
+describe("public API", () => {
+  test("exports exactly the documented values", () => {
+    expect(Object.keys(api).sort()).toEqual([
+      "MAX_MANIFEST_BYTES",
+      "MAX_MANIFEST_DEPTH",
+      "PERMISSIONS",
+      "parseDependency",
+      "parseManifest",
+      "safeParseManifest",
+      "satisfiesVersion",
+    ]);
+  });
+
+  test("caps are 64 KiB and 32 levels", () => {
+    expect(api.MAX_MANIFEST_BYTES).toBe(65536);
+    expect(api.MAX_MANIFEST_DEPTH).toBe(32);
+  });
+});

@@ -1,0 +1,11 @@
+export type { ThreadspaceIssue } from "@threadspace/errors";
+export type { Dependency } from "./dependency.ts";
+export { parseDependency } from "./dependency.ts";
+export type { PluginManifest } from "./manifest.ts";
+export { MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "./manifest-limits.ts";
+export type { ParseManifestOptions, SafeParseManifestResult } from "./parse.ts";
+export { parseManifest, safeParseManifest } from "./parse.ts";
+export type { Permission, PermissionName } from "./permissions.ts";
+export { PERMISSIONS } from "./permissions.ts";
+export type { PluginLimits } from "./plugin-limits.ts";
+export { satisfiesVersion } from "./version.ts";

@@ -1,0 +1,101 @@
+import { ThreadspaceError, messageOf, type ThreadspaceIssue } from "@threadspace/errors";
+import * as v from "valibot";
+import { cloneJsonObject } from "./clone-json.ts";
+import { manifestErrorMessage } from "./error-message.ts";
+import { extraChecks } from "./extra-checks.ts";
+import { fromValibot, sortIssues, toPublicIssue } from "./issues.ts";
+import type { PluginManifest } from "./manifest.ts";
+import { nameProblem } from "./name-rule.ts";
+import type { PermissionName } from "./permissions.ts";
+import { readManifestInput } from "./read-input.ts";
+import { manifestSchema, type ManifestSchemaOutput } from "./schema.ts";
+import { isJsonObject } from "./valibot-helpers.ts";
+
+/** Options of {@link parseManifest} and {@link safeParseManifest}. */
+export interface ParseManifestOptions {
+  /** Where the manifest came from (a file path or URL), named in the error message. */
+  readonly source?: string | undefined;
+}
+
+/** What {@link safeParseManifest} returns: the manifest, or every issue found. */
+export type SafeParseManifestResult =
+  | { success: true; output: PluginManifest; issues: [] }
+  | { success: false; output: undefined; issues: ThreadspaceIssue[] };
+
+interface Checked {
+  readonly output?: PluginManifest;
+  readonly issues: ThreadspaceIssue[];
+  /** The plugin's name when the document has a valid one, for error messages. */
+  readonly name?: string | undefined;
+}
+
+function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginManifest {
+  const { config, configSchema } = raw;
+  return {
+    name: out.name,
+    version: out.version,
+    description: out.description,
+    author: out.author,
+    dependencies: out.dependencies,
+    capabilities: out.capabilities,
+    config: isJsonObject(config) ? cloneJsonObject(config) : {},
+    main: out.main,
+    ...(out.hash === undefined ? {} : { hash: out.hash }),
+    permissions: out.permissions as PermissionName[],
+    subscriptions: out.subscriptions,
+    ...(isJsonObject(configSchema) ? { configSchema: cloneJsonObject(configSchema) } : {}),
+    limits: { ...out.limits },
+    ...(out.engine === undefined ? {} : { engine: out.engine }),
+    interface: out.interface,
+  };
+}
+
+function check(input: unknown): Checked {
+  const read = readManifestInput(input);
+  if (!read.ok) return { issues: [toPublicIssue(read.issue)] };
+  const raw = read.value;
+  const result = v.safeParse(manifestSchema, raw, { abortPipeEarly: true });
+  const found = [...(result.issues === undefined ? [] : fromValibot(result.issues)), ...extraChecks(raw)];
+  const name = typeof raw["name"] === "string" && nameProblem(raw["name"]) === undefined ? raw["name"] : undefined;
+  if (found.length === 0 && result.success) return { output: build(result.output, raw), issues: [], name };
+  if (found.length === 0) found.push({ segments: [], message: "the manifest is invalid." });
+  return { issues: sortIssues(found, Object.keys(raw)).map(toPublicIssue), name };
+}
+
+function checkSafely(input: unknown): Checked {
+  try {
+    return check(input);
+  } catch (error) {
+    return { issues: [{ path: "$", message: `the manifest could not be read (${messageOf(error)}): pass JSON text, UTF-8 bytes or plain JSON data.` }] };
+  }
+}
+
+/**
+ * Validates a plugin.json and returns it with defaults filled in. `input` is JSON text, UTF-8
+ * bytes (`Uint8Array`/`ArrayBuffer`) or an already-parsed value. Throws a `ThreadspaceError`
+ * with code `manifest_invalid` whose `issues` list every problem with its JSON path.
+ *
+ * @example
+ * const manifest = parseManifest(await readFile("plugin.json", "utf8"), { source: "plugin.json" });
+ */
+export function parseManifest(input: unknown, options: ParseManifestOptions = {}): PluginManifest {
+  const checked = checkSafely(input);
+  if (checked.output !== undefined) return checked.output;
+  throw new ThreadspaceError("manifest_invalid", manifestErrorMessage(checked.issues, options.source), {
+    plugin: checked.name,
+    issues: checked.issues,
+  });
+}
+
+/**
+ * Like {@link parseManifest}, but returns `{ success, output, issues }` instead of throwing.
+ * Never throws, whatever the input.
+ *
+ * @example
+ * const result = safeParseManifest(text);
+ * if (!result.success) for (const { path, message } of result.issues) console.log(path, message);
+ */
+export function safeParseManifest(input: unknown, _options: ParseManifestOptions = {}): SafeParseManifestResult {
+  const checked = checkSafely(input);
+  return checked.output === undefined ? { success: false, output: undefined, issues: checked.issues } : { success: true, output: checked.output, issues: [] };
+}

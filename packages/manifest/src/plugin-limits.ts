@@ -1,0 +1,73 @@
+import * as v from "valibot";
+import { describeValue } from "./describe-value.ts";
+import { jsonObject } from "./valibot-helpers.ts";
+
+/**
+ * Resource limits a plugin asks for. The host's policy (`createEngine({ limits })`, same names)
+ * caps them; every number is a positive whole number.
+ */
+export interface PluginLimits {
+  /** Longest a call may run, in milliseconds. */
+  timeoutMs?: number;
+  /** Most guest memory, in 64 KiB WebAssembly pages (at most 65536, i.e. 4 GiB). */
+  memoryPages?: number;
+  /** Largest call input, in bytes. */
+  maxInputBytes?: number;
+  /** Largest call output, in bytes. */
+  maxOutputBytes?: number;
+  /** Most host-function calls during one plugin call. */
+  hostCallsPerCall?: number;
+  /** Most events the plugin may emit per second. */
+  eventsPerSecond?: number;
+  /** Most bytes of key-value state the plugin may keep. */
+  storageBytes?: number;
+  /** Most fuel (metered instructions) per call. */
+  fuel?: number;
+  /** Where the plugin runs: on the engine's thread, or in its own worker. */
+  isolation?: "inline" | "worker";
+}
+
+/** The most 64 KiB pages a 32-bit WebAssembly memory can have. */
+export const MAX_MEMORY_PAGES = 65_536;
+
+const UNITS = {
+  timeoutMs: "milliseconds",
+  memoryPages: "64 KiB pages",
+  maxInputBytes: "bytes",
+  maxOutputBytes: "bytes",
+  hostCallsPerCall: "host calls per call",
+  eventsPerSecond: "events per second",
+  storageBytes: "bytes",
+  fuel: "fuel units per call",
+} as const;
+
+/** Every key `limits` may have. */
+export const LIMIT_KEYS: readonly (keyof PluginLimits)[] = [...(Object.keys(UNITS) as (keyof typeof UNITS)[]), "isolation"];
+
+function count(unit: string, max: number) {
+  return v.pipe(
+    v.number((issue) => `must be a number (${unit}); got ${describeValue(issue.input)}.`),
+    v.check(
+      (n: number) => Number.isSafeInteger(n) && n >= 1 && n <= max,
+      (issue) => `must be a whole number ${max === Number.MAX_SAFE_INTEGER ? "of at least 1" : `from 1 to ${max}`} (${unit}); got ${describeValue(issue.input)}.`,
+    ),
+  );
+}
+
+/** The valibot schema of `limits` (unknown keys are reported separately, with suggestions). */
+export const limitsSchema = v.pipe(
+  jsonObject(`resource limits, e.g. {"timeoutMs": 1000}`),
+  v.object({
+    timeoutMs: v.exactOptional(count(UNITS.timeoutMs, Number.MAX_SAFE_INTEGER)),
+    memoryPages: v.exactOptional(count(UNITS.memoryPages, MAX_MEMORY_PAGES)),
+    maxInputBytes: v.exactOptional(count(UNITS.maxInputBytes, Number.MAX_SAFE_INTEGER)),
+    maxOutputBytes: v.exactOptional(count(UNITS.maxOutputBytes, Number.MAX_SAFE_INTEGER)),
+    hostCallsPerCall: v.exactOptional(count(UNITS.hostCallsPerCall, Number.MAX_SAFE_INTEGER)),
+    eventsPerSecond: v.exactOptional(count(UNITS.eventsPerSecond, Number.MAX_SAFE_INTEGER)),
+    storageBytes: v.exactOptional(count(UNITS.storageBytes, Number.MAX_SAFE_INTEGER)),
+    fuel: v.exactOptional(count(UNITS.fuel, Number.MAX_SAFE_INTEGER)),
+    isolation: v.exactOptional(
+      v.picklist(["inline", "worker"], (issue) => `must be "inline" or "worker"; got ${describeValue(issue.input)}.`),
+    ),
+  }),
+);

@@ -1,0 +1,4 @@
+import { engineContract } from "../contract/engine.contract.ts";
+import { browserEnv } from "./browser-env.ts";
+
+engineContract(browserEnv);

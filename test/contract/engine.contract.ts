@@ -1,0 +1,13 @@
+import { callsContract } from "./calls.contract.ts";
+import { dependenciesContract } from "./dependencies.contract.ts";
+import { installContract } from "./install.contract.ts";
+import { lifecycleContract } from "./lifecycle.contract.ts";
+import type { TestEnv } from "./test-env.ts";
+
+/** The engine contract: the same cases in every runtime (Node, Chromium). */
+export function engineContract(env: TestEnv): void {
+  installContract(env);
+  callsContract(env);
+  lifecycleContract(env);
+  dependenciesContract(env);
+}

@@ -1,0 +1,138 @@
+import { createEngine } from "@threadspace/core";
+import { describe, expect, test } from "vitest";
+import { expectCode } from "./expect-error.ts";
+import { fixture, sha256 } from "./fixture-source.ts";
+import type { TestEnv } from "./test-env.ts";
+
+/** Installing: every source form, and every kind of bad input leaving nothing registered. */
+export function installContract(env: TestEnv): void {
+  describe("install", () => {
+    test("installs the hello example from its bundle location and calls it", async () => {
+      const engine = await createEngine();
+      const info = await engine.install(env.exampleSource("hello"));
+      expect(info).toMatchObject({ name: "hello", state: "ready", interface: "threadspace" });
+      expect(info.exports).toEqual(expect.arrayContaining(["greet", "init_plugin", "get_metadata"]));
+      expect(info.sha256).toBe(await sha256(await env.exampleWasm("hello")));
+      expect((await engine.call("hello", "greet", "World")).text()).toBe("Hello, World!");
+      expect(engine.findByCapability("greeting").map((p) => p.name)).toEqual(["hello"]);
+      await engine.close();
+    });
+
+    test("installs from { manifest, wasm } bytes, checking a matching hash", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok");
+      const info = await engine.install({ ...parts, manifest: { ...(parts.manifest as object), hash: await sha256(parts.wasm as Uint8Array) } });
+      expect(info.state).toBe("ready");
+      expect((await engine.call("ok", "echo", "ping")).text()).toBe("ping");
+      await engine.close();
+    });
+
+    test("installs from a precompiled WebAssembly.Module (edge hosts)", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok");
+      const module = await WebAssembly.compile(parts.wasm as Uint8Array<ArrayBuffer>);
+      const info = await engine.install({ manifest: parts.manifest, wasm: module });
+      expect(info.sha256).toBeUndefined();
+      expect((await engine.call("ok", "echo", "m")).text()).toBe("m");
+      await engine.close();
+    });
+
+    test("runs a plain Extism plugin with interface extism (no lifecycle exports)", async () => {
+      const engine = await createEngine();
+      await engine.install(await fixture(env, "plain"));
+      expect((await engine.call("plain", "add_one", "41")).text()).toBe("42");
+      expect((await engine.health("plain")).status).toBe("healthy");
+      await engine.close();
+    });
+
+    test("serves WASI imports with nothing mounted", async () => {
+      const engine = await createEngine();
+      await engine.install(await fixture(env, "wasi"));
+      expect((await engine.call("wasi", "hello")).text()).toBe("ok");
+      await engine.close();
+    });
+
+    test("refuses a hash mismatch before compiling, registering nothing", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok", { hash: `sha256:${"0".repeat(64)}` });
+      const error = await expectCode(engine.install(parts), "hash_mismatch");
+      expect(error.message).toContain(await sha256(parts.wasm as Uint8Array));
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    test("refuses an invalid manifest with every issue, registering nothing", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok", { name: "Bad Name", version: "one", dependancies: [] });
+      const error = await expectCode(engine.install(parts), "manifest_invalid");
+      expect(error.issues.map((i) => i.path)).toEqual(expect.arrayContaining(["$.name", "$.version", "$.dependancies"]));
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    test("refuses bytes that are not wasm, and a module that does not compile", async () => {
+      const engine = await createEngine();
+      const manifest = (await fixture(env, "ok")).manifest;
+      const text = await expectCode(engine.install({ manifest, wasm: new TextEncoder().encode("(module)") }), "wasm_invalid");
+      expect(text.message).toContain("not a WebAssembly module");
+      const broken = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x01, 0xff, 0xff]);
+      await expectCode(engine.install({ manifest, wasm: broken }), "wasm_invalid");
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    test("refuses missing lifecycle exports, naming them", async () => {
+      const engine = await createEngine();
+      const error = await expectCode(engine.install(await fixture(env, "no-init")), "export_missing");
+      expect(error.message).toContain("init_plugin");
+      expect(error.message).not.toContain("get_metadata and");
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    test("refuses imports no host provides, listing them", async () => {
+      const engine = await createEngine();
+      const error = await expectCode(engine.install(await fixture(env, "bad-import")), "wasm_invalid");
+      expect(error.message).toContain("does_not_exist");
+      expect(error.message).toContain('"env" "nope"');
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    test("reports a failing init_plugin with the plugin's own error text", async () => {
+      const engine = await createEngine();
+      const error = await expectCode(engine.install(await fixture(env, "init-fails")), "init_failed");
+      expect(error.message).toContain("database unreachable");
+      await expectCode(engine.install(await fixture(env, "init-traps")), "init_failed");
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    test("refuses get_metadata that does not match plugin.json", async () => {
+      const engine = await createEngine();
+      const mismatch = await expectCode(engine.install(await fixture(env, "metadata-mismatch")), "metadata_mismatch");
+      expect(mismatch.message).toContain("someone-else");
+      await expectCode(engine.install(await fixture(env, "metadata-not-json")), "metadata_mismatch");
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    test("refuses a second plugin of the same name, also when installs race", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok");
+      const results = await Promise.allSettled([engine.install(parts), engine.install(parts)]);
+      expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+      await expectCode(engine.install(parts), "already_installed");
+      expect(engine.list().map((p) => p.name)).toEqual(["ok"]);
+      await engine.close();
+    });
+
+    test("refuses an unreadable source with source_invalid", async () => {
+      const engine = await createEngine();
+      await expectCode(engine.install(env.exampleSource("does-not-exist")), "source_invalid");
+      await expectCode(engine.install({ manifest: { name: "x", version: "1.0.0" }, wasm: 42 as unknown as Uint8Array }), "source_invalid");
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+  });
+}
