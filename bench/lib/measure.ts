@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+
 /** Small helpers shared by the benchmarks: timing loops and robust summaries. */
 
 /** Runs `fn` `iterations` times sequentially (awaiting each) and returns µs per iteration. */
@@ -19,8 +21,7 @@ export const fixed = (value: number, digits = 2): string => value.toFixed(digits
 
 /** One line describing the machine and runtime, for result tables. */
 export function machineLine(): string {
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? "?";
-  return `Node ${process.version}, ${process.platform}/${process.arch}, ${cores} cores`;
+  return `Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} cores`;
 }
 
 /**

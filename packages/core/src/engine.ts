@@ -17,7 +17,6 @@ import type { PluginInfo } from "./plugin-info.ts";
 interface PluginRecord extends PreparedBundle {
   readonly installedAt: number;
   runner: PluginRunner | undefined;
-  stats: { calls: number; errors: number; lastError?: string };
 }
 
 /**
@@ -76,14 +75,10 @@ export class Engine {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#hooks.has("call:before") || this.#hooks.has("call:after") || this.#hooks.has("call:error")) {
+    if (this.#hooks.watchesCalls) {
       return this.#callWithHooks(record, runner, exportName, encoded);
     }
-    record.stats.calls++;
-    return runner.call(exportName, encoded).then(
-      (bytes) => new CallResult(bytes, name),
-      (error: ThreadspaceError) => this.#countError(record, error),
-    );
+    return runner.call(exportName, encoded, (output) => new CallResult(output, name));
   }
 
   /** Every installed plugin. */
@@ -105,8 +100,8 @@ export class Engine {
   /** The plugin's health: its `health_check` report plus what the engine counted. */
   async health(name: string): Promise<HealthReport> {
     const record = this.#record(name);
-    const engine = { ...record.stats };
-    if (record.runner === undefined) return { status: "unhealthy", message: "installed but not loaded", metrics: {}, engine };
+    if (record.runner === undefined) return { status: "unhealthy", message: "installed but not loaded", metrics: {}, engine: { calls: 0, errors: 0 } };
+    const engine = { ...record.runner.stats };
     return { ...(await checkHealth(record.runner)), engine };
   }
 
@@ -122,7 +117,6 @@ export class Engine {
     if (record.runner !== undefined) return this.#info(record);
     checkDependencies(record.manifest, (dep) => this.#installedView(dep));
     record.runner = await startPlugin(record.manifest, record.module, record.shape, { logger: this.#logger, logLevel: this.#logLevel });
-    record.stats = { calls: 0, errors: 0 };
     return this.#info(record);
   }
 
@@ -179,7 +173,7 @@ export class Engine {
         await runner.close();
         throw new ThreadspaceError("engine_closed", "the engine was closed while the plugin was installing.", { plugin: name });
       }
-      const record: PluginRecord = { ...prepared, installedAt: Date.now(), runner, stats: { calls: 0, errors: 0 } };
+      const record: PluginRecord = { ...prepared, installedAt: Date.now(), runner };
       this.#plugins.set(name, record);
       const info = this.#info(record);
       await this.#hooks.run("plugin:install", { plugin: info });
@@ -194,14 +188,13 @@ export class Engine {
     const started = performance.now();
     try {
       await this.#hooks.run("call:before", event);
-      record.stats.calls++;
-      const output = new CallResult(await runner.call(exportName, input), event.plugin);
+      const output = await runner.call(exportName, input, (output) => new CallResult(output, event.plugin));
       await this.#hooks.run("call:after", { ...event, output, durationMs: performance.now() - started });
       return output;
     } catch (cause) {
       const error = cause instanceof ThreadspaceError ? cause : new ThreadspaceError("plugin_error", String(cause), { plugin: event.plugin, cause });
       await this.#hooks.run("call:error", { ...event, error, durationMs: performance.now() - started });
-      return this.#countError(record, error);
+      throw error;
     }
   }
 
@@ -212,12 +205,6 @@ export class Engine {
       `cannot be removed: ${dependents.join(", ")} depend${one ? "s" : ""} on it. Remove ${one ? "it" : "them"} first, or pass { cascade: true }.`,
       { plugin: name },
     );
-  }
-
-  #countError(record: PluginRecord, error: ThreadspaceError): never {
-    record.stats.errors++;
-    record.stats.lastError = error.message;
-    throw error;
   }
 
   async #stop(record: PluginRecord): Promise<void> {

@@ -42,6 +42,11 @@ export class Hooks {
     };
   }
 
+  /** True when a call hook (`call:before`, `call:after`, `call:error`) has a handler: hot paths check this once. */
+  get watchesCalls(): boolean {
+    return this.has("call:before") || this.has("call:after") || this.has("call:error");
+  }
+
   /** True when at least one handler is registered for `name`. */
   has(name: EngineHookName): boolean {
     return (this.#handlers.get(name)?.length ?? 0) > 0;

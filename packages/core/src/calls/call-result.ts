@@ -3,15 +3,24 @@ import { ThreadspaceError, messageOf } from "@threadspace/errors";
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
+/** Anything that can hand over output bytes (Extism's PluginOutput, or plain bytes). */
+type OutputSource = { bytes(): Uint8Array } | Uint8Array | null;
+
 /** What the plugin's export wrote as its output. */
 export class CallResult {
-  /** The raw output bytes (empty when the plugin wrote none). */
-  readonly bytes: Uint8Array;
+  readonly #source: OutputSource;
   readonly #plugin: string;
 
-  constructor(bytes: Uint8Array | null | undefined, plugin: string) {
-    this.bytes = bytes ?? EMPTY;
+  constructor(source: OutputSource, plugin: string) {
+    this.#source = source;
     this.#plugin = plugin;
+  }
+
+  /** The raw output bytes (empty when the plugin wrote none). */
+  get bytes(): Uint8Array {
+    const source = this.#source;
+    if (source === null) return EMPTY;
+    return source instanceof Uint8Array ? source : source.bytes();
   }
 
   /** The output decoded as UTF-8 (invalid sequences become U+FFFD). */

@@ -40,8 +40,7 @@ export async function checkHealth(runner: PluginRunner): Promise<PluginHealth> {
     return { status: "healthy", message: "loaded and serving calls (the plugin has no health_check export)", metrics: {} };
   }
   try {
-    const output = await runner.call("health_check", "");
-    return parseHealth(output === null ? "" : decoder.decode(output));
+    return parseHealth(decoder.decode(await runner.callBytes("health_check")));
   } catch (cause) {
     return { status: "unhealthy", message: `health_check failed: ${messageOf(cause)}`, metrics: {} };
   }

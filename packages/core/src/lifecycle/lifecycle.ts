@@ -26,13 +26,13 @@ export function checkRequiredExports(manifest: PluginManifest, exports: readonly
  * `false`/`0`. (@extism/extism discards export return codes, so a bare non-zero return is not seen.)
  */
 export async function runInit(runner: PluginRunner): Promise<void> {
-  let output: Uint8Array | null;
+  let output: Uint8Array;
   try {
-    output = await runner.call("init_plugin", "");
+    output = await runner.callBytes("init_plugin");
   } catch (cause) {
     throw new ThreadspaceError("init_failed", `init_plugin failed: ${messageOf(cause).replace(/^\[threadspace\] \[plugin [^\]]+\] /, "")}`, { plugin: runner.name, cause });
   }
-  const text = output === null ? "" : decoder.decode(output).trim().toLowerCase();
+  const text = decoder.decode(output).trim().toLowerCase();
   if (FALSE_OUTPUTS.has(text)) {
     throw new ThreadspaceError("init_failed", `init_plugin returned ${text}: the plugin says it could not start. Check its logs and config.`, { plugin: runner.name });
   }
@@ -40,8 +40,7 @@ export async function runInit(runner: PluginRunner): Promise<void> {
 
 /** Calls `get_metadata` and checks that its name and version match plugin.json. Returns the metadata. */
 export async function checkMetadata(runner: PluginRunner, manifest: PluginManifest): Promise<Record<string, unknown>> {
-  const output = await runner.call("get_metadata", "");
-  const text = output === null ? "" : decoder.decode(output);
+  const text = decoder.decode(await runner.callBytes("get_metadata"));
   let metadata: unknown;
   try {
     metadata = JSON.parse(text);
@@ -66,7 +65,7 @@ export async function checkMetadata(runner: PluginRunner, manifest: PluginManife
 export async function runCleanup(runner: PluginRunner): Promise<ThreadspaceError | undefined> {
   if (!runner.exports.has("cleanup")) return undefined;
   try {
-    await runner.call("cleanup", "");
+    await runner.callBytes("cleanup");
     return undefined;
   } catch (cause) {
     return new ThreadspaceError("plugin_error", `cleanup failed: ${messageOf(cause)}`, { plugin: runner.name, cause });
