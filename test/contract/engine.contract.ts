@@ -1,5 +1,6 @@
 import { callsContract } from "./calls.contract.ts";
 import { dependenciesContract } from "./dependencies.contract.ts";
+import { hostKvContract } from "./host-kv.contract.ts";
 import { installContract } from "./install.contract.ts";
 import { lifecycleContract } from "./lifecycle.contract.ts";
 import type { TestEnv } from "./test-env.ts";
@@ -10,4 +11,5 @@ export function engineContract(env: TestEnv): void {
   callsContract(env);
   lifecycleContract(env);
   dependenciesContract(env);
+  hostKvContract(env);
 }

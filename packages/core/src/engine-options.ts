@@ -10,14 +10,29 @@ export interface EngineLogger {
   error(...args: unknown[]): void;
 }
 
+import type { GrantPolicy } from "./permissions/grant-policy.ts";
+
 /** Options of `createEngine`; all optional. */
 export interface EngineOptions {
+  /**
+   * Which of the permissions a plugin requests it gets at install (default `false`: none; grant
+   * later with `engine.permissions.grant`). See {@link GrantPolicy}.
+   */
+  readonly grant?: GrantPolicy;
+  /** Largest JSON request a plugin may pass to one host function, in bytes. Default 1 MiB. */
+  readonly maxRequestBytes?: number;
   /** Receives plugin logs (prefixed `[plugin <name>]`) and engine warnings. Default: `console`. */
   readonly logger?: EngineLogger;
   /** Level for plugins whose config has no `log_level`. Default `"warn"`. */
   readonly logLevel?: LogLevel;
   /** Largest wasm accepted at install, in bytes. Default 64 MiB. */
   readonly maxWasmBytes?: number;
+}
+
+/** Options of `engine.install`. */
+export interface InstallOptions {
+  /** Permissions for this plugin, overriding the engine's policy (only requested ones are granted). */
+  readonly grant?: GrantPolicy;
 }
 
 /** Options of `engine.unload` and `engine.uninstall`. */

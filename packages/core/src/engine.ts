@@ -3,7 +3,10 @@ import type { PluginManifest } from "@threadspace/manifest";
 import { encodeInput, type CallInput } from "./calls/call-input.ts";
 import { CallResult } from "./calls/call-result.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
-import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
+import { Host, type CustomHostApi } from "@threadspace/host";
+import type { PermissionName } from "@threadspace/manifest";
+import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
+import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
 import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
 import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
@@ -30,12 +33,58 @@ export class Engine {
   readonly #logger: EngineLogger;
   readonly #logLevel: LogLevel;
   readonly #maxWasmBytes: number;
+  readonly #grantPolicy: GrantPolicy;
+  readonly #host: Host;
   #closed = false;
 
   constructor(options: EngineOptions = {}) {
     this.#logger = options.logger ?? console;
     this.#logLevel = options.logLevel ?? "warn";
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
+    this.#grantPolicy = options.grant ?? false;
+    this.#host = new Host(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes });
+  }
+
+  /**
+   * Permissions of installed plugins. `grant` and `revoke` act on the next host call, even in
+   * the middle of a plugin call; grants are remembered against the wasm's sha256.
+   */
+  readonly permissions = {
+    grant: (name: string, permissions: readonly PermissionName[]): void => {
+      this.#record(name);
+      this.#host.permissions.grant(name, permissions);
+    },
+    revoke: (name: string, permissions: readonly PermissionName[]): void => {
+      this.#record(name);
+      this.#host.permissions.revoke(name, permissions);
+    },
+    list: (name: string): PermissionName[] => {
+      this.#record(name);
+      return this.#host.permissions.list(name);
+    },
+  };
+
+  /**
+   * Adds an embedder API with the same codec, permission gate, size caps and error shape as the
+   * built-in ones. Plugins import its functions as `ts_<name>_<function>` from `extism:host/user`
+   * and need `permission` granted. Define APIs before installing the plugins that use them.
+   *
+   * @example
+   * engine.defineHostApi({ name: "weather", permission: "custom:weather",
+   *   functions: { today: (request) => ({ city: (request as { city: string }).city, sky: "clear" }) } });
+   */
+  defineHostApi(definition: CustomHostApi): void {
+    try {
+      this.#host.defineHostApi(definition);
+    } catch (cause) {
+      throw new ThreadspaceError("bad_input", `defineHostApi: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+  }
+
+  /** The key-value state of one plugin, as the embedder sees it (same data as `ts_kv_*`). */
+  kv(name: string): ReturnType<Host["state"]["kv"]["forPlugin"]> {
+    this.#record(name);
+    return this.#host.state.kv.forPlugin(name);
   }
 
   /**
@@ -43,10 +92,10 @@ export class Engine {
    * sha256 before compiling, checks dependencies and imports, runs `init_plugin` and checks
    * `get_metadata`. On any failure nothing stays registered.
    */
-  async install(source: InstallSource): Promise<PluginInfo> {
+  async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
     const bundle = await readSource(source, this.#maxWasmBytes);
-    return this.#installBundle(bundle, [bundle.manifest.name]);
+    return this.#installBundle(bundle, [bundle.manifest.name], options.grant);
   }
 
   /**
@@ -60,7 +109,7 @@ export class Engine {
     for (const source of sources) bundles.push(await readSource(source, this.#maxWasmBytes));
     const ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
     const installed: PluginInfo[] = [];
-    for (const bundle of ordered) installed.push(await this.#installBundle(bundle, [bundle.manifest.name]));
+    for (const bundle of ordered) installed.push(await this.#installBundle(bundle, [bundle.manifest.name], undefined));
     return installed;
   }
 
@@ -116,7 +165,7 @@ export class Engine {
     const record = this.#record(name);
     if (record.runner !== undefined) return this.#info(record);
     checkDependencies(record.manifest, (dep) => this.#installedView(dep));
-    record.runner = await startPlugin(record.manifest, record.module, record.shape, { logger: this.#logger, logLevel: this.#logLevel });
+    record.runner = await startPlugin(record.manifest, record.module, record.shape, this.#startOptions());
     return this.#info(record);
   }
 
@@ -144,6 +193,7 @@ export class Engine {
       const record = this.#plugins.get(dependent);
       if (record !== undefined) await this.#stop(record);
       this.#plugins.delete(dependent);
+      this.#host.permissions.forget(dependent);
     }
   }
 
@@ -159,7 +209,11 @@ export class Engine {
     this.#plugins.clear();
   }
 
-  async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[]): Promise<PluginInfo> {
+  #startOptions(): { logger: EngineLogger; logLevel: LogLevel; host: Host } {
+    return { logger: this.#logger, logLevel: this.#logLevel, host: this.#host };
+  }
+
+  async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined): Promise<PluginInfo> {
     const { name } = bundle.manifest;
     if (this.#plugins.has(name) || this.#pending.has(name)) {
       throw new ThreadspaceError("already_installed", `is already installed. Uninstall it first to replace it.`, { plugin: name });
@@ -167,8 +221,17 @@ export class Engine {
     this.#pending.add(name);
     try {
       checkDependencies(bundle.manifest, (dep) => this.#installedView(dep), chain);
-      const prepared = await prepareBundle(bundle);
-      const runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, { logger: this.#logger, logLevel: this.#logLevel });
+      const prepared = await prepareBundle(bundle, this.#host.importNames());
+      const permissions = this.#host.permissions;
+      const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
+      permissions.assign(name, prepared.sha256, granted);
+      let runner: PluginRunner;
+      try {
+        runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions());
+      } catch (error) {
+        permissions.forget(name);
+        throw error;
+      }
       if (this.#closed) {
         await runner.close();
         throw new ThreadspaceError("engine_closed", "the engine was closed while the plugin was installing.", { plugin: name });
@@ -262,6 +325,7 @@ export class Engine {
       capabilities: m.capabilities,
       dependencies: m.dependencies,
       permissions: m.permissions,
+      granted: this.#host.permissions.list(m.name),
       exports: record.shape.exports,
       sha256: record.sha256,
       origin: record.origin,

@@ -15,6 +15,8 @@ export interface PluginInfo {
   readonly dependencies: readonly string[];
   /** Permissions the plugin asks for in plugin.json. */
   readonly permissions: readonly PermissionName[];
+  /** Permissions it holds now (see `engine.permissions`). */
+  readonly granted: readonly PermissionName[];
   /** Exported functions (lifecycle exports included). */
   readonly exports: readonly string[];
   /** `sha256:<hex>` of the wasm, or undefined for a precompiled module. */

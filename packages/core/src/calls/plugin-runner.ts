@@ -1,5 +1,6 @@
 import type { Plugin as ExtismPlugin, PluginOutput } from "@extism/extism";
 import { ThreadspaceError } from "@threadspace/errors";
+import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -24,10 +25,18 @@ export class PluginRunner {
     this.#waiting.shift()?.();
   };
 
-  constructor(name: string, plugin: ExtismPlugin, exports: readonly string[]) {
+  readonly #begin: (() => CallTransaction) | undefined;
+  #tx: CallTransaction | undefined;
+
+  /**
+   * @param begin opens the transaction a call's host functions write into (passed to Extism as
+   * the call's host context); omitted for plugins that import no host functions.
+   */
+  constructor(name: string, plugin: ExtismPlugin, exports: readonly string[], begin?: () => CallTransaction) {
     this.name = name;
     this.#plugin = plugin;
     this.exports = new Set(exports);
+    this.#begin = begin;
   }
 
   /**
@@ -80,11 +89,13 @@ export class PluginRunner {
     this.#exportName = exportName;
     this.#map = map;
     this.#counted = counted;
+    const tx = this.#begin?.();
+    this.#tx = tx;
     let pending: Promise<PluginOutput | null>;
     try {
-      pending = this.#plugin.call(exportName, input);
+      pending = this.#plugin.call(exportName, input, tx);
     } catch (cause) {
-      return Promise.reject(this.#settleError(cause));
+      return new Promise<T>(() => this.#settleError(cause));
     }
     return pending.then(this.#settle as (output: PluginOutput | null) => T, this.#settleError);
   }
@@ -94,10 +105,19 @@ export class PluginRunner {
   #counted = false;
   readonly #settle = (output: PluginOutput | null): unknown => {
     const map = this.#map;
+    const tx = this.#tx;
+    if (tx !== undefined) {
+      try {
+        tx.commit();
+      } catch (cause) {
+        return this.#settleError(cause);
+      }
+    }
     this.#release();
     return map(output);
   };
   readonly #settleError = (cause: unknown): never => {
+    this.#tx?.abort();
     const error = this.#fail(cause, this.#exportName, this.#counted);
     this.#release();
     throw error;

@@ -13,14 +13,11 @@ export interface PreparedBundle {
   readonly origin: string;
 }
 
-/** Host functions available to plugins (none yet: the host API layer adds them). */
-const NO_HOST_FUNCTIONS: ReadonlySet<string> = new Set();
-
 /**
  * Checks the wasm's sha256 (before compiling), compiles it, and checks its imports and required
  * exports. Throws `hash_mismatch`, `wasm_invalid` or `export_missing`.
  */
-export async function prepareBundle(bundle: SourceBundle): Promise<PreparedBundle> {
+export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>): Promise<PreparedBundle> {
   const { manifest } = bundle;
   let module: WebAssembly.Module;
   let sha256: string | undefined;
@@ -31,7 +28,7 @@ export async function prepareBundle(bundle: SourceBundle): Promise<PreparedBundl
     module = await compileWasm(bundle.wasm, manifest.name);
   }
   const shape = describeModule(module);
-  checkImports(shape, NO_HOST_FUNCTIONS, manifest.name);
+  checkImports(shape, hostFunctions, manifest.name);
   checkRequiredExports(manifest, shape.exports);
   return { manifest, module, shape, sha256, origin: bundle.origin };
 }

@@ -4,13 +4,17 @@ import type { PluginManifest } from "@threadspace/manifest";
 import { PluginRunner } from "../calls/plugin-runner.ts";
 import { levelFromConfig, type EngineLogger, type LogLevel } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
+import type { Host } from "@threadspace/host";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
   readonly logger: EngineLogger;
   readonly logLevel: LogLevel;
+  readonly host: Host;
 }
+
+const USER_MODULE = "extism:host/user";
 
 /** Extism config is string → string: strings stay, other values become JSON text. */
 function extismConfig(config: Record<string, unknown>): Record<string, string> {
@@ -45,14 +49,15 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
         config: extismConfig(manifest.config),
         logger: pluginLogger(options.logger, name),
         logLevel: levelFromConfig(manifest.config, options.logLevel),
-        functions: {},
+        functions: { [USER_MODULE]: options.host.functionsFor(manifest) },
       },
     );
   } catch (cause) {
     const code = cause instanceof WebAssembly.LinkError ? "wasm_invalid" : "init_failed";
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
-  const runner = new PluginRunner(name, plugin, shape.exports);
+  const usesHost = shape.imports.some((i) => i.module === USER_MODULE);
+  const runner = new PluginRunner(name, plugin, shape.exports, usesHost ? () => options.host.begin(name) : undefined);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {

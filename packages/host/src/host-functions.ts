@@ -1,0 +1,50 @@
+import { decodeRequest, replyError, replyOk } from "./abi/codec.ts";
+import { HostFailure, type ExtismCallContext, type HostApi } from "./host-types.ts";
+import type { PermissionTable } from "./permissions.ts";
+import type { CallTransaction } from "./transaction.ts";
+
+/** An Extism host function as the SDK calls it: the call context, then one handle. */
+export type ExtismHostFunction = (context: ExtismCallContext, handle: bigint) => bigint;
+
+/** The import name of an API function: `ts_<api>_<function>` (`ts_log` for the log API's `log`). */
+export function importName(api: string, fn: string): string {
+  return api === fn ? `ts_${api}` : `ts_${api}_${fn}`;
+}
+
+/** Options of {@link buildHostFunctions}. */
+export interface HostFunctionOptions {
+  readonly maxRequestBytes: number;
+  /** Called before every host call; throw `HostFailure("limit_exceeded")` to refuse it. */
+  readonly beforeCall?: (plugin: string) => void;
+}
+
+/**
+ * Builds the `extism:host/user` functions one plugin imports. Each one checks the permission
+ * (live, on every call), decodes and validates the request, serves it inside the call's
+ * transaction, and always replies with `{"ok": ...}` or `{"error": {"code", "message"}}`:
+ * nothing a plugin sends can make the host throw.
+ */
+export function buildHostFunctions(plugin: string, apis: Iterable<HostApi>, permissions: PermissionTable, options: HostFunctionOptions): Record<string, ExtismHostFunction> {
+  const functions: Record<string, ExtismHostFunction> = {};
+  for (const api of apis) {
+    for (const [fnName, fn] of Object.entries(api.functions)) {
+      const name = importName(api.name, fnName);
+      functions[name] = (context, handle) => {
+        try {
+          const tx = context.hostContext<CallTransaction | undefined>();
+          if (tx === undefined || tx === null) throw new HostFailure("unsupported", `${name} can only be called during a plugin call`);
+          if (!permissions.has(plugin, fn.permission)) {
+            throw new HostFailure("permission_denied", `${name} needs the "${fn.permission}" permission, which ${plugin} was not granted`);
+          }
+          options.beforeCall?.(plugin);
+          const request = fn.parse(decodeRequest(context, handle, options.maxRequestBytes));
+          return replyOk(context, fn.handle(request as never, { plugin, tx }));
+        } catch (error) {
+          if (error instanceof HostFailure) return replyError(context, error.code, error.message);
+          return replyError(context, "internal", `${name} failed inside the host: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      };
+    }
+  }
+  return functions;
+}

@@ -1,0 +1,54 @@
+import type { PluginManifest } from "@threadspace/manifest";
+import { DEFAULT_MAX_REQUEST_BYTES } from "./abi/codec.ts";
+import { builtInApis } from "./apis/built-in-apis.ts";
+import { toHostApi, type CustomHostApi } from "./custom-api.ts";
+import { buildHostFunctions, importName, type ExtismHostFunction } from "./host-functions.ts";
+import type { HostApi } from "./host-types.ts";
+import { PermissionTable } from "./permissions.ts";
+import { HostState } from "./state/host-state.ts";
+import { CallTransaction } from "./transaction.ts";
+
+/** Options of {@link Host}. */
+export interface HostOptions {
+  /** Largest request a plugin may send to one host function, in bytes. Default 1 MiB. */
+  readonly maxRequestBytes?: number;
+}
+
+/**
+ * The host side of one engine: shared state, the permission table and the APIs plugins import.
+ * The engine asks it for each plugin's import functions and for a transaction per call.
+ */
+export class Host {
+  readonly state = new HostState();
+  readonly permissions = new PermissionTable();
+  readonly #apis = new Map<string, HostApi>();
+  readonly #maxRequestBytes: number;
+
+  constructor(options: HostOptions = {}) {
+    this.#maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    for (const api of builtInApis(this.state)) this.#apis.set(api.name, api);
+  }
+
+  /** Adds an embedder API; plugins installed afterwards can import its functions. */
+  defineHostApi(definition: CustomHostApi): void {
+    const api = toHostApi(definition, new Set(this.#apis.keys()));
+    this.#apis.set(api.name, api);
+  }
+
+  /** Every import name the host serves (`ts_kv_get`, ...). */
+  importNames(): Set<string> {
+    const names = new Set<string>();
+    for (const api of this.#apis.values()) for (const fn of Object.keys(api.functions)) names.add(importName(api.name, fn));
+    return names;
+  }
+
+  /** The `extism:host/user` functions for one plugin. */
+  functionsFor(manifest: PluginManifest): Record<string, ExtismHostFunction> {
+    return buildHostFunctions(manifest.name, this.#apis.values(), this.permissions, { maxRequestBytes: this.#maxRequestBytes });
+  }
+
+  /** A transaction for one call of `plugin`. */
+  begin(plugin: string): CallTransaction {
+    return new CallTransaction(plugin);
+  }
+}

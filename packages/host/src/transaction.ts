@@ -1,0 +1,134 @@
+const DELETED: unique symbol = Symbol("deleted");
+type Slot<V> = V | typeof DELETED;
+
+/**
+ * A map whose writes go through a {@link CallTransaction}: inside a call, reads see the call's
+ * own writes; other readers see them only after the call commits.
+ */
+export class TxMap<K, V> {
+  readonly #base = new Map<K, V>();
+
+  /** The value as `tx` sees it. */
+  get(tx: CallTransaction, key: K): V | undefined {
+    const overlay = tx.overlayOf(this);
+    if (overlay?.has(key)) {
+      const slot = overlay.get(key) as Slot<V>;
+      return slot === DELETED ? undefined : slot;
+    }
+    return this.#base.get(key);
+  }
+
+  has(tx: CallTransaction, key: K): boolean {
+    return this.get(tx, key) !== undefined;
+  }
+
+  set(tx: CallTransaction, key: K, value: V): void {
+    tx.touch(this).set(key, value);
+  }
+
+  delete(tx: CallTransaction, key: K): boolean {
+    const existed = this.has(tx, key);
+    tx.touch(this).set(key, DELETED);
+    return existed;
+  }
+
+  /** Every entry as `tx` sees it (committed entries with the call's writes applied). */
+  *entries(tx: CallTransaction): IterableIterator<[K, V]> {
+    const overlay = tx.overlayOf(this);
+    for (const [key, value] of this.#base) {
+      if (overlay?.has(key)) continue;
+      yield [key, value];
+    }
+    if (overlay === undefined) return;
+    for (const [key, slot] of overlay) if (slot !== DELETED) yield [key as K, slot as V];
+  }
+
+  /** Committed size (ignores uncommitted writes). */
+  get size(): number {
+    return this.#base.size;
+  }
+
+  /** @internal Applies a committed overlay. */
+  apply(overlay: ReadonlyMap<unknown, unknown>): void {
+    for (const [key, slot] of overlay) {
+      if (slot === DELETED) this.#base.delete(key as K);
+      else this.#base.set(key as K, slot as V);
+    }
+  }
+}
+
+/**
+ * The writes of one plugin call (or of one embedder operation). `commit` applies them all and
+ * then runs the after-commit actions (event delivery); `abort` drops them.
+ */
+export class CallTransaction {
+  /** Who writes: a plugin name, or `"host"` for the embedder. */
+  readonly actor: string;
+  readonly #overlays = new Map<TxMap<unknown, unknown>, Map<unknown, unknown>>();
+  readonly #afterCommit: Array<() => void> = [];
+  #state: "open" | "committed" | "aborted" = "open";
+
+  constructor(actor: string) {
+    this.actor = actor;
+  }
+
+  /** @internal The overlay of `map`, if this transaction wrote to it. */
+  overlayOf(map: TxMap<unknown, unknown> | TxMap<never, never>): Map<unknown, unknown> | undefined {
+    return this.#overlays.get(map as TxMap<unknown, unknown>);
+  }
+
+  /** @internal The overlay of `map`, created on first write. */
+  touch(map: TxMap<unknown, unknown> | TxMap<never, never>): Map<unknown, unknown> {
+    if (this.#state !== "open") throw new Error(`transaction of ${this.actor} is ${this.#state}`);
+    let overlay = this.#overlays.get(map as TxMap<unknown, unknown>);
+    if (overlay === undefined) {
+      overlay = new Map();
+      this.#overlays.set(map as TxMap<unknown, unknown>, overlay);
+    }
+    return overlay;
+  }
+
+  /** Runs `action` after a successful commit (in registration order); dropped on abort. */
+  onCommit(action: () => void): void {
+    this.#afterCommit.push(action);
+  }
+
+  /** True when nothing was written and nothing waits for the commit. */
+  get empty(): boolean {
+    return this.#overlays.size === 0 && this.#afterCommit.length === 0;
+  }
+
+  get state(): "open" | "committed" | "aborted" {
+    return this.#state;
+  }
+
+  /** Applies every write, then runs the after-commit actions. */
+  commit(): void {
+    if (this.#state !== "open") return;
+    this.#state = "committed";
+    for (const [map, overlay] of this.#overlays) map.apply(overlay);
+    this.#overlays.clear();
+    for (const action of this.#afterCommit.splice(0)) action();
+  }
+
+  /** Drops every write and after-commit action. */
+  abort(): void {
+    if (this.#state !== "open") return;
+    this.#state = "aborted";
+    this.#overlays.clear();
+    this.#afterCommit.length = 0;
+  }
+}
+
+/** Runs `work` in a fresh transaction of `actor` and commits it (for embedder-side writes). */
+export function autoCommit<T>(actor: string, work: (tx: CallTransaction) => T): T {
+  const tx = new CallTransaction(actor);
+  try {
+    const result = work(tx);
+    tx.commit();
+    return result;
+  } catch (error) {
+    tx.abort();
+    throw error;
+  }
+}
