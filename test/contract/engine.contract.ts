@@ -1,6 +1,7 @@
 import { callsContract } from "./calls.contract.ts";
 import { dependenciesContract } from "./dependencies.contract.ts";
 import { hostKvContract } from "./host-kv.contract.ts";
+import { hostPluginCallContract } from "./host-plugin-call.contract.ts";
 import { installContract } from "./install.contract.ts";
 import { lifecycleContract } from "./lifecycle.contract.ts";
 import type { TestEnv } from "./test-env.ts";
@@ -12,4 +13,5 @@ export function engineContract(env: TestEnv): void {
   lifecycleContract(env);
   dependenciesContract(env);
   hostKvContract(env);
+  hostPluginCallContract(env);
 }

@@ -1,4 +1,4 @@
-import { createEngine, type Engine } from "@threadspace/core";
+import { createEngine, type CallInput, type Engine } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
 import { fixture } from "./fixture-source.ts";
@@ -8,7 +8,7 @@ import type { TestEnv } from "./test-env.ts";
 export function hostKvContract(env: TestEnv): void {
   describe("host API: key-value state", () => {
     let engine: Engine;
-    const reply = async (fn: string, request: unknown) => (await engine.call("host-kv", fn, request)).json<{ ok?: unknown; error?: { code: string; message: string } }>();
+    const reply = async (fn: string, request: CallInput) => (await engine.call("host-kv", fn, request)).json<{ ok?: unknown; error?: { code: string; message: string } }>();
     afterEach(() => engine.close());
 
     test("set, get, list and delete round-trip, and the embedder sees the same state", async () => {

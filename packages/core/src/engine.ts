@@ -7,6 +7,7 @@ import { Host, type CustomHostApi } from "@threadspace/host";
 import type { PermissionName } from "@threadspace/manifest";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
+import { invokeDependency } from "./calls/invoke-dependency.ts";
 import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
 import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
@@ -42,7 +43,10 @@ export class Engine {
     this.#logLevel = options.logLevel ?? "warn";
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
     this.#grantPolicy = options.grant ?? false;
-    this.#host = new Host(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes });
+    this.#host = new Host({
+      ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
+      invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input),
+    });
   }
 
   /**

@@ -10,6 +10,8 @@ export type HostErrorCode =
   | "quota_exceeded"
   | "limit_exceeded"
   | "unsupported"
+  /** A plugin called through `ts_plugin_call` failed; the message carries its error code. */
+  | "call_failed"
   | "internal";
 
 /** Thrown by a host function handler to reply with an error (never crosses into the guest as a trap). */
@@ -43,8 +45,13 @@ export interface HostFunction<Request = unknown> {
   readonly permission: PermissionName;
   /** Validates and normalises the decoded JSON request; throw `HostFailure("bad_request")` to refuse it. */
   readonly parse: (request: unknown) => Request;
-  /** Serves the request; its return value (JSON) becomes `{"ok": value}`. */
+  /**
+   * Serves the request; its return value (JSON) becomes `{"ok": value}`. An `async` function's
+   * handler may return a promise: the guest is suspended meanwhile, which needs JSPI
+   * (`WebAssembly.Suspending`: Chromium, workerd) or a worker.
+   */
   readonly handle: (request: Request, call: HostCall) => unknown;
+  readonly async?: boolean;
 }
 
 /** A named group of host functions; its functions are imported as `ts_<api>_<function>`. */

@@ -3,7 +3,8 @@ import { DEFAULT_MAX_REQUEST_BYTES } from "./abi/codec.ts";
 import { builtInApis } from "./apis/built-in-apis.ts";
 import { toHostApi, type CustomHostApi } from "./custom-api.ts";
 import { buildHostFunctions, importName, type ExtismHostFunction } from "./host-functions.ts";
-import type { HostApi } from "./host-types.ts";
+import { HostFailure, type HostApi } from "./host-types.ts";
+import { pluginApi, type PluginInvoker } from "./apis/plugin-api.ts";
 import { PermissionTable } from "./permissions.ts";
 import { HostState } from "./state/host-state.ts";
 import { CallTransaction } from "./transaction.ts";
@@ -12,6 +13,8 @@ import { CallTransaction } from "./transaction.ts";
 export interface HostOptions {
   /** Largest request a plugin may send to one host function, in bytes. Default 1 MiB. */
   readonly maxRequestBytes?: number;
+  /** Serves `ts_plugin_call`; without it plugin calls reply `unsupported`. */
+  readonly invokePlugin?: PluginInvoker;
 }
 
 /**
@@ -27,6 +30,10 @@ export class Host {
   constructor(options: HostOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     for (const api of builtInApis(this.state)) this.#apis.set(api.name, api);
+    const invoke: PluginInvoker =
+      options.invokePlugin ??
+      (() => Promise.reject(new HostFailure("unsupported", "this host does not serve plugin calls")));
+    this.#apis.set("plugin", pluginApi(invoke));
   }
 
   /** Adds an embedder API; plugins installed afterwards can import its functions. */
@@ -42,9 +49,9 @@ export class Host {
     return names;
   }
 
-  /** The `extism:host/user` functions for one plugin. */
-  functionsFor(manifest: PluginManifest): Record<string, ExtismHostFunction> {
-    return buildHostFunctions(manifest.name, this.#apis.values(), this.permissions, { maxRequestBytes: this.#maxRequestBytes });
+  /** The `extism:host/user` functions one plugin imports (`imported`: their names). */
+  functionsFor(manifest: PluginManifest, imported: ReadonlySet<string>): Record<string, ExtismHostFunction> {
+    return buildHostFunctions(manifest.name, this.#apis.values(), this.permissions, { maxRequestBytes: this.#maxRequestBytes }, imported);
   }
 
   /** A transaction for one call of `plugin`. */

@@ -40,6 +40,7 @@ function pluginLogger(logger: EngineLogger, name: string): Console {
  */
 export async function startPlugin(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions): Promise<PluginRunner> {
   const { name } = manifest;
+  const userImports = new Set(shape.imports.filter((i) => i.module === USER_MODULE).map((i) => i.name));
   let plugin;
   try {
     plugin = await createPlugin(
@@ -49,15 +50,14 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
         config: extismConfig(manifest.config),
         logger: pluginLogger(options.logger, name),
         logLevel: levelFromConfig(manifest.config, options.logLevel),
-        functions: { [USER_MODULE]: options.host.functionsFor(manifest) },
+        functions: { [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
       },
     );
   } catch (cause) {
     const code = cause instanceof WebAssembly.LinkError ? "wasm_invalid" : "init_failed";
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
-  const usesHost = shape.imports.some((i) => i.module === USER_MODULE);
-  const runner = new PluginRunner(name, plugin, shape.exports, usesHost ? () => options.host.begin(name) : undefined);
+  const runner = new PluginRunner(name, plugin, shape.exports, userImports.size > 0 ? () => options.host.begin(name) : undefined);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {

@@ -1,0 +1,31 @@
+import { isThreadspaceError } from "@threadspace/errors";
+import { HostFailure } from "@threadspace/host";
+import { parseDependency, type PluginManifest } from "@threadspace/manifest";
+import type { PluginRunner } from "./plugin-runner.ts";
+
+const decoder = new TextDecoder();
+
+/**
+ * Serves `ts_plugin_call`: runs an export of one of the caller's dependencies through the
+ * callee's call queue and resolves with its output text. Anything else is a `HostFailure`
+ * (replied to the caller as `{"error": ...}`): not a dependency, not loaded, or the callee failed.
+ */
+export async function invokeDependency(
+  caller: PluginManifest | undefined,
+  callee: PluginRunner | undefined,
+  calleeName: string,
+  exportName: string,
+  input: string,
+): Promise<string> {
+  if (caller === undefined) throw new HostFailure("internal", "the calling plugin is no longer installed");
+  if (!caller.dependencies.some((spec) => parseDependency(spec).name === calleeName)) {
+    throw new HostFailure("permission_denied", `${caller.name} may call only plugins in its "dependencies", and ${calleeName} is not one of them`);
+  }
+  if (callee === undefined) throw new HostFailure("not_found", `${calleeName} is not loaded`);
+  try {
+    return await callee.call(exportName, input, (output) => (output === null ? "" : decoder.decode(output.bytes())));
+  } catch (error) {
+    const code = isThreadspaceError(error) ? error.code : "plugin_trap";
+    throw new HostFailure(code === "export_missing" ? "not_found" : "call_failed", `[${code}] ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

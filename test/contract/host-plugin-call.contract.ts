@@ -1,0 +1,45 @@
+import { createEngine } from "@threadspace/core";
+import { canSuspend } from "@threadspace/host";
+import { describe, expect, test } from "vitest";
+import { fixture } from "./fixture-source.ts";
+import type { TestEnv } from "./test-env.ts";
+
+type Reply = { ok?: unknown; error?: { code: string; message: string } };
+
+/**
+ * ts_plugin_call: a plugin calls an export of one of its dependencies. The caller is suspended
+ * while the callee runs, which needs JSPI (Chromium, workerd); elsewhere it replies `unsupported`.
+ */
+export function hostPluginCallContract(env: TestEnv): void {
+  describe("host API: plugin calls", () => {
+    const setup = async () => {
+      const engine = await createEngine({ grant: true });
+      await engine.install(await fixture(env, "ok"));
+      await engine.install(await fixture(env, "trap"));
+      await engine.install(await fixture(env, "host-call"));
+      const call = async (request: object) => (await engine.call("host-call", "call", request)).json<Reply>();
+      return { engine, call };
+    };
+
+    test.runIf(canSuspend)("calls an export of a dependency and replies with its output (JSPI)", async () => {
+      const { engine, call } = await setup();
+      expect(await call({ plugin: "ok", export: "echo", input: "Wörld 🌍" })).toEqual({ ok: "Wörld 🌍" });
+      expect(await call({ plugin: "ok", export: "counter" })).toEqual({ ok: "1" });
+      expect((await call({ plugin: "ok", export: "missing" })).error?.code).toBe("not_found");
+      expect((await call({ plugin: "trap", export: "boom" })).error?.code).toBe("permission_denied");
+      expect((await call({ plugin: "ok" })).error?.code).toBe("bad_request");
+      expect((await engine.call("ok", "counter")).text()).toBe("2");
+      engine.permissions.revoke("host-call", ["plugin:call"]);
+      expect((await call({ plugin: "ok", export: "echo" })).error?.code).toBe("permission_denied");
+      await engine.close();
+    });
+
+    test.runIf(!canSuspend)("replies unsupported, clearly, where no JSPI exists (Node inline)", async () => {
+      const { engine, call } = await setup();
+      const reply = await call({ plugin: "ok", export: "echo", input: "x" });
+      expect(reply.error?.code).toBe("unsupported");
+      expect(reply.error?.message).toMatch(/JSPI/);
+      await engine.close();
+    });
+  });
+}
