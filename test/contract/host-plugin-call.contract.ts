@@ -17,7 +17,7 @@ export function hostPluginCallContract(env: TestEnv): void {
       await engine.install(await fixture(env, "ok"));
       await engine.install(await fixture(env, "trap"));
       await engine.install(await fixture(env, "host-call"));
-      const call = async (request: object) => (await engine.call("host-call", "call", request)).json<Reply>();
+      const call = async (request: Record<string, unknown>) => (await engine.call("host-call", "call", request)).json<Reply>();
       return { engine, call };
     };
 
