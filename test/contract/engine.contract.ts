@@ -1,5 +1,7 @@
 import { callsContract } from "./calls.contract.ts";
 import { dependenciesContract } from "./dependencies.contract.ts";
+import { hostConfigContract } from "./host-config.contract.ts";
+import { hostDataContract } from "./host-data.contract.ts";
 import { hostKvContract } from "./host-kv.contract.ts";
 import { hostPluginCallContract } from "./host-plugin-call.contract.ts";
 import { installContract } from "./install.contract.ts";
@@ -13,5 +15,7 @@ export function engineContract(env: TestEnv): void {
   lifecycleContract(env);
   dependenciesContract(env);
   hostKvContract(env);
+  hostConfigContract(env);
+  hostDataContract(env);
   hostPluginCallContract(env);
 }

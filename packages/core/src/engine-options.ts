@@ -21,18 +21,31 @@ export interface EngineOptions {
   readonly grant?: GrantPolicy;
   /** Largest JSON request a plugin may pass to one host function, in bytes. Default 1 MiB. */
   readonly maxRequestBytes?: number;
-  /** Receives plugin logs (prefixed `[plugin <name>]`) and engine warnings. Default: `console`. */
+  /**
+   * Receives every entry kept in a plugin's log (prefixed `[plugin <name>]`; see `engine.logs`)
+   * and engine warnings. Default: `console`.
+   */
   readonly logger?: EngineLogger;
   /** Level for plugins whose config has no `log_level`. Default `"warn"`. */
   readonly logLevel?: LogLevel;
   /** Largest wasm accepted at install, in bytes. Default 64 MiB. */
   readonly maxWasmBytes?: number;
+  /** Log entries kept per plugin (`engine.logs`); the oldest go first. Default 1000. */
+  readonly logBufferSize?: number;
+  /** Most events that may wait for one plugin's `on_event`; more are dropped and counted. Default 1000. */
+  readonly eventQueueSize?: number;
 }
 
 /** Options of `engine.install`. */
 export interface InstallOptions {
   /** Permissions for this plugin, overriding the engine's policy (only requested ones are granted). */
   readonly grant?: GrantPolicy;
+  /**
+   * Config overrides for this plugin, laid over plugin.json `config` and validated like
+   * `engine.config.set` (a bad one fails the install with `config_invalid`). `{ enabled: false }`
+   * installs it without starting it.
+   */
+  readonly config?: Record<string, unknown>;
 }
 
 /** Options of `engine.unload` and `engine.uninstall`. */

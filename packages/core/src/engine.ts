@@ -3,7 +3,8 @@ import type { PluginManifest } from "@threadspace/manifest";
 import { encodeInput, type CallInput } from "./calls/call-input.ts";
 import { CallResult } from "./calls/call-result.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
-import { Host, type CustomHostApi } from "@threadspace/host";
+import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
+import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
 import type { PermissionName } from "@threadspace/manifest";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
@@ -15,7 +16,11 @@ import { prepareBundle, type PreparedBundle } from "./install/prepare-bundle.ts"
 import { readSource } from "./install/read-source.ts";
 import { checkHealth, type HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
-import { startPlugin } from "./lifecycle/start-plugin.ts";
+import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
+import { ConfigRuntime, type PluginConfig } from "./config/config-runtime.ts";
+import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
+import { applyBufferSize, checkLogsFilter, checkLogsQuery, checkThreshold, type LogEntry, type LogsFilter, type LogsQuery } from "./logs/engine-logs.ts";
+import { forwardLogs } from "./logs/forward-logs.ts";
 import type { PluginInfo } from "./plugin-info.ts";
 
 interface PluginRecord extends PreparedBundle {
@@ -36,7 +41,17 @@ export class Engine {
   readonly #maxWasmBytes: number;
   readonly #grantPolicy: GrantPolicy;
   readonly #host: Host;
+  readonly #delivery: EventDelivery;
+  readonly #config: ConfigRuntime;
   #closed = false;
+  /** Plugins' config: `get`, `set` (validated overrides), `reset`. See {@link EngineConfig}. */
+  readonly config: EngineConfig;
+  /** The memories plugins read and write through `ts_memory_*`; writes commit at once and publish the same events. */
+  readonly memories: MemoryView;
+  /** The threads plugins read and write through `ts_thread_*`; writes commit at once and publish the same events. */
+  readonly threads: ThreadView;
+  /** The event bus: subscribe with `on(pattern, handler)`, publish with `emit(topic, payload)`, see `stats(name)`. */
+  readonly events: EngineEvents;
 
   constructor(options: EngineOptions = {}) {
     this.#logger = options.logger ?? console;
@@ -47,6 +62,74 @@ export class Engine {
       ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
       invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input),
     });
+    this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name) });
+    this.events = this.#delivery.api;
+    this.memories = memoryView(this.#host.state.memories);
+    this.threads = threadView(this.#host.state.threads);
+    const { config, logs } = this.#host.state;
+    applyBufferSize(logs, options.logBufferSize);
+    forwardLogs(logs, this.#logger);
+    this.#config = new ConfigRuntime({
+      store: config,
+      logs,
+      defaultLevel: this.#logLevel,
+      changed: (plugin, merged) => this.events.emit("config.changed", { plugin, config: merged }),
+      control: {
+        runner: (name) => this.#plugins.get(name)?.runner,
+        start: async (name) => void (await this.load(name)),
+        checkStop: (name) => {
+          const dependents = dependentsOf(name, this.#installedMap());
+          if (dependents.length > 0) throw new ThreadspaceError("dependency_in_use", `cannot be disabled while ${dependents.join(", ")} depend${dependents.length === 1 ? "s" : ""} on it. Unload ${dependents.length === 1 ? "it" : "them"} first.`, { plugin: name });
+        },
+        stop: (name) => this.#stop(this.#record(name)),
+      },
+    });
+    this.config = engineConfig(config, this.#config, (name) => void this.#record(name));
+  }
+
+  /**
+   * A plugin's log, oldest first: entries from `ts_log` (source `plugin`), from Extism's log
+   * functions such as PDK log helpers and AssemblyScript aborts (source `extism`), and from the
+   * engine about the plugin (source `engine`). Each plugin keeps the last `logBufferSize` entries
+   * (default 1000). `since` is a `seq`: pass the last one you saw to get only what is new.
+   *
+   * @example
+   * let last = 0;
+   * for (const entry of engine.logs("hello", { level: "warn", since: last })) last = entry.seq;
+   */
+  logs(name: string, query: LogsQuery = {}): LogEntry[] {
+    this.#record(name);
+    checkLogsQuery(query);
+    return this.#host.state.logs.read(name, query);
+  }
+
+  /**
+   * Streams log entries as plugins write them (synchronously; a throwing handler is reported to
+   * the engine's logger). Returns a function that unsubscribes.
+   *
+   * @example
+   * const off = engine.onLog((entry) => console.log(entry.plugin, entry.level, entry.message), { level: "info" });
+   */
+  onLog(handler: (entry: LogEntry) => void, filter: LogsFilter = {}): () => void {
+    checkLogsFilter(filter);
+    return this.#host.state.logs.subscribe(handler, filter);
+  }
+
+  /**
+   * Changes a plugin's log level now (the guide's debug mode): entries below it are dropped, from
+   * `ts_log` and Extism's log functions alike. `config.log_level` sets the level at install and
+   * when the config changes it; this overrides it until then.
+   */
+  setLogLevel(name: string, level: LogLevel): void {
+    this.#record(name);
+    checkThreshold(level);
+    this.#host.state.logs.setLevel(name, level);
+  }
+
+  /** A plugin's current log level. */
+  logLevel(name: string): LogLevel {
+    this.#record(name);
+    return this.#host.state.logs.level(name);
   }
 
   /**
@@ -99,7 +182,7 @@ export class Engine {
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
     const bundle = await readSource(source, this.#maxWasmBytes);
-    return this.#installBundle(bundle, [bundle.manifest.name], options.grant);
+    return this.#installBundle(bundle, [bundle.manifest.name], options.grant, options.config);
   }
 
   /**
@@ -153,7 +236,10 @@ export class Engine {
   /** The plugin's health: its `health_check` report plus what the engine counted. */
   async health(name: string): Promise<HealthReport> {
     const record = this.#record(name);
-    if (record.runner === undefined) return { status: "unhealthy", message: "installed but not loaded", metrics: {}, engine: { calls: 0, errors: 0 } };
+    if (record.runner === undefined) {
+      const message = this.#config.enabled(name) ? "installed but not loaded" : "disabled by its config (enabled: false)";
+      return { status: "unhealthy", message, metrics: {}, engine: { calls: 0, errors: 0 } };
+    }
     const engine = { ...record.runner.stats };
     return { ...(await checkHealth(record.runner)), engine };
   }
@@ -168,8 +254,12 @@ export class Engine {
     this.#assertOpen();
     const record = this.#record(name);
     if (record.runner !== undefined) return this.#info(record);
+    if (!this.#config.enabled(name)) throw this.#unavailable(name);
     checkDependencies(record.manifest, (dep) => this.#installedView(dep));
-    record.runner = await startPlugin(record.manifest, record.module, record.shape, this.#startOptions());
+    record.runner = await startPlugin(record.manifest, record.module, record.shape, this.#startOptions(name));
+    this.#config.started(name);
+    this.#delivery.attach(record.manifest, record.runner);
+    this.events.emit("plugin.loaded", { name, version: record.manifest.version });
     return this.#info(record);
   }
 
@@ -198,6 +288,7 @@ export class Engine {
       if (record !== undefined) await this.#stop(record);
       this.#plugins.delete(dependent);
       this.#host.permissions.forget(dependent);
+      this.#config.forget(dependent);
     }
   }
 
@@ -213,11 +304,11 @@ export class Engine {
     this.#plugins.clear();
   }
 
-  #startOptions(): { logger: EngineLogger; logLevel: LogLevel; host: Host } {
-    return { logger: this.#logger, logLevel: this.#logLevel, host: this.#host };
+  #startOptions(name: string): StartOptions {
+    return { logger: this.#logger, host: this.#host, extismConfig: this.#config.extismConfig(name) };
   }
 
-  async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined): Promise<PluginInfo> {
+  async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig): Promise<PluginInfo> {
     const { name } = bundle.manifest;
     if (this.#plugins.has(name) || this.#pending.has(name)) {
       throw new ThreadspaceError("already_installed", `is already installed. Uninstall it first to replace it.`, { plugin: name });
@@ -229,19 +320,28 @@ export class Engine {
       const permissions = this.#host.permissions;
       const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
       permissions.assign(name, prepared.sha256, granted);
-      let runner: PluginRunner;
+      let runner: PluginRunner | undefined;
       try {
-        runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions());
+        this.#config.install(prepared.manifest, config);
+        // `enabled: false`: installed (checked, compiled, granted) but not started.
+        if (this.#config.enabled(name)) runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions(name));
       } catch (error) {
         permissions.forget(name);
+        this.#config.forget(name);
         throw error;
       }
       if (this.#closed) {
-        await runner.close();
+        await runner?.close();
+        this.#config.forget(name);
         throw new ThreadspaceError("engine_closed", "the engine was closed while the plugin was installing.", { plugin: name });
       }
       const record: PluginRecord = { ...prepared, installedAt: Date.now(), runner };
       this.#plugins.set(name, record);
+      if (runner !== undefined) {
+        this.#delivery.attach(record.manifest, runner);
+        this.#config.started(name);
+      }
+      this.events.emit("plugin.installed", { name, version: record.manifest.version });
       const info = this.#info(record);
       await this.#hooks.run("plugin:install", { plugin: info });
       return info;
@@ -278,8 +378,11 @@ export class Engine {
     const runner = record.runner;
     if (runner === undefined) return;
     record.runner = undefined;
+    this.#config.stopping(record.manifest.name);
+    this.#delivery.detach(record.manifest.name);
     const cleanupError = await runCleanup(runner);
     await runner.close();
+    this.events.emit("plugin.unloaded", { name: record.manifest.name });
     if (cleanupError !== undefined) this.#logger.warn(cleanupError.message);
     await this.#hooks.run("plugin:unload", cleanupError === undefined ? { plugin: record.manifest.name } : { plugin: record.manifest.name, cleanupError });
   }
@@ -298,6 +401,9 @@ export class Engine {
   #unavailable(name: string): ThreadspaceError {
     if (this.#closed) return new ThreadspaceError("engine_closed", "the engine is closed; create a new one.");
     if (!this.#plugins.has(name)) return this.#notFound(name);
+    if (!this.#config.enabled(name)) {
+      return new ThreadspaceError("plugin_unavailable", `is disabled by its config (enabled: false). Start it with engine.config.set("${name}", { enabled: true }).`, { plugin: name });
+    }
     return new ThreadspaceError("plugin_unavailable", `is installed but not loaded. Call engine.load("${name}") first.`, { plugin: name });
   }
 
@@ -324,7 +430,7 @@ export class Engine {
       version: m.version,
       description: m.description,
       author: m.author,
-      state: record.runner === undefined ? "unloaded" : "ready",
+      state: record.runner !== undefined ? "ready" : this.#config.enabled(m.name) ? "unloaded" : "disabled",
       interface: m.interface,
       capabilities: m.capabilities,
       dependencies: m.dependencies,

@@ -1,7 +1,11 @@
 import type { PermissionName, PluginManifest } from "@threadspace/manifest";
 
-/** `ready` serves calls; `unloaded` is installed but stopped (`engine.load(name)` starts it again). */
-export type PluginState = "ready" | "unloaded";
+/**
+ * `ready` serves calls; `unloaded` is installed but stopped (`engine.load(name)` starts it again);
+ * `disabled` is installed but not started because its config says `enabled: false`
+ * (`engine.config.set(name, { enabled: true })` starts it).
+ */
+export type PluginState = "ready" | "unloaded" | "disabled";
 
 /** What the engine tells about an installed plugin (`engine.list()`, `engine.get(name)`). */
 export interface PluginInfo {

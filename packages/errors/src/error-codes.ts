@@ -39,6 +39,8 @@ export type ThreadspaceErrorCode =
   | "bad_output"
   /** The engine was closed. */
   | "engine_closed"
+  /** A plugin's config (plugin.json defaults or `engine.config.set` overrides) failed validation; `issues` lists every problem. */
+  | "config_invalid"
   /** Reserved for the host API, limits and storage layers. */
   | "permission_denied"
   | "timeout"
@@ -67,6 +69,7 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "bad_input",
   "bad_output",
   "engine_closed",
+  "config_invalid",
   "permission_denied",
   "timeout",
   "memory_limit",

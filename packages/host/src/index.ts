@@ -7,3 +7,14 @@ export { importName, canSuspend, type ExtismHostFunction } from "./host-function
 export type { PluginInvoker } from "./apis/plugin-api.ts";
 export { requestParser, Schemas } from "./abi/request.ts";
 export { decodeRequest, replyOk, replyError, DEFAULT_MAX_REQUEST_BYTES } from "./abi/codec.ts";
+export { EventBus, TopicPattern, topicProblem, patternProblem, type TopicEvent, type TopicHandler, type TopicListener } from "./state/event-bus.ts";
+export { MemoryStore, type MemoryRecord, type MemoryInput, type MemoryQuery } from "./state/memory-store.ts";
+export { ThreadStore, type ThreadRecord, type ThreadEntry, type ThreadInput, type AppendInput, type ReadInput } from "./state/thread-store.ts";
+export { MAX_CONTENT_BYTES, DEFAULT_LIMIT, MAX_LIMIT } from "./state/caps.ts";
+export { memoryView, type MemoryView } from "./apis/memory-api.ts";
+export { threadView, type ThreadView } from "./apis/thread-api.ts";
+export { MAX_EVENT_PAYLOAD_CHARS, RESERVED_NAMESPACES } from "./apis/event-api.ts";
+export { ConfigStore, MAX_CONFIG_BYTES, type ConfigChange } from "./state/config-store.ts";
+export { compileConfigSchema, guideIssues, CONFIG_LOG_LEVELS, type ConfigCheck } from "./state/config-validation.ts";
+export { LogStore, LOG_LEVELS, isLogThreshold, DEFAULT_LOG_CAPACITY, MAX_LOG_MESSAGE_CHARS, MAX_LOG_FIELDS_CHARS } from "./state/log-store.ts";
+export type { LogEntry, LogLevel, LogThreshold, LogSource, LogQuery, LogFilter, LogListener } from "./state/log-store.ts";

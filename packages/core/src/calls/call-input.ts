@@ -1,7 +1,7 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 
 /** A call's input: text (sent as UTF-8), bytes, or any JSON value (sent as its JSON text). */
-export type CallInput = string | Uint8Array | ArrayBuffer | null | boolean | number | readonly unknown[] | { readonly [key: string]: unknown } | undefined;
+export type CallInput = string | Uint8Array | ArrayBuffer | null | boolean | number | object | undefined;
 
 /** Encodes a call input into what the plugin receives. Throws `bad_input` for values JSON cannot hold. */
 export function encodeInput(input: CallInput, plugin: string): string | Uint8Array {

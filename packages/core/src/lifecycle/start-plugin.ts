@@ -2,37 +2,22 @@ import createPlugin from "@extism/extism";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
 import { PluginRunner } from "../calls/plugin-runner.ts";
-import { levelFromConfig, type EngineLogger, type LogLevel } from "../engine-options.ts";
+import type { ExtismConfig } from "../config/extism-config.ts";
+import type { EngineLogger } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
 import type { Host } from "@threadspace/host";
+import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
   readonly logger: EngineLogger;
-  readonly logLevel: LogLevel;
   readonly host: Host;
+  /** What Extism's `config_get` reads: the plugin's merged config, kept up to date in place. */
+  readonly extismConfig: ExtismConfig;
 }
 
 const USER_MODULE = "extism:host/user";
-
-/** Extism config is string → string: strings stay, other values become JSON text. */
-function extismConfig(config: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config)) out[key] = typeof value === "string" ? value : JSON.stringify(value);
-  return out;
-}
-
-function pluginLogger(logger: EngineLogger, name: string): Console {
-  const tag = `[plugin ${name}]`;
-  return {
-    trace: (...args: unknown[]) => logger.trace(tag, ...args),
-    debug: (...args: unknown[]) => logger.debug(tag, ...args),
-    info: (...args: unknown[]) => logger.info(tag, ...args),
-    warn: (...args: unknown[]) => logger.warn(tag, ...args),
-    error: (...args: unknown[]) => logger.error(tag, ...args),
-  } as Console;
-}
 
 /**
  * Instantiates a compiled module and, for Threadspace plugins, runs `init_plugin` and checks
@@ -41,22 +26,25 @@ function pluginLogger(logger: EngineLogger, name: string): Console {
 export async function startPlugin(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions): Promise<PluginRunner> {
   const { name } = manifest;
   const userImports = new Set(shape.imports.filter((i) => i.module === USER_MODULE).map((i) => i.name));
+  // Kernel logs (log_info, ..., AssemblyScript aborts) go into the plugin's log, at its live level.
+  const logging = extismLogging(name, options.host.state.logs);
   let plugin;
   try {
     plugin = await createPlugin(
       { wasm: [{ module }] },
       {
         useWasi: shape.usesWasi,
-        config: extismConfig(manifest.config),
-        logger: pluginLogger(options.logger, name),
-        logLevel: levelFromConfig(manifest.config, options.logLevel),
-        functions: { [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+        config: options.extismConfig,
+        logger: logging.logger,
+        logLevel: logging.logLevel,
+        functions: { ...logging.functions, [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
       },
     );
   } catch (cause) {
     const code = cause instanceof WebAssembly.LinkError ? "wasm_invalid" : "init_failed";
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
+  logging.bind();
   const runner = new PluginRunner(name, plugin, shape.exports, userImports.size > 0 ? () => options.host.begin(name) : undefined);
   if (manifest.interface === "extism") return runner;
   let initialised = false;

@@ -1,4 +1,9 @@
+import { ConfigStore } from "./config-store.ts";
+import { EventBus } from "./event-bus.ts";
 import { KvStore } from "./kv-store.ts";
+import { LogStore } from "./log-store.ts";
+import { MemoryStore } from "./memory-store.ts";
+import { ThreadStore } from "./thread-store.ts";
 
 /**
  * Everything the host functions read and write, shared by all plugins of one engine.
@@ -6,4 +11,12 @@ import { KvStore } from "./kv-store.ts";
  */
 export class HostState {
   readonly kv = new KvStore();
+  /** Each plugin's merged config (`ts_config_get`, `engine.config`). */
+  readonly config = new ConfigStore();
+  /** Each plugin's log ring buffer (`ts_log`, Extism's log functions, `engine.logs`). */
+  readonly logs = new LogStore();
+  /** Events: built-in topics, `ts_event_emit` and the embedder's `engine.events`. */
+  readonly events = new EventBus();
+  readonly memories = new MemoryStore(this.events);
+  readonly threads = new ThreadStore(this.events);
 }

@@ -1,0 +1,193 @@
+import { ThreadspaceError, messageOf } from "@threadspace/errors";
+import { HostFailure, TopicPattern, type EventBus, type PermissionTable, type TopicEvent, type TopicHandler } from "@threadspace/host";
+import type { PluginManifest } from "@threadspace/manifest";
+import type { PluginRunner } from "../calls/plugin-runner.ts";
+import type { EngineLogger } from "../engine-options.ts";
+
+/** Default number of events that may wait for one plugin's `on_event`. */
+export const DEFAULT_EVENT_QUEUE_SIZE = 1000;
+
+/** What `engine.events.stats(name)` reports, counted since the plugin was loaded. */
+export interface EventStats {
+  /** Events waiting for the plugin's `on_event` right now. */
+  readonly queued: number;
+  /** `on_event` calls that returned. */
+  readonly delivered: number;
+  /** `on_event` calls that failed (trap, error, timeout); the plugin keeps running. */
+  readonly failed: number;
+  /** Events dropped because the queue was full. */
+  readonly dropped: number;
+  /** Events not delivered because the plugin lacked `event:subscribe` at the time. */
+  readonly denied: number;
+  /** The last `on_event` failure. */
+  readonly lastError?: string;
+}
+
+/** `engine.events`: the embedder's side of the event bus. */
+export interface EngineEvents {
+  /**
+   * Calls `handler` for every event whose topic matches `pattern` (`*` matches one segment),
+   * in publish order; a plugin's events arrive after its call committed. Returns `off()`.
+   */
+  on(pattern: string, handler: TopicHandler): () => void;
+  /** Publishes an event now, with source `"host"`; `payload` must be JSON (default `null`). */
+  emit(topic: string, payload?: unknown): void;
+  /** Delivery counters of one plugin's `on_event` queue. */
+  stats(name: string): EventStats;
+}
+
+/** Options of {@link EventDelivery}. */
+export interface EventDeliveryOptions {
+  readonly logger: EngineLogger;
+  /** Longest per-plugin queue; events beyond it are dropped and counted. */
+  readonly queueSize?: number | undefined;
+  /** Throws `plugin_not_found` for a name that is not installed. */
+  readonly check: (name: string) => void;
+}
+
+type Counters = { -readonly [K in keyof EventStats]: EventStats[K] };
+
+interface Envelope {
+  readonly event: TopicEvent;
+  /** The `on_event` input, serialised once for every subscriber. */
+  json?: string;
+}
+
+interface Subscriber {
+  readonly name: string;
+  readonly patterns: readonly TopicPattern[];
+  readonly runner: PluginRunner;
+  readonly queue: Envelope[];
+  readonly stats: Counters;
+  attached: boolean;
+  running: boolean;
+}
+
+/**
+ * Delivers events to the plugins that subscribe to them (plugin.json `subscriptions`), through
+ * their `on_event` export: in publish order per plugin, one at a time on the plugin's own call
+ * queue, from a bounded queue (overflow is dropped and counted). A plugin gets events only while
+ * it holds `event:subscribe` (checked when queued and again when delivered), never the events it
+ * caused itself (no feedback loops), and a failing `on_event` is counted and logged, nothing more.
+ */
+export class EventDelivery {
+  readonly #bus: EventBus;
+  readonly #permissions: PermissionTable;
+  readonly #logger: EngineLogger;
+  readonly #queueSize: number;
+  readonly #check: (name: string) => void;
+  readonly #subscribers = new Map<string, Subscriber>();
+  readonly #stats = new Map<string, Counters>();
+
+  constructor(bus: EventBus, permissions: PermissionTable, options: EventDeliveryOptions) {
+    this.#bus = bus;
+    this.#permissions = permissions;
+    this.#logger = options.logger;
+    this.#queueSize = options.queueSize ?? DEFAULT_EVENT_QUEUE_SIZE;
+    if (!Number.isInteger(this.#queueSize) || this.#queueSize < 1) {
+      throw new ThreadspaceError("bad_input", `eventQueueSize must be an integer ≥ 1; got ${String(options.queueSize)}.`);
+    }
+    this.#check = options.check;
+    bus.onError = (error, event) => this.#logger.warn(`[threadspace] an engine.events handler for "${event.topic}" failed: ${messageOf(error)}`);
+    bus.listen((event, segments) => this.#route(event, segments));
+  }
+
+  /** The embedder's API (`engine.events`). */
+  readonly api: EngineEvents = {
+    on: (pattern, handler) => this.#embedder("events.on", () => this.#bus.on(pattern, handler)),
+    emit: (topic, payload = null) => {
+      this.#embedder("events.emit", () => {
+        let json: string | undefined;
+        try {
+          json = JSON.stringify(payload);
+        } catch (cause) {
+          throw new HostFailure("bad_request", `the payload is not JSON: ${messageOf(cause)}`);
+        }
+        if (json === undefined) throw new HostFailure("bad_request", "the payload is not JSON (a function, symbol or undefined)");
+        this.#bus.emit(topic, payload, "host");
+      });
+    },
+    stats: (name) => {
+      this.#check(name);
+      const stats = this.#stats.get(name) ?? counters();
+      return { ...stats, queued: this.#subscribers.get(name)?.queue.length ?? 0 };
+    },
+  };
+
+  /** Starts delivering to a plugin that was just started (resets its counters). */
+  attach(manifest: PluginManifest, runner: PluginRunner): void {
+    const stats = counters();
+    this.#stats.set(manifest.name, stats);
+    if (manifest.subscriptions.length === 0) return;
+    if (!runner.exports.has("on_event")) {
+      this.#logger.warn(`[threadspace] [plugin ${manifest.name}] subscribes to ${manifest.subscriptions.join(", ")} but has no on_event export; it will receive no events.`);
+      return;
+    }
+    const patterns = manifest.subscriptions.map((pattern) => new TopicPattern(pattern));
+    this.#subscribers.set(manifest.name, { name: manifest.name, patterns, runner, queue: [], stats, attached: true, running: false });
+  }
+
+  /** Stops delivering to a plugin that is stopping; its queued events are discarded. */
+  detach(name: string): void {
+    const subscriber = this.#subscribers.get(name);
+    if (subscriber === undefined) return;
+    subscriber.attached = false;
+    subscriber.queue.length = 0;
+    this.#subscribers.delete(name);
+  }
+
+  #route(event: TopicEvent, segments: readonly string[]): void {
+    let envelope: Envelope | undefined;
+    for (const subscriber of this.#subscribers.values()) {
+      if (event.source === subscriber.name || !subscriber.patterns.some((pattern) => pattern.matches(segments))) continue;
+      if (!this.#permissions.has(subscriber.name, "event:subscribe")) {
+        subscriber.stats.denied++;
+        continue;
+      }
+      if (subscriber.queue.length >= this.#queueSize) {
+        subscriber.stats.dropped++;
+        continue;
+      }
+      subscriber.queue.push((envelope ??= { event }));
+      if (!subscriber.running) void this.#pump(subscriber);
+    }
+  }
+
+  async #pump(subscriber: Subscriber): Promise<void> {
+    subscriber.running = true;
+    try {
+      while (subscriber.attached) {
+        const envelope = subscriber.queue.shift();
+        if (envelope === undefined) break;
+        if (!this.#permissions.has(subscriber.name, "event:subscribe")) {
+          subscriber.stats.denied++;
+          continue;
+        }
+        try {
+          await subscriber.runner.callBytes("on_event", (envelope.json ??= JSON.stringify(envelope.event)));
+          subscriber.stats.delivered++;
+        } catch (error) {
+          subscriber.stats.failed++;
+          const message = messageOf(error).replace(/^\[threadspace\] \[plugin [^\]]+\] /, "");
+          subscriber.stats.lastError = message;
+          this.#logger.warn(`[threadspace] [plugin ${subscriber.name}] on_event failed for "${envelope.event.topic}": ${message}`);
+        }
+      }
+    } finally {
+      subscriber.running = false;
+    }
+  }
+
+  #embedder<T>(where: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof HostFailure) throw new ThreadspaceError("bad_input", `${where}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+}
+
+function counters(): Counters {
+  return { queued: 0, delivered: 0, failed: 0, dropped: 0, denied: 0 };
+}
