@@ -3,6 +3,8 @@ import { formatWithOptions } from "node:util";
 import type { CAC } from "cac";
 import { createEngine, type EngineLogger } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
+import type { PermissionName } from "@threadspace/manifest";
+import { applySeed } from "../seed.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, line } from "../output.ts";
 
@@ -15,6 +17,16 @@ export interface CallOptions {
   readonly json?: boolean;
   /** Read the input from standard input. */
   readonly stdin?: boolean;
+  /** Permissions to grant: a comma-separated list, or `all` for everything plugin.json requests. */
+  readonly grant?: string;
+  /** A JSON file of memories and threads to put in the engine before the call (see seed.ts). */
+  readonly seed?: string;
+}
+
+function grantOf(option: string | undefined): true | PermissionName[] | undefined {
+  if (option === undefined) return undefined;
+  if (option.trim() === "all") return true;
+  return option.split(",").map((p) => p.trim()).filter((p) => p.length > 0) as PermissionName[];
 }
 
 /** Plugin and engine logs go to standard error, so standard output holds only the call's output. */
@@ -50,7 +62,9 @@ export async function call(io: CliIo, bundle: string, exportName: string, input:
   const callInput = await readInput(io, input, options);
   const engine = await createEngine({ logger: stderrLogger(io) });
   try {
-    const { name } = await engine.install(resolve(io.cwd, bundle));
+    if (options.seed !== undefined) await applySeed(engine, resolve(io.cwd, options.seed));
+    const grant = grantOf(options.grant);
+    const { name } = await engine.install(resolve(io.cwd, bundle), grant === undefined ? {} : { grant });
     const result = await engine.call(name, exportName, callInput);
     if (options.json === true) {
       line(io, JSON.stringify(result.json(), null, 2));
@@ -70,9 +84,12 @@ export function defineCall(cli: CAC, io: CliIo): void {
     .command("call <bundle> <export> [input]", "Install a plugin in a fresh engine, call an export and print its output")
     .option("--json", "Parse the input as JSON and pretty-print the output as JSON")
     .option("--stdin", "Read the input from standard input")
+    .option("--grant <permissions>", "Grant permissions the plugin requests: a comma-separated list, or all")
+    .option("--seed <file.json>", 'Put memories and threads in the engine first: {"memories": [...], "threads": [...]}')
     .example("  $ threadspace call examples/hello greet World")
     .example(`  $ threadspace call examples/count-vowels count_vowels --json '"Hello"'`)
     .example("  $ cat input.txt | threadspace call my_plugin analyze --stdin")
+    .example("  $ threadspace call examples/memory-analyzer analyze_memory m1 --grant memory:read --seed memories.json")
     .example("  $ threadspace call my_plugin negate -- -1     (after --, the input may start with -)")
     .action((bundle: string, exportName: string, input: string | undefined, options: CallOptions & { "--"?: string[] }) => {
       const rest = options["--"] ?? [];
