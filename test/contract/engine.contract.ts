@@ -5,6 +5,7 @@ import { hostDataContract } from "./host-data.contract.ts";
 import { hostKvContract } from "./host-kv.contract.ts";
 import { hostPluginCallContract } from "./host-plugin-call.contract.ts";
 import { installContract } from "./install.contract.ts";
+import { limitsContract } from "./limits.contract.ts";
 import { lifecycleContract } from "./lifecycle.contract.ts";
 import type { TestEnv } from "./test-env.ts";
 
@@ -15,6 +16,7 @@ export function engineContract(env: TestEnv): void {
   lifecycleContract(env);
   dependenciesContract(env);
   hostKvContract(env);
+  limitsContract(env);
   hostConfigContract(env);
   hostDataContract(env);
   hostPluginCallContract(env);

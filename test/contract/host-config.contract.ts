@@ -194,6 +194,17 @@ export function hostConfigContract(env: TestEnv): void {
         await expectCode(engine.call(PLUGIN, "get", {}), "plugin_unavailable");
       });
 
+      test("disabling a plugin that loaded plugins depend on is refused and changes nothing", async () => {
+        await start();
+        await engine.install(await fixture(env, PLUGIN, { name: "dependent", dependencies: [PLUGIN], interface: "extism" }), { grant: true });
+        await expectCode(engine.config.set(PLUGIN, { enabled: false }), "dependency_in_use");
+        expect(engine.get(PLUGIN)?.state).toBe("ready");
+        expect(engine.config.get(PLUGIN)["enabled"]).toBe(true);
+        await engine.unload("dependent");
+        await engine.config.set(PLUGIN, { enabled: false });
+        expect(engine.get(PLUGIN)?.state).toBe("disabled");
+      });
+
       test("plugin.json's own enabled: false is honoured", async () => {
         engine = await createEngine({ logger: quiet, grant: true });
         await engine.install(await fixture(env, PLUGIN, { config: { ...DEFAULTS, enabled: false } }));

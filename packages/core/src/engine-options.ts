@@ -11,6 +11,7 @@ export interface EngineLogger {
 }
 
 import type { GrantPolicy } from "./permissions/grant-policy.ts";
+import type { HostLimitsPolicy } from "./limits/index.ts";
 
 /** Options of `createEngine`; all optional. */
 export interface EngineOptions {
@@ -28,6 +29,11 @@ export interface EngineOptions {
   readonly logger?: EngineLogger;
   /** Level for plugins whose config has no `log_level`. Default `"warn"`. */
   readonly logLevel?: LogLevel;
+  /**
+   * The host's limits policy: each plugin's `limits` are capped by these values; `defaults`
+   * apply where plugin.json says nothing (see `limits/limits-policy.ts` for the built-in ones).
+   */
+  readonly limits?: HostLimitsPolicy;
   /** Largest wasm accepted at install, in bytes. Default 64 MiB. */
   readonly maxWasmBytes?: number;
   /** Log entries kept per plugin (`engine.logs`); the oldest go first. Default 1000. */

@@ -9,6 +9,8 @@ import type { PermissionName } from "@threadspace/manifest";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
 import { invokeDependency } from "./calls/invoke-dependency.ts";
+import type { RunnerLimits } from "./calls/plugin-runner.ts";
+import { checkHostLimitsPolicy, type HostLimitsPolicy } from "./limits/index.ts";
 import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
 import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
@@ -40,6 +42,7 @@ export class Engine {
   readonly #logLevel: LogLevel;
   readonly #maxWasmBytes: number;
   readonly #grantPolicy: GrantPolicy;
+  readonly #limitsPolicy: HostLimitsPolicy;
   readonly #host: Host;
   readonly #delivery: EventDelivery;
   readonly #config: ConfigRuntime;
@@ -58,6 +61,8 @@ export class Engine {
     this.#logLevel = options.logLevel ?? "warn";
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
     this.#grantPolicy = options.grant ?? false;
+    this.#limitsPolicy = options.limits ?? {};
+    checkHostLimitsPolicy(this.#limitsPolicy);
     this.#host = new Host({
       ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
       invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input),
@@ -77,10 +82,7 @@ export class Engine {
       control: {
         runner: (name) => this.#plugins.get(name)?.runner,
         start: async (name) => void (await this.load(name)),
-        checkStop: (name) => {
-          const dependents = dependentsOf(name, this.#installedMap());
-          if (dependents.length > 0) throw new ThreadspaceError("dependency_in_use", `cannot be disabled while ${dependents.join(", ")} depend${dependents.length === 1 ? "s" : ""} on it. Unload ${dependents.length === 1 ? "it" : "them"} first.`, { plugin: name });
-        },
+        checkStop: (name) => this.#checkDisable(name),
         stop: (name) => this.#stop(this.#record(name)),
       },
     });
@@ -256,7 +258,7 @@ export class Engine {
     if (record.runner !== undefined) return this.#info(record);
     if (!this.#config.enabled(name)) throw this.#unavailable(name);
     checkDependencies(record.manifest, (dep) => this.#installedView(dep));
-    record.runner = await startPlugin(record.manifest, record.module, record.shape, this.#startOptions(name));
+    record.runner = await startPlugin(record.manifest, record.module, record.shape, this.#startOptions(name, record.limits.limits));
     this.#config.started(name);
     this.#delivery.attach(record.manifest, record.runner);
     this.events.emit("plugin.loaded", { name, version: record.manifest.version });
@@ -304,8 +306,8 @@ export class Engine {
     this.#plugins.clear();
   }
 
-  #startOptions(name: string): StartOptions {
-    return { logger: this.#logger, host: this.#host, extismConfig: this.#config.extismConfig(name) };
+  #startOptions(name: string, limits: RunnerLimits): StartOptions {
+    return { logger: this.#logger, host: this.#host, extismConfig: this.#config.extismConfig(name), limits };
   }
 
   async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig): Promise<PluginInfo> {
@@ -316,7 +318,7 @@ export class Engine {
     this.#pending.add(name);
     try {
       checkDependencies(bundle.manifest, (dep) => this.#installedView(dep), chain);
-      const prepared = await prepareBundle(bundle, this.#host.importNames());
+      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy);
       const permissions = this.#host.permissions;
       const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
       permissions.assign(name, prepared.sha256, granted);
@@ -324,7 +326,7 @@ export class Engine {
       try {
         this.#config.install(prepared.manifest, config);
         // `enabled: false`: installed (checked, compiled, granted) but not started.
-        if (this.#config.enabled(name)) runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions(name));
+        if (this.#config.enabled(name)) runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions(name, prepared.limits.limits));
       } catch (error) {
         permissions.forget(name);
         this.#config.forget(name);
@@ -363,6 +365,14 @@ export class Engine {
       await this.#hooks.run("call:error", { ...event, error, durationMs: performance.now() - started });
       throw error;
     }
+  }
+
+  /** `enabled: false` stops a plugin, which must not strand loaded dependents. */
+  #checkDisable(name: string): void {
+    const dependents = dependentsOf(name, this.#installedMap());
+    if (dependents.length === 0) return;
+    const one = dependents.length === 1;
+    throw new ThreadspaceError("dependency_in_use", `cannot be disabled while ${dependents.join(", ")} depend${one ? "s" : ""} on it. Unload ${one ? "it" : "them"} first.`, { plugin: name });
   }
 
   #inUse(name: string, dependents: readonly string[]): ThreadspaceError {
@@ -436,6 +446,8 @@ export class Engine {
       dependencies: m.dependencies,
       permissions: m.permissions,
       granted: this.#host.permissions.list(m.name),
+      limits: record.limits.limits,
+      limitNotes: record.limits.notes.map((note) => note.message),
       exports: record.shape.exports,
       sha256: record.sha256,
       origin: record.origin,

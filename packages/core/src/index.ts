@@ -17,3 +17,17 @@ export type { EngineConfig } from "./config/engine-config.ts";
 export type { PluginConfig } from "./config/config-runtime.ts";
 export type { LogsQuery, LogsFilter } from "./logs/engine-logs.ts";
 export type { LogEntry, LogSource } from "@threadspace/host";
+export {
+  capGuestMemory,
+  resolveLimits,
+  readMemoryLimits,
+  WASM_PAGE_BYTES,
+  BUILT_IN_DEFAULTS,
+  BUILT_IN_CEILINGS,
+  type HostLimitsPolicy,
+  type EffectiveLimits,
+  type ResolvedLimits,
+  type LimitNote,
+  type GuestMemory,
+  type MemoryLimits,
+} from "./limits/index.ts";

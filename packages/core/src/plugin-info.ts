@@ -1,4 +1,5 @@
 import type { PermissionName, PluginManifest } from "@threadspace/manifest";
+import type { EffectiveLimits } from "./limits/index.ts";
 
 /**
  * `ready` serves calls; `unloaded` is installed but stopped (`engine.load(name)` starts it again);
@@ -28,6 +29,10 @@ export interface PluginInfo {
   /** Where it was installed from. */
   readonly origin: string;
   readonly installedAt: number;
+  /** The limits it runs under: plugin.json's `limits`, defaults, capped by the host's policy. */
+  readonly limits: EffectiveLimits;
+  /** What the host's policy capped ("memoryPages: asked for 1024 pages ..., capped by policy to 256"). */
+  readonly limitNotes: readonly string[];
   /** The plugin.json the engine validated. */
   readonly manifest: PluginManifest;
 }

@@ -46,7 +46,9 @@ export type ThreadspaceErrorCode =
   | "timeout"
   | "memory_limit"
   | "quota_exceeded"
-  | "busy";
+  | "busy"
+  /** A per-call limit was exceeded (input or output size, host calls, events per second). */
+  | "limit_exceeded";
 
 /** The list of codes, for runtime checks (for example when errors cross a worker boundary). */
 export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
@@ -75,4 +77,5 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "memory_limit",
   "quota_exceeded",
   "busy",
+  "limit_exceeded",
 ];

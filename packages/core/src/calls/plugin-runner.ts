@@ -4,6 +4,38 @@ import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
 
 const EMPTY = new Uint8Array(0);
+const PAGE = 65536;
+
+/** Per-call limits a runner enforces itself. */
+export interface RunnerLimits {
+  readonly maxInputBytes: number;
+  readonly maxOutputBytes: number;
+  /** The guest memory cap written into the module, in pages (to tell "out of memory" traps apart). */
+  readonly memoryPages: number;
+}
+
+const NO_LIMITS: RunnerLimits = { maxInputBytes: Infinity, maxOutputBytes: Infinity, memoryPages: Infinity };
+
+/** Options of {@link PluginRunner}. */
+export interface RunnerOptions {
+  /**
+   * Opens the transaction a call's host functions write into (passed to Extism as the call's
+   * host context); omitted for plugins that import no host functions.
+   */
+  readonly begin?: () => CallTransaction;
+  readonly limits?: RunnerLimits;
+  /** The guest's memory, read after a trap to tell whether it ran out. */
+  readonly memory?: WebAssembly.Memory;
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 size of a call input, without encoding it when its length alone decides. */
+function inputBytes(input: string | Uint8Array, max: number): number {
+  if (typeof input !== "string") return input.byteLength;
+  if (input.length * 3 <= max) return input.length;
+  return encoder.encode(input).byteLength;
+}
 const toBytes = (output: PluginOutput | null): Uint8Array => (output === null ? EMPTY : output.bytes());
 
 /**
@@ -26,17 +58,17 @@ export class PluginRunner {
   };
 
   readonly #begin: (() => CallTransaction) | undefined;
+  readonly #limits: RunnerLimits;
+  readonly #memory: WebAssembly.Memory | undefined;
   #tx: CallTransaction | undefined;
 
-  /**
-   * @param begin opens the transaction a call's host functions write into (passed to Extism as
-   * the call's host context); omitted for plugins that import no host functions.
-   */
-  constructor(name: string, plugin: ExtismPlugin, exports: readonly string[], begin?: () => CallTransaction) {
+  constructor(name: string, plugin: ExtismPlugin, exports: readonly string[], options: RunnerOptions = {}) {
     this.name = name;
     this.#plugin = plugin;
     this.exports = new Set(exports);
-    this.#begin = begin;
+    this.#begin = options.begin;
+    this.#limits = options.limits ?? NO_LIMITS;
+    this.#memory = options.memory;
   }
 
   /**
@@ -55,6 +87,11 @@ export class PluginRunner {
   #enqueue<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean): Promise<T> {
     if (this.#closed) return Promise.reject(new ThreadspaceError("plugin_unavailable", "is unloading; call it again after it is loaded.", { plugin: this.name }));
     if (!this.exports.has(exportName)) return Promise.reject(this.#fail(this.missing(exportName), exportName, counted));
+    const size = inputBytes(input, this.#limits.maxInputBytes);
+    if (size > this.#limits.maxInputBytes) {
+      const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
+      return Promise.reject(this.#fail(error, exportName, counted));
+    }
     if (!this.#busy) return this.#run(exportName, input, map, counted);
     return new Promise((resolve, reject) => {
       this.#waiting.push(() => this.#run(exportName, input, map, counted).then(resolve, reject));
@@ -73,7 +110,15 @@ export class PluginRunner {
   }
 
   #fail(cause: unknown, exportName: string, counted: boolean): ThreadspaceError {
-    const error = translateCallError(cause, this.name, exportName);
+    let error = translateCallError(cause, this.name, exportName);
+    const pages = this.#memory === undefined ? 0 : this.#memory.buffer.byteLength / PAGE;
+    if (error.code === "plugin_trap" && pages >= this.#limits.memoryPages) {
+      error = new ThreadspaceError(
+        "memory_limit",
+        `${exportName} ran out of memory: its memory reached the cap of ${this.#limits.memoryPages} pages (${(this.#limits.memoryPages * PAGE) / 1048576} MiB) and then it trapped (${translateCallError(cause, this.name, exportName).message}). Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`,
+        { plugin: this.name, cause },
+      );
+    }
     if (counted) {
       this.stats.errors++;
       this.stats.lastError = error.message;
@@ -106,6 +151,10 @@ export class PluginRunner {
   readonly #settle = (output: PluginOutput | null): unknown => {
     const map = this.#map;
     const tx = this.#tx;
+    if (output !== null && output.bytes().byteLength > this.#limits.maxOutputBytes) {
+      const max = this.#limits.maxOutputBytes;
+      return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.bytes().byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
+    }
     if (tx !== undefined) {
       try {
         tx.commit();

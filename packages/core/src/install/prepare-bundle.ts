@@ -2,7 +2,8 @@ import type { PluginManifest } from "@threadspace/manifest";
 import { checkRequiredExports } from "../lifecycle/lifecycle.ts";
 import { checkIntegrity } from "./integrity.ts";
 import type { SourceBundle } from "./read-source.ts";
-import { checkImports, compileWasm, describeModule, type ModuleShape } from "./wasm-module.ts";
+import { assertWasmMagic, checkImports, compileWasm, describeModule, type ModuleShape } from "./wasm-module.ts";
+import { capGuestMemory, resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
 
 /** A bundle whose wasm passed every check and is compiled, ready to instantiate. */
 export interface PreparedBundle {
@@ -11,24 +12,34 @@ export interface PreparedBundle {
   readonly shape: ModuleShape;
   readonly sha256: string | undefined;
   readonly origin: string;
+  /** The limits it runs under (plugin.json's, capped by the host's policy), with notes on what was capped. */
+  readonly limits: ResolvedLimits;
+  /** Its memory before and after the cap; undefined for a precompiled module (cap it when bundling). */
+  readonly memory: { readonly before: GuestMemory | undefined; readonly after: GuestMemory | undefined } | undefined;
 }
 
 /**
- * Checks the wasm's sha256 (before compiling), compiles it, and checks its imports and required
- * exports. Throws `hash_mismatch`, `wasm_invalid` or `export_missing`.
+ * Checks the wasm's sha256 (before compiling), writes the guest memory cap into it, compiles it,
+ * and checks its imports and required exports. Throws `hash_mismatch`, `memory_limit`,
+ * `wasm_invalid` or `export_missing`.
  */
-export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>): Promise<PreparedBundle> {
+export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}): Promise<PreparedBundle> {
   const { manifest } = bundle;
+  const limits = resolveLimits(manifest.limits, policy, { plugin: manifest.name });
   let module: WebAssembly.Module;
   let sha256: string | undefined;
+  let memory: PreparedBundle["memory"];
   if (bundle.wasm instanceof WebAssembly.Module) {
     module = bundle.wasm;
   } else {
     sha256 = await checkIntegrity(bundle.wasm, manifest.hash, manifest.name);
-    module = await compileWasm(bundle.wasm, manifest.name);
+    assertWasmMagic(bundle.wasm, manifest.name);
+    const capped = capGuestMemory(bundle.wasm, limits.limits.memoryPages, { plugin: manifest.name });
+    memory = { before: capped.before, after: capped.after };
+    module = await compileWasm(capped.bytes, manifest.name);
   }
   const shape = describeModule(module);
   checkImports(shape, hostFunctions, manifest.name);
   checkRequiredExports(manifest, shape.exports);
-  return { manifest, module, shape, sha256, origin: bundle.origin };
+  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory };
 }

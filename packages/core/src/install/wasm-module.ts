@@ -21,8 +21,8 @@ export interface ModuleShape {
   readonly usesWasi: boolean;
 }
 
-/** Compiles wasm bytes, turning a failure into `wasm_invalid` with the engine's reason. */
-export async function compileWasm(bytes: Uint8Array, plugin: string): Promise<WebAssembly.Module> {
+/** Throws `wasm_invalid` unless the bytes start like a WebAssembly module. */
+export function assertWasmMagic(bytes: Uint8Array, plugin: string): void {
   if (bytes.byteLength < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
     throw new ThreadspaceError(
@@ -31,6 +31,11 @@ export async function compileWasm(bytes: Uint8Array, plugin: string): Promise<We
       { plugin },
     );
   }
+}
+
+/** Compiles wasm bytes, turning a failure into `wasm_invalid` with the engine's reason. */
+export async function compileWasm(bytes: Uint8Array, plugin: string): Promise<WebAssembly.Module> {
+  assertWasmMagic(bytes, plugin);
   try {
     return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   } catch (cause) {

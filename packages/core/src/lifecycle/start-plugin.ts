@@ -1,7 +1,7 @@
 import createPlugin from "@extism/extism";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
-import { PluginRunner } from "../calls/plugin-runner.ts";
+import { PluginRunner, type RunnerLimits } from "../calls/plugin-runner.ts";
 import type { ExtismConfig } from "../config/extism-config.ts";
 import type { EngineLogger } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
@@ -15,6 +15,8 @@ export interface StartOptions {
   readonly host: Host;
   /** What Extism's `config_get` reads: the plugin's merged config, kept up to date in place. */
   readonly extismConfig: ExtismConfig;
+  /** Per-call limits the runner enforces (input/output size, the memory cap for trap reports). */
+  readonly limits?: RunnerLimits;
 }
 
 const USER_MODULE = "extism:host/user";
@@ -45,7 +47,13 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
   logging.bind();
-  const runner = new PluginRunner(name, plugin, shape.exports, userImports.size > 0 ? () => options.host.begin(name) : undefined);
+  const instance = await plugin.getInstance();
+  const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
+  const runner = new PluginRunner(name, plugin, shape.exports, {
+    ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(memory === undefined ? {} : { memory }),
+  });
   if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {

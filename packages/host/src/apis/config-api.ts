@@ -1,12 +1,10 @@
 import * as v from "valibot";
-import { requestParser } from "../abi/request.ts";
 import { hostFunction, type HostApi } from "../host-types.ts";
 import type { ConfigStore } from "../state/config-store.ts";
-import { isPlainObject, own } from "../state/json-value.ts";
+import { own } from "../state/json-value.ts";
+import { objectRequest } from "./object-request.ts";
 
 const key = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
-/** valibot's `object` also accepts arrays; a request is a `{...}`. */
-const jsonObject = v.custom<Record<string, unknown>>(isPlainObject, "the request must be a JSON object, e.g. {\"key\": \"greeting\"}");
 
 /**
  * `ts_config_get({"key"?})` (permission `config:read`): the plugin's merged config (plugin.json
@@ -17,7 +15,7 @@ export function configApi(store: ConfigStore): HostApi {
   return {
     name: "config",
     functions: {
-      get: hostFunction("config:read", requestParser(v.pipe(jsonObject, v.object({ key: v.optional(key) }))), (r, call) => {
+      get: hostFunction("config:read", objectRequest({ key: v.optional(key) }), (r, call) => {
         const config = store.get(call.plugin);
         return r.key === undefined ? config : (own(config, r.key) ?? null);
       }),

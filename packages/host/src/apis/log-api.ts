@@ -1,21 +1,15 @@
 import * as v from "valibot";
-import { requestParser } from "../abi/request.ts";
 import { hostFunction, type HostApi } from "../host-types.ts";
 import { isPlainObject } from "../state/json-value.ts";
 import { LOG_LEVELS, type LogStore } from "../state/log-store.ts";
+import { objectRequest } from "./object-request.ts";
 
-/** valibot's `object` also accepts arrays; a request is a `{...}`. */
-const jsonObject = v.custom<Record<string, unknown>>(isPlainObject, "the request must be a JSON object");
-
-const request = v.pipe(
-  jsonObject,
-  v.object({
-    level: v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.map((level) => `"${level}"`).join(", ")}`),
-    message: v.string(),
-    // v.custom keeps the object JSON.parse made (a valibot record would copy keys by assignment).
-    fields: v.optional(v.custom<Record<string, unknown>>(isPlainObject, "must be a JSON object")),
-  }),
-);
+const request = objectRequest({
+  level: v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.map((level) => `"${level}"`).join(", ")}`),
+  message: v.string(),
+  // v.custom keeps the object JSON.parse made (a valibot record would copy keys by assignment).
+  fields: v.optional(v.custom<Record<string, unknown>>(isPlainObject, "must be a JSON object")),
+});
 
 /**
  * `ts_log({"level", "message", "fields"?})` (permission `log`): writes into the plugin's log
@@ -26,7 +20,7 @@ export function logApi(store: LogStore): HostApi {
   return {
     name: "log",
     functions: {
-      log: hostFunction("log", requestParser(request), (r, call) => {
+      log: hostFunction("log", request, (r, call) => {
         store.append(call.plugin, r.level, r.message, r.fields, "plugin");
         return true;
       }),

@@ -1,8 +1,10 @@
+// The CLI's readMemoryLimits tests (packages/cli/src/wasm-memory.test.ts), run unchanged against
+// core's reader so that the CLI can re-export it; then core-only cases (locations, strictness).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isThreadspaceError } from "@threadspace/errors";
-import { watToWasm } from "./test-support/fixtures.ts";
-import { readMemoryLimits, type MemoryLimits } from "./wasm-memory.ts";
+import { watToWasm } from "./test-support/wat.ts";
+import { locateMemories, readMemoryLimits, type MemoryLimits } from "./wasm-memories.ts";
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
@@ -159,5 +161,36 @@ describe("readMemoryLimits", () => {
         expect(readMemoryLimits(bytes)).toEqual(expected);
       }),
     );
+  });
+});
+
+describe("locateMemories", () => {
+  it("points at the limits of a defined memory", async () => {
+    const wasm = await watToWasm(`(module (memory 3 300))`);
+    const [memory] = locateMemories(wasm);
+    expect(memory).toBeDefined();
+    const { flagsOffset, initialEnd, end, section } = memory!;
+    expect(section.id).toBe(5);
+    expect([...wasm.subarray(flagsOffset, end)]).toEqual([0x01, 0x03, 0xac, 0x02]);
+    expect(initialEnd).toBe(flagsOffset + 2);
+    expect(end).toBe(section.end);
+  });
+
+  it("points at the limits of an imported memory among other imports", async () => {
+    const wasm = await watToWasm(`(module
+      (import "env" "f" (func))
+      (import "env" "memory" (memory 2))
+      (import "env" "g" (global i32)))`);
+    const [memory] = locateMemories(wasm);
+    expect(memory!.section.id).toBe(2);
+    expect([...wasm.subarray(memory!.flagsOffset, memory!.end)]).toEqual([0x00, 0x02]);
+    expect(memory!.end).toBeLessThan(memory!.section.end);
+  });
+
+  it("reads limits within their section only, and checks global mutability", () => {
+    // The memory section ends right after the flags (has-max), though the file goes on.
+    const bytes = moduleBytes(section(5, [1, 0x01, 1]), section(0, [...name("x"), 5]));
+    expectMalformed(bytes, /ends early/);
+    expectMalformed(moduleBytes(section(2, [1, ...name("a"), ...name("g"), 0x03, 0x7f, 0x02])), /unknown global mutability/);
   });
 });
