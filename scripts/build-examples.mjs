@@ -1,28 +1,43 @@
 #!/usr/bin/env node
-// Builds every example plugin in examples/ to its plugin.wasm (`npm run build:examples`).
+// Builds every example plugin in examples/ to its plugin.wasm (`npm run build:examples`), and
+// the PDKs' test plugins (packages/pdk-as/tests/fixtures/*, packages/pdk-c/tests/fixtures/*).
 //
 //   node scripts/build-examples.mjs [--force] [name ...]
 //
 // - AssemblyScript (the example has asconfig.json or src/index.ts): compiled in-process with the
 //   asc API, `-O3 --runtime incremental`, with scripts/lib/as-abort.ts as the abort handler
 //   (Extism provides no `env.abort`). An asconfig.json in the example is passed with --config.
-// - C (src/*.c): Debian clang 14 + lld, wasm32-unknown-unknown, no libc.
-// Incremental: an example is skipped when its wasm is newer than its src/, plugin.json,
-// asconfig.json, this script and scripts/lib/. `--force` rebuilds everything.
+//   A plugin that imports "@threadspace/pdk-as" (packages/pdk-as, linked into node_modules by
+//   the npm workspace) uses the PDK's own abort handler instead.
+// - C (src/*.c): Debian clang 14 + lld, wasm32-unknown-unknown, no libc, with
+//   `-I packages/pdk-c` so that `#include "threadspace.h"` finds the C PDK.
+// Incremental: a plugin is skipped when its wasm is newer than its src/, plugin.json,
+// asconfig.json, this script, scripts/lib/ and, when it uses a PDK, that PDK's sources.
+// `--force` rebuilds everything.
 // Each built module is checked: it compiles, imports only Extism/WASI modules, and (for
 // "interface": "threadspace") exports init_plugin and get_metadata and embeds the name and
 // version of plugin.json (get_metadata must report them).
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isUpToDate, parseArgs, rel, repoRoot, reportLine } from "./lib/build-utils.mjs";
+import { isUpToDate, listFiles, parseArgs, rel, repoRoot, reportLine } from "./lib/build-utils.mjs";
 
 const USAGE = "usage: node scripts/build-examples.mjs [--force] [example-name ...]";
 const EXAMPLES_DIR = join(repoRoot, "examples");
+/** Directories whose subdirectories with a plugin.json are built: the examples, then the PDKs' test plugins. */
+const PLUGIN_ROOTS = [EXAMPLES_DIR, join(repoRoot, "packages/pdk-as/tests/fixtures"), join(repoRoot, "packages/pdk-c/tests/fixtures")];
 const SCRIPT_INPUTS = [fileURLToPath(import.meta.url), join(repoRoot, "scripts/lib")];
 const AS_ABORT = "scripts/lib/as-abort.ts";
 const AS_ABORT_USE = "abort=scripts/lib/as-abort/threadspaceAbort";
+// The AssemblyScript PDK: imported as "@threadspace/pdk-as" (asc finds node_modules/<name>/index.ts).
+const PDK_AS_NAME = "@threadspace/pdk-as";
+const PDK_AS_DIR = join(repoRoot, "packages/pdk-as");
+const PDK_AS_INPUTS = [join(PDK_AS_DIR, "index.ts"), join(PDK_AS_DIR, "assembly"), join(PDK_AS_DIR, "package.json")];
+const PDK_AS_ABORT_USE = "abort=~lib/@threadspace/pdk-as/assembly/abort/threadspaceAbort";
+// The C PDK: one header, found through -I.
+const PDK_C_DIR = join(repoRoot, "packages/pdk-c");
+const PDK_C_HEADER = "threadspace.h";
 const CLANG_FLAGS = [
   "--target=wasm32-unknown-unknown",
   "-O2",
@@ -42,12 +57,24 @@ class BuildError extends Error {}
 process.chdir(repoRoot); // asc resolves entry files and --use paths against the working directory
 const options = parseArgs(process.argv.slice(2), USAGE);
 
-const examples = readdirSync(EXAMPLES_DIR)
-  .filter((name) => statSync(join(EXAMPLES_DIR, name)).isDirectory() && existsSync(join(EXAMPLES_DIR, name, "plugin.json")))
-  .sort();
+/** name -> directory, for every plugin under PLUGIN_ROOTS (the directory name is the plugin's build name). */
+const pluginDirs = new Map();
+for (const root of PLUGIN_ROOTS) {
+  if (!existsSync(root)) continue;
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    if (!statSync(dir).isDirectory() || !existsSync(join(dir, "plugin.json"))) continue;
+    if (pluginDirs.has(name)) {
+      console.error(`two plugins are named ${name}: ${rel(pluginDirs.get(name))} and ${rel(dir)}; rename one directory`);
+      process.exit(2);
+    }
+    pluginDirs.set(name, dir);
+  }
+}
+const examples = [...pluginDirs.keys()];
 for (const name of options.names) {
-  if (!examples.includes(name)) {
-    console.error(`no example named ${name} (examples: ${examples.join(", ")})`);
+  if (!pluginDirs.has(name)) {
+    console.error(`no example named ${name} (examples and PDK test plugins: ${examples.join(", ")})`);
     process.exit(2);
   }
 }
@@ -57,29 +84,31 @@ let asc; // loaded on first use: skipping everything stays fast
 let clangChecked = false;
 let failures = 0;
 const started = performance.now();
-console.log(`build:examples (${selected.length} in ${rel(EXAMPLES_DIR)}/)`);
+console.log(`build:examples (${selected.length} in ${[...new Set(selected.map((name) => rel(dirname(pluginDirs.get(name)))))].join("/, ")}/)`);
 
 for (const name of selected) {
-  const dir = join(EXAMPLES_DIR, name);
+  const dir = pluginDirs.get(name);
   const t0 = performance.now();
   try {
     const manifest = readManifest(dir);
     const kind = languageOf(dir);
     const output = join(dir, manifest.main ?? "plugin.wasm");
-    const inputs = [join(dir, "src"), join(dir, "plugin.json"), join(dir, "asconfig.json"), ...SCRIPT_INPUTS];
+    const pdk = pdkOf(dir, kind);
+    const inputs = [join(dir, "src"), join(dir, "plugin.json"), join(dir, "asconfig.json"), ...SCRIPT_INPUTS, ...pdk.inputs];
     if (!options.force && isUpToDate(output, inputs)) {
       console.log(reportLine("skipped", name, { size: statSync(output).size, note: "up to date" }));
       continue;
     }
     try {
-      if (kind === "assemblyscript") await buildAssemblyScript(dir, output);
+      if (kind === "assemblyscript") await buildAssemblyScript(dir, output, pdk.uses);
       else buildC(dir, output);
       checkModule(readFileSync(output), manifest);
     } catch (error) {
       rmSync(output, { force: true }); // never leave a stale or bad wasm behind
       throw error;
     }
-    console.log(reportLine("built", name, { size: statSync(output).size, ms: performance.now() - t0, note: kind }));
+    const note = pdk.uses ? `${kind} + ${kind === "c" ? "pdk-c" : "pdk-as"}` : kind;
+    console.log(reportLine("built", name, { size: statSync(output).size, ms: performance.now() - t0, note }));
   } catch (error) {
     failures++;
     console.log(reportLine("FAILED", name, { ms: performance.now() - t0 }));
@@ -109,20 +138,59 @@ function languageOf(dir) {
   throw new BuildError(`${rel(dir)}: no src/index.ts, asconfig.json or src/*.c: nothing to build`);
 }
 
+/** Every file under src/ with one of the extensions. */
+function sourceFiles(dir, extensions) {
+  return listFiles([join(dir, "src")]).filter((file) => extensions.some((ext) => file.endsWith(ext)));
+}
+
+/**
+ * Whether the plugin uses a PDK, and the PDK files it then depends on (so that a change in the
+ * PDK rebuilds it). AssemblyScript: an import from "@threadspace/pdk-as". C: an
+ * `#include "threadspace.h"` (or <threadspace.h>).
+ */
+function pdkOf(dir, kind) {
+  if (kind === "assemblyscript") {
+    const importsPdk = new RegExp(`from\\s+["']${PDK_AS_NAME}["']|import\\s+["']${PDK_AS_NAME}["']`);
+    const uses = sourceFiles(dir, [".ts"]).some((file) => importsPdk.test(readFileSync(file, "utf8")));
+    return { uses, inputs: uses ? PDK_AS_INPUTS : [] };
+  }
+  const includesPdk = new RegExp(`#\\s*include\\s*["<]${PDK_C_HEADER.replace(".", "\\.")}[">]`);
+  const uses = sourceFiles(dir, [".c", ".h"]).some((file) => includesPdk.test(readFileSync(file, "utf8")));
+  return { uses, inputs: uses ? [join(PDK_C_DIR, PDK_C_HEADER)] : [] };
+}
+
+/** Checks that asc will resolve "@threadspace/pdk-as" to packages/pdk-as (the npm workspace link). */
+function checkPdkLink() {
+  const linked = join(repoRoot, "node_modules", PDK_AS_NAME);
+  let real;
+  try {
+    real = realpathSync(linked);
+  } catch {
+    real = undefined;
+  }
+  if (real !== realpathSync(PDK_AS_DIR)) {
+    throw new BuildError(
+      `${rel(linked)} ${real === undefined ? "is missing" : `points at ${real}`}; it must be the npm workspace link to ${rel(PDK_AS_DIR)}. Run npm install.`,
+    );
+  }
+}
+
 function cSources(dir) {
   const src = join(dir, "src");
   return existsSync(src) ? readdirSync(src).filter((f) => f.endsWith(".c")).sort().map((f) => join(src, f)) : [];
 }
 
-async function buildAssemblyScript(dir, output) {
+async function buildAssemblyScript(dir, output, usesPdk) {
+  if (usesPdk) checkPdkLink();
   asc ??= (await import("assemblyscript/asc")).default;
   const args = [
     rel(join(dir, "src/index.ts")),
-    AS_ABORT,
+    // The PDK brings its own abort handler (same approach); other plugins get scripts/lib's.
+    ...(usesPdk ? [] : [AS_ABORT]),
     "--outFile",
     rel(output),
     "--use",
-    AS_ABORT_USE,
+    usesPdk ? PDK_AS_ABORT_USE : AS_ABORT_USE,
     "-O3",
     "--runtime",
     "incremental", // the stub runtime never frees: a plugin grew to 128 MiB over 220k calls
@@ -151,7 +219,7 @@ function buildC(dir, output) {
     }
     clangChecked = true;
   }
-  const args = [...CLANG_FLAGS, `-I${rel(join(dir, "src"))}`, "-o", rel(output), ...cSources(dir).map(rel)];
+  const args = [...CLANG_FLAGS, `-I${rel(join(dir, "src"))}`, `-I${rel(PDK_C_DIR)}`, "-o", rel(output), ...cSources(dir).map(rel)];
   const run = spawnSync("clang", args, { encoding: "utf8" });
   const diagnostics = `${run.stdout ?? ""}${run.stderr ?? ""}`.trim();
   if (run.error || run.status !== 0) {

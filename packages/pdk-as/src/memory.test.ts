@@ -1,0 +1,95 @@
+// @threadspace/pdk-as: Memory.put/get/query/delete end to end (tests/fixtures/pdk-as-memory).
+import { createEngine, type Engine } from "@threadspace/core";
+import { afterEach, describe, expect, test } from "vitest";
+import { hostServes, pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
+
+interface Rec {
+  id: string;
+  content: string;
+  tags: string[];
+  threadId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+interface One {
+  ok: boolean;
+  code: string;
+  message?: string;
+  record: Rec | null;
+}
+
+let engine: Engine;
+const callJson = async <T>(fn: string, input?: string | object) => JSON.parse((await engine.call("pdk-as-memory", fn, input)).text()) as T;
+afterEach(() => engine?.close());
+
+describe.skipIf(!hostServes("ts_memory_put", "ts_memory_get", "ts_memory_query", "ts_memory_delete"))("pdk-as: Memory", () => {
+  test("put, get, query and delete, with typed records the embedder sees too", async () => {
+    engine = await createEngine({ grant: true, logger: quiet });
+    await engine.install(pdkFixture("pdk-as-memory"));
+    const before = Date.now();
+    const put = await callJson<One>("put", { content: "Call Ada on Monday: Wörld 🌍", tags: ["todo", "ada"] });
+    expect(put).toMatchObject({ ok: true, code: "", record: { content: "Call Ada on Monday: Wörld 🌍", tags: ["todo", "ada"], threadId: null } });
+    const rec = put.record!;
+    expect(rec.id).not.toBe("");
+    expect(rec.createdAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(rec.updatedAt).toBe(rec.createdAt);
+    expect(engine.memories.get(rec.id)).toMatchObject({ id: rec.id, content: rec.content, tags: rec.tags, createdAt: rec.createdAt });
+
+    expect(await callJson<One>("get", rec.id)).toEqual({ ok: true, code: "", message: "", record: rec });
+
+    const other = engine.memories.put({ content: "Buy milk", tags: ["shopping"] });
+    const withThread = await callJson<One>("put", { content: "in a thread", threadId: "t-1", id: "fixed-id" });
+    expect(withThread.record).toMatchObject({ id: "fixed-id", threadId: "t-1", tags: [] });
+
+    const byTag = await callJson<{ ok: boolean; records: Rec[] }>("query", { tag: "todo" });
+    expect(byTag).toEqual({ ok: true, code: "", records: [rec] });
+    expect((await callJson<{ records: Rec[] }>("query", { text: "MILK" })).records.map((r) => r.id)).toEqual([other.id]);
+    expect((await callJson<{ records: Rec[] }>("query", { threadId: "t-1" })).records.map((r) => r.id)).toEqual(["fixed-id"]);
+    expect((await callJson<{ records: Rec[] }>("query", { limit: 2 })).records).toHaveLength(2);
+    expect((await callJson<{ records: Rec[] }>("query", {})).records).toHaveLength(3);
+    expect(await callJson<string[]>("ids_with_tag", "shopping")).toEqual([other.id]);
+
+    // Replacing keeps createdAt.
+    const replaced = await callJson<One>("put", { id: rec.id, content: "Call Ada on Tuesday", tags: [] });
+    expect(replaced.record).toMatchObject({ id: rec.id, content: "Call Ada on Tuesday", createdAt: rec.createdAt });
+
+    expect(await callJson("delete_id", rec.id)).toEqual({ ok: true, code: "", existed: true });
+    expect(await callJson("delete_id", rec.id)).toEqual({ ok: true, code: "", existed: false });
+    expect(engine.memories.get(rec.id)).toBeUndefined();
+  });
+
+  test("a missing memory is not_found, with record null", async () => {
+    engine = await createEngine({ grant: true, logger: quiet });
+    await engine.install(pdkFixture("pdk-as-memory"));
+    const missing = await callJson<One>("get", "nope");
+    expect(missing).toMatchObject({ ok: false, code: "not_found", record: null });
+    expect(missing.message).toContain("nope");
+  });
+
+  test("content written by the embedder reads back exactly (escapes, non-ASCII, long text)", async () => {
+    engine = await createEngine({ grant: true, logger: quiet });
+    await engine.install(pdkFixture("pdk-as-memory"));
+    for (const content of TRICKY_STRINGS) {
+      const rec = engine.memories.put({ content, tags: ["t\"ag", "ü"] });
+      const got = await callJson<One>("get", rec.id);
+      expect(got.record?.content).toBe(content);
+      expect(got.record?.tags).toEqual(["t\"ag", "ü"]);
+      const put = await callJson<One>("put", { content });
+      expect(engine.memories.get(put.record!.id)?.content).toBe(content);
+    }
+  });
+
+  test("without the memory permissions every wrapper returns permission_denied", async () => {
+    engine = await createEngine({ logger: quiet });
+    await engine.install(pdkFixture("pdk-as-memory"));
+    const rec = engine.memories.put({ content: "secret" });
+    expect(await callJson("put", { content: "x" })).toEqual({ ok: false, code: "permission_denied", record: null });
+    expect(await callJson("get", rec.id)).toMatchObject({ ok: false, code: "permission_denied", record: null });
+    expect(await callJson("query", {})).toEqual({ ok: false, code: "permission_denied", records: [] });
+    expect(await callJson("delete_id", rec.id)).toEqual({ ok: false, code: "permission_denied", existed: false });
+    expect(engine.memories.query()).toHaveLength(1);
+    engine.permissions.grant("pdk-as-memory", ["memory:read"]);
+    expect(await callJson("get", rec.id)).toMatchObject({ ok: true });
+    expect(await callJson("put", { content: "x" })).toMatchObject({ ok: false, code: "permission_denied" });
+  });
+});
