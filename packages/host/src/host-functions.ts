@@ -63,8 +63,14 @@ export function buildHostFunctions(
           }
         };
       } else if (fn.async === true) {
-        functions[name] = (context) =>
-          replyError(context, "unsupported", `${name} suspends the plugin while the host works, which needs JSPI (Chromium, workerd) or worker isolation; this runtime has neither`);
+        functions[name] = (context, handle) => {
+          try {
+            prepare(context, handle);
+            return replyError(context, "unsupported", `${name} suspends the plugin while the host works, which needs JSPI (Chromium, workerd) or worker isolation; this runtime has neither`);
+          } catch (error) {
+            return fail(context, error);
+          }
+        };
       } else {
         functions[name] = (context, handle) => {
           try {

@@ -1,7 +1,7 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 
 const EMPTY = new Uint8Array(0);
-const decoder = new TextDecoder("utf-8", { fatal: false });
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /** Anything that can hand over output bytes (Extism's PluginOutput, or plain bytes). */
 type OutputSource = { bytes(): Uint8Array } | Uint8Array | null;
