@@ -156,6 +156,8 @@ export class EventDelivery {
   async #pump(subscriber: Subscriber): Promise<void> {
     subscriber.running = true;
     try {
+      // Deliver after the publishing code returns (an embedder's synchronous put never runs plugin code).
+      await null;
       while (subscriber.attached) {
         const envelope = subscriber.queue.shift();
         if (envelope === undefined) break;
