@@ -37,10 +37,19 @@ describe("threadspace call --grant --seed", () => {
     expect(JSON.parse(thread.out).ok.map((e: { content: string; author: string }) => `${e.author}:${e.content}`)).toEqual(["host:first", "ada:second"]);
   });
 
-  it("grants nothing by default: the plugin gets permission_denied", async () => {
-    const { code, out } = await call(["memory_get", '{"id":"m1"}', "--seed", "seed.json"]);
+  it("grants nothing by default: the plugin gets permission_denied, and stderr says what to pass", async () => {
+    const { code, out, err } = await call(["memory_get", '{"id":"m1"}', "--seed", "seed.json"]);
     expect(code).toBe(0);
     expect(JSON.parse(out).error.code).toBe("permission_denied");
+    expect(err).toContain("--grant memory:read,memory:write");
+  });
+
+  it("refuses unknown permission names and warns about unrequested ones", async () => {
+    const typo = await call(["memory_get", "{}", "--grant", "memory:reed"]);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("unknown permission memory:reed");
+    const extra = await call(["memory_get", '{"id":"x"}', "--grant", "memory:read,kv"]);
+    expect(extra.err).toMatch(/--grant kv: the plugin does not request this/);
   });
 
   it("a seed file that is not JSON is an error naming the file", async () => {

@@ -3,7 +3,7 @@ import { formatWithOptions } from "node:util";
 import type { CAC } from "cac";
 import { createEngine, type EngineLogger } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
-import type { PermissionName } from "@threadspace/manifest";
+import { PERMISSIONS, type PermissionName } from "@threadspace/manifest";
 import { applySeed } from "../seed.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, line } from "../output.ts";
@@ -23,10 +23,27 @@ export interface CallOptions {
   readonly seed?: string;
 }
 
+const CUSTOM_PERMISSION = /^custom:[a-z0-9][a-z0-9._-]*$/;
+
 function grantOf(option: string | undefined): true | PermissionName[] | undefined {
   if (option === undefined) return undefined;
   if (option.trim() === "all") return true;
-  return option.split(",").map((p) => p.trim()).filter((p) => p.length > 0) as PermissionName[];
+  const names = option.split(",").map((p) => p.trim()).filter((p) => p.length > 0);
+  const unknown = names.filter((p) => !(PERMISSIONS as readonly string[]).includes(p) && !CUSTOM_PERMISSION.test(p));
+  if (unknown.length > 0) {
+    throw new UsageError(`--grant: unknown permission${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}. Known: ${PERMISSIONS.join(", ")}, custom:<name>, or all.`, "call");
+  }
+  return names as PermissionName[];
+}
+
+/** Tells on stderr what the plugin asked for and did not get, so a permission_denied reply is no mystery. */
+function explainGrants(io: CliIo, requested: readonly string[], granted: readonly string[], asked: true | PermissionName[] | undefined): void {
+  if (Array.isArray(asked)) {
+    const unrequested = asked.filter((p) => !requested.includes(p));
+    if (unrequested.length > 0) io.stderr(`warning: --grant ${unrequested.join(", ")}: the plugin does not request ${unrequested.length > 1 ? "these" : "this"} in plugin.json, so ${unrequested.length > 1 ? "they were" : "it was"} not granted.\n`);
+  }
+  const missing = requested.filter((p) => !granted.includes(p));
+  if (missing.length > 0) io.stderr(`note: the plugin requests ${missing.join(", ")}, not granted; pass --grant ${missing.join(",")} (or --grant all) to grant ${missing.length > 1 ? "them" : "it"}.\n`);
 }
 
 /** Plugin and engine logs go to standard error, so standard output holds only the call's output. */
@@ -62,9 +79,11 @@ export async function call(io: CliIo, bundle: string, exportName: string, input:
   const callInput = await readInput(io, input, options);
   const engine = await createEngine({ logger: stderrLogger(io) });
   try {
-    if (options.seed !== undefined) await applySeed(engine, resolve(io.cwd, options.seed));
     const grant = grantOf(options.grant);
-    const { name } = await engine.install(resolve(io.cwd, bundle), grant === undefined ? {} : { grant });
+    const { name, permissions, granted } = await engine.install(resolve(io.cwd, bundle), grant === undefined ? {} : { grant });
+    explainGrants(io, permissions, granted, grant);
+    // Seed after install, as an embedder's data arrives while plugins run: subscribers see the events.
+    if (options.seed !== undefined) await applySeed(engine, resolve(io.cwd, options.seed));
     const result = await engine.call(name, exportName, callInput);
     if (options.json === true) {
       line(io, JSON.stringify(result.json(), null, 2));
