@@ -5,6 +5,7 @@ import { hostDataContract } from "./host-data.contract.ts";
 import { hostKvContract } from "./host-kv.contract.ts";
 import { hostPluginCallContract } from "./host-plugin-call.contract.ts";
 import { installContract } from "./install.contract.ts";
+import { isolationContract } from "./isolation.contract.ts";
 import { limitsContract } from "./limits.contract.ts";
 import { lifecycleContract } from "./lifecycle.contract.ts";
 import type { TestEnv } from "./test-env.ts";
@@ -20,4 +21,5 @@ export function engineContract(env: TestEnv): void {
   hostConfigContract(env);
   hostDataContract(env);
   hostPluginCallContract(env);
+  isolationContract(env);
 }

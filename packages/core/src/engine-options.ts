@@ -12,6 +12,7 @@ export interface EngineLogger {
 
 import type { GrantPolicy } from "./permissions/grant-policy.ts";
 import type { HostLimitsPolicy } from "./limits/index.ts";
+import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 
 /** Options of `createEngine`; all optional. */
 export interface EngineOptions {
@@ -34,6 +35,11 @@ export interface EngineOptions {
    * apply where plugin.json says nothing (see `limits/limits-policy.ts` for the built-in ones).
    */
   readonly limits?: HostLimitsPolicy;
+  /**
+   * Worker isolation: what to do where workers are unavailable (`whenWorkerUnavailable`,
+   * default `"fail"`), reset cadence. Which plugins run in a worker is `limits.isolation`.
+   */
+  readonly isolation?: EngineIsolationOptions;
   /** Largest wasm accepted at install, in bytes. Default 64 MiB. */
   readonly maxWasmBytes?: number;
   /** Log entries kept per plugin (`engine.logs`); the oldest go first. Default 1000. */

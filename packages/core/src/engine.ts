@@ -19,6 +19,7 @@ import { readSource } from "./install/read-source.ts";
 import { checkHealth, type HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
+import { isolationNotes } from "./isolation/isolation-policy.ts";
 import { ConfigRuntime, type PluginConfig } from "./config/config-runtime.ts";
 import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
 import { applyBufferSize, checkLogsFilter, checkLogsQuery, checkThreshold, type LogEntry, type LogsFilter, type LogsQuery } from "./logs/engine-logs.ts";
@@ -43,6 +44,7 @@ export class Engine {
   readonly #maxWasmBytes: number;
   readonly #grantPolicy: GrantPolicy;
   readonly #limitsPolicy: HostLimitsPolicy;
+  readonly #isolation: EngineOptions["isolation"];
   readonly #host: Host;
   readonly #delivery: EventDelivery;
   readonly #config: ConfigRuntime;
@@ -62,6 +64,7 @@ export class Engine {
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
     this.#grantPolicy = options.grant ?? false;
     this.#limitsPolicy = options.limits ?? {};
+    this.#isolation = options.isolation;
     checkHostLimitsPolicy(this.#limitsPolicy);
     this.#host = new Host({
       ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
@@ -307,7 +310,7 @@ export class Engine {
   }
 
   #startOptions(name: string, limits: RunnerLimits): StartOptions {
-    return { logger: this.#logger, host: this.#host, extismConfig: this.#config.extismConfig(name), limits };
+    return { logger: this.#logger, host: this.#host, extismConfig: this.#config.extismConfig(name), limits, ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }) };
   }
 
   async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig): Promise<PluginInfo> {
@@ -447,7 +450,7 @@ export class Engine {
       permissions: m.permissions,
       granted: this.#host.permissions.list(m.name),
       limits: record.limits.limits,
-      limitNotes: record.limits.notes.map((note) => note.message),
+      limitNotes: [...record.limits.notes.map((note) => note.message), ...isolationNotes(record.limits, record.runner)],
       exports: record.shape.exports,
       sha256: record.sha256,
       origin: record.origin,

@@ -46,6 +46,8 @@ export type ThreadspaceErrorCode =
   | "timeout"
   | "memory_limit"
   | "quota_exceeded"
+  /** The storage cannot be used: closed, deleted (another tab, "clear site data"), upgraded elsewhere, damaged or unwritable. Nothing was silently lost: the message says what happened. */
+  | "storage_unavailable"
   | "busy"
   /** A per-call limit was exceeded (input or output size, host calls, events per second). */
   | "limit_exceeded";
@@ -76,6 +78,7 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "timeout",
   "memory_limit",
   "quota_exceeded",
+  "storage_unavailable",
   "busy",
   "limit_exceeded",
 ];

@@ -1,4 +1,4 @@
-import type { Plugin as ExtismPlugin, PluginOutput } from "@extism/extism";
+import type { PluginOutput } from "@extism/extism";
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
@@ -12,6 +12,25 @@ export interface RunnerLimits {
   readonly maxOutputBytes: number;
   /** The guest memory cap written into the module, in pages (to tell "out of memory" traps apart). */
   readonly memoryPages: number;
+  /** Longest a call may run, in ms: enforced only in `worker` isolation (see isolation/). */
+  readonly timeoutMs?: number;
+  /** Where the plugin asked to run (limits.isolation, capped by policy); default `inline`. */
+  readonly isolation?: "inline" | "worker";
+}
+
+/**
+ * What a runner drives: an Extism plugin (inline), or a `WorkerPlugin` (isolation/), which
+ * runs one in a worker and times, restarts and resets it.
+ */
+export interface RunnablePlugin {
+  call(exportName: string, input?: string | Uint8Array, hostContext?: CallTransaction): Promise<PluginOutput | null>;
+  close(): Promise<void>;
+}
+
+/** Where a runner's instance runs, and what was decided about it (engine.get(name).limitNotes). */
+export interface RunnerIsolation {
+  readonly mode: "inline" | "worker";
+  readonly notes: readonly string[];
 }
 
 const NO_LIMITS: RunnerLimits = { maxInputBytes: Infinity, maxOutputBytes: Infinity, memoryPages: Infinity };
@@ -26,6 +45,8 @@ export interface RunnerOptions {
   readonly limits?: RunnerLimits;
   /** The guest's memory, read after a trap to tell whether it ran out. */
   readonly memory?: WebAssembly.Memory;
+  /** Where the instance runs (default inline, no notes). */
+  readonly isolation?: RunnerIsolation;
 }
 
 const encoder = new TextEncoder();
@@ -46,7 +67,9 @@ const toBytes = (output: PluginOutput | null): Uint8Array => (output === null ? 
 export class PluginRunner {
   readonly name: string;
   readonly exports: ReadonlySet<string>;
-  readonly #plugin: ExtismPlugin;
+  readonly #plugin: RunnablePlugin;
+  /** Where the instance runs; `notes` tell what was decided (e.g. a fallback to inline). */
+  readonly isolation: RunnerIsolation;
   /** Calls served and failed since this instance started. */
   readonly stats: { calls: number; errors: number; lastError?: string } = { calls: 0, errors: 0 };
   #busy = false;
@@ -62,13 +85,14 @@ export class PluginRunner {
   readonly #memory: WebAssembly.Memory | undefined;
   #tx: CallTransaction | undefined;
 
-  constructor(name: string, plugin: ExtismPlugin, exports: readonly string[], options: RunnerOptions = {}) {
+  constructor(name: string, plugin: RunnablePlugin, exports: readonly string[], options: RunnerOptions = {}) {
     this.name = name;
     this.#plugin = plugin;
     this.exports = new Set(exports);
     this.#begin = options.begin;
     this.#limits = options.limits ?? NO_LIMITS;
     this.#memory = options.memory;
+    this.isolation = options.isolation ?? { mode: "inline", notes: [] };
   }
 
   /**

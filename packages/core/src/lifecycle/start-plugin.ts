@@ -1,13 +1,15 @@
 import createPlugin from "@extism/extism";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
-import { PluginRunner, type RunnerLimits } from "../calls/plugin-runner.ts";
+import { PluginRunner, type RunnerIsolation, type RunnerLimits } from "../calls/plugin-runner.ts";
 import type { ExtismConfig } from "../config/extism-config.ts";
 import type { EngineLogger } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
 import type { Host } from "@threadspace/host";
 import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
+import { decideIsolation, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
+import { startWorkerRunner } from "../isolation/start-worker.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -17,6 +19,8 @@ export interface StartOptions {
   readonly extismConfig: ExtismConfig;
   /** Per-call limits the runner enforces (input/output size, the memory cap for trap reports). */
   readonly limits?: RunnerLimits;
+  /** The engine's isolation options (what to do where workers are unavailable, reset cadence). */
+  readonly isolation?: EngineIsolationOptions;
 }
 
 const USER_MODULE = "extism:host/user";
@@ -28,6 +32,28 @@ const USER_MODULE = "extism:host/user";
 export async function startPlugin(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions): Promise<PluginRunner> {
   const { name } = manifest;
   const userImports = new Set(shape.imports.filter((i) => i.module === USER_MODULE).map((i) => i.name));
+  // `limits.isolation` (plugin.json under the host's policy); "worker" where none can start
+  // fails, or falls back to inline by the engine's explicit option, with a note.
+  const isolation = decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation);
+  for (const note of isolation.notes) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
+  const runner = isolation.mode === "worker" ? await startWorkerRunner(manifest, module, shape, options, userImports, isolation) : await startInline(manifest, module, shape, options, userImports, isolation);
+  if (manifest.interface === "extism") return runner;
+  let initialised = false;
+  try {
+    await runInit(runner);
+    initialised = true;
+    await checkMetadata(runner, manifest);
+    return runner;
+  } catch (error) {
+    if (initialised) await runCleanup(runner);
+    await runner.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Instantiates the module on the engine's thread (no lifecycle calls). */
+async function startInline(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): Promise<PluginRunner> {
+  const { name } = manifest;
   // Kernel logs (log_info, ..., AssemblyScript aborts) go into the plugin's log, at its live level.
   const logging = extismLogging(name, options.host.state.logs);
   let plugin;
@@ -53,17 +79,7 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
     ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(memory === undefined ? {} : { memory }),
+    isolation,
   });
-  if (manifest.interface === "extism") return runner;
-  let initialised = false;
-  try {
-    await runInit(runner);
-    initialised = true;
-    await checkMetadata(runner, manifest);
-    return runner;
-  } catch (error) {
-    if (initialised) await runCleanup(runner);
-    await runner.close().catch(() => undefined);
-    throw error;
-  }
+  return runner;
 }

@@ -1,0 +1,98 @@
+import { ThreadspaceError } from "@threadspace/errors";
+import type { Isolation, ResolvedLimits } from "../limits/limits-policy.ts";
+
+/**
+ * The engine's isolation options: `createEngine({ isolation })`. Which plugins run in a worker
+ * is decided by `limits.isolation` (plugin.json's, under the host's policy: `limits: { isolation:
+ * "worker" }` moves every plugin, `limits: { defaults: { isolation: "worker" } }` is the default
+ * for plugins that do not ask).
+ */
+export interface EngineIsolationOptions {
+  /**
+   * What to do with a plugin that should run in a worker where this runtime cannot start one
+   * (a browser page that is not `crossOriginIsolated`; workerd):
+   * - `"fail"` (default): its install (or load) fails with `init_failed`, saying how to fix it;
+   * - `"inline"`: it runs inline, with a note in `engine.get(name).limitNotes` and a warning
+   *   in the engine's logger. Its `timeoutMs` is then not enforced.
+   */
+  readonly whenWorkerUnavailable?: "fail" | "inline";
+  /**
+   * Worker mode: calls between two `reset()`s of Extism's host buffers (done while the plugin is
+   * idle). Default 16: @extism/extism rc13 fails after 16,383 calls without a reset, and its
+   * calls slow down as freed buffer slots pile up between resets (see bench/isolation).
+   */
+  readonly resetEvery?: number;
+}
+
+/** Whether this runtime can run a plugin in a worker, and if not, why. */
+export interface WorkerSupport {
+  readonly available: boolean;
+  /** Why not, for people (empty when available). */
+  readonly reason: string;
+}
+
+/**
+ * What Extism's `runInWorker` needs here: Node's worker_threads (always), or in a browser a
+ * `Worker` and a `crossOriginIsolated` page (SharedArrayBuffer).
+ */
+export function workerSupport(scope: { crossOriginIsolated?: unknown; Worker?: unknown; SharedArrayBuffer?: unknown; process?: unknown } = globalThis): WorkerSupport {
+  const proc = scope.process as { versions?: { node?: string } } | undefined;
+  if (typeof proc?.versions?.node === "string") return { available: true, reason: "" };
+  if (typeof scope.Worker !== "function") return { available: false, reason: "this runtime has no Web Workers (e.g. workerd)" };
+  if (scope.crossOriginIsolated !== true || typeof scope.SharedArrayBuffer !== "function") {
+    return {
+      available: false,
+      reason: "the page is not crossOriginIsolated (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp; a CSP must also allow worker-src data:)",
+    };
+  }
+  return { available: true, reason: "" };
+}
+
+/** Where a plugin runs, and what was decided on the way. */
+export interface IsolationDecision {
+  readonly mode: Isolation;
+  readonly notes: readonly string[];
+}
+
+/**
+ * Decides where a plugin runs: its resolved `limits.isolation`, unless it is `"worker"` and
+ * workers are unavailable, which fails (default) or falls back to inline by the engine's
+ * explicit `whenWorkerUnavailable: "inline"` (with a note). Never silently.
+ */
+export function decideIsolation(plugin: string, requested: Isolation, options: EngineIsolationOptions = {}, support: WorkerSupport = workerSupport()): IsolationDecision {
+  if (requested === "inline" || support.available) return { mode: requested, notes: [] };
+  if (options.whenWorkerUnavailable === "inline") {
+    return {
+      mode: "inline",
+      notes: [`isolation: asked for "worker", running "inline" because ${support.reason}; the engine's isolation.whenWorkerUnavailable is "inline". Its timeoutMs is not enforced: nothing can stop a call that never returns`],
+    };
+  }
+  throw new ThreadspaceError(
+    "init_failed",
+    `must run in a worker (limits.isolation "worker"), but ${support.reason}. Fix the runtime, or let such plugins run inline without timeouts: createEngine({ isolation: { whenWorkerUnavailable: "inline" } }).`,
+    { plugin },
+  );
+}
+
+/**
+ * The note for a plugin that asked for a `timeoutMs` but runs inline, where it cannot be
+ * enforced (a call that never returns blocks the engine's thread for good).
+ */
+export function inlineTimeoutNote(resolved: ResolvedLimits): string | undefined {
+  const { limits, sources } = resolved;
+  if (limits.isolation !== "inline" || (sources.timeoutMs !== "plugin" && sources.timeoutMs !== "policy")) return undefined;
+  return `timeoutMs: ${limits.timeoutMs} ms is not enforced, because the plugin runs inline, where nothing can stop a call that never returns (it would block the engine's thread). Set limits.isolation to "worker" in plugin.json or in the host's policy to enforce it`;
+}
+
+/**
+ * Every isolation note of a plugin for `engine.get(name).limitNotes`: the inline-timeout note,
+ * and what was decided when it started (a fallback to inline).
+ */
+export function isolationNotes(resolved: ResolvedLimits, runner: { readonly isolation: IsolationDecision } | undefined): string[] {
+  const notes: string[] = [];
+  // A plugin that asked for "worker" and fell back says so in the runner's own note.
+  const note = inlineTimeoutNote(resolved);
+  if (note !== undefined) notes.push(note);
+  if (runner !== undefined) notes.push(...runner.isolation.notes);
+  return notes;
+}

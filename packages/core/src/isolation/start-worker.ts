@@ -1,0 +1,115 @@
+import createPlugin, { type CallContext } from "@extism/extism";
+import { ThreadspaceError, messageOf } from "@threadspace/errors";
+import type { PluginManifest } from "@threadspace/manifest";
+import type { LogThreshold } from "@threadspace/host";
+import { PluginRunner, type RunnerIsolation, type RunnerOptions } from "../calls/plugin-runner.ts";
+import type { ModuleShape } from "../install/wasm-module.ts";
+import { checkMetadata, runInit } from "../lifecycle/lifecycle.ts";
+import type { StartOptions } from "../lifecycle/start-plugin.ts";
+import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
+import { extismLogging } from "../logs/extism-logging.ts";
+import { WorkerPlugin, type BackgroundExtismPlugin } from "./worker-plugin.ts";
+
+const USER_MODULE = "extism:host/user";
+const KERNEL_MODULE = "extism:host/env";
+/**
+ * Longest a worker may take to start and instantiate the module (start functions included),
+ * at least: starting a worker takes 30-40 ms here, much more on a loaded machine, and must not
+ * count against a short call timeout.
+ */
+const MIN_START_MS = 10_000;
+
+/** Extism's numeric log levels (what `get_log_level` returns). */
+const PRIORITY: Readonly<Record<LogThreshold, number>> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, silent: 2147483647 };
+
+/** Frees a kernel block on the main-thread context (Extism keeps its kernel under a symbol named "env"). */
+function freeBlock(context: CallContext, handle: bigint): void {
+  const env = Object.getOwnPropertySymbols(context).find((symbol) => symbol.description === "env");
+  const kernel = env === undefined ? undefined : (context as unknown as Record<symbol, { free?: (handle: bigint) => void }>)[env];
+  kernel?.free?.(handle);
+}
+
+/**
+ * Kernel functions served on the engine's thread instead of in the worker, so that a worker
+ * plugin sees what an inline one sees: the live config (Extism would copy it into the worker
+ * once) and its live log level (Extism's worker context stays at `trace`).
+ */
+function liveKernel(name: string, options: StartOptions): Record<string, (context: CallContext, ...args: bigint[]) => bigint | number> {
+  const config = options.extismConfig;
+  const logs = options.host.state.logs;
+  return {
+    config_get(context, handle) {
+      const key = context.read(handle)?.text();
+      freeBlock(context, handle as bigint);
+      if (key === undefined || !Object.prototype.hasOwnProperty.call(config, key)) return 0n;
+      return context.store(config[key] as string);
+    },
+    get_log_level: () => PRIORITY[logs.level(name)],
+  };
+}
+
+/**
+ * Starts a plugin in its own worker (Extism `runInWorker`) behind a {@link PluginRunner}: host
+ * functions run on the engine's thread inside the call's transaction (Extism hands the host
+ * context to them there). The caller runs the lifecycle (init_plugin, get_metadata) as for
+ * an inline plugin; after a timeout or a crash the {@link WorkerPlugin} starts a fresh
+ * instance and runs it again.
+ */
+export async function startWorkerRunner(
+  manifest: PluginManifest,
+  module: WebAssembly.Module,
+  shape: ModuleShape,
+  options: StartOptions,
+  userImports: ReadonlySet<string>,
+  isolation: RunnerIsolation,
+): Promise<PluginRunner> {
+  const { name } = manifest;
+  const limits = options.limits;
+  const timeoutMs = limits?.timeoutMs ?? BUILT_IN_DEFAULTS.timeoutMs;
+  const create = async (): Promise<BackgroundExtismPlugin> => {
+    const logging = extismLogging(name, options.host.state.logs);
+    try {
+      // A fresh `functions` object each time: Extism adds var_get/var_set bound to the instance.
+      const plugin = await createPlugin(
+        { wasm: [{ module }] },
+        {
+          runInWorker: true,
+          // Guards instantiation (a start function that never returns); WorkerPlugin clears it after.
+          timeoutMs: Math.max(timeoutMs, MIN_START_MS),
+          useWasi: shape.usesWasi,
+          config: options.extismConfig,
+          logger: logging.logger,
+          logLevel: logging.logLevel,
+          functions: { [KERNEL_MODULE]: liveKernel(name, options), [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+          nodeWorkerArgs: { name: `threadspace plugin ${name}` },
+        },
+      );
+      return plugin as BackgroundExtismPlugin;
+    } catch (cause) {
+      const message = messageOf(cause);
+      const code = cause instanceof WebAssembly.LinkError || /cannot resolve import/.test(message) ? "wasm_invalid" : "init_failed";
+      throw new ThreadspaceError(code, `could not be instantiated in a worker: ${message}`, { plugin: name, cause });
+    }
+  };
+  const runnerOptions: RunnerOptions = {
+    ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
+    ...(limits === undefined ? {} : { limits }),
+    isolation,
+  };
+  const plugin = await WorkerPlugin.start({
+    name,
+    timeoutMs,
+    memoryPages: limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
+    lifecycle: manifest.interface !== "extism",
+    ...(options.isolation?.resetEvery === undefined ? {} : { resetEvery: options.isolation.resetEvery }),
+    create,
+    restartLifecycle: async (instance) => {
+      if (manifest.interface === "extism") return;
+      // Through a runner of its own (not counted in stats); the instance is not closed by it.
+      const fresh = new PluginRunner(name, instance, shape.exports, runnerOptions);
+      await runInit(fresh);
+      await checkMetadata(fresh, manifest);
+    },
+  });
+  return new PluginRunner(name, plugin, shape.exports, runnerOptions);
+}

@@ -1,0 +1,210 @@
+import { createEngine, type Engine } from "@threadspace/core";
+import { afterEach, describe, expect, test } from "vitest";
+// Not public API: lets a test crash a plugin's worker the way a dying thread would.
+import { crashWorkerOf } from "../../packages/core/src/isolation/worker-plugin.ts";
+import { workerSupport } from "../../packages/core/src/isolation/isolation-policy.ts";
+import { expectCode } from "./expect-error.ts";
+import { fixture } from "./fixture-source.ts";
+import type { TestEnv } from "./test-env.ts";
+
+/** Plugin logs are forwarded to the engine's logger; the tests read `engine.logs` instead. */
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** How many times a fresh instance ran init_plugin (the fixture logs at warn from it). */
+function inits(engine: Engine, name = "isolation"): number {
+  return engine.logs(name).filter((entry) => entry.message.includes("init_plugin ran")).length;
+}
+
+/** `limits.isolation: "worker"`: timeouts that stop runaway plugins, restarts, host calls, long life. */
+export function isolationContract(env: TestEnv): void {
+  describe("isolation: plugins in workers", () => {
+    let engine: Engine | undefined;
+    afterEach(async () => {
+      await engine?.close();
+      engine = undefined;
+    });
+
+    test("this runtime can start workers (the test server sends COOP/COEP in browsers)", () => {
+      expect(workerSupport()).toEqual({ available: true, reason: "" });
+    });
+
+    test("a worker plugin serves calls; host functions write in the call's transaction; config_get is live", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      const info = await engine.install(await fixture(env, "isolation"));
+      expect(info.limits).toMatchObject({ isolation: "worker", timeoutMs: 300 });
+      expect(info.limitNotes).toEqual([]);
+      expect((await engine.call("isolation", "echo", "Wörld")).text()).toBe("Wörld");
+      expect((await engine.call("isolation", "set", { key: "a", value: { n: 1 } })).json()).toEqual({ ok: true });
+      expect(engine.kv("isolation").get("a")).toEqual({ n: 1 });
+      expect((await engine.call("isolation", "config", "greeting")).text()).toBe("hello");
+      await engine.config.set("isolation", { greeting: "hi" });
+      expect((await engine.call("isolation", "config", "greeting")).text()).toBe("hi");
+      expect((await engine.call("isolation", "config", "missing")).text()).toBe("");
+      expect(inits(engine)).toBe(1);
+    });
+
+    test("a worker plugin's kernel log level is its live level, and kernel logs land in its log", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "host-config", { limits: { isolation: "worker" } }));
+      const text = async (fn: string, input = "") => (await engine!.call("host-config", fn, input)).text();
+      expect(await text("kernel_level")).toBe("3");
+      engine.setLogLevel("host-config", "debug");
+      expect(await text("kernel_level")).toBe("1");
+      await text("klog_debug", "kernel debug from a worker");
+      engine.setLogLevel("host-config", "silent");
+      expect(await text("kernel_level")).toBe("9");
+      await text("klog_error", "silenced");
+      const kernel = engine.logs("host-config").filter((entry) => entry.source === "extism");
+      expect(kernel.map((entry) => [entry.level, entry.message])).toEqual([["debug", "kernel debug from a worker"]]);
+    });
+
+    test("the engine-wide default and the host's floor put plugins in workers", async () => {
+      engine = await createEngine({ logger: quiet, grant: true, limits: { defaults: { isolation: "worker" } } });
+      const plain = await engine.install(await fixture(env, "ok"));
+      expect(plain.limits.isolation).toBe("worker");
+      expect((await engine.call("ok", "echo", "x")).text()).toBe("x");
+      const forced = await createEngine({ logger: quiet, limits: { isolation: "worker" } });
+      const moved = await forced.install(await fixture(env, "ok", { limits: { isolation: "inline" } }));
+      expect(moved.limits.isolation).toBe("worker");
+      expect(moved.limitNotes.join(" ")).toMatch(/moved to "worker" by policy/);
+      await forced.close();
+    });
+
+    test("a call past timeoutMs rejects with timeout within timeout + 50 ms; its writes are discarded; the next call runs on a fresh instance", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "isolation"));
+      expect((await engine.call("isolation", "counter")).text()).toBe("1");
+      expect((await engine.call("isolation", "counter")).text()).toBe("2");
+      const started = performance.now();
+      const error = await expectCode(engine.call("isolation", "set_then_spin", { key: "lost", value: 1 }), "timeout");
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(295);
+      expect(elapsed).toBeLessThan(300 + 50);
+      expect(error.message).toMatch(/set_then_spin ran longer than its limit of 300 ms \(limits\.timeoutMs\)/);
+      expect(error.message).toMatch(/init_plugin runs again/);
+      expect(error.plugin).toBe("isolation");
+      expect(engine.kv("isolation").get("lost")).toBeUndefined();
+      // Fresh instance: the counter in guest memory starts again, init_plugin ran again.
+      expect((await engine.call("isolation", "counter")).text()).toBe("1");
+      expect(inits(engine)).toBe(2);
+      expect((await engine.call("isolation", "set", { key: "kept", value: 2 })).json()).toEqual({ ok: true });
+      expect(engine.kv("isolation").get("kept")).toBe(2);
+      const health = await engine.health("isolation");
+      expect(health.engine.errors).toBe(1);
+      expect(health.engine.lastError).toMatch(/ran longer than/);
+    });
+
+    test("a runaway loop of host calls is stopped too; none of its writes land", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "isolation"));
+      for (let i = 0; i < 3; i++) {
+        await expectCode(engine.call("isolation", "set_forever", { key: "a", value: i }), "timeout");
+        expect(engine.kv("isolation").get("a")).toBeUndefined();
+      }
+      expect((await engine.call("isolation", "set", { key: "a", value: "last" })).json()).toEqual({ ok: true });
+      expect(engine.kv("isolation").get("a")).toBe("last");
+    });
+
+    test("calls queued behind a runaway call are served by the fresh instance", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "isolation"));
+      const spin = engine.call("isolation", "spin");
+      const queued = [engine.call("isolation", "echo", "a"), engine.call("isolation", "counter"), engine.call("isolation", "echo", "b")];
+      await expectCode(spin, "timeout");
+      expect((await Promise.all(queued)).map((r) => r.text())).toEqual(["a", "1", "b"]);
+    });
+
+    test("10 plugins keep serving while one loops, and the event loop stays responsive", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "isolation", { limits: { isolation: "worker", timeoutMs: 1500 } }));
+      const names = Array.from({ length: 10 }, (_, i) => `worker-${i}`);
+      await Promise.all(names.map(async (name) => engine?.install(await fixture(env, "isolation", { name, interface: "extism", limits: { isolation: "worker" } }))));
+      const started = performance.now();
+      let timedOutAt = 0;
+      const looping = expectCode(engine.call("isolation", "spin"), "timeout").then(() => (timedOutAt = performance.now() - started));
+      // A timer set now fires on time although a plugin is looping.
+      const timerLate = await new Promise<number>((resolve) => {
+        const due = performance.now() + 20;
+        setTimeout(() => resolve(performance.now() - due), 20);
+      });
+      expect(timerLate).toBeLessThan(50);
+      const served = await Promise.all(names.flatMap((name) => Array.from({ length: 20 }, (_, i) => engine!.call(name, "echo", `${name}:${i}`).then((r) => r.text()))));
+      const servedAt = performance.now() - started;
+      expect(served).toHaveLength(200);
+      expect(served[0]).toBe("worker-0:0");
+      expect(served[199]).toBe("worker-9:19");
+      expect(timedOutAt).toBe(0); // all 200 calls were served while the loop ran
+      expect(servedAt).toBeLessThan(1500);
+      await looping;
+      expect(timedOutAt).toBeGreaterThanOrEqual(1495);
+      expect((await engine.call("isolation", "echo", "back")).text()).toBe("back");
+    });
+
+    test("a trap and a stack overflow are plugin_trap, and the same instance keeps serving", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "isolation"));
+      expect((await engine.call("isolation", "counter")).text()).toBe("1");
+      const trap = await expectCode(engine.call("isolation", "boom"), "plugin_trap");
+      expect(trap.message).toMatch(/boom trapped: .*unreachable/);
+      const overflow = await expectCode(engine.call("isolation", "recurse"), "plugin_trap");
+      expect(overflow.message).toMatch(/recurse overflowed its stack/);
+      expect((await engine.call("isolation", "counter")).text()).toBe("2");
+      expect(inits(engine)).toBe(1);
+    });
+
+    test("the guest memory cap holds in a worker; the failing call names the cap", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "isolation", { limits: { isolation: "worker", memoryPages: 20 } }));
+      const error = await expectCode(engine.call("isolation", "grow"), "plugin_trap");
+      expect(error.message).toMatch(/cap of 20 pages/);
+      expect((await engine.call("isolation", "pages")).text()).toBe("20");
+    });
+
+    test("a worker that dies is restarted: the call in flight fails, the next one runs on a fresh instance", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "isolation", { limits: { isolation: "worker", timeoutMs: 5000 } }));
+      expect((await engine.call("isolation", "counter")).text()).toBe("1");
+      const inFlight = engine.call("isolation", "spin");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = performance.now();
+      expect(crashWorkerOf("isolation")).toBe(1);
+      const error = await expectCode(inFlight, "plugin_trap");
+      expect(performance.now() - started).toBeLessThan(100);
+      expect(error.message).toMatch(/spin stopped: its worker was terminated/);
+      expect((await engine.call("isolation", "counter")).text()).toBe("1");
+      expect(inits(engine)).toBe(2);
+      // Idle crash: nothing in flight, the next call still works.
+      expect(crashWorkerOf("isolation")).toBe(1);
+      expect((await engine.call("isolation", "echo", "again")).text()).toBe("again");
+      expect(inits(engine)).toBe(3);
+    });
+
+    test("init_plugin that never returns fails the install (timeout) and leaves nothing installed", async () => {
+      engine = await createEngine({ logger: quiet });
+      const started = performance.now();
+      const error = await expectCode(engine.install(await fixture(env, "init-spin")), "init_failed");
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(error.message).toMatch(/init_plugin ran longer than its limit of 200 ms/);
+      expect(engine.list()).toEqual([]);
+    });
+
+    test("a plugin that asked for timeoutMs but runs inline is told it is not enforced", async () => {
+      engine = await createEngine({ logger: quiet });
+      const inline = await engine.install(await fixture(env, "loop", { limits: { timeoutMs: 300 } }));
+      expect(inline.limits.isolation).toBe("inline");
+      expect(inline.limitNotes.join(" ")).toMatch(/timeoutMs: 300 ms is not enforced, because the plugin runs inline/);
+      const plain = await engine.install(await fixture(env, "ok"));
+      expect(plain.limitNotes).toEqual([]);
+    });
+
+    test("20,000 calls in a row on one worker plugin (host buffers reset while idle)", { timeout: 120_000 }, async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await fixture(env, "isolation", { limits: { isolation: "worker", timeoutMs: 5000 } }));
+      let last = "";
+      for (let i = 0; i < 20_000; i++) last = (await engine.call("isolation", "counter")).text();
+      // One instance all along: the counter lives in guest memory.
+      expect(last).toBe("20000");
+      expect(inits(engine)).toBe(1);
+    });
+  });
+}
