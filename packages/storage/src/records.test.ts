@@ -1,0 +1,41 @@
+import { describe, expect, test } from "vitest";
+import { memoryStorage } from "./drivers/memory.ts";
+import { migrationsAfter, MIGRATIONS, DB_VERSION, type Migration } from "./drivers/indexeddb.ts";
+import { key, seqKey } from "./keys.ts";
+import { appendBounded, typedStore, WriteBatch, type EventRow } from "./records.ts";
+import { STORE_NAMES } from "./types.ts";
+
+describe("typed stores, batches and bounded logs", () => {
+  test("a bounded log keeps the last `keep` records", async () => {
+    const storage = memoryStorage();
+    for (let seq = 0; seq < 25; seq++) {
+      const row: EventRow = { seq, topic: "app.saved", payload: { n: seq }, source: "host", at: seq };
+      await storage.commit(appendBounded(new WriteBatch(), "events", [], seq, row, 10).writes);
+    }
+    const events = await typedStore(storage, "events").scan();
+    expect(events.map((e) => e.value.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 15 + i));
+    expect(events[0]?.key).toBe(seqKey(15));
+    const batch = appendBounded(new WriteBatch(), "health", ["hello"], 3, { at: 1, status: "ok", message: "", metrics: {} }, 2);
+    expect(batch.writes.map((w) => w.key)).toEqual([key("hello", 3), key("hello", 1)]);
+  });
+
+  test("typedStore reads and builds writes for one store", async () => {
+    const storage = memoryStorage();
+    const grants = typedStore(storage, "grants");
+    await storage.commit([grants.put("hello", { permissions: ["kv"] })]);
+    expect((await grants.get("hello"))?.permissions).toEqual(["kv"]);
+    await storage.commit([grants.delete("hello")]);
+    expect(await grants.get("hello")).toBeUndefined();
+    expect(new WriteBatch().put("kv", "a", 1).delete("kv", "b").size).toBe(2);
+  });
+});
+
+describe("IndexedDB migrations", () => {
+  test("a new database runs every migration in order; an up-to-date one none", () => {
+    expect(migrationsAfter(0).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(migrationsAfter(DB_VERSION)).toEqual([]);
+    const steps: Migration[] = [3, 1, 2].map((version) => ({ version, description: `v${version}`, up: () => {} }));
+    expect(migrationsAfter(1, steps).map((m) => m.version)).toEqual([2, 3]);
+    expect(STORE_NAMES.length).toBe(9);
+  });
+});

@@ -1,0 +1,115 @@
+import { key } from "./keys.ts";
+import { DELETE, type ScanOptions, type StorageDriver, type StorageEntry, type StorageValue, type StorageWrite, type StoreName } from "./types.ts";
+
+type Json = StorageValue;
+type JsonObject = { readonly [key: string]: StorageValue };
+
+/** `bundles`, keyed by plugin name: what is needed to start the plugin again after a reload. */
+export type BundleRecord = {
+  /** plugin.json as installed (text, so that it is validated again exactly as written). */
+  readonly manifest: string;
+  readonly wasm: Uint8Array;
+  /** `sha256:<hex>` of `wasm`, checked again before compiling. */
+  readonly hash: string;
+  readonly installedAt: number;
+  /** False after `unload`: installed, but not started on load. */
+  readonly enabled: boolean;
+};
+
+/** `grants`, keyed by plugin name. */
+export type GrantRecord = { readonly permissions: readonly string[] };
+
+/** `config`, keyed by plugin name: the embedder's overrides (the defaults come from plugin.json). */
+export type ConfigRecord = { readonly overrides: JsonObject };
+
+/** `memories`, keyed by id. `owner` is the plugin whose quota it counts against (`"host"` for the embedder). */
+export type MemoryRow = {
+  readonly id: string;
+  readonly content: string;
+  readonly tags: readonly string[];
+  readonly threadId?: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly owner: string;
+};
+
+/** `threads`, keyed by id. */
+export type ThreadRow = { readonly id: string; readonly title: string; readonly metadata: JsonObject; readonly createdAt: number; readonly owner: string };
+
+/** `entries`, keyed by `key(threadId, seq)`. */
+export type EntryRow = { readonly seq: number; readonly author: string; readonly content: string; readonly at: number; readonly owner: string };
+
+/** `health`, keyed by `key(plugin, n)`: one health check's result. */
+export type HealthRow = { readonly at: number; readonly status: string; readonly message: string; readonly metrics: JsonObject };
+
+/** `events`, keyed by `seqKey(seq)`: the bounded event log. */
+export type EventRow = { readonly seq: number; readonly topic: string; readonly payload: Json; readonly source: string; readonly at: number };
+
+/** What each store holds. `kv` holds any value. */
+export type StoreRecords = {
+  bundles: BundleRecord;
+  grants: GrantRecord;
+  config: ConfigRecord;
+  memories: MemoryRow;
+  threads: ThreadRow;
+  entries: EntryRow;
+  kv: StorageValue;
+  health: HealthRow;
+  events: EventRow;
+};
+
+/**
+ * A typed view of one store: reads return its record type, writes are built for a batch.
+ *
+ * @example
+ * const bundles = typedStore(storage, "bundles");
+ * for (const { key: name, value } of await bundles.scan()) start(name, value.manifest, value.wasm);
+ */
+export function typedStore<S extends StoreName>(driver: StorageDriver, store: S) {
+  return {
+    get: (k: string) => driver.get(store, k) as Promise<StoreRecords[S] | undefined>,
+    scan: (options?: ScanOptions) => driver.scan(store, options) as Promise<StorageEntry<StoreRecords[S]>[]>,
+    put: (k: string, value: StoreRecords[S]): StorageWrite => ({ store, key: k, value: value as StorageValue }),
+    delete: (k: string): StorageWrite => ({ store, key: k, value: DELETE }),
+  };
+}
+
+/**
+ * The writes of one commit, built with typed puts and deletes.
+ *
+ * @example
+ * const batch = new WriteBatch().put("grants", "hello", { permissions: ["kv"] }).delete("kv", key("hello", "old"));
+ * await storage.commit(batch.writes);
+ */
+export class WriteBatch {
+  readonly writes: StorageWrite[] = [];
+
+  put<S extends StoreName>(store: S, k: string, value: StoreRecords[S]): this {
+    this.writes.push({ store, key: k, value: value as StorageValue });
+    return this;
+  }
+
+  delete(store: StoreName, k: string): this {
+    this.writes.push({ store, key: k, value: DELETE });
+    return this;
+  }
+
+  get size(): number {
+    return this.writes.length;
+  }
+}
+
+/**
+ * Appends record `seq` to a bounded log (`events`, or one plugin's `health` history under
+ * `parts`) and deletes record `seq - keep`, so the log never holds more than `keep` records.
+ * Sequence numbers must count up by one (0, 1, 2, ...).
+ *
+ * @example
+ * appendBounded(batch, "events", [], seq, row, 1000);        // key: seqKey(seq)
+ * appendBounded(batch, "health", ["hello"], n, check, 100);  // key: key("hello", n)
+ */
+export function appendBounded<S extends "events" | "health">(batch: WriteBatch, store: S, parts: readonly string[], seq: number, value: StoreRecords[S], keep: number): WriteBatch {
+  batch.put(store, key(...parts, seq), value);
+  if (seq >= keep) batch.delete(store, key(...parts, seq - keep));
+  return batch;
+}

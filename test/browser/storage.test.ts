@@ -1,0 +1,141 @@
+import { deleteDB, openDB } from "idb";
+import { DB_VERSION, indexedDbStorage, type StorageDriver } from "@threadspace/storage";
+import { afterEach, describe, expect, test } from "vitest";
+import { cdp } from "vitest/browser";
+import { idbErrorCases } from "../../packages/storage/src/drivers/idb-errors.test-cases.ts";
+import { expectStorageError, storageDriverContract } from "../contract/storage-driver.contract.ts";
+
+let counter = 0;
+const freshName = () => `threadspace-test-${Date.now()}-${counter++}`;
+
+storageDriverContract("indexeddb", () => {
+  const name = freshName();
+  return { open: () => indexedDbStorage({ name }), persistent: true, destroy: () => deleteDB(name) };
+});
+
+describe("IndexedDB error mapping (Chromium's DOMException)", idbErrorCases);
+
+describe("IndexedDB driver in Chromium", () => {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  const open = (name = freshName(), durability?: "strict" | "relaxed"): StorageDriver => {
+    const driver = indexedDbStorage({ name, ...(durability === undefined ? {} : { durability }) });
+    cleanup.push(() => deleteDB(name), () => driver.close());
+    return driver;
+  };
+
+  test("the schema: every store and meta at DB_VERSION, created by the migrations", async () => {
+    const name = freshName();
+    const driver = open(name);
+    await driver.commit([{ store: "kv", key: "a", value: 1 }]);
+    await driver.close();
+    const raw = await openDB(name);
+    expect(raw.version).toBe(DB_VERSION);
+    expect([...raw.objectStoreNames].sort()).toEqual(["bundles", "config", "entries", "events", "grants", "health", "kv", "memories", "meta", "threads"]);
+    expect(typeof (await raw.get("meta", "instance"))).toBe("string");
+    raw.close();
+  });
+
+  test("two drivers on one name (two tabs) see each other's commits", async () => {
+    const name = freshName();
+    const first = open(name);
+    const second = open(name);
+    await first.commit([{ store: "memories", key: "m", value: { content: "from tab 1" } }]);
+    expect(await second.get("memories", "m")).toEqual({ content: "from tab 1" });
+  });
+
+  test("a real QuotaExceededError (origin quota lowered through CDP) is quota_exceeded; earlier data stays", async () => {
+    const session = cdp();
+    const origin = location.origin;
+    // Chromium applies a quota override when it opens the origin's IndexedDB backing store, which
+    // stays open while earlier tests' connections linger: clearing the origin's IndexedDB (this
+    // file's databases are all deleted by now; each Vitest session has its own browser context)
+    // closes it.
+    await session.send("Storage.clearDataForOrigin", { origin, storageTypes: "indexeddb" });
+    await session.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: 1024 * 1024 });
+    cleanup.push(() => session.send("Storage.overrideQuotaForOrigin", { origin }));
+    const name = freshName();
+    let driver = open(name);
+    await driver.commit([{ store: "kv", key: "before", value: "kept" }]);
+    const big = new Uint8Array(4 * 1024 * 1024).fill(1);
+    const error = await expectStorageError(driver.commit([{ store: "kv", key: "small", value: 1 }, { store: "bundles", key: "big", value: { wasm: big } }]), "quota_exceeded");
+    expect(error.message).toMatch(/storage quota/);
+    expect((error.cause as { name?: string }).name).toMatch(/QuotaExceededError|AbortError/);
+    expect(await driver.get("kv", "before")).toBe("kept");
+    expect(await driver.get("kv", "small")).toBeUndefined();
+    expect(await driver.get("bundles", "big")).toBeUndefined();
+    await session.send("Storage.overrideQuotaForOrigin", { origin });
+    await driver.close();
+    driver = open(name);
+    await driver.commit([{ store: "bundles", key: "big", value: { wasm: big } }]);
+    expect(((await driver.get("bundles", "big")) as { wasm: Uint8Array }).wasm.length).toBe(big.length);
+  });
+
+  test("another connection upgrading the database (versionchange): the driver lets it, then reports storage_unavailable; no data is lost", async () => {
+    const name = freshName();
+    const driver = open(name);
+    await driver.commit([{ store: "kv", key: "a", value: "survives" }]);
+    const newer = await openDB(name, DB_VERSION + 1, {
+      upgrade(db) {
+        db.createObjectStore("added-by-a-newer-version");
+      },
+      blocked: () => expect.fail("the driver must close its connection on versionchange"),
+    });
+    expect(await newer.get("kv", "a")).toBe("survives");
+    newer.close();
+    const error = await expectStorageError(driver.get("kv", "a"), "storage_unavailable");
+    expect(error.message).toMatch(/upgraded to a newer version/);
+    await expectStorageError(driver.commit([{ store: "kv", key: "b", value: 1 }]), "storage_unavailable");
+  });
+
+  test("another connection deleting the database: reported as storage_unavailable, never silently replaced by an empty one", async () => {
+    const name = freshName();
+    const driver = open(name);
+    await driver.commit([{ store: "kv", key: "a", value: 1 }]);
+    await deleteDB(name, { blocked: () => expect.fail("the driver must close its connection on versionchange") });
+    const error = await expectStorageError(driver.commit([{ store: "kv", key: "b", value: 2 }]), "storage_unavailable");
+    expect(error.message).toMatch(/was deleted while in use .*another connection deleted the database/);
+    await expectStorageError(driver.get("kv", "a"), "storage_unavailable");
+  });
+
+  test('"clear site data" (CDP Storage.clearDataForOrigin) while open: reported as storage_unavailable', async () => {
+    const name = freshName();
+    const driver = open(name);
+    await driver.commit([{ store: "kv", key: "a", value: 1 }]);
+    await cdp().send("Storage.clearDataForOrigin", { origin: location.origin, storageTypes: "indexeddb" });
+    const error = await expectStorageError(driver.get("kv", "a"), "storage_unavailable");
+    expect(error.message).toMatch(/was deleted while in use/);
+  });
+
+  test("a connection closed under the driver (database intact) is reopened once and the commit retried", async () => {
+    const captured: IDBDatabase[] = [];
+    const original = IDBFactory.prototype.open;
+    IDBFactory.prototype.open = function (this: IDBFactory, ...args: Parameters<IDBFactory["open"]>) {
+      const request = original.apply(this, args);
+      request.addEventListener("success", () => captured.push(request.result));
+      return request;
+    };
+    try {
+      const driver = open();
+      await driver.commit([{ store: "kv", key: "a", value: 1 }]);
+      expect(captured.length).toBe(1);
+      (captured[0] as IDBDatabase).close(); // as if the browser dropped it
+      await driver.commit([{ store: "kv", key: "b", value: 2 }]);
+      expect(captured.length).toBe(2);
+      expect(await driver.scan("kv")).toEqual([
+        { key: "a", value: 1 },
+        { key: "b", value: 2 },
+      ]);
+    } finally {
+      IDBFactory.prototype.open = original;
+    }
+  });
+
+  test("relaxed durability works the same for reads and writes", async () => {
+    const driver = open(freshName(), "relaxed");
+    await driver.commit([{ store: "events", key: "e", value: { topic: "x" } }]);
+    expect(await driver.get("events", "e")).toEqual({ topic: "x" });
+  });
+});
