@@ -34,6 +34,26 @@ export function hostPluginCallContract(env: TestEnv): void {
       await engine.close();
     });
 
+    test("works everywhere when the caller runs in a worker (Extism serves async host functions there)", async () => {
+      const engine = await createEngine({ grant: true });
+      await engine.install(await fixture(env, "ok"));
+      await engine.install(await fixture(env, "host-call", { limits: { isolation: "worker" } }));
+      const reply = (await engine.call("host-call", "call", { plugin: "ok", export: "echo", input: "from a worker" })).json<Reply>();
+      expect(reply).toEqual({ ok: "from a worker" });
+      await engine.close();
+    });
+
+    test("an oversize request is too_large and a malformed one bad_request, before anything runs", async () => {
+      const engine = await createEngine({ grant: true, maxRequestBytes: 64 });
+      await engine.install(await fixture(env, "ok"));
+      await engine.install(await fixture(env, "host-call"));
+      const call = async (request: unknown) => (await engine.call("host-call", "call", request as string)).json<Reply>();
+      expect((await call({ plugin: "ok", export: "echo", input: "x".repeat(100) })).error?.code).toBe("too_large");
+      expect((await call("not json")).error?.code).toBe("bad_request");
+      expect((await engine.call("ok", "counter")).text()).toBe("1");
+      await engine.close();
+    });
+
     test.runIf(!canSuspend)("replies unsupported, clearly, where no JSPI exists (Node inline)", async () => {
       const { engine, call } = await setup();
       const reply = await call({ plugin: "ok", export: "echo", input: "x" });

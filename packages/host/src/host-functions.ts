@@ -19,6 +19,11 @@ export interface HostFunctionOptions {
   readonly maxRequestBytes: number;
   /** Called before every host call; throw `HostFailure("limit_exceeded")` to refuse it. */
   readonly beforeCall?: (plugin: string) => void;
+  /**
+   * The guest can be suspended while an async host function works: JSPI on this thread, or the
+   * plugin runs in a worker (Extism's worker mode serves async host functions). Default: JSPI present.
+   */
+  readonly canSuspend?: boolean;
 }
 
 /**
@@ -53,7 +58,7 @@ export function buildHostFunctions(
         if (error instanceof HostFailure) return replyError(context, error.code, error.message);
         return replyError(context, "internal", `${name} failed inside the host: ${error instanceof Error ? error.message : String(error)}`);
       };
-      if (fn.async === true && canSuspend) {
+      if (fn.async === true && (options.canSuspend ?? canSuspend)) {
         functions[name] = async (context, handle) => {
           try {
             const [request, call] = prepare(context, handle);

@@ -50,8 +50,9 @@ export class Host {
   }
 
   /** The `extism:host/user` functions one plugin imports (`imported`: their names). */
-  functionsFor(manifest: PluginManifest, imported: ReadonlySet<string>): Record<string, ExtismHostFunction> {
-    return buildHostFunctions(manifest.name, this.#apis.values(), this.permissions, { maxRequestBytes: this.#maxRequestBytes }, imported);
+  functionsFor(manifest: PluginManifest, imported: ReadonlySet<string>, options: { inWorker?: boolean } = {}): Record<string, ExtismHostFunction> {
+    const functionOptions = { maxRequestBytes: this.#maxRequestBytes, ...(options.inWorker === true ? { canSuspend: true } : {}) };
+    return buildHostFunctions(manifest.name, this.#apis.values(), this.permissions, functionOptions, imported);
   }
 
   /** A transaction for one call of `plugin`. */

@@ -80,7 +80,7 @@ export async function startWorkerRunner(
           config: options.extismConfig,
           logger: logging.logger,
           logLevel: logging.logLevel,
-          functions: { [KERNEL_MODULE]: liveKernel(name, options), [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+          functions: { [KERNEL_MODULE]: liveKernel(name, options), [USER_MODULE]: options.host.functionsFor(manifest, userImports, { inWorker: true }) },
           nodeWorkerArgs: { name: `threadspace plugin ${name}` },
         },
       );
