@@ -1,5 +1,7 @@
+import { callLimitsContract } from "./call-limits.contract.ts";
 import { callsContract } from "./calls.contract.ts";
 import { dependenciesContract } from "./dependencies.contract.ts";
+import { healthMonitorContract } from "./health-monitor.contract.ts";
 import { hostConfigContract } from "./host-config.contract.ts";
 import { hostDataContract } from "./host-data.contract.ts";
 import { hostKvContract } from "./host-kv.contract.ts";
@@ -22,4 +24,6 @@ export function engineContract(env: TestEnv): void {
   hostDataContract(env);
   hostPluginCallContract(env);
   isolationContract(env);
+  callLimitsContract(env);
+  healthMonitorContract(env);
 }

@@ -11,11 +11,17 @@ export interface EngineLogger {
 }
 
 import type { GrantPolicy } from "./permissions/grant-policy.ts";
+import type { StorageDriver } from "@threadspace/storage";
 import type { HostLimitsPolicy } from "./limits/index.ts";
 import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
+import type { HealthOptions } from "./lifecycle/monitor.ts";
 
-/** Options of `createEngine`; all optional. */
-export interface EngineOptions {
+/**
+ * Options of `createEngine`; all optional. Health monitoring ({@link HealthOptions}):
+ * `healthCheckIntervalMs` (default 0: no polling), `healthCheckTimeoutMs` (default 5000),
+ * `circuitBreaker` (default `{ failures: 5, retryAfterMs: 30_000 }`; `false` turns it off).
+ */
+export interface EngineOptions extends HealthOptions {
   /**
    * Which of the permissions a plugin requests it gets at install (default `false`: none; grant
    * later with `engine.permissions.grant`). See {@link GrantPolicy}.
@@ -46,6 +52,19 @@ export interface EngineOptions {
   readonly logBufferSize?: number;
   /** Most events that may wait for one plugin's `on_event`; more are dropped and counted. Default 1000. */
   readonly eventQueueSize?: number;
+  /**
+   * Where the engine keeps its state (`memoryStorage()`, `indexedDbStorage({ name })`,
+   * `fileStorage({ dir })`): each plugin call's writes (kv, memories, threads) are committed in
+   * one transaction before the call resolves; installed plugins, grants and config overrides are
+   * recorded; `createEngine` loads it all and starts the installed plugins again. The engine owns
+   * the driver: `engine.close()` closes it. Without it, state lives in memory only.
+   */
+  readonly storage?: StorageDriver;
+  /**
+   * Most calls that may wait for one plugin behind the call it is running; one more is refused at
+   * once with `busy` (the plugin's lifecycle calls and `health_check` are not bounded). Default 1000.
+   */
+  readonly maxQueuedCalls?: number;
 }
 
 /** Options of `engine.install`. */

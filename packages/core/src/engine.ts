@@ -16,7 +16,7 @@ import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin
 import type { InstallSource } from "./install/install-source.ts";
 import { prepareBundle, type PreparedBundle } from "./install/prepare-bundle.ts";
 import { readSource } from "./install/read-source.ts";
-import { checkHealth, type HealthReport } from "./lifecycle/health.ts";
+import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
 import { isolationNotes } from "./isolation/isolation-policy.ts";
@@ -25,6 +25,17 @@ import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
 import { applyBufferSize, checkLogsFilter, checkLogsQuery, checkThreshold, type LogEntry, type LogsFilter, type LogsQuery } from "./logs/engine-logs.ts";
 import { forwardLogs } from "./logs/forward-logs.ts";
 import type { PluginInfo } from "./plugin-info.ts";
+import { Committer } from "./storage/committer.ts";
+import { restoreState } from "./storage/restore.ts";
+import { configWrite, grantWrite, installWrites, uninstallWrites } from "./storage/engine-storage.ts";
+import { checkIntegrity } from "./install/integrity.ts";
+
+/** Runs the engine's start-time load from storage (called by `createEngine` only). */
+const RESTORE: unique symbol = Symbol("restore");
+import { CallLimits, DEFAULT_MAX_QUEUED_CALLS, WorkerSlots } from "./limits/call-limits.ts";
+import type { EffectiveLimits } from "./limits/limits-policy.ts";
+import { DEFAULT_HEALTH_TIMEOUT_MS, HealthMonitor } from "./lifecycle/monitor.ts";
+import { debugInfo, type DebugInfo } from "./lifecycle/debug-info.ts";
 
 interface PluginRecord extends PreparedBundle {
   readonly installedAt: number;
@@ -48,7 +59,17 @@ export class Engine {
   readonly #host: Host;
   readonly #delivery: EventDelivery;
   readonly #config: ConfigRuntime;
+  /** hostCallsPerCall and eventsPerSecond, enforced in the host functions (limits/call-limits.ts). */
+  readonly #callLimits: CallLimits;
+  readonly #workerSlots: WorkerSlots | undefined;
+  readonly #maxQueued: number;
+  /** Call metrics, health polling and the circuit breaker (lifecycle/monitor.ts). */
+  readonly #monitor: HealthMonitor;
+  readonly #healthTimeoutMs: number;
   #closed = false;
+  /** Commits plugin calls' writes to `options.storage` (undefined: memory only). */
+  readonly #storage: Committer | undefined;
+  readonly #restoreErrors = new Map<string, ThreadspaceError>();
   /** Plugins' config: `get`, `set` (validated overrides), `reset`. See {@link EngineConfig}. */
   readonly config: EngineConfig;
   /** The memories plugins read and write through `ts_memory_*`; writes commit at once and publish the same events. */
@@ -66,10 +87,23 @@ export class Engine {
     this.#limitsPolicy = options.limits ?? {};
     this.#isolation = options.isolation;
     checkHostLimitsPolicy(this.#limitsPolicy);
+    this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
+    if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
+    this.#workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
+    this.#callLimits = new CallLimits();
+    this.#monitor = new HealthMonitor(options, (topic, payload) => this.events.emit(topic, payload));
+    this.#healthTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+    this.#monitor.start(() => this.#loadedRunners());
     this.#host = new Host({
       ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
+      beforeCall: this.#callLimits.beforeHostCall,
       invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input),
     });
+    if (options.storage !== undefined) {
+      const storage = new Committer(options.storage, { limitOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes }, this.#logger);
+      this.#storage = storage;
+      this.#host.state.storage.sink = (writes, actor) => storage.background(writes, actor);
+    } else this.#storage = undefined;
     this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name) });
     this.events = this.#delivery.api;
     this.memories = memoryView(this.#host.state.memories);
@@ -81,7 +115,10 @@ export class Engine {
       store: config,
       logs,
       defaultLevel: this.#logLevel,
-      changed: (plugin, merged) => this.events.emit("config.changed", { plugin, config: merged }),
+      changed: (plugin, merged) => {
+        this.#storage?.background([configWrite(plugin, config.overrides(plugin))], "host");
+        this.events.emit("config.changed", { plugin, config: merged });
+      },
       control: {
         runner: (name) => this.#plugins.get(name)?.runner,
         start: async (name) => void (await this.load(name)),
@@ -145,10 +182,12 @@ export class Engine {
     grant: (name: string, permissions: readonly PermissionName[]): void => {
       this.#record(name);
       this.#host.permissions.grant(name, permissions);
+      this.#persistGrants(name);
     },
     revoke: (name: string, permissions: readonly PermissionName[]): void => {
       this.#record(name);
       this.#host.permissions.revoke(name, permissions);
+      this.#persistGrants(name);
     },
     list: (name: string): PermissionName[] => {
       this.#record(name);
@@ -187,7 +226,9 @@ export class Engine {
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
     const bundle = await readSource(source, this.#maxWasmBytes);
-    return this.#installBundle(bundle, [bundle.manifest.name], options.grant, options.config);
+    const info = await this.#installBundle(bundle, [bundle.manifest.name], options.grant, options.config);
+    await this.#persistInstall(bundle);
+    return info;
   }
 
   /**
@@ -201,7 +242,10 @@ export class Engine {
     for (const source of sources) bundles.push(await readSource(source, this.#maxWasmBytes));
     const ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
     const installed: PluginInfo[] = [];
-    for (const bundle of ordered) installed.push(await this.#installBundle(bundle, [bundle.manifest.name], undefined));
+    for (const bundle of ordered) {
+      installed.push(await this.#installBundle(bundle, [bundle.manifest.name], undefined));
+      await this.#persistInstall(bundle);
+    }
     return installed;
   }
 
@@ -210,6 +254,8 @@ export class Engine {
     const record = this.#plugins.get(name);
     const runner = record?.runner;
     if (record === undefined || runner === undefined) return Promise.reject(this.#unavailable(name));
+    const open = this.#monitor.admit(runner);
+    if (open !== undefined) return Promise.reject(open);
     let encoded: string | Uint8Array;
     try {
       encoded = encodeInput(input, name);
@@ -245,8 +291,25 @@ export class Engine {
       const message = this.#config.enabled(name) ? "installed but not loaded" : "disabled by its config (enabled: false)";
       return { status: "unhealthy", message, metrics: {}, engine: { calls: 0, errors: 0 } };
     }
-    const engine = { ...record.runner.stats };
-    return { ...(await checkHealth(record.runner)), engine };
+    const runner = record.runner;
+    const reported = await this.#monitor.check(runner);
+    return { ...reported, ...this.#monitor.derive(runner, reported), engine: this.#monitor.observations(runner) };
+  }
+
+  /**
+   * Everything the engine knows about a plugin, for debugging (the guide's `debug_info`): the
+   * status from the last polled health check and the engine's observations (calls, errors,
+   * timeouts, latency percentiles, memory pages, uptime, restarts, circuit breaker), queue depth,
+   * isolation mode and notes, limits and their notes, permissions requested and granted, log level,
+   * and the output of the plugin's own `debug_info` export when it has one.
+   */
+  async debugInfo(name: string): Promise<DebugInfo> {
+    const record = this.#record(name);
+    return debugInfo(this.#info(record), record.runner, this.#monitor, this.#host.state.logs.level(name), this.#healthTimeoutMs);
+  }
+
+  *#loadedRunners(): Iterable<PluginRunner> {
+    for (const record of this.#plugins.values()) if (record.runner !== undefined) yield record.runner;
   }
 
   /** Registers a lifecycle hook; returns a function that removes it. */
@@ -263,6 +326,7 @@ export class Engine {
     checkDependencies(record.manifest, (dep) => this.#installedView(dep));
     record.runner = await startPlugin(record.manifest, record.module, record.shape, this.#startOptions(name, record.limits.limits));
     this.#config.started(name);
+    this.#monitor.attach(record.runner);
     this.#delivery.attach(record.manifest, record.runner);
     this.events.emit("plugin.loaded", { name, version: record.manifest.version });
     return this.#info(record);
@@ -294,23 +358,106 @@ export class Engine {
       this.#plugins.delete(dependent);
       this.#host.permissions.forget(dependent);
       this.#config.forget(dependent);
+      this.#callLimits.forget(dependent);
     }
+    await this.#storage?.commit([...dependents, name].flatMap(uninstallWrites));
   }
 
   /** Unloads every plugin (dependents first, running each `cleanup`) and refuses further work. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#monitor.stop();
     const names = [...this.#plugins.keys()].reverse();
     for (const name of names) {
       const record = this.#plugins.get(name);
       if (record?.runner !== undefined) await this.unload(name, { cascade: true });
     }
     this.#plugins.clear();
+    if (this.#storage !== undefined) {
+      // The engine owns the driver it was given: pending commits finish, then it is released.
+      await this.#storage.flush();
+      await this.#storage.driver.close();
+    }
   }
 
-  #startOptions(name: string, limits: RunnerLimits): StartOptions {
-    return { logger: this.#logger, host: this.#host, extismConfig: this.#config.extismConfig(name), limits, ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }) };
+  /**
+   * Plugins found in storage at start that could not be started again (e.g. `hash_mismatch`:
+   * the stored wasm no longer matches its sha256). Their stored bundle and data are kept.
+   */
+  get restoreErrors(): ReadonlyMap<string, ThreadspaceError> {
+    return this.#restoreErrors;
+  }
+
+  /** @internal Loads memories, threads, kv, grants, config and installed plugins from storage, then starts the enabled ones. */
+  async [RESTORE](): Promise<void> {
+    const storage = this.#storage;
+    if (storage === undefined) return;
+    const stored = await restoreState(storage.driver, this.#host, storage.ledger);
+    for (const [hash, permissions] of stored.grants) this.#host.permissions.remember(hash, permissions);
+    const bundles = [];
+    for (const [name, record] of stored.bundles) {
+      try {
+        await checkIntegrity(record.wasm, record.hash, name);
+        bundles.push(await readSource({ manifest: record.manifest, wasm: record.wasm }, this.#maxWasmBytes));
+      } catch (cause) {
+        this.#restoreFailed(name, cause);
+      }
+    }
+    let ordered;
+    try {
+      ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
+    } catch (cause) {
+      for (const bundle of bundles) this.#restoreFailed(bundle.manifest.name, cause);
+      return;
+    }
+    for (const bundle of ordered) {
+      const name = bundle.manifest.name;
+      try {
+        await this.#installBundle(bundle, [name], undefined, stored.config.get(name));
+      } catch (cause) {
+        this.#restoreFailed(name, cause);
+      }
+    }
+  }
+
+  #restoreFailed(name: string, cause: unknown): void {
+    const error = cause instanceof ThreadspaceError ? cause : new ThreadspaceError("init_failed", `could not be started from storage: ${String(cause)}`, { plugin: name, cause });
+    this.#restoreErrors.set(name, error);
+    this.#logger.error(`[threadspace] [plugin ${name}] not started from storage (its stored bundle and data are kept): ${error.message}`);
+  }
+
+  /** Records an installed plugin (bundle, grants, config) in storage. */
+  async #persistInstall(bundle: Awaited<ReturnType<typeof readSource>>): Promise<void> {
+    const storage = this.#storage;
+    const name = bundle.manifest.name;
+    const record = this.#plugins.get(name);
+    if (storage === undefined || record === undefined) return;
+    const writes = record.sha256 === undefined ? undefined : installWrites(bundle, record.sha256, this.#host.permissions.list(name), this.#host.state.config.overrides(name));
+    if (writes === undefined) {
+      this.#logger.warn(`[threadspace] [plugin ${name}] was installed from a precompiled module, which cannot be stored: it will not be there after a restart.`);
+      return;
+    }
+    await storage.commit(writes);
+  }
+
+  #persistGrants(name: string): void {
+    const hash = this.#host.permissions.hashOf(name);
+    if (hash !== undefined) this.#storage?.background([grantWrite(hash, this.#host.permissions.list(name))], "host");
+  }
+
+  #startOptions(name: string, limits: RunnerLimits & EffectiveLimits): StartOptions {
+    // Host-call limits apply from the first lifecycle call (init_plugin runs before the plugin is registered).
+    this.#callLimits.use(name, limits);
+    return {
+      logger: this.#logger,
+      host: this.#host,
+      extismConfig: this.#config.extismConfig(name),
+      limits: { ...limits, maxQueued: this.#maxQueued },
+      ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
+      ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
+      ...(this.#storage === undefined ? {} : { commit: this.#storage.commitCall }),
+    };
   }
 
   async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig): Promise<PluginInfo> {
@@ -345,6 +492,7 @@ export class Engine {
       if (runner !== undefined) {
         this.#delivery.attach(record.manifest, runner);
         this.#config.started(name);
+        this.#monitor.attach(runner);
       }
       this.events.emit("plugin.installed", { name, version: record.manifest.version });
       const info = this.#info(record);
@@ -469,5 +617,7 @@ export class Engine {
  * console.log((await engine.call("hello", "greet", "World")).text());
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  return new Engine(options);
+  const engine = new Engine(options);
+  if (options.storage !== undefined) await engine[RESTORE]();
+  return engine;
 }

@@ -17,8 +17,12 @@ export function importName(api: string, fn: string): string {
 /** Options of {@link buildHostFunctions}. */
 export interface HostFunctionOptions {
   readonly maxRequestBytes: number;
-  /** Called before every host call; throw `HostFailure("limit_exceeded")` to refuse it. */
-  readonly beforeCall?: (plugin: string) => void;
+  /**
+   * Called before every host call (after the permission check, before the request is decoded)
+   * with the plugin, the import name (`ts_event_emit`) and the call's transaction; throw
+   * `HostFailure("limit_exceeded")` to refuse it.
+   */
+  readonly beforeCall?: (plugin: string, importName: string, tx: CallTransaction) => void;
   /**
    * The guest can be suspended while an async host function works: JSPI on this thread, or the
    * plugin runs in a worker (Extism's worker mode serves async host functions). Default: JSPI present.
@@ -51,7 +55,7 @@ export function buildHostFunctions(
         if (!permissions.has(plugin, fn.permission)) {
           throw new HostFailure("permission_denied", `${name} needs the "${fn.permission}" permission, which ${plugin} was not granted`);
         }
-        options.beforeCall?.(plugin);
+        options.beforeCall?.(plugin, name, tx);
         return [fn.parse(decodeRequest(context, handle, options.maxRequestBytes)), { plugin, tx }];
       };
       const fail = (context: ExtismCallContext, error: unknown): bigint => {

@@ -2,7 +2,7 @@ import type { PluginManifest } from "@threadspace/manifest";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./abi/codec.ts";
 import { builtInApis } from "./apis/built-in-apis.ts";
 import { toHostApi, type CustomHostApi } from "./custom-api.ts";
-import { buildHostFunctions, importName, type ExtismHostFunction } from "./host-functions.ts";
+import { buildHostFunctions, importName, type ExtismHostFunction, type HostFunctionOptions } from "./host-functions.ts";
 import { HostFailure, type HostApi } from "./host-types.ts";
 import { pluginApi, type PluginInvoker } from "./apis/plugin-api.ts";
 import { PermissionTable } from "./permissions.ts";
@@ -15,6 +15,8 @@ export interface HostOptions {
   readonly maxRequestBytes?: number;
   /** Serves `ts_plugin_call`; without it plugin calls reply `unsupported`. */
   readonly invokePlugin?: PluginInvoker;
+  /** Runs before every host call of every plugin (see `HostFunctionOptions.beforeCall`): per-call limits. */
+  readonly beforeCall?: HostFunctionOptions["beforeCall"];
 }
 
 /**
@@ -26,9 +28,11 @@ export class Host {
   readonly permissions = new PermissionTable();
   readonly #apis = new Map<string, HostApi>();
   readonly #maxRequestBytes: number;
+  readonly #beforeCall: HostFunctionOptions["beforeCall"];
 
   constructor(options: HostOptions = {}) {
     this.#maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    this.#beforeCall = options.beforeCall;
     for (const api of builtInApis(this.state)) this.#apis.set(api.name, api);
     const invoke: PluginInvoker =
       options.invokePlugin ??
@@ -51,7 +55,7 @@ export class Host {
 
   /** The `extism:host/user` functions one plugin imports (`imported`: their names). */
   functionsFor(manifest: PluginManifest, imported: ReadonlySet<string>, options: { inWorker?: boolean } = {}): Record<string, ExtismHostFunction> {
-    const functionOptions = { maxRequestBytes: this.#maxRequestBytes, ...(options.inWorker === true ? { canSuspend: true } : {}) };
+    const functionOptions = { maxRequestBytes: this.#maxRequestBytes, ...(options.inWorker === true ? { canSuspend: true } : {}), ...(this.#beforeCall === undefined ? {} : { beforeCall: this.#beforeCall }) };
     return buildHostFunctions(manifest.name, this.#apis.values(), this.permissions, functionOptions, imported);
   }
 

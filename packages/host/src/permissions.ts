@@ -30,6 +30,16 @@ export class PermissionTable {
     }
   }
 
+  /** Remembers grants for a binary (loaded from storage), without assigning them to a plugin. */
+  remember(sha256: string, permissions: Iterable<PermissionName>): void {
+    this.#byHash.set(sha256, new Set(permissions));
+  }
+
+  /** The sha256 a plugin's grants are remembered against, if known. */
+  hashOf(plugin: string): string | undefined {
+    return this.#hashOf.get(plugin);
+  }
+
   /** What was granted earlier to a binary with this sha256, if anything. */
   remembered(sha256: string | undefined): PermissionName[] | undefined {
     const set = sha256 === undefined ? undefined : this.#byHash.get(sha256);

@@ -1,5 +1,26 @@
+import type { StorageWrite } from "@threadspace/storage";
+
 const DELETED: unique symbol = Symbol("deleted");
 type Slot<V> = V | typeof DELETED;
+
+/**
+ * Where a store's committed writes go besides memory: the engine sets `sink` when it has a
+ * storage driver. Writes committed with {@link CallTransaction.commit} (the embedder's, which
+ * apply at once) are handed to `sink`; plugin calls go through {@link CallTransaction.prepare}
+ * and commit their writes to the driver before they apply.
+ */
+export class StorageLink {
+  sink: ((writes: readonly StorageWrite[], actor: string) => void) | undefined = undefined;
+}
+
+/**
+ * How a {@link TxMap}'s writes are stored: `writes` turns one overlay (key → value, or
+ * `undefined` for a delete) into storage writes. Called when the transaction is prepared.
+ */
+export interface TxPersistence<K, V> {
+  readonly link: StorageLink;
+  writes(overlay: ReadonlyMap<K, V | undefined>, tx: CallTransaction, out: StorageWrite[]): void;
+}
 
 /**
  * A map whose writes go through a {@link CallTransaction}: inside a call, reads see the call's
@@ -7,6 +28,16 @@ type Slot<V> = V | typeof DELETED;
  */
 export class TxMap<K, V> {
   readonly #base = new Map<K, V>();
+  /** How committed writes are stored (none: memory only). */
+  persistence: TxPersistence<K, V> | undefined = undefined;
+
+  /** @internal Turns this map's overlay in `tx` into storage writes. */
+  storageWrites(overlay: ReadonlyMap<unknown, unknown>, tx: CallTransaction, out: StorageWrite[]): void {
+    if (this.persistence === undefined) return;
+    const plain = new Map<K, V | undefined>();
+    for (const [key, slot] of overlay) plain.set(key as K, slot === DELETED ? undefined : (slot as V));
+    this.persistence.writes(plain, tx, out);
+  }
 
   /** The value as `tx` sees it. */
   get(tx: CallTransaction, key: K): V | undefined {
@@ -102,8 +133,32 @@ export class CallTransaction {
     return this.#state;
   }
 
-  /** Applies every write, then runs the after-commit actions. */
+  /**
+   * Applies every write, then runs the after-commit actions. Stored maps hand their writes to
+   * their link's sink afterwards (write-behind: the embedder's writes apply at once).
+   */
   commit(): void {
+    if (this.#state !== "open") return;
+    let sink: StorageLink["sink"];
+    for (const map of this.#overlays.keys()) sink ??= map.persistence?.link.sink;
+    if (sink === undefined) return this.#apply();
+    const { writes } = this.prepare();
+    this.#apply();
+    if (writes.length > 0) sink(writes, this.actor);
+  }
+
+  /**
+   * The storage writes of this transaction, and `apply` to make them visible in memory and run
+   * the after-commit actions (call it once the writes are stored). `abort` still drops it all
+   * until `apply` ran. `commit()` is `prepare().apply()` when nothing is stored.
+   */
+  prepare(): { readonly writes: StorageWrite[]; apply(): void } {
+    const writes: StorageWrite[] = [];
+    for (const [map, overlay] of this.#overlays) map.storageWrites(overlay, this, writes);
+    return { writes, apply: () => this.#apply() };
+  }
+
+  #apply(): void {
     if (this.#state !== "open") return;
     this.#state = "committed";
     for (const [map, overlay] of this.#overlays) map.apply(overlay);

@@ -1,7 +1,7 @@
 // @threadspace/pdk-as: Config.get/all and the typed readers, end to end (tests/fixtures/pdk-as-config).
 import { createEngine, type Engine } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
-import { hostServes, pdkFixture, quiet } from "./support.ts";
+import { pdkFixture, quiet } from "./support.ts";
 
 let engine: Engine;
 const call = async (fn: string, input?: string) => (await engine.call("pdk-as-config", fn, input)).text();
@@ -10,7 +10,7 @@ afterEach(() => engine?.close());
 
 const DEFAULTS = { greeting: "Hallo, Wörld 🌍", count: 3, ratio: 0.5, flag: true, nested: { list: [1, "two"] } };
 
-describe.skipIf(!hostServes("ts_config_get"))("pdk-as: Config", () => {
+describe("pdk-as: Config", () => {
   test("Config.get(key) and Config.all() read plugin.json's config", async () => {
     engine = await createEngine({ grant: true, logger: quiet });
     await engine.install(pdkFixture("pdk-as-config"));

@@ -2,7 +2,7 @@
 // (tests/fixtures/pdk-as-event: subscribes to inbox.*, records deliveries in its kv state).
 import { createEngine, type Engine, type TopicEvent } from "@threadspace/core";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { hostServes, pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
+import { pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
 
 let engine: Engine;
 const callJson = async <T = unknown>(fn: string, input?: string | object) => JSON.parse((await engine.call("pdk-as-event", fn, input)).text()) as T;
@@ -14,7 +14,7 @@ function collect(pattern: string): TopicEvent[] {
   return seen;
 }
 
-describe.skipIf(!hostServes("ts_event_emit", "ts_kv_set"))("pdk-as: Events", () => {
+describe("pdk-as: Events", () => {
   test("Events.emit publishes the payload after the call commits", async () => {
     engine = await createEngine({ grant: true, logger: quiet });
     await engine.install(pdkFixture("pdk-as-event"));

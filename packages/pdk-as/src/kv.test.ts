@@ -1,14 +1,14 @@
 // @threadspace/pdk-as: Kv.get/set/delete/list end to end (tests/fixtures/pdk-as-kv).
 import { createEngine, type Engine } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
-import { hostServes, pdkFixture, quiet, type Reply, TRICKY_STRINGS } from "./support.ts";
+import { pdkFixture, quiet, type Reply, TRICKY_STRINGS } from "./support.ts";
 
 let engine: Engine;
 const call = async (fn: string, input?: string | object) => (await engine.call("pdk-as-kv", fn, input)).text();
 const callJson = async <T = Record<string, unknown>>(fn: string, input?: string | object) => JSON.parse(await call(fn, input)) as T;
 afterEach(() => engine?.close());
 
-describe.skipIf(!hostServes("ts_kv_get", "ts_kv_set", "ts_kv_delete", "ts_kv_list"))("pdk-as: Kv", () => {
+describe("pdk-as: Kv", () => {
   test("set, get, list and delete, with the embedder seeing the same state", async () => {
     engine = await createEngine({ grant: true, logger: quiet });
     await engine.install(pdkFixture("pdk-as-kv"));

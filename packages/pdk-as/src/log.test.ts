@@ -1,13 +1,13 @@
 // @threadspace/pdk-as: Log.trace/debug/info/warn/error and Log.write, end to end (tests/fixtures/pdk-as-log).
 import { createEngine, type Engine } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
-import { hostServes, pdkFixture, quiet } from "./support.ts";
+import { pdkFixture, quiet } from "./support.ts";
 
 let engine: Engine;
 const callJson = async <T = unknown>(fn: string, input?: string | object) => JSON.parse((await engine.call("pdk-as-log", fn, input)).text()) as T;
 afterEach(() => engine?.close());
 
-describe.skipIf(!hostServes("ts_log"))("pdk-as: Log", () => {
+describe("pdk-as: Log", () => {
   test("every level, with structured fields, lands in the plugin's log", async () => {
     engine = await createEngine({ grant: true, logger: quiet });
     await engine.install(pdkFixture("pdk-as-log")); // plugin.json config: log_level "trace"

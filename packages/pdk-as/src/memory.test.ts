@@ -1,7 +1,7 @@
 // @threadspace/pdk-as: Memory.put/get/query/delete end to end (tests/fixtures/pdk-as-memory).
 import { createEngine, type Engine } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
-import { hostServes, pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
+import { pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
 
 interface Rec {
   id: string;
@@ -22,7 +22,7 @@ let engine: Engine;
 const callJson = async <T>(fn: string, input?: string | object) => JSON.parse((await engine.call("pdk-as-memory", fn, input)).text()) as T;
 afterEach(() => engine?.close());
 
-describe.skipIf(!hostServes("ts_memory_put", "ts_memory_get", "ts_memory_query", "ts_memory_delete"))("pdk-as: Memory", () => {
+describe("pdk-as: Memory", () => {
   test("put, get, query and delete, with typed records the embedder sees too", async () => {
     engine = await createEngine({ grant: true, logger: quiet });
     await engine.install(pdkFixture("pdk-as-memory"));

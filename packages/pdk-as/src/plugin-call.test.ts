@@ -4,19 +4,20 @@
 import { createEngine, type Engine } from "@threadspace/core";
 import { canSuspend } from "@threadspace/host";
 import { afterEach, describe, expect, test } from "vitest";
-import { hostServes, pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
+import { pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
 
 let engine: Engine;
 type Out = { ok: boolean; code: string; message: string; text: string };
 const callJson = async (input: object) => JSON.parse((await engine.call("pdk-as-plugin-call", "call", input)).text()) as Out;
-const setup = async (grant: boolean) => {
-  engine = await createEngine({ grant, logger: quiet });
+// Without JSPI (Node) the caller runs in a worker, where Extism serves the suspending host call.
+const setup = async (grant: boolean, inline = false) => {
+  engine = await createEngine({ grant, logger: quiet, ...(canSuspend || inline ? {} : { limits: { isolation: "worker" as const } }) });
   await engine.installAll([pdkFixture("pdk-as-json"), pdkFixture("pdk-as-plugin-call")]);
 };
 afterEach(() => engine?.close());
 
-describe.skipIf(!hostServes("ts_plugin_call"))("pdk-as: Plugins", () => {
-  test.runIf(canSuspend)("Plugins.call runs a dependency's export and returns its output text (JSPI)", async () => {
+describe("pdk-as: Plugins", () => {
+  test("Plugins.call runs a dependency's export and returns its output text", async () => {
     await setup(true);
     for (const input of TRICKY_STRINGS.filter((s) => !s.startsWith("\uFEFF"))) {
       const out = await callJson({ plugin: "pdk-as-json", export: "echo", input });
@@ -29,15 +30,14 @@ describe.skipIf(!hostServes("ts_plugin_call"))("pdk-as: Plugins", () => {
     expect(await callJson({ plugin: "pdk-as-plugin-call", export: "call", input: "{}" })).toMatchObject({ ok: false });
   });
 
-  test.runIf(!canSuspend)("without JSPI (Node) the host's unsupported reply is a HostResult with ok=false", async () => {
-    await setup(true);
+  test.runIf(!canSuspend)("inline without JSPI (Node) the host's unsupported reply is a HostResult with ok=false", async () => {
+    await setup(true, true);
     const out = await callJson({ plugin: "pdk-as-json", export: "echo", input: "x" });
     expect(out).toMatchObject({ ok: false, code: "unsupported", text: "" });
     expect(out.message).toMatch(/JSPI/);
   });
 
-  // Without JSPI the host replies `unsupported` before it checks the permission.
-  test.runIf(canSuspend)("without plugin:call the wrapper returns permission_denied", async () => {
+  test("without plugin:call the wrapper returns permission_denied", async () => {
     await setup(false);
     const out = await callJson({ plugin: "pdk-as-json", export: "echo", input: "x" });
     expect(out).toMatchObject({ ok: false, code: "permission_denied", text: "" });

@@ -18,12 +18,6 @@ export function pdkFixture(name: string, overrides: Record<string, unknown> = {}
 /** An engine logger that drops everything (plugin logs stay readable through engine.logs). */
 export const quiet: EngineLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-/** True when the host serves every one of these imports (the host API they belong to has landed). */
-export function hostServes(...imports: string[]): boolean {
-  const served = new Host().importNames();
-  return imports.every((name) => served.has(name));
-}
-
 /** A host reply: `{"ok": value}` or `{"error": {"code", "message"}}`. */
 export type Reply<T = unknown> = { ok: T; error?: undefined } | { ok?: undefined; error: { code: string; message: string } };
 

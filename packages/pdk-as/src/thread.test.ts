@@ -1,7 +1,7 @@
 // @threadspace/pdk-as: Thread.create/append/read/list end to end (tests/fixtures/pdk-as-thread).
 import { createEngine, type Engine } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
-import { hostServes, pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
+import { pdkFixture, quiet, TRICKY_STRINGS } from "./support.ts";
 
 interface Info {
   id: string;
@@ -21,7 +21,7 @@ let engine: Engine;
 const callJson = async <T = Record<string, unknown>>(fn: string, input?: string | object) => JSON.parse((await engine.call("pdk-as-thread", fn, input)).text()) as T;
 afterEach(() => engine?.close());
 
-describe.skipIf(!hostServes("ts_thread_create", "ts_thread_append", "ts_thread_read", "ts_thread_list"))("pdk-as: Thread", () => {
+describe("pdk-as: Thread", () => {
   test("create, append, read and list, with typed threads and entries", async () => {
     engine = await createEngine({ grant: true, logger: quiet });
     await engine.install(pdkFixture("pdk-as-thread"));

@@ -2,6 +2,7 @@ import type { PluginOutput } from "@extism/extism";
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
+import { callLimitError } from "../limits/call-limits.ts";
 
 const EMPTY = new Uint8Array(0);
 const PAGE = 65536;
@@ -16,6 +17,8 @@ export interface RunnerLimits {
   readonly timeoutMs?: number;
   /** Where the plugin asked to run (limits.isolation, capped by policy); default `inline`. */
   readonly isolation?: "inline" | "worker";
+  /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
+  readonly maxQueued?: number;
 }
 
 /**
@@ -25,6 +28,8 @@ export interface RunnerLimits {
 export interface RunnablePlugin {
   call(exportName: string, input?: string | Uint8Array, hostContext?: CallTransaction): Promise<PluginOutput | null>;
   close(): Promise<void>;
+  /** Worker isolation's counters (restarts, timeouts, crashes, resets); absent inline. */
+  readonly stats?: Readonly<Record<"restarts" | "timeouts" | "crashes" | "resets", number>>;
 }
 
 /** Where a runner's instance runs, and what was decided about it (engine.get(name).limitNotes). */
@@ -42,6 +47,11 @@ export interface RunnerOptions {
    * host context); omitted for plugins that import no host functions.
    */
   readonly begin?: () => CallTransaction;
+  /**
+   * Stores a call's writes (engines with storage): `undefined` when it committed synchronously,
+   * else a promise that settles once they are stored and applied. Without it, `tx.commit()`.
+   */
+  readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   readonly limits?: RunnerLimits;
   /** The guest's memory, read after a trap to tell whether it ran out. */
   readonly memory?: WebAssembly.Memory;
@@ -72,6 +82,8 @@ export class PluginRunner {
   readonly isolation: RunnerIsolation;
   /** Calls served and failed since this instance started. */
   readonly stats: { calls: number; errors: number; lastError?: string } = { calls: 0, errors: 0 };
+  /** When this instance started (ms since the epoch), for uptime. */
+  readonly startedAt: number = Date.now();
   #busy = false;
   #closed = false;
   readonly #waiting: Array<() => void> = [];
@@ -81,6 +93,7 @@ export class PluginRunner {
   };
 
   readonly #begin: (() => CallTransaction) | undefined;
+  readonly #commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
   readonly #limits: RunnerLimits;
   readonly #memory: WebAssembly.Memory | undefined;
   #tx: CallTransaction | undefined;
@@ -90,6 +103,7 @@ export class PluginRunner {
     this.#plugin = plugin;
     this.exports = new Set(exports);
     this.#begin = options.begin;
+    this.#commit = options.commit;
     this.#limits = options.limits ?? NO_LIMITS;
     this.#memory = options.memory;
     this.isolation = options.isolation ?? { mode: "inline", notes: [] };
@@ -117,6 +131,12 @@ export class PluginRunner {
       return Promise.reject(this.#fail(error, exportName, counted));
     }
     if (!this.#busy) return this.#run(exportName, input, map, counted);
+    const maxQueued = this.#limits.maxQueued;
+    if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
+      const error = new ThreadspaceError("busy", `has ${this.#waiting.length} calls waiting already, the most the engine queues per plugin (createEngine({ maxQueuedCalls })); ${exportName} was not queued. Retry later or call it less often.`, { plugin: this.name });
+      // Not counted as the plugin's error: the plugin did nothing wrong.
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       this.#waiting.push(() => this.#run(exportName, input, map, counted).then(resolve, reject));
     });
@@ -126,6 +146,16 @@ export class PluginRunner {
   missing(exportName: string): ThreadspaceError {
     const known = [...this.exports].sort().join(", ") || "none";
     return new ThreadspaceError("export_missing", `has no export "${exportName}". Its exports are: ${known}.`, { plugin: this.name });
+  }
+
+  /** Guest memory in 64 KiB pages (inline), or undefined where it cannot be read from here (worker). */
+  get memoryPages(): number | undefined {
+    return this.#memory === undefined ? undefined : this.#memory.buffer.byteLength / PAGE;
+  }
+
+  /** Worker isolation's counters (restarts, timeouts, crashes, resets); undefined inline. */
+  get isolationStats(): RunnablePlugin["stats"] {
+    return this.#plugin.stats;
   }
 
   /** Number of calls waiting behind the running one. */
@@ -158,6 +188,7 @@ export class PluginRunner {
     this.#exportName = exportName;
     this.#map = map;
     this.#counted = counted;
+    if (counted && this.observer !== undefined) this.#startedAt = performance.now();
     const tx = this.#begin?.();
     this.#tx = tx;
     let pending: Promise<PluginOutput | null>;
@@ -179,22 +210,47 @@ export class PluginRunner {
       const max = this.#limits.maxOutputBytes;
       return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.bytes().byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
     }
+    const overLimit = callLimitError(tx);
+    if (overLimit !== undefined) return this.#settleError(overLimit);
     if (tx !== undefined) {
+      let stored: Promise<void> | undefined;
       try {
-        tx.commit();
+        // With storage, a call that wrote something resolves only after its commit (and the
+        // instance stays busy until then); otherwise the commit is synchronous, as before.
+        if (this.#commit === undefined || tx.empty) tx.commit();
+        else stored = this.#commit(tx);
       } catch (cause) {
         return this.#settleError(cause);
       }
+      if (stored !== undefined) {
+        return stored.then(() => {
+          this.#observe(undefined);
+          this.#release();
+          return map(output);
+        }, this.#settleError);
+      }
     }
+    this.#observe(undefined);
     this.#release();
     return map(output);
   };
   readonly #settleError = (cause: unknown): never => {
     this.#tx?.abort();
     const error = this.#fail(cause, this.#exportName, this.#counted);
+    this.#observe(error);
     this.#release();
     throw error;
   };
+
+  /**
+   * Told how every counted call that ran ended (its duration in ms, and its error), in the
+   * reaction that settles it: the engine's health monitor (lifecycle/monitor.ts).
+   */
+  observer: ((ms: number, error: ThreadspaceError | undefined) => void) | undefined = undefined;
+  #startedAt = 0;
+  #observe(error: ThreadspaceError | undefined): void {
+    if (this.#counted && this.observer !== undefined) this.observer(performance.now() - this.#startedAt, error);
+  }
 
   /** Waits for queued calls, then frees the instance (and its WASI state). Later calls are refused. */
   async close(): Promise<void> {

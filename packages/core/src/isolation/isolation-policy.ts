@@ -22,6 +22,14 @@ export interface EngineIsolationOptions {
    * calls slow down as freed buffer slots pile up between resets (see bench/isolation).
    */
   readonly resetEvery?: number;
+  /**
+   * Most plugin workers the engine runs at once (the guide's MAX_THREADS). A worker-isolated
+   * plugin takes one when its worker starts (install, load, the restart after a timeout or a
+   * crash) and gives it back when that worker stops (unload, timeout, crash); with none free,
+   * starting waits until one is given back, first come first served: an install or a call waits,
+   * it does not fail. Default: no cap.
+   */
+  readonly maxWorkers?: number;
 }
 
 /** Whether this runtime can run a plugin in a worker, and if not, why. */

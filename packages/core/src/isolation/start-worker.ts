@@ -67,6 +67,27 @@ export async function startWorkerRunner(
   const limits = options.limits;
   const timeoutMs = limits?.timeoutMs ?? BUILT_IN_DEFAULTS.timeoutMs;
   const create = async (): Promise<BackgroundExtismPlugin> => {
+    // The engine-wide worker cap: wait for a slot; the worker's close (unload, timeout, crash) gives it back.
+    const release = await options.workerSlots?.acquire();
+    try {
+      const plugin = await createWorker();
+      if (release !== undefined) {
+        const close = plugin.close.bind(plugin);
+        plugin.close = async () => {
+          try {
+            await close();
+          } finally {
+            release();
+          }
+        };
+      }
+      return plugin;
+    } catch (error) {
+      release?.();
+      throw error;
+    }
+  };
+  const createWorker = async (): Promise<BackgroundExtismPlugin> => {
     const logging = extismLogging(name, options.host.state.logs);
     try {
       // A fresh `functions` object each time: Extism adds var_get/var_set bound to the instance.
@@ -93,6 +114,7 @@ export async function startWorkerRunner(
   };
   const runnerOptions: RunnerOptions = {
     ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
+    ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
     ...(limits === undefined ? {} : { limits }),
     isolation,
   };

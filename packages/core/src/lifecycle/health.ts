@@ -1,5 +1,6 @@
 import { messageOf } from "@threadspace/errors";
 import type { PluginRunner } from "../calls/plugin-runner.ts";
+import type { EngineObservations } from "./monitor.ts";
 
 /** Health states, from the guide's `health_check`. */
 export type HealthStatus = "healthy" | "degraded" | "unhealthy";
@@ -10,8 +11,12 @@ export interface HealthReport {
   readonly message: string;
   /** The plugin's own metrics from `health_check`. */
   readonly metrics: Record<string, unknown>;
-  /** What the engine counted for this plugin since it was loaded. */
-  readonly engine: { readonly calls: number; readonly errors: number; readonly lastError?: string };
+  /**
+   * What the engine counted and observed for this plugin since it was loaded: `calls`, `errors`,
+   * `lastError` always; for a loaded plugin also timeouts, latency percentiles, error rate,
+   * memory pages, uptime, restarts, the circuit breaker and the last polled check.
+   */
+  readonly engine: { readonly calls: number; readonly errors: number; readonly lastError?: string } & Partial<Omit<EngineObservations, "calls" | "errors" | "lastError">>;
 }
 
 const STATUSES = new Set<string>(["healthy", "degraded", "unhealthy"]);

@@ -5,11 +5,12 @@ import { PluginRunner, type RunnerIsolation, type RunnerLimits } from "../calls/
 import type { ExtismConfig } from "../config/extism-config.ts";
 import type { EngineLogger } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
-import type { Host } from "@threadspace/host";
+import type { CallTransaction, Host } from "@threadspace/host";
 import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 import { decideIsolation, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import { startWorkerRunner } from "../isolation/start-worker.ts";
+import type { WorkerSlots } from "../limits/call-limits.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -21,6 +22,10 @@ export interface StartOptions {
   readonly limits?: RunnerLimits;
   /** The engine's isolation options (what to do where workers are unavailable, reset cadence). */
   readonly isolation?: EngineIsolationOptions;
+  /** Stores a call's writes before they apply (engines with storage; see `Committer`). */
+  readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
+  /** The engine-wide worker cap (`isolation.maxWorkers`), when it has one. */
+  readonly workerSlots?: WorkerSlots;
 }
 
 const USER_MODULE = "extism:host/user";
@@ -77,6 +82,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
   const runner = new PluginRunner(name, plugin, shape.exports, {
     ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
+    ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(memory === undefined ? {} : { memory }),
     isolation,

@@ -4,6 +4,7 @@ import { KvStore } from "./kv-store.ts";
 import { LogStore } from "./log-store.ts";
 import { MemoryStore } from "./memory-store.ts";
 import { ThreadStore } from "./thread-store.ts";
+import { StorageLink } from "../transaction.ts";
 
 /**
  * Everything the host functions read and write, shared by all plugins of one engine.
@@ -19,4 +20,12 @@ export class HostState {
   readonly events = new EventBus();
   readonly memories = new MemoryStore(this.events);
   readonly threads = new ThreadStore(this.events);
+  /** Where committed writes of kv, memories and threads go (set `storage.sink` to store them). */
+  readonly storage = new StorageLink();
+
+  constructor() {
+    this.kv.persist(this.storage);
+    this.memories.persist(this.storage);
+    this.threads.persist(this.storage);
+  }
 }

@@ -1,5 +1,6 @@
 import { HostFailure } from "../host-types.ts";
-import { autoCommit, TxMap, type CallTransaction } from "../transaction.ts";
+import { DELETE, key as storageKey, type StorageValue } from "@threadspace/storage";
+import { autoCommit, TxMap, type CallTransaction, type StorageLink } from "../transaction.ts";
 
 /** Largest JSON text of one value (64 KiB). */
 export const MAX_KV_VALUE_BYTES = 64 * 1024;
@@ -9,6 +10,26 @@ const keyOf = (plugin: string, key: string): string => `${plugin}\u0000${key}`;
 /** Per-plugin key-value state: each plugin sees only its own keys. Values are JSON. */
 export class KvStore {
   readonly #map = new TxMap<string, unknown>();
+
+  /** Stores committed writes through `link` (store `kv`, key `key(plugin, key)`). */
+  persist(link: StorageLink): void {
+    this.#map.persistence = {
+      link,
+      writes: (overlay, _tx, out) => {
+        for (const [k, value] of overlay) {
+          const at = k.indexOf("\u0000");
+          out.push({ store: "kv", key: storageKey(k.slice(0, at), k.slice(at + 1)), value: value === undefined ? DELETE : (value as StorageValue) });
+        }
+      },
+    };
+  }
+
+  /** Loads stored entries (plugin, key, value) as committed state. */
+  restore(entries: Iterable<readonly [plugin: string, key: string, value: unknown]>): void {
+    const loaded = new Map<unknown, unknown>();
+    for (const [plugin, k, value] of entries) loaded.set(keyOf(plugin, k), value);
+    this.#map.apply(loaded);
+  }
 
   get(tx: CallTransaction, plugin: string, key: string): unknown {
     return this.#map.get(tx, keyOf(plugin, key));

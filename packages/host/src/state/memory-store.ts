@@ -1,4 +1,5 @@
-import { TxMap, type CallTransaction } from "../transaction.ts";
+import { DELETE, type MemoryRow, type StorageValue } from "@threadspace/storage";
+import { TxMap, type CallTransaction, type StorageLink } from "../transaction.ts";
 import type { EventBus } from "./event-bus.ts";
 import { checkLimit, checkTextSize } from "./caps.ts";
 
@@ -52,6 +53,30 @@ export class MemoryStore {
 
   constructor(events: EventBus) {
     this.#events = events;
+  }
+
+  /** Stores committed writes through `link` (store `memories`, owned by the writer). */
+  persist(link: StorageLink): void {
+    this.#map.persistence = {
+      link,
+      writes: (overlay, tx, out) => {
+        for (const [id, stored] of overlay) {
+          const row: MemoryRow | undefined = stored === undefined ? undefined : { ...stored.record, owner: tx.actor };
+          out.push({ store: "memories", key: id, value: row === undefined ? DELETE : (row as unknown as StorageValue) });
+        }
+      },
+    };
+  }
+
+  /** Loads stored memories as committed state (most recently written last). */
+  restore(rows: Iterable<MemoryRow>): void {
+    const sorted = [...rows].sort((a, b) => a.updatedAt - b.updatedAt);
+    const loaded = new Map<unknown, unknown>();
+    for (const { owner: _owner, ...rest } of sorted) {
+      const record: MemoryRecord = Object.freeze({ ...rest, tags: Object.freeze([...rest.tags]) });
+      loaded.set(record.id, { record, order: ++this.#order });
+    }
+    this.#map.apply(loaded);
   }
 
   /** Creates or replaces a memory; returns the record. Content over 256 KiB is `too_large`. */

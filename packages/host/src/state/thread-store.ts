@@ -1,5 +1,6 @@
 import { HostFailure } from "../host-types.ts";
-import { TxMap, type CallTransaction } from "../transaction.ts";
+import { key as storageKey, type EntryRow, type StorageValue, type ThreadRow } from "@threadspace/storage";
+import { TxMap, type CallTransaction, type StorageLink } from "../transaction.ts";
 import type { EventBus } from "./event-bus.ts";
 import { checkLimit, checkTextSize, copyJson } from "./caps.ts";
 
@@ -72,6 +73,15 @@ interface PendingEntry {
  */
 class EntryLog extends TxMap<string, PendingEntry[]> {
   readonly #committed = new Map<string, ThreadEntry[]>();
+  /** Next stored seq per thread: stored keys only grow, even while commits overlap or fail. */
+  readonly #nextStored = new Map<string, number>();
+
+  /** A stored seq for the next entry of `threadId` (equal to its final seq unless a commit failed meanwhile). */
+  reserveStored(threadId: string): number {
+    const seq = Math.max(this.committed(threadId).length, this.#nextStored.get(threadId) ?? 0);
+    this.#nextStored.set(threadId, seq + 1);
+    return seq;
+  }
 
   committed(threadId: string): readonly ThreadEntry[] {
     return this.#committed.get(threadId) ?? [];
@@ -110,6 +120,11 @@ class HeadMap extends TxMap<string, ThreadHead> {
   readonly #ordered: ThreadHead[] = [];
   readonly #ids = new Set<string>();
 
+  /** True once a thread with this id committed. */
+  committedId(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
   /** Up to `limit` heads as `tx` sees them, newest first: its own new ones, then committed ones. */
   newest(tx: CallTransaction, limit: number): ThreadHead[] {
     const out: ThreadHead[] = [];
@@ -147,6 +162,49 @@ export class ThreadStore {
 
   constructor(events: EventBus) {
     this.#events = events;
+  }
+
+  /** Stores committed writes through `link` (stores `threads` and `entries`, owned by the writer). */
+  persist(link: StorageLink): void {
+    const heads = this.#heads;
+    const log = this.#log;
+    heads.persistence = {
+      link,
+      writes: (overlay, tx, out) => {
+        for (const [id, head] of overlay) {
+          if (head === undefined || heads.committedId(id)) continue;
+          const row: ThreadRow = { ...head, metadata: head.metadata as ThreadRow["metadata"], owner: tx.actor };
+          out.push({ store: "threads", key: id, value: row as unknown as StorageValue });
+        }
+      },
+    };
+    log.persistence = {
+      link,
+      writes: (overlay, tx, out) => {
+        for (const [threadId, list] of overlay) {
+          for (const entry of list ?? []) {
+            const seq = log.reserveStored(threadId);
+            const row: EntryRow = { seq, author: entry.author, content: entry.content, at: entry.at, owner: tx.actor };
+            out.push({ store: "entries", key: storageKey(threadId, seq), value: row as unknown as StorageValue });
+          }
+        }
+      },
+    };
+  }
+
+  /** Loads stored threads and their entries (each thread's entries in seq order) as committed state. */
+  restore(threads: Iterable<ThreadRow>, entries: Iterable<readonly [threadId: string, row: EntryRow]>): void {
+    const heads = new Map<unknown, unknown>();
+    for (const { owner: _owner, ...head } of [...threads].sort((a, b) => a.createdAt - b.createdAt)) heads.set(head.id, Object.freeze(head));
+    this.#heads.apply(heads);
+    const lists = new Map<unknown, unknown>();
+    for (const [threadId, row] of entries) {
+      let list = lists.get(threadId) as PendingEntry[] | undefined;
+      if (list === undefined) lists.set(threadId, (list = []));
+      list.push({ seq: row.seq, author: row.author, content: row.content, at: row.at });
+    }
+    for (const list of lists.values()) (list as PendingEntry[]).sort((a, b) => a.seq - b.seq);
+    this.#log.apply(lists);
   }
 
   /** Creates a thread, or returns the existing one with that id unchanged. */

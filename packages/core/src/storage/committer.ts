@@ -1,0 +1,90 @@
+import type { CallTransaction } from "@threadspace/host";
+import { messageOf } from "@threadspace/errors";
+import { QuotaLedger, type QuotaOptions, type StorageDriver, type StorageWrite } from "@threadspace/storage";
+import type { EngineLogger } from "../engine-options.ts";
+
+/**
+ * One per engine with storage: commits each plugin call's writes to the driver in one
+ * `commit` (all-or-nothing; the file driver groups concurrent commits into one fsync), and
+ * only then applies them in memory and runs their after-commit actions (event delivery).
+ * A quota failure fails only that call (`quota_exceeded`, nothing written); a driver failure
+ * aborts the call's transaction and rejects with the driver's error.
+ */
+export class Committer {
+  readonly driver: StorageDriver;
+  readonly ledger: QuotaLedger;
+  readonly #logger: EngineLogger;
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(driver: StorageDriver, quota: QuotaOptions, logger: EngineLogger) {
+    this.driver = driver;
+    this.ledger = new QuotaLedger(quota);
+    this.#logger = logger;
+  }
+
+  /**
+   * Commits a call's transaction: `undefined` when it was applied synchronously (nothing to
+   * store), else a promise that settles once the writes are stored and applied (or rejects,
+   * with the transaction aborted).
+   */
+  readonly commitCall = (tx: CallTransaction): Promise<void> | undefined => {
+    const { writes, apply } = tx.prepare();
+    if (writes.length === 0) {
+      apply();
+      return undefined;
+    }
+    let plan;
+    try {
+      plan = this.ledger.plan(writes);
+    } catch (error) {
+      tx.abort();
+      return Promise.reject(error);
+    }
+    const done = this.driver.commit(writes).then(
+      () => {
+        plan.apply();
+        apply();
+      },
+      (error: unknown) => {
+        plan.cancel();
+        tx.abort();
+        throw error;
+      },
+    );
+    return this.#track(done);
+  };
+
+  /** Stores writes already applied in memory (the embedder's, write-behind); failures are logged. */
+  background(writes: readonly StorageWrite[], actor: string): void {
+    this.#track(this.commit(writes)).catch((error: unknown) => this.#logger.error(`[threadspace] storing a write of ${actor} failed; it is in memory only: ${messageOf(error)}`));
+  }
+
+  /** Stores engine records (bundles, grants, config) and waits for them. */
+  commit(writes: readonly StorageWrite[]): Promise<void> {
+    let plan;
+    try {
+      plan = this.ledger.plan(writes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.driver.commit(writes).then(
+      () => plan.apply(),
+      (error: unknown) => {
+        plan.cancel();
+        throw error;
+      },
+    );
+  }
+
+  /** Waits for every commit in flight (failures were reported where they happened). */
+  async flush(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    const drop = () => void this.#inFlight.delete(promise);
+    promise.then(drop, drop);
+    return promise;
+  }
+}

@@ -1,0 +1,38 @@
+import * as Comlink from "comlink";
+import { createEngine, type Engine, type EngineOptions } from "@threadspace/core";
+import { EngineFacade } from "./engine-facade.ts";
+import { registerErrorTransfer } from "./error-transfer.ts";
+
+/** Options of {@link exposeEngine} beyond the engine's own. */
+export interface ExposeOptions {
+  /**
+   * Worker-side setup that must finish before the page's first request is served, such as
+   * `engine.defineHostApi(...)` (host API handlers run in the worker, next to the engine).
+   */
+  readonly setup?: (engine: Engine) => void | Promise<void>;
+  /** Where to listen. Default: the worker's global scope. */
+  readonly endpoint?: Comlink.Endpoint;
+}
+
+/**
+ * Runs in a Web Worker: creates an engine with `createEngine(options)` and exposes it to the
+ * page, which reaches it with `connectEngine(worker)`. It listens at once, so the page may
+ * connect before the engine is ready; requests wait for `setup`. Resolves with the engine.
+ *
+ * @example
+ * // engine-worker.ts
+ * import { exposeEngine } from "@threadspace/worker";
+ * exposeEngine({ grant: true }, {
+ *   setup: (engine) => engine.defineHostApi({ name: "clock", permission: "custom:clock", functions: { now: () => Date.now() } }),
+ * });
+ */
+export function exposeEngine(options: EngineOptions = {}, expose: ExposeOptions = {}): Promise<Engine> {
+  registerErrorTransfer();
+  const { setup, endpoint = globalThis as unknown as Comlink.Endpoint } = expose;
+  const engine = createEngine(options).then(async (created) => {
+    await setup?.(created);
+    return created;
+  });
+  Comlink.expose(new EngineFacade(engine, options.logger ?? console), endpoint);
+  return engine;
+}

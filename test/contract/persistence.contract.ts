@@ -1,0 +1,257 @@
+import { createEngine, ThreadspaceError, type Engine, type EngineLogger, type EngineOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
+import type { StorageDriver, StorageWrite } from "@threadspace/storage";
+import { afterEach, describe, expect, test } from "vitest";
+import { expectCode } from "./expect-error.ts";
+import { fixture } from "./fixture-source.ts";
+import type { TestEnv } from "./test-env.ts";
+
+/** One storage location: `open` returns a fresh driver on it (as after a restart); `destroy` removes it. */
+export interface PersistenceStorage {
+  open(): StorageDriver | Promise<StorageDriver>;
+  destroy?(): Promise<unknown>;
+}
+
+const quietLogger = (): EngineLogger & { errors: string[] } => {
+  const errors: string[] = [];
+  const none = (): void => undefined;
+  return { errors, trace: none, debug: none, info: none, warn: none, error: (...args: unknown[]) => void errors.push(args.map(String).join(" ")) };
+};
+
+/** A driver whose commits wait until `release()` (to see what happens before a call's commit). */
+function gated(driver: StorageDriver): { driver: StorageDriver; hold(): void; release(): void; commits: number; failNext: Error | undefined } {
+  let gate: Promise<void> | undefined;
+  let open: (() => void) | undefined;
+  const state = {
+    commits: 0,
+    failNext: undefined as Error | undefined,
+    hold: () => void (gate = new Promise<void>((resolve) => (open = resolve))),
+    release: () => {
+      open?.();
+      gate = undefined;
+    },
+    driver: {
+      name: driver.name,
+      get: (store, key) => driver.get(store, key),
+      scan: (store, options) => driver.scan(store, options),
+      commit: async (batch: readonly StorageWrite[]) => {
+        state.commits++;
+        if (gate !== undefined) await gate;
+        const failure = state.failNext;
+        state.failNext = undefined;
+        if (failure !== undefined) throw failure;
+        return driver.commit(batch);
+      },
+      close: () => driver.close(),
+    } satisfies StorageDriver,
+  };
+  return state;
+}
+
+/**
+ * Engines on a storage driver: a plugin call's writes (memories, threads, kv, events) commit
+ * all-or-nothing before the call resolves, survive a restart, and count against the plugin's
+ * quota; installed plugins, grants and config come back with a new engine on the same storage.
+ */
+export function persistenceContract(env: TestEnv, label: string, makeStorage: () => PersistenceStorage | Promise<PersistenceStorage>): void {
+  describe(`persistence (${label})`, () => {
+    let storage: PersistenceStorage;
+    const engines: Engine[] = [];
+    afterEach(async () => {
+      for (const engine of engines.splice(0)) await engine.close();
+      await storage?.destroy?.();
+    });
+    const open = async (options: EngineOptions = {}, driver?: StorageDriver): Promise<Engine> => {
+      const engine = await createEngine({ grant: true, logger: quietLogger(), ...options, storage: driver ?? (await storage.open()) });
+      engines.push(engine);
+      return engine;
+    };
+    /** Closes `engine` (releasing its driver) and opens a new one on the same storage. */
+    const restart = async (engine: Engine, options: EngineOptions = {}): Promise<Engine> => {
+      engines.splice(engines.indexOf(engine), 1);
+      await engine.close();
+      return open(options);
+    };
+    const contents = (engine: Engine): string[] => engine.memories.query({ limit: 1000 }).map((memory) => memory.content);
+
+    test("three memories written and then a trap leave none; without the trap, three that survive a restart", async () => {
+      storage = await makeStorage();
+      let engine = await open();
+      await engine.install(await fixture(env, "host-data", { subscriptions: [] }));
+      await expectCode(engine.call("host-data", "put_three_then_trap", { content: "lost" }), "plugin_trap");
+      expect(contents(engine)).toEqual([]);
+      const reply = (await engine.call("host-data", "put_three", { content: "kept" })).json<{ ok: MemoryRecord }>();
+      expect(reply.ok.content).toBe("kept");
+      expect(contents(engine)).toEqual(["kept", "kept", "kept"]);
+
+      engine = await restart(engine);
+      expect(contents(engine)).toEqual(["kept", "kept", "kept"]);
+      expect(engine.memories.get(reply.ok.id)).toEqual(reply.ok);
+      // The plugin was installed again from storage, with its grants, and reads the same data.
+      expect(engine.get("host-data")?.state).toBe("ready");
+      expect(engine.permissions.list("host-data")).toContain("memory:read");
+      const found = (await engine.call("host-data", "memory_query", { limit: 10 })).json<{ ok: MemoryRecord[] }>();
+      expect(found.ok).toHaveLength(3);
+    });
+
+    test("threads, entries and kv survive a restart; a trapped kv write does not", async () => {
+      storage = await makeStorage();
+      let engine = await open();
+      await engine.install(await fixture(env, "host-data", { subscriptions: [] }));
+      await engine.install(await fixture(env, "host-kv"));
+      await engine.call("host-data", "thread_create", { id: "t1", title: "Notes" });
+      await engine.call("host-data", "thread_append", { threadId: "t1", content: "one" });
+      await engine.call("host-data", "thread_append", { threadId: "t1", content: "two" });
+      await engine.call("host-kv", "set", { key: "a", value: { n: 1, s: "Wörld" } });
+      await expectCode(engine.call("host-kv", "set_then_trap", { key: "b", value: 2 }), "plugin_trap");
+      engine.threads.append({ threadId: "t1", content: "three" });
+
+      engine = await restart(engine);
+      expect(engine.threads.get("t1")).toMatchObject({ id: "t1", title: "Notes", length: 3 });
+      expect(engine.threads.read({ threadId: "t1" }).map((entry) => [entry.seq, entry.author, entry.content])).toEqual([
+        [0, "host-data", "one"],
+        [1, "host-data", "two"],
+        [2, "host", "three"],
+      ]);
+      expect(engine.kv("host-kv").get("a")).toEqual({ n: 1, s: "Wörld" });
+      expect(engine.kv("host-kv").keys()).toEqual(["a"]);
+      expect((await engine.call("host-kv", "get", { key: "a" })).json()).toEqual({ ok: { n: 1, s: "Wörld" } });
+    });
+
+    test("the caller's promise resolves, and the call's events are delivered, only after the commit", async () => {
+      storage = await makeStorage();
+      const gate = gated(await storage.open());
+      const engine = await open({}, gate.driver);
+      await engine.install(await fixture(env, "host-data", { subscriptions: [] }));
+      const seen: TopicEvent[] = [];
+      engine.events.on("memory.*", (event) => void seen.push(event));
+      gate.hold();
+      const commitsBefore = gate.commits;
+      let settled = false;
+      const pending = engine.call("host-data", "put_three", { content: "gated" }).finally(() => (settled = true));
+      while (gate.commits === commitsBefore) await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).toBe(false);
+      expect(contents(engine)).toEqual([]);
+      expect(seen).toEqual([]);
+      gate.release();
+      await pending;
+      expect(contents(engine)).toEqual(["gated", "gated", "gated"]);
+      expect(seen.map((event) => event.topic)).toEqual(["memory.created", "memory.created", "memory.created"]);
+    });
+
+    test("a failed driver commit fails the call with the driver's error, and nothing of it is visible", async () => {
+      storage = await makeStorage();
+      const gate = gated(await storage.open());
+      const engine = await open({}, gate.driver);
+      await engine.install(await fixture(env, "host-data", { subscriptions: [] }));
+      const seen: TopicEvent[] = [];
+      engine.events.on("memory.*", (event) => void seen.push(event));
+      gate.failNext = new ThreadspaceError("storage_unavailable", "the database was deleted");
+      await expectCode(engine.call("host-data", "put_three", { content: "lost" }), "storage_unavailable");
+      expect(contents(engine)).toEqual([]);
+      expect(seen).toEqual([]);
+      // The plugin goes on: the next call commits.
+      await engine.call("host-data", "put_three", { content: "kept" });
+      expect(contents(engine)).toEqual(["kept", "kept", "kept"]);
+    });
+
+    test("concurrent calls of two plugins all commit, each all-or-nothing, and survive a restart", async () => {
+      storage = await makeStorage();
+      let engine = await open();
+      await engine.install(await fixture(env, "host-data", { subscriptions: [] }));
+      await engine.install(await fixture(env, "host-data", { name: "second", interface: "extism", subscriptions: [] }));
+      const calls = [];
+      for (let i = 0; i < 10; i++) {
+        calls.push(engine.call("host-data", "put_three", { content: `a${i}` }));
+        calls.push(engine.call("second", "put_three", { content: `b${i}` }));
+        if (i % 3 === 0) calls.push(engine.call("second", "put_three_then_trap", { content: "lost" }).catch(() => undefined));
+      }
+      await Promise.all(calls);
+      expect(contents(engine)).toHaveLength(60);
+      engine = await restart(engine);
+      const after = contents(engine);
+      expect(after).toHaveLength(60);
+      expect(after.filter((content) => content === "lost")).toEqual([]);
+    });
+
+    test("a plugin in worker isolation commits the same way", async () => {
+      storage = await makeStorage();
+      let engine = await open({ isolation: { whenWorkerUnavailable: "inline" } });
+      await engine.install(await fixture(env, "host-kv", { limits: { isolation: "worker" } }));
+      expect((await engine.call("host-kv", "set", { key: "w", value: [1, 2, 3] })).json()).toEqual({ ok: true });
+      await expectCode(engine.call("host-kv", "set_then_trap", { key: "x", value: 1 }), "plugin_trap");
+      engine = await restart(engine, { isolation: { whenWorkerUnavailable: "inline" } });
+      expect(engine.kv("host-kv").keys()).toEqual(["w"]);
+      expect((await engine.call("host-kv", "get", { key: "w" })).json()).toEqual({ ok: [1, 2, 3] });
+    });
+
+    test("over the plugin's quota the call fails with quota_exceeded and earlier data stays", async () => {
+      storage = await makeStorage();
+      let engine = await open();
+      await engine.install(await fixture(env, "host-kv", { limits: { storageBytes: 300 } }));
+      expect((await engine.call("host-kv", "set", { key: "a", value: "x".repeat(100) })).json()).toEqual({ ok: true });
+      await expectCode(engine.call("host-kv", "set", { key: "b", value: "y".repeat(200) }), "quota_exceeded");
+      expect(engine.kv("host-kv").keys()).toEqual(["a"]);
+      // Shrinking always passes; the freed bytes can be used again.
+      expect((await engine.call("host-kv", "delete", { key: "a" })).json()).toEqual({ ok: true });
+      expect((await engine.call("host-kv", "set", { key: "b", value: "y".repeat(200) })).json()).toEqual({ ok: true });
+      engine = await restart(engine);
+      expect(engine.kv("host-kv").keys()).toEqual(["b"]);
+      await expectCode(engine.call("host-kv", "set", { key: "c", value: "z".repeat(200) }), "quota_exceeded");
+    });
+
+    test("the host's policy sets the default quota (limits.defaults.storageBytes)", async () => {
+      storage = await makeStorage();
+      const engine = await open({ limits: { defaults: { storageBytes: 200 } } });
+      await engine.install(await fixture(env, "host-kv"));
+      await expectCode(engine.call("host-kv", "set", { key: "a", value: "x".repeat(300) }), "quota_exceeded");
+      expect(engine.kv("host-kv").keys()).toEqual([]);
+    });
+
+    test("installed plugins come back with their grants and config; uninstalled ones do not", async () => {
+      storage = await makeStorage();
+      let engine = await open({ grant: false });
+      await engine.install(await fixture(env, "host-kv"));
+      await engine.install(await fixture(env, "host-data", { subscriptions: [] }), { config: { enabled: false } });
+      await engine.install(await fixture(env, "ok"));
+      engine.permissions.grant("host-kv", ["kv"]);
+      await engine.uninstall("ok");
+
+      engine = await restart(engine, { grant: false });
+      expect(engine.list().map((info) => [info.name, info.state]).sort()).toEqual([
+        ["host-data", "disabled"],
+        ["host-kv", "ready"],
+      ]);
+      expect(engine.permissions.list("host-kv")).toEqual(["kv"]);
+      expect((await engine.call("host-kv", "set", { key: "a", value: 1 })).json()).toEqual({ ok: true });
+      await engine.config.set("host-data", { enabled: true });
+      expect(engine.get("host-data")?.state).toBe("ready");
+      engine.permissions.revoke("host-kv", ["kv"]);
+
+      engine = await restart(engine, { grant: false });
+      expect(engine.get("host-data")?.state).toBe("ready");
+      expect(engine.permissions.list("host-kv")).toEqual([]);
+      expect(engine.restoreErrors.size).toBe(0);
+    });
+
+    test("a stored wasm that no longer matches its sha256 is not started (hash_mismatch) and its data is kept", async () => {
+      storage = await makeStorage();
+      const first = await open();
+      await first.install(await fixture(env, "host-kv"));
+      await first.call("host-kv", "set", { key: "a", value: 1 });
+      engines.splice(engines.indexOf(first), 1);
+      await first.close();
+
+      const driver = await storage.open();
+      const bundle = (await driver.get("bundles", "host-kv")) as { wasm: Uint8Array } & Record<string, never>;
+      const wasm = new Uint8Array(bundle.wasm);
+      wasm[wasm.length - 1] = (wasm[wasm.length - 1] ?? 0) ^ 0xff;
+      await driver.commit([{ store: "bundles", key: "host-kv", value: { ...bundle, wasm } }]);
+      const engine = await open({}, driver);
+      expect(engine.get("host-kv")).toBeUndefined();
+      expect(engine.restoreErrors.get("host-kv")?.code).toBe("hash_mismatch");
+      expect(await driver.get("kv", "host-kv\u0000a")).toBe(1);
+      expect(await driver.get("bundles", "host-kv")).toBeDefined();
+    });
+  });
+}

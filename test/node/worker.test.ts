@@ -1,0 +1,61 @@
+import type { Endpoint } from "comlink";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { CallResult, ThreadspaceError, isThreadspaceError, type Engine } from "@threadspace/core";
+import { connectEngine, exposeEngine, type RemoteEngine } from "@threadspace/worker";
+import { nodeEnv } from "./node-env.ts";
+
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** The same facade the Web Worker serves, over a MessageChannel (Node has no module Web Workers). */
+describe("@threadspace/worker over a MessageChannel", () => {
+  let channel: MessageChannel;
+  let local: Engine;
+  let engine: RemoteEngine;
+
+  beforeEach(async () => {
+    channel = new MessageChannel();
+    const served = exposeEngine({ logger: quiet }, { endpoint: channel.port1 as unknown as Endpoint });
+    engine = await connectEngine(channel.port2 as unknown as Endpoint);
+    local = await served;
+  });
+
+  afterEach(async () => {
+    await engine.close();
+    channel.port1.close();
+    channel.port2.close();
+  });
+
+  test("installs, calls and lists, with the engine's state visible on both sides", async () => {
+    await engine.install(nodeEnv.exampleSource("hello"));
+    const result = await engine.call("hello", "greet", "Node");
+    expect(result).toBeInstanceOf(CallResult);
+    expect(result.text()).toBe("Hello, Node!");
+    expect(local.list().map((plugin) => plugin.name)).toEqual(["hello"]);
+    expect((await engine.get("hello"))?.sha256).toBe(local.get("hello")?.sha256);
+  });
+
+  test("errors keep their code, and a page hook's ThreadspaceError rejects the call", async () => {
+    await engine.install(nodeEnv.exampleSource("hello"));
+    const missing = await engine.call("hello", "nope").catch((error: unknown) => error);
+    expect(isThreadspaceError(missing, "export_missing")).toBe(true);
+    const off = await engine.hook("call:before", () => {
+      throw new ThreadspaceError("busy", "the page is busy.", { plugin: "hello" });
+    });
+    const refused = await engine.call("hello", "greet", "x").catch((error: unknown) => error);
+    expect(isThreadspaceError(refused, "busy")).toBe(true);
+    expect((refused as ThreadspaceError).message).toBe("[threadspace] [plugin hello] the page is busy.");
+    await off();
+    expect((await engine.call("hello", "greet", "x")).text()).toBe("Hello, x!");
+    const unknown = await engine.config.set("ghost", {}).catch((error: unknown) => error);
+    expect(isThreadspaceError(unknown, "plugin_not_found")).toBe(true);
+  });
+
+  test("an emit on the engine's side reaches the page's handler", async () => {
+    const seen: unknown[] = [];
+    const off = await engine.events.on("app.*", (event) => void seen.push(event.payload));
+    local.events.emit("app.one", { n: 1 });
+    await engine.events.emit("app.two", { n: 2 });
+    await expect.poll(() => seen).toEqual([{ n: 1 }, { n: 2 }]);
+    await off();
+  });
+});
