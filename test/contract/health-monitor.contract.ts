@@ -67,7 +67,7 @@ export function healthMonitorContract(env: TestEnv): void {
     });
 
     test("the circuit breaker opens after N consecutive failures, fails calls fast saying when it retries, and closes after a good trial call", async () => {
-      engine = await createEngine({ logger: quiet, circuitBreaker: { failures: 3, retryAfterMs: 150 } });
+      engine = await createEngine({ logger: quiet, circuitBreaker: { failures: 3, retryAfterMs: 500 } });
       const circuit: unknown[] = [];
       engine.events.on("plugin.circuit", (event) => void circuit.push(event.payload));
       await engine.install(await fixture(env, "trap"));
@@ -88,7 +88,7 @@ export function healthMonitorContract(env: TestEnv): void {
     });
 
     test("a failed trial call opens the circuit again", async () => {
-      engine = await createEngine({ logger: quiet, circuitBreaker: { failures: 2, retryAfterMs: 100 } });
+      engine = await createEngine({ logger: quiet, circuitBreaker: { failures: 2, retryAfterMs: 300 } });
       await engine.install(await fixture(env, "trap"));
       for (let i = 0; i < 2; i++) await expectCode(engine.call("trap", "boom"), "plugin_trap");
       await waitFor(async () => (await outcome(engine!.call("trap", "boom"))) === "plugin_trap", "the trial call");

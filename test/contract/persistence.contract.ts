@@ -252,6 +252,10 @@ export function persistenceContract(env: TestEnv, label: string, makeStorage: ()
       expect(engine.restoreErrors.get("host-kv")?.code).toBe("hash_mismatch");
       expect(await driver.get("kv", "host-kv\u0000a")).toBe(1);
       expect(await driver.get("bundles", "host-kv")).toBeDefined();
+      // Uninstalling it forgets its stored bundle (its data stays, as for any uninstall).
+      await engine.uninstall("host-kv");
+      expect(engine.restoreErrors.size).toBe(0);
+      expect(await driver.get("bundles", "host-kv")).toBeUndefined();
     });
   });
 }

@@ -349,6 +349,11 @@ export class Engine {
    * (loaded or not) depend on it, unless `{ cascade: true }`, which uninstalls them first.
    */
   async uninstall(name: string, options: UnloadOptions = {}): Promise<void> {
+    if (!this.#plugins.has(name) && this.#restoreErrors.delete(name)) {
+      // Found in storage but not started (e.g. hash_mismatch): forget its stored records.
+      await this.#storage?.commit(uninstallWrites(name));
+      return;
+    }
     this.#record(name);
     const dependents = dependentsOf(name, this.#installedMap(), true);
     if (dependents.length > 0 && options.cascade !== true) throw this.#inUse(name, dependents);
@@ -618,6 +623,13 @@ export class Engine {
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const engine = new Engine(options);
-  if (options.storage !== undefined) await engine[RESTORE]();
+  if (options.storage !== undefined) {
+    try {
+      await engine[RESTORE]();
+    } catch (error) {
+      await engine.close().catch(() => undefined);
+      throw error;
+    }
+  }
   return engine;
 }

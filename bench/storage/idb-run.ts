@@ -1,0 +1,106 @@
+/**
+ * bench/storage/idb-run.ts: the IndexedDB half of bench/storage, in headless Chromium (run by
+ * `npm run bench:storage:browser`). Plugin calls per second with 0, 1 and 10 writes per call on
+ * an engine with `indexedDbStorage`, the same calls on an engine without storage, the driver's
+ * commit of the same records alone, and raw `idb` puts of them in one readwrite transaction
+ * (durability "strict", as the driver's default) — side by side, order rotating, medians.
+ */
+import { createEngine, type Engine } from "@threadspace/core";
+import { indexedDbStorage, type StorageDriver, type StorageWrite } from "@threadspace/storage";
+import { deleteDB, openDB, type IDBPDatabase } from "idb";
+import { test } from "vitest";
+
+const ROUNDS = 5;
+const MS = 300;
+const WRITES = [0, 1, 10] as const;
+const MIB = 1024 * 1024;
+const stamp = Date.now();
+
+async function fetchBytes(path: string): Promise<Uint8Array> {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const row = () => {
+  const now = Date.now();
+  return { id: crypto.randomUUID(), content: "A memory of moderate length, with a few words in it, written by a plugin call.", tags: ["bench", "memory"], createdAt: now, updatedAt: now, owner: "bench-host" };
+};
+const batchOf = (writes: number): StorageWrite[] =>
+  Array.from({ length: writes }, () => {
+    const value = row();
+    return { store: "memories", key: value.id, value };
+  });
+async function rate(op: () => Promise<unknown>): Promise<number> {
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() < start + MS) {
+    await op();
+    count++;
+  }
+  return count / ((performance.now() - start) / 1000);
+}
+
+test("bench/storage in Chromium (IndexedDB)", async () => {
+  const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes("/test/fixtures/wat/bench-host.json"))) as Record<string, unknown>;
+  const wasm = await fetchBytes("/test/fixtures/build/bench-host.wasm");
+  const limits = { storageBytes: 1024 * MIB, defaults: { storageBytes: 1024 * MIB } };
+  const start = async (storage?: StorageDriver): Promise<Engine> => {
+    const engine = await createEngine({ grant: true, limits, ...(storage === undefined ? {} : { storage }) });
+    engine.defineHostApi({ name: "bench", permission: "custom:bench", functions: { noop: () => null } });
+    await engine.install({ manifest, wasm });
+    return engine;
+  };
+  const names = { engine: `bench-engine-${stamp}`, driver: `bench-driver-${stamp}`, raw: `bench-raw-${stamp}` };
+  const bare = await start();
+  const stored = await start(indexedDbStorage({ name: names.engine }));
+  const driver = indexedDbStorage({ name: names.driver });
+  const raw: IDBPDatabase = await openDB(names.raw, 1, { upgrade: (db) => void db.createObjectStore("memories") });
+  const rawPut = async (writes: number) => {
+    const tx = raw.transaction("memories", "readwrite", { durability: "strict" });
+    for (const write of batchOf(writes)) void tx.store.put(write.value, write.key);
+    await tx.done;
+  };
+  const contenders: Record<string, () => Promise<number>> = {};
+  for (const writes of WRITES) {
+    const input = "x".repeat(writes);
+    contenders[`none|${writes}`] = () => rate(() => bare.call("bench-host", "memory_put_loop", input));
+    contenders[`engine|${writes}`] = () => rate(() => stored.call("bench-host", "memory_put_loop", input));
+    contenders[`driver|${writes}`] = () => rate(() => driver.commit(batchOf(writes)));
+    contenders[`idb|${writes}`] = () => rate(() => rawPut(writes));
+  }
+  for (const run of Object.values(contenders)) await run(); // warm-up
+  const results: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  const order = Object.keys(contenders);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < order.length; i++) {
+      const name = order[(i + round) % order.length] as string;
+      results[name]?.push(await (contenders[name] as () => Promise<number>)());
+    }
+  }
+  const us = (name: string) => 1e6 / median(results[name] as number[]);
+  const lines = [
+    `## storage in Chromium (IndexedDB, durability strict; ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? "Chromium"}, ${new Date().toISOString().slice(0, 10)})`,
+    `µs per call or commit, median of ${ROUNDS} rounds of ${MS} ms, order rotating. "storage cost" = engine with IndexedDB − the same engine without storage.`,
+    "",
+    "| writes per call | engine calls | no storage | storage cost | driver commit | raw idb puts | storage cost / raw idb | driver / raw idb |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  for (const writes of WRITES) {
+    const cost = us(`engine|${writes}`) - us(`none|${writes}`);
+    const idb = us(`idb|${writes}`);
+    lines.push(
+      `| ${writes} | ${us(`engine|${writes}`).toFixed(1)} µs (${Math.round(1e6 / us(`engine|${writes}`))}/s) | ${us(`none|${writes}`).toFixed(1)} µs | ${cost.toFixed(1)} µs | ${us(`driver|${writes}`).toFixed(1)} µs | ${idb.toFixed(1)} µs | ${writes === 0 ? "– (no commit)" : `${(cost / idb).toFixed(2)}×`} | ${(us(`driver|${writes}`) / idb).toFixed(2)}× |`,
+    );
+  }
+  console.log(lines.join("\n"));
+  await bare.close();
+  await stored.close();
+  await driver.close();
+  raw.close();
+  for (const name of Object.values(names)) await deleteDB(name);
+});
