@@ -45,7 +45,7 @@ export function healthMonitorContract(env: TestEnv): void {
       const observed = health.engine;
       expect(observed).toMatchObject({ calls: 5, errors: 1, timeouts: 0, lastErrorCode: "plugin_trap", restarts: 0, circuit: { state: "closed", consecutiveFailures: 0 } });
       expect(observed.lastError).toMatch(/unreachable/i);
-      expect(observed.latencyMs?.samples).toBe(5);
+      expect(observed.latencyMs?.samples).toBe(1); // one call in 8 is timed, the first among them
       const { p50, p95, p99 } = observed.latencyMs ?? {};
       expect(typeof p50).toBe("number");
       expect(p95 as number).toBeGreaterThanOrEqual(p50 as number);

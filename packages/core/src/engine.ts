@@ -254,8 +254,10 @@ export class Engine {
     const record = this.#plugins.get(name);
     const runner = record?.runner;
     if (record === undefined || runner === undefined) return Promise.reject(this.#unavailable(name));
-    const open = this.#monitor.admit(runner);
-    if (open !== undefined) return Promise.reject(open);
+    if (!runner.circuitClosed) {
+      const open = this.#monitor.admit(runner);
+      if (open !== undefined) return Promise.reject(open);
+    }
     let encoded: string | Uint8Array;
     try {
       encoded = encodeInput(input, name);

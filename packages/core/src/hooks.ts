@@ -35,16 +35,20 @@ export class Hooks {
     const list = this.#handlers.get(name) ?? [];
     list.push(handler as (event: never) => void);
     this.#handlers.set(name, list);
+    this.#refresh();
     return () => {
       const current = this.#handlers.get(name);
       const at = current?.indexOf(handler as (event: never) => void) ?? -1;
       if (current && at !== -1) current.splice(at, 1);
+      this.#refresh();
     };
   }
 
   /** True when a call hook (`call:before`, `call:after`, `call:error`) has a handler: hot paths check this once. */
-  get watchesCalls(): boolean {
-    return this.has("call:before") || this.has("call:after") || this.has("call:error");
+  watchesCalls = false;
+
+  #refresh(): void {
+    this.watchesCalls = this.has("call:before") || this.has("call:after") || this.has("call:error");
   }
 
   /** True when at least one handler is registered for `name`. */

@@ -88,15 +88,17 @@ class Window {
   add(ms: number, failed: boolean): void {
     this.#ms[this.#next] = ms;
     this.#failed[this.#next] = failed ? 1 : 0;
-    this.#next = (this.#next + 1) % LATENCY_WINDOW;
+    if (++this.#next === LATENCY_WINDOW) this.#next = 0;
     if (this.#size < LATENCY_WINDOW) this.#size++;
   }
 
+  /** Percentiles of the timed calls in the window (calls are timed one in a few: NaN marks the others). */
   percentiles(): LatencyPercentiles {
-    if (this.#size === 0) return { p50: null, p95: null, p99: null, samples: 0 };
-    const sorted = this.#ms.slice(0, this.#size).sort();
-    const at = (q: number): number => Math.round((sorted[Math.min(this.#size - 1, Math.ceil(q * this.#size) - 1)] ?? 0) * 1000) / 1000;
-    return { p50: at(0.5), p95: at(0.95), p99: at(0.99), samples: this.#size };
+    const sorted = this.#ms.slice(0, this.#size).filter((ms) => !Number.isNaN(ms)).sort();
+    const n = sorted.length;
+    if (n === 0) return { p50: null, p95: null, p99: null, samples: 0 };
+    const at = (q: number): number => Math.round((sorted[Math.min(n - 1, Math.ceil(q * n) - 1)] ?? 0) * 1000) / 1000;
+    return { p50: at(0.5), p95: at(0.95), p99: at(0.99), samples: n };
   }
 
   errorRate(): number {
@@ -192,6 +194,7 @@ export class HealthMonitor {
     if (monitor === undefined || monitor.circuit === "closed") return undefined;
     if (Date.now() >= monitor.retryAt) {
       monitor.circuit = "half-open";
+      runner.circuitClosed = false;
       monitor.trialInFlight = true;
       // A trial refused before it ran (busy, a missing export) never settles here: another goes through after as long again.
       monitor.retryAt = Date.now() + (this.#breaker?.retryAfterMs ?? 0);
@@ -209,12 +212,11 @@ export class HealthMonitor {
    * reaction that settles it, with no extra promise per call.
    */
   attach(runner: PluginRunner): void {
-    this.#of(runner);
-    runner.observer = (ms, error) => this.#record(runner, ms, error);
+    const monitor = this.#of(runner);
+    runner.observer = (ms, error) => this.#record(runner, monitor, ms, error);
   }
 
-  #record(runner: PluginRunner, ms: number, error: unknown): void {
-    const monitor = this.#of(runner);
+  #record(runner: PluginRunner, monitor: PluginMonitor, ms: number, error: unknown): void {
     const code = error === undefined ? undefined : isThreadspaceError(error) ? error.code : "plugin_error";
     if (code !== undefined && NOT_COUNTED.has(code)) {
       if (monitor.trialInFlight) this.#failed(runner, monitor, `the trial call failed (${messageOf(error)})`);
@@ -241,6 +243,7 @@ export class HealthMonitor {
     monitor.trialInFlight = false;
     if (monitor.circuit !== "closed") {
       monitor.circuit = "closed";
+      runner.circuitClosed = true;
       monitor.opens = 0;
       monitor.reason = "";
       this.#notify("plugin.circuit", { name: runner.name, state: "closed" });
@@ -257,6 +260,7 @@ export class HealthMonitor {
     monitor.opens++;
     const wait = Math.min(breaker.maxRetryAfterMs, breaker.retryAfterMs * 2 ** (monitor.opens - 1));
     monitor.circuit = "open";
+    runner.circuitClosed = false;
     monitor.retryAt = Date.now() + wait;
     monitor.reason = `${trial ? "its trial call failed after " : ""}${monitor.consecutiveFailures} consecutive failures of ${runner.name} (last: ${why.length > 300 ? `${why.slice(0, 300)}...` : why})`;
     this.#notify("plugin.circuit", { name: runner.name, state: "open", reason: monitor.reason, retryAt: monitor.retryAt });
