@@ -1,11 +1,9 @@
 import { ThreadspaceError } from "@threadspace/errors";
+import { platform } from "#platform";
 
-/** Lowercase hex sha256 of `bytes`, with WebCrypto (Node, browsers, workerd). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  let hex = "";
-  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-  return hex;
+/** Lowercase hex sha256 of `bytes` (node:crypto in Node, WebCrypto in browsers and workerd). */
+export function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return platform.sha256Hex(bytes);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -33,6 +34,9 @@ export const platform: Platform = {
     const info = await stat(path).catch(() => undefined);
     if (info === undefined) throw new Error(`no such file or directory: ${path}`);
     return pathToFileURL(info.isDirectory() ? join(path, "plugin.json") : path);
+  },
+  async sha256Hex(bytes) {
+    return createHash("sha256").update(bytes).digest("hex");
   },
   async readBytes(url, maxBytes) {
     if (url.protocol === "file:") return readFileCapped(fileURLToPath(url), maxBytes);

@@ -10,6 +10,8 @@ export interface Platform {
    * plugin.json path in Node, a URL (relative to the page) in browsers.
    */
   locateManifest(source: string): Promise<URL>;
+  /** Lowercase hex sha256 (Node hashes synchronously: WebCrypto's thread-pool hop costs more than a small module's hash). */
+  sha256Hex(bytes: Uint8Array): Promise<string>;
   /** Reads at most `maxBytes` from a URL; throws a plain Error with the reason otherwise. */
   readBytes(url: URL, maxBytes: number): Promise<Uint8Array>;
 }
