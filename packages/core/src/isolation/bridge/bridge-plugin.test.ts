@@ -1,0 +1,164 @@
+import createPlugin from "@extism/extism";
+import { readFile } from "node:fs/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { BridgeError, BridgePlugin, type BridgeCallContext } from "./bridge-plugin.ts";
+import type { HostValue } from "./protocol.ts";
+
+const fixture = async (name: string): Promise<WebAssembly.Module> =>
+  WebAssembly.compile(await readFile(new URL(`../../../../../test/fixtures/build/${name}.wasm`, import.meta.url)));
+const text = (bytes: Uint8Array | null): string | undefined => (bytes === null ? undefined : new TextDecoder().decode(bytes));
+
+const open: BridgePlugin[] = [];
+async function start(name: string, options: Parameters<typeof BridgePlugin.start>[1] = {}): Promise<BridgePlugin> {
+  const bridge = await BridgePlugin.start(await fixture(name), options);
+  open.push(bridge);
+  return bridge;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((bridge) => bridge.close()));
+});
+
+describe("BridgePlugin (shared-memory worker bridge, no host functions)", () => {
+  it("calls exports, keeps guest state between calls, and answers null for no output", async () => {
+    const bridge = await start("isolation");
+    expect(text(await bridge.call("echo", "World"))).toBe("World");
+    expect(text(await bridge.call("counter"))).toBe("1");
+    expect(text(await bridge.call("counter"))).toBe("2");
+    // Same as Extism inline: no output_set → null; an empty output → empty bytes.
+    const inline = await createPlugin({ wasm: [{ module: await fixture("isolation") }] }, { functions: { "extism:host/user": { ts_kv_set: () => 0n } } });
+    expect(await inline.call("config", "missing")).toBeNull();
+    expect(await bridge.call("config", "missing")).toBeNull();
+    expect((await inline.call("echo", ""))?.bytes()).toEqual(new Uint8Array(0));
+    expect(await bridge.call("echo", "")).toEqual(new Uint8Array(0));
+    await inline.close();
+  });
+
+  it("carries non-ASCII input and output byte for byte", async () => {
+    const bridge = await start("isolation");
+    const input = "héllo wörld ✓ 日本語 🧵";
+    expect(text(await bridge.call("echo", input))).toBe(input);
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(await bridge.call("echo", bytes)).toEqual(bytes);
+  });
+
+  it("grows the buffer for an input and an output larger than it, both ways, and keeps serving", async () => {
+    const bridge = await start("isolation", { capacity: 1024 });
+    const big = "ß".repeat(100_000); // 200,000 bytes of UTF-8 into a 1 KiB buffer
+    expect(text(await bridge.call("echo", big))).toBe(big);
+    expect(text(await bridge.call("echo", "small again"))).toBe("small again");
+    const output = await start("big-output", { capacity: 1024 });
+    expect((await output.call("big", "300000"))?.byteLength).toBe(300_000);
+    expect((await output.call("big", "5000000"))?.byteLength).toBe(5_000_000);
+    expect(text(await output.call("big", "3"))).toBe("xxx");
+  });
+
+  it("turns a trap into an error and keeps the same instance serving", async () => {
+    const bridge = await start("isolation");
+    expect(text(await bridge.call("counter"))).toBe("1");
+    const error = await bridge.call("boom").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BridgeError);
+    expect((error as BridgeError).kind).toBe("plugin");
+    expect((error as BridgeError).message).toMatch(/unreachable/);
+    expect(text(await bridge.call("counter"))).toBe("2");
+  });
+
+  it("turns error_set into an error with the plugin's message", async () => {
+    const bridge = await start("error-set");
+    await expect(bridge.call("fail", "x")).rejects.toMatchObject({ kind: "plugin", message: expect.stringContaining("bad input: expected a number") });
+    expect(text(await bridge.call("echo", "still here"))).toBe("still here");
+  });
+
+  it("fails a call into a host function the host does not provide instead of hanging", async () => {
+    const bridge = await start("isolation");
+    await expect(bridge.call("set", "k")).rejects.toMatchObject({ kind: "plugin", message: expect.stringContaining("ts_kv_set") });
+  });
+
+  it("terminates the worker when a call overruns its timeout", async () => {
+    const bridge = await start("isolation", { timeoutMs: 100 });
+    const started = performance.now();
+    await expect(bridge.call("spin")).rejects.toMatchObject({ kind: "timeout" });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(99);
+    expect(elapsed).toBeLessThan(250); // the issue's bound is +50 ms; slack for a loaded CI machine
+    expect(bridge.closed).toBe(true);
+    await expect(bridge.call("echo", "x")).rejects.toMatchObject({ kind: "timeout" });
+    // The engine's thread stayed free throughout: a fresh bridge serves at once.
+    const fresh = await start("isolation", { timeoutMs: 100 });
+    expect(text(await fresh.call("echo", "fresh"))).toBe("fresh");
+  });
+
+  it("times out with spinning on both sides too, and refuses a second call in flight", async () => {
+    const bridge = await start("isolation", { timeoutMs: 100, spinMicros: 50, workerSpinMicros: 100 });
+    for (let i = 0; i < 1000; i++) expect(text(await bridge.call("echo", `n${i}`))).toBe(`n${i}`);
+    const first = bridge.call("spin");
+    await expect(bridge.call("echo", "x")).rejects.toMatchObject({ kind: "busy", message: expect.stringContaining("not reentrant") });
+    await expect(first).rejects.toMatchObject({ kind: "timeout" });
+  });
+
+  it("rejects calls after close, and reports a module that cannot instantiate", async () => {
+    const bridge = await start("isolation");
+    await bridge.close();
+    await expect(bridge.call("echo", "x")).rejects.toMatchObject({ kind: "closed" });
+    await expect(BridgePlugin.start(await fixture("bad-import"))).rejects.toMatchObject({ kind: "start" });
+  });
+});
+
+describe("BridgePlugin host functions (served on the engine's thread over the same buffer)", () => {
+  const kvSet = (prefix: string) => ({
+    ts_kv_set: (context: BridgeCallContext, handle: HostValue) => context.store(`${prefix}${context.read(handle as bigint)?.text()}|${context.hostContext<string>()}`),
+  });
+
+  it("round-trips a host call: the request block in, a stored block out, the call's host context", async () => {
+    const bridge = await start("isolation", { functions: kvSet("got:") });
+    expect(text(await bridge.call("set", "clé ✓", "tx-1"))).toBe("got:clé ✓|tx-1");
+    for (let i = 0; i < 500; i++) expect(text(await bridge.call("set", `k${i}`, `tx${i}`))).toBe(`got:k${i}|tx${i}`);
+    expect(text(await bridge.call("echo", "plain call after host calls"))).toBe("plain call after host calls");
+  });
+
+  it("awaits async host functions (the worker waits, no JSPI needed)", async () => {
+    const bridge = await start("isolation", {
+      functions: {
+        ts_kv_set: async (context, handle) => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return context.store(`later:${context.read(handle as bigint)?.text()}`);
+        },
+      },
+      spinMicros: 20,
+      workerSpinMicros: 50,
+    });
+    expect(text(await bridge.call("set", "x"))).toBe("later:x");
+  });
+
+  it("moves to a bigger buffer for a host request and a host reply larger than it", async () => {
+    const bridge = await start("isolation", { capacity: 1024, functions: kvSet("") });
+    const big = "é".repeat(50_000); // 100,000 bytes each way
+    expect(text(await bridge.call("set", big, "t"))).toBe(`${big}|t`);
+    const huge = await start("isolation", { capacity: 1024, functions: { ts_kv_set: (context) => context.store("z".repeat(300_000)) } });
+    expect((await huge.call("set", "small"))?.byteLength).toBe(300_000);
+    expect((await huge.call("set", "small"))?.byteLength).toBe(300_000);
+  });
+
+  it("turns a host function that throws into a failed call, and the plugin keeps serving", async () => {
+    const bridge = await start("isolation", {
+      functions: {
+        ts_kv_set: () => {
+          throw new Error("storage is down");
+        },
+      },
+    });
+    await expect(bridge.call("set", "k")).rejects.toMatchObject({ kind: "plugin", message: expect.stringContaining("storage is down") });
+    expect(text(await bridge.call("echo", "ok"))).toBe("ok");
+  });
+
+  it("times out a call whose async host function never settles", async () => {
+    const bridge = await start("isolation", { timeoutMs: 100, functions: { ts_kv_set: () => new Promise(() => {}) } });
+    await expect(bridge.call("set", "k")).rejects.toMatchObject({ kind: "timeout" });
+  });
+
+  it("times out a plugin that loops on host calls", async () => {
+    let calls = 0;
+    const bridge = await start("isolation", { timeoutMs: 100, functions: { ts_kv_set: (context) => (calls++, context.store("r")) } });
+    await expect(bridge.call("set_forever", "k")).rejects.toMatchObject({ kind: "timeout" });
+    expect(calls).toBeGreaterThan(10);
+  });
+});
