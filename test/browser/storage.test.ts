@@ -1,5 +1,5 @@
 import { deleteDB, openDB } from "idb";
-import { DB_VERSION, indexedDbStorage, type StorageDriver } from "@threadspace/storage";
+import { DB_VERSION, deleteIndexedDbStorage, indexedDbStorage, markerKey, type IndexedDbDamage, type StorageDriver } from "@threadspace/storage";
 import { afterEach, describe, expect, test } from "vitest";
 import { cdp } from "vitest/browser";
 import { idbErrorCases } from "../../packages/storage/src/drivers/idb-errors.test-cases.ts";
@@ -131,6 +131,89 @@ describe("IndexedDB driver in Chromium", () => {
     } finally {
       IDBFactory.prototype.open = original;
     }
+  });
+
+  test("a database the browser discarded (gone on the next start, marker says it held data) is storage_unavailable, never silently empty", async () => {
+    const name = freshName();
+    cleanup.push(() => deleteIndexedDbStorage(name));
+    const first = indexedDbStorage({ name });
+    await first.commit([{ store: "kv", key: "a", value: 1 }]);
+    await first.commit([{ store: "kv", key: "b", value: 2 }]);
+    await first.close();
+    expect(JSON.parse(localStorage.getItem(markerKey(name)) ?? "null")).toMatchObject({ commits: 2 });
+    await deleteDB(name); // what Chromium does with a backing store damaged by a crash
+    const second = indexedDbStorage({ name });
+    const error = await expectStorageError(second.get("kv", "a"), "storage_unavailable");
+    expect(error.message).toMatch(/browser discarded the IndexedDB database .*\(2 commits .*onDamaged: \(\) => "delete"/);
+    await expectStorageError(second.commit([{ store: "kv", key: "c", value: 3 }]), "storage_unavailable");
+    await second.close();
+    // Still reported on the next start (the empty database created meanwhile is another instance).
+    const third = indexedDbStorage({ name });
+    await expectStorageError(third.scan("kv"), "storage_unavailable");
+    await third.close();
+    // onDamaged: "delete" starts over, after saying why.
+    const seen: IndexedDbDamage[] = [];
+    const fourth = indexedDbStorage({ name, onDamaged: (damage) => (seen.push(damage), "delete") });
+    expect(await fourth.scan("kv")).toEqual([]);
+    expect(seen.map((d) => [d.reason, d.error.code])).toEqual([["discarded", "storage_unavailable"]]);
+    await fourth.commit([{ store: "kv", key: "fresh", value: 1 }]);
+    await fourth.close();
+    const fifth = indexedDbStorage({ name });
+    expect(await fifth.get("kv", "fresh")).toBe(1);
+    await fifth.close();
+  });
+
+  test("a store the browser cannot open (every open fails) is tried twice, then reported as storage_unavailable; onDamaged: \"delete\" starts over", async () => {
+    const name = freshName();
+    cleanup.push(() => deleteIndexedDbStorage(name));
+    const original = IDBFactory.prototype.open;
+    let opens = 0;
+    // Every open of `name` fails: its upgrade is aborted (after the driver's own upgrade handler ran).
+    IDBFactory.prototype.open = function (this: IDBFactory, ...args: Parameters<IDBFactory["open"]>) {
+      const request = original.apply(this, args);
+      if (args[0] === name) {
+        opens++;
+        queueMicrotask(() => request.addEventListener("upgradeneeded", () => request.transaction?.abort()));
+      }
+      return request;
+    };
+    try {
+      const driver = indexedDbStorage({ name });
+      const error = await expectStorageError(driver.get("kv", "a"), "storage_unavailable");
+      expect(error.message).toMatch(/could not open its IndexedDB store ".*" \(AbortError: .*damaged by a browser crash.*Tried: opened twice, 100 ms apart.*onDamaged: \(\) => "delete"/);
+      expect(opens).toBe(2);
+      await expectStorageError(driver.commit([{ store: "kv", key: "a", value: 1 }]), "storage_unavailable");
+      expect(opens).toBe(2); // reported to every later use without reopening
+      await driver.close();
+      const seen: string[] = [];
+      const fresh = indexedDbStorage({
+        name,
+        onDamaged: (damage) => {
+          seen.push(damage.reason);
+          IDBFactory.prototype.open = original; // the damage is gone once deleted
+          return "delete";
+        },
+      });
+      await fresh.commit([{ store: "kv", key: "a", value: 1 }]);
+      expect(await fresh.get("kv", "a")).toBe(1);
+      expect(seen).toEqual(["unopenable"]);
+      await fresh.close();
+    } finally {
+      IDBFactory.prototype.open = original;
+    }
+  });
+
+  test("marker: false opts out of the check (and writes no marker)", async () => {
+    const name = freshName();
+    cleanup.push(() => deleteIndexedDbStorage(name));
+    const first = indexedDbStorage({ name, marker: false });
+    await first.commit([{ store: "kv", key: "a", value: 1 }]);
+    await first.close();
+    expect(localStorage.getItem(markerKey(name))).toBeNull();
+    await deleteDB(name);
+    const second = indexedDbStorage({ name, marker: false });
+    expect(await second.get("kv", "a")).toBeUndefined();
+    await second.close();
   });
 
   test("relaxed durability works the same for reads and writes", async () => {

@@ -10,11 +10,17 @@ const batch = (i: number): StorageWrite[] => [
   { store: "kv", key: "last", value: i },
 ];
 
+/** What `check` found: the store's batches, or the error the driver reported instead of opening it. */
+export type CheckResult =
+  | { existed: boolean; batches: number; partial: number[]; last: number | undefined; max: number; reported?: undefined }
+  | { existed: boolean; reported: { code: string; message: string } };
+
 declare global {
   interface Window {
     acked(i: number): void;
     startWriting(name: string, first: number): void;
-    check(name: string): Promise<{ existed: boolean; batches: number; partial: number[]; last: number | undefined; max: number }>;
+    check(name: string): Promise<CheckResult>;
+    reset(name: string): Promise<string[]>;
   }
 }
 
@@ -36,15 +42,38 @@ window.startWriting = (name, first) => {
 };
 
 window.check = async (name) => {
-  const existed = (await indexedDB.databases()).some((db) => db.name === name);
+  // (indexedDB.databases() itself rejects with UnknownError when the backing store cannot be opened.)
+  const existed = await indexedDB.databases().then(
+    (list) => list.some((db) => db.name === name),
+    () => false,
+  );
   const storage = indexedDbStorage({ name });
-  const entries = await storage.scan("kv", { prefix: keyPrefix("b") });
-  const counts = new Map<number, number>();
-  for (const { value } of entries) {
-    const i = (value as { i: number }).i;
-    counts.set(i, (counts.get(i) ?? 0) + 1);
+  try {
+    const entries = await storage.scan("kv", { prefix: keyPrefix("b") });
+    const counts = new Map<number, number>();
+    for (const { value } of entries) {
+      const i = (value as { i: number }).i;
+      counts.set(i, (counts.get(i) ?? 0) + 1);
+    }
+    const last = (await storage.get("kv", "last")) as number | undefined;
+    return { existed, batches: counts.size, partial: [...counts].filter(([, n]) => n !== 10).map(([i]) => i), last, max: Math.max(-1, ...counts.keys()) };
+  } catch (error) {
+    // The driver refusing the store (unopenable, discarded) must say so with a ThreadspaceError.
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    return { existed, reported: { code: String(code ?? (error as Error)?.name ?? "unknown"), message: String(message ?? error) } };
+  } finally {
+    await storage.close();
   }
-  const last = (await storage.get("kv", "last")) as number | undefined;
-  await storage.close();
-  return { existed, batches: counts.size, partial: [...counts].filter(([, n]) => n !== 10).map(([i]) => i), last, max: Math.max(-1, ...counts.keys()) };
+};
+
+/** Starts over after a reported damage, the way an embedder would: `onDamaged: () => "delete"`. Returns the reasons it was told. */
+window.reset = async (name) => {
+  const reasons: string[] = [];
+  const storage = indexedDbStorage({ name, onDamaged: (damage) => (reasons.push(damage.reason), "delete") });
+  try {
+    await storage.scan("kv", { limit: 1 });
+  } finally {
+    await storage.close();
+  }
+  return reasons;
 };

@@ -1,9 +1,9 @@
 export type { ScanOptions, StorageDriver, StorageEntry, StorageValue, StorageWrite, StoreName } from "./types.ts";
 export { DELETE, STORE_NAMES } from "./types.ts";
 export { memoryStorage } from "./drivers/memory.ts";
-export { indexedDbStorage, DB_VERSION, MIGRATIONS, migrationsAfter } from "./drivers/indexeddb.ts";
-export type { IndexedDbStorageDriver, IndexedDbStorageOptions, Migration, ThreadspaceDB } from "./drivers/indexeddb.ts";
-export { isQuotaError, mapIdbError } from "./drivers/idb-errors.ts";
+export { indexedDbStorage, deleteIndexedDbStorage, markerKey, DB_VERSION, MIGRATIONS, migrationsAfter } from "./drivers/indexeddb.ts";
+export type { IndexedDbDamage, IndexedDbStorageDriver, IndexedDbStorageOptions, Migration, ThreadspaceDB } from "./drivers/indexeddb.ts";
+export { isOpenFailure, isQuotaError, mapIdbError, openFailureError } from "./drivers/idb-errors.ts";
 export { key, keyPrefix, splitKey, seqKey, parseSeq, prefixEnd } from "./keys.ts";
 export { byteSize, entrySize, checkValue, copyValue } from "./value.ts";
 export { QuotaLedger, commitWithQuota, defaultOwnerOf, DEFAULT_QUOTA_BYTES, QUOTA_STORES } from "./quota.ts";

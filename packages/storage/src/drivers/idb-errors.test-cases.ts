@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { isQuotaError, mapIdbError } from "./idb-errors.ts";
+import { isOpenFailure, isQuotaError, mapIdbError, openFailureError } from "./idb-errors.ts";
 
 /** The same cases run in Chromium (test/browser/storage.test.ts) with the browser's own DOMException. */
 export function idbErrorCases(): void {
@@ -34,5 +34,20 @@ export function idbErrorCases(): void {
     expect(mapIdbError(new DOMException("aborted", "AbortError"), "committing").code).toBe("storage_unavailable");
     expect(mapIdbError(new DOMException("disk", "UnknownError"), "committing").message).toMatch(/UnknownError: disk/);
   });
-}
 
+  test("a store the browser cannot open (UnknownError after a crash, any other open-time DOMException) is storage_unavailable saying what to do", () => {
+    const unknown = new DOMException("Internal error opening backing store for indexedDB.open.", "UnknownError");
+    for (const error of [unknown, new DOMException("aborted", "AbortError"), new DOMException("bad", "InvalidStateError"), new TypeError("x")]) expect(isOpenFailure(error)).toBe(true);
+    // A newer schema or a full quota are not damage: they keep their own mapping.
+    expect(isOpenFailure(new DOMException("newer", "VersionError"))).toBe(false);
+    expect(isOpenFailure(new DOMException("full", "QuotaExceededError"))).toBe(false);
+    const mapped = openFailureError(unknown, "my-app", "opened twice, 100 ms apart");
+    expect(mapped.code).toBe("storage_unavailable");
+    expect(mapped.cause).toBe(unknown);
+    expect(mapped.message).toMatch(/could not open its IndexedDB store "my-app" \(UnknownError: Internal error opening backing store/);
+    expect(mapped.message).toMatch(/damaged by a browser crash/);
+    expect(mapped.message).toMatch(/Tried: opened twice, 100 ms apart/);
+    expect(mapped.message).toMatch(/onDamaged: \(\) => "delete"/);
+    expect(mapped.message).toMatch(/deleteIndexedDbStorage\("my-app"\)/);
+  });
+}

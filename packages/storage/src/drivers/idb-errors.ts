@@ -55,3 +55,33 @@ export function mapIdbError(error: unknown, doing: string, related: readonly unk
   if (name === "InvalidStateError" || name === "AbortError") return unavailable("indexeddb", `${doing} failed: the database connection was closed (${message}); reload this page if it keeps failing.`, error);
   return unavailable("indexeddb", `${doing} failed: ${name}: ${message}`, error);
 }
+
+/**
+ * True for an error of `indexedDB.open` that means the browser cannot open its store (Chromium's
+ * "UnknownError: Internal error opening backing store", and any other open-time failure), as
+ * opposed to a newer schema (`VersionError`), a full quota or an already mapped error.
+ */
+export function isOpenFailure(error: unknown): boolean {
+  if (error instanceof ThreadspaceError || isQuotaError(error)) return false;
+  return (error as { name?: unknown } | null)?.name !== "VersionError";
+}
+
+/**
+ * The `storage_unavailable` error of a database the browser could not open: what failed, what
+ * was `tried`, and what the embedder can do.
+ *
+ * @example
+ * openFailureError(new DOMException("Internal error opening backing store for indexedDB.open.", "UnknownError"), "my-app", "opened twice, 100 ms apart")
+ */
+export function openFailureError(error: unknown, database: string, tried: string): ThreadspaceError {
+  const errors = chain(error, []);
+  const name = String(errors[0]?.name ?? "Error");
+  const message = String(errors[0]?.message ?? error);
+  return unavailable(
+    "indexeddb",
+    `the browser could not open its IndexedDB store "${database}" (${name}: ${message}); it may have been damaged by a browser crash. Tried: ${tried}. ` +
+      `Nothing was written and nothing is started empty. To start over (its data is lost), create the driver with indexedDbStorage({ name: "${database}", onDamaged: () => "delete" }) ` +
+      `or call deleteIndexedDbStorage("${database}"), or clear this site's data; restarting the browser sometimes helps.`,
+    error,
+  );
+}

@@ -1,10 +1,10 @@
-import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from "idb";
+import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from "idb";
 import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
 import { closedError, unavailable } from "../errors.ts";
 import { prefixEnd } from "../keys.ts";
 import { DELETE, STORE_NAMES, type ScanOptions, type StorageDriver, type StorageEntry, type StorageValue, type StoreName } from "../types.ts";
 import { checkBatch, checkScan, checkTarget, entrySize } from "../value.ts";
-import { isConnectionLost, isQuotaError, mapIdbError } from "./idb-errors.ts";
+import { isConnectionLost, isOpenFailure, isQuotaError, mapIdbError, openFailureError } from "./idb-errors.ts";
 
 /** The database's schema: one object store per {@link StoreName} (out-of-line string keys), plus `meta`. */
 export interface ThreadspaceDB extends DBSchema {
@@ -58,6 +58,47 @@ export interface IndexedDbStorageOptions {
    * browser being killed. `relaxed` resolves sooner (the OS may still hold the data).
    */
   readonly durability?: "strict" | "relaxed" | "default" | undefined;
+  /**
+   * Keep a marker outside IndexedDB (`localStorage["threadspace:idb:<name>"]`: the database's
+   * instance id and a commit counter, rewritten after each commit) so that a database the browser
+   * discarded (Chromium drops a backing store damaged by a crash) is reported as
+   * `storage_unavailable` instead of silently starting empty. Default `true`; `false` opts out.
+   * Where `localStorage` is missing (workers) there is no marker and no such check.
+   */
+  readonly marker?: boolean | undefined;
+  /**
+   * Called when the database cannot be opened or was discarded by the browser (see
+   * {@link IndexedDbDamage}). Return `"delete"` to delete it (its data is lost) and start with an
+   * empty one; anything else (default) reports the damage as `storage_unavailable` to every use.
+   */
+  readonly onDamaged?: ((damage: IndexedDbDamage) => "delete" | "fail" | void | Promise<"delete" | "fail" | void>) | undefined;
+}
+
+/** What {@link IndexedDbStorageOptions.onDamaged} is told. */
+export interface IndexedDbDamage {
+  readonly database: string;
+  /** `unopenable`: the browser could not open it; `discarded`: it is empty or new but the marker says data had been committed. */
+  readonly reason: "unopenable" | "discarded";
+  /** The `storage_unavailable` error reported when the callback does not return `"delete"`. */
+  readonly error: ThreadspaceError;
+}
+
+/** The localStorage key of the marker of database `name`. */
+export function markerKey(name: string): string {
+  return `threadspace:idb:${name}`;
+}
+
+/**
+ * Deletes the database `name` and its marker: the way to start over after `storage_unavailable`
+ * for a damaged or discarded database (its data is lost). Close every driver on it first.
+ */
+export async function deleteIndexedDbStorage(name: string): Promise<void> {
+  await deleteDB(name);
+  try {
+    localStorageOrUndefined()?.removeItem(markerKey(name));
+  } catch {
+    // no marker to remove
+  }
 }
 
 /** The IndexedDB driver, with what it knows about its connection. */
@@ -72,6 +113,8 @@ export interface IndexedDbStorageDriver extends StorageDriver {
  * it (another tab upgrading the database, the browser closing it) is reopened once and the
  * operation retried; a database that was deleted meanwhile ("clear site data") or upgraded by a
  * newer version is reported as `storage_unavailable`, never silently replaced by an empty one.
+ * So is a store the browser cannot open (damaged by a crash) and, through a marker in
+ * localStorage, a database the browser discarded; `onDamaged` can start over instead.
  * A full quota is `quota_exceeded`.
  *
  * @example
@@ -86,6 +129,10 @@ class IdbStore implements IndexedDbStorageDriver {
   readonly name = "indexeddb";
   readonly database: string;
   readonly #durability: "strict" | "relaxed" | "default";
+  readonly #onDamaged: IndexedDbStorageOptions["onDamaged"];
+  /** Where the marker lives (undefined: opted out or no localStorage), and the commits counted in it. */
+  readonly #marker: Storage | undefined;
+  #commits = 0;
   #db: IDBPDatabase<ThreadspaceDB> | undefined;
   #connecting: Promise<IDBPDatabase<ThreadspaceDB>> | undefined;
   /** The `meta.instance` seen on first open: a different one later means the database was recreated. */
@@ -101,6 +148,8 @@ class IdbStore implements IndexedDbStorageDriver {
     if (typeof options?.name !== "string" || options.name === "") throw unavailable("indexeddb", "indexedDbStorage needs { name }, the database's name.");
     this.database = options.name;
     this.#durability = options.durability ?? "strict";
+    this.#onDamaged = options.onDamaged;
+    this.#marker = options.marker === false ? undefined : localStorageOrUndefined();
   }
 
   // Methods are async so that bad arguments reject (never throw); their bodies still create the
@@ -153,6 +202,7 @@ class IdbStore implements IndexedDbStorageDriver {
           if (isQuotaError(error, [tx.error])) throw mapIdbError(error, "committing", [tx.error]);
           throw error;
         }
+        this.#mark();
       });
     } catch (error) {
       return Promise.reject(error);
@@ -223,13 +273,16 @@ class IdbStore implements IndexedDbStorageDriver {
         // A database that is gone is reported as such, rather than recreated empty by the reopen.
         if (reopening && !(await this.#exists())) throw this.#deleted();
         let db: IDBPDatabase<ThreadspaceDB>;
-        try {
-          db = await this.#open();
-        } catch (error) {
-          // Reopening while a deletion elsewhere is still under way can abort the open: try once more.
-          if (!reopening || (error as { name?: unknown } | null)?.name !== "AbortError") throw error;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          db = await this.#open();
+        if (!reopening) db = await this.#firstOpen();
+        else {
+          try {
+            db = await this.#open();
+          } catch (error) {
+            // Reopening while a deletion elsewhere is still under way can abort the open: try once more.
+            if ((error as { name?: unknown } | null)?.name !== "AbortError") throw error;
+            await sleep(50);
+            db = await this.#open();
+          }
         }
         const instance = await db.get("meta", "instance");
         if (this.#instance === undefined) this.#instance = instance;
@@ -249,6 +302,88 @@ class IdbStore implements IndexedDbStorageDriver {
       }
     })();
     return this.#connecting;
+  }
+
+  /**
+   * The first open: a store the browser cannot open is tried once more, then reported (or deleted
+   * if `onDamaged` says so); a database the marker says had data but that is new or another one
+   * (the browser discarded it) is reported the same way.
+   */
+  async #firstOpen(): Promise<IDBPDatabase<ThreadspaceDB>> {
+    let db: IDBPDatabase<ThreadspaceDB>;
+    try {
+      db = await this.#open();
+    } catch (error) {
+      if (!isOpenFailure(error)) throw error;
+      await sleep(100);
+      try {
+        db = await this.#open();
+      } catch (again) {
+        if (!isOpenFailure(again)) throw again;
+        const damage = openFailureError(again, this.database, "opened twice, 100 ms apart");
+        await this.#damaged("unopenable", damage);
+        return this.#open();
+      }
+    }
+    const marker = this.#readMarker();
+    if (marker === undefined) return db;
+    const instance = await db.get("meta", "instance");
+    if (instance === marker.id) {
+      this.#commits = marker.commits;
+      return db;
+    }
+    db.close();
+    const damage = unavailable(
+      this.name,
+      `the browser discarded the IndexedDB database "${this.database}": it is empty or new, but this site had committed data to it (${marker.commits} commits counted by the marker localStorage["${markerKey(this.database)}"]). ` +
+        `Chromium does this with a store damaged by a crash; clearing only the site's IndexedDB does it too. Nothing was started empty. To start over (the data is lost), create the driver with ` +
+        `indexedDbStorage({ name: "${this.database}", onDamaged: () => "delete" }) or call deleteIndexedDbStorage("${this.database}"); indexedDbStorage({ name, marker: false }) turns this check off.`,
+    );
+    await this.#damaged("discarded", damage);
+    return this.#open();
+  }
+
+  /** Asks onDamaged; on "delete" deletes the database and its marker (the caller then opens a new one), else records and throws `error`. */
+  async #damaged(reason: IndexedDbDamage["reason"], error: ThreadspaceError): Promise<void> {
+    let choice: "delete" | "fail" | void = undefined;
+    try {
+      choice = await this.#onDamaged?.({ database: this.database, reason, error });
+    } catch (thrown) {
+      this.#lost = unavailable(this.name, `${error.message} (onDamaged threw: ${String(thrown)})`, thrown);
+      throw this.#lost;
+    }
+    if (choice !== "delete") {
+      this.#lost = error;
+      throw error;
+    }
+    try {
+      await deleteIndexedDbStorage(this.database);
+    } catch (thrown) {
+      this.#lost = unavailable(this.name, `${error.message} onDamaged asked to delete it, which failed too (${String((thrown as Error)?.message ?? thrown)}); clear this site's data.`, thrown);
+      throw this.#lost;
+    }
+    this.#commits = 0;
+  }
+
+  #readMarker(): { id: string; commits: number } | undefined {
+    try {
+      const text = this.#marker?.getItem(markerKey(this.database));
+      if (text === null || text === undefined) return undefined;
+      const value = JSON.parse(text) as { id?: unknown; commits?: unknown };
+      return typeof value.id === "string" && typeof value.commits === "number" ? { id: value.id, commits: value.commits } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** After a commit: the marker says that this database (instance id) holds data. */
+  #mark(): void {
+    if (this.#marker === undefined || this.#instance === undefined) return;
+    try {
+      this.#marker.setItem(markerKey(this.database), JSON.stringify({ id: this.#instance, commits: ++this.#commits }));
+    } catch {
+      // localStorage full or refused: the check is best effort
+    }
   }
 
   #open(): Promise<IDBPDatabase<ThreadspaceDB>> {
@@ -293,6 +428,19 @@ function keyRange(options: ScanOptions): IDBKeyRange | undefined | null {
   if (upper === undefined) return lower === "" ? undefined : IDBKeyRange.lowerBound(lower);
   if (lower >= upper) return null;
   return IDBKeyRange.bound(lower, upper, false, true);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `localStorage` where there is one (not in workers, not when the browser refuses it). */
+function localStorageOrUndefined(): Storage | undefined {
+  try {
+    return (globalThis as { localStorage?: Storage }).localStorage ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function unwrapDb(db: IDBPDatabase<ThreadspaceDB>): IDBDatabase {

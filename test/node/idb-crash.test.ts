@@ -1,0 +1,31 @@
+/**
+ * Small versions of the Chromium crash scripts (test/crash/): 10 SIGKILLs of Chromium mid-commit
+ * (`npm run test:crash:idb` runs 100), and 5 kills right after an engine call resolved. Each
+ * spawns its own headless Chromium on a temporary profile; skipped when there is none.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { chromiumPath } from "../support/chromium.ts";
+
+const run = (script: string, env: Record<string, string>): Promise<{ code: number; output: string }> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", fileURLToPath(new URL(`../crash/${script}`, import.meta.url))], { env: { ...process.env, ...env }, timeout: 110_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, output: `${stdout}${stderr}` });
+    });
+  });
+
+describe.skipIf(!existsSync(chromiumPath))("IndexedDB driver: Chromium killed with SIGKILL", () => {
+  test("10 kills mid-commit: every store that opens is all-or-nothing with every acknowledged commit; the rest is reported storage_unavailable", { timeout: 120_000 }, async () => {
+    const { code, output } = await run("idb-crash.ts", { KILLS: "10" });
+    expect(output).toMatch(/10 kills in .* 0 failed/);
+    expect(code, output).toBe(0);
+  });
+
+  test.skipIf(!existsSync(fileURLToPath(new URL("../fixtures/build/host-kv.wasm", import.meta.url))))("5 kills right after an engine call (durability strict) resolved: every resolved call's write is there after the relaunch", { timeout: 120_000 }, async () => {
+    const { code, output } = await run("idb-engine-kill.ts", { ROUNDS: "5" });
+    expect(output).toMatch(/5 kills right after a call resolved, 5 calls, 0 relaunches missing data/);
+    expect(code, output).toBe(0);
+  });
+});
