@@ -1,30 +1,29 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import type { PluginManifest } from "@threadspace/manifest";
 import { encodeInput, type CallInput } from "./calls/call-input.ts";
 import { CallResult } from "./calls/call-result.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
-import type { PermissionName } from "@threadspace/manifest";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
+import { enginePermissions, type EnginePermissions } from "./permissions/engine-permissions.ts";
 import { invokeDependency } from "./calls/invoke-dependency.ts";
 import type { RunnerLimits } from "./calls/plugin-runner.ts";
 import { checkHostLimitsPolicy, type HostLimitsPolicy } from "./limits/index.ts";
 import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
 import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
-import { prepareBundle, type PreparedBundle } from "./install/prepare-bundle.ts";
+import { prepareBundle } from "./install/prepare-bundle.ts";
 import { readSource } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
-import { isolationNotes } from "./isolation/isolation-policy.ts";
 import { ConfigRuntime, type PluginConfig } from "./config/config-runtime.ts";
 import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
 import { applyBufferSize, checkLogsFilter, checkLogsQuery, checkThreshold, type LogEntry, type LogsFilter, type LogsQuery } from "./logs/engine-logs.ts";
 import { forwardLogs } from "./logs/forward-logs.ts";
-import type { PluginInfo } from "./plugin-info.ts";
+import { describePlugin, type PluginInfo } from "./plugin-info.ts";
+import type { PluginRecord } from "./plugin-record.ts";
 import { Committer } from "./storage/committer.ts";
 import { restoreState } from "./storage/restore.ts";
 import { configWrite, grantWrite, installWrites, uninstallWrites } from "./storage/engine-storage.ts";
@@ -37,10 +36,6 @@ import type { EffectiveLimits } from "./limits/limits-policy.ts";
 import { DEFAULT_HEALTH_TIMEOUT_MS, HealthMonitor } from "./lifecycle/monitor.ts";
 import { debugInfo, type DebugInfo } from "./lifecycle/debug-info.ts";
 
-interface PluginRecord extends PreparedBundle {
-  readonly installedAt: number;
-  runner: PluginRunner | undefined;
-}
 
 /**
  * The Threadspace engine: installs plugins, runs their lifecycle and serves calls.
@@ -99,6 +94,7 @@ export class Engine {
       beforeCall: this.#callLimits.beforeHostCall,
       invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input),
     });
+    this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#persistGrants(name));
     if (options.storage !== undefined) {
       const storage = new Committer(options.storage, { limitOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes }, this.#logger);
       this.#storage = storage;
@@ -178,22 +174,7 @@ export class Engine {
    * Permissions of installed plugins. `grant` and `revoke` act on the next host call, even in
    * the middle of a plugin call; grants are remembered against the wasm's sha256.
    */
-  readonly permissions = {
-    grant: (name: string, permissions: readonly PermissionName[]): void => {
-      this.#record(name);
-      this.#host.permissions.grant(name, permissions);
-      this.#persistGrants(name);
-    },
-    revoke: (name: string, permissions: readonly PermissionName[]): void => {
-      this.#record(name);
-      this.#host.permissions.revoke(name, permissions);
-      this.#persistGrants(name);
-    },
-    list: (name: string): PermissionName[] => {
-      this.#record(name);
-      return this.#host.permissions.list(name);
-    },
-  };
+  readonly permissions: EnginePermissions;
 
   /**
    * Adds an embedder API with the same codec, permission gate, size caps and error shape as the
@@ -592,26 +573,9 @@ export class Engine {
   }
 
   #info(record: PluginRecord): PluginInfo {
-    const m: PluginManifest = record.manifest;
-    return {
-      name: m.name,
-      version: m.version,
-      description: m.description,
-      author: m.author,
-      state: record.runner !== undefined ? "ready" : this.#config.enabled(m.name) ? "unloaded" : "disabled",
-      interface: m.interface,
-      capabilities: m.capabilities,
-      dependencies: m.dependencies,
-      permissions: m.permissions,
-      granted: this.#host.permissions.list(m.name),
-      limits: record.limits.limits,
-      limitNotes: [...record.limits.notes.map((note) => note.message), ...isolationNotes(record.limits, record.runner)],
-      exports: record.shape.exports,
-      sha256: record.sha256,
-      origin: record.origin,
-      installedAt: record.installedAt,
-      manifest: m,
-    };
+    const { name } = record.manifest;
+    const state = record.runner !== undefined ? "ready" : this.#config.enabled(name) ? "unloaded" : "disabled";
+    return describePlugin(record, state, this.#host.permissions.list(name));
   }
 }
 

@@ -1,6 +1,7 @@
 export { createEngine, Engine } from "./engine.ts";
 export type { EngineOptions, EngineLogger, LogLevel, UnloadOptions, InstallOptions } from "./engine-options.ts";
 export type { GrantPolicy } from "./permissions/grant-policy.ts";
+export type { EnginePermissions } from "./permissions/engine-permissions.ts";
 export type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 export type { CustomHostApi, CustomHostHandler, HostCall } from "@threadspace/host";
 export type { InstallSource, BundleParts } from "./install/install-source.ts";

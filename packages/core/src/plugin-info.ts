@@ -1,5 +1,7 @@
 import type { PermissionName, PluginManifest } from "@threadspace/manifest";
 import type { EffectiveLimits } from "./limits/index.ts";
+import { isolationNotes } from "./isolation/isolation-policy.ts";
+import type { PluginRecord } from "./plugin-record.ts";
 
 /**
  * `ready` serves calls; `unloaded` is installed but stopped (`engine.load(name)` starts it again);
@@ -35,4 +37,28 @@ export interface PluginInfo {
   readonly limitNotes: readonly string[];
   /** The plugin.json the engine validated. */
   readonly manifest: PluginManifest;
+}
+
+/** The public description of an installed plugin (what `engine.list()` and `engine.get()` return). */
+export function describePlugin(record: PluginRecord, state: PluginState, granted: readonly PermissionName[]): PluginInfo {
+  const m = record.manifest;
+  return {
+    name: m.name,
+    version: m.version,
+    description: m.description,
+    author: m.author,
+    state,
+    interface: m.interface,
+    capabilities: m.capabilities,
+    dependencies: m.dependencies,
+    permissions: m.permissions,
+    granted,
+    limits: record.limits.limits,
+    limitNotes: [...record.limits.notes.map((note) => note.message), ...isolationNotes(record.limits, record.runner)],
+    exports: record.shape.exports,
+    sha256: record.sha256,
+    origin: record.origin,
+    installedAt: record.installedAt,
+    manifest: m,
+  };
 }
