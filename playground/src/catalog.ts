@@ -1,0 +1,65 @@
+/**
+ * The example plugins the playground's server offers (`/examples/index.json`), installed by URL
+ * like any hosted plugin, with their sample data (`seed.json`) put in the engine as an embedder would.
+ */
+import { ThreadspaceError, type Engine, type MemoryInput, type PluginInfo } from "@threadspace/core";
+
+/** One example, as the server describes it (playground/server/examples.ts). */
+export interface ExampleEntry {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly permissions: readonly string[];
+  readonly built: boolean;
+  readonly seed: boolean;
+}
+
+/** Sample data: memories and threads (the same shape as the CLI's `--seed`). */
+interface SeedFile {
+  readonly memories?: readonly MemoryInput[];
+  readonly threads?: readonly { readonly id?: string; readonly title?: string; readonly entries?: readonly { readonly content: string; readonly author?: string }[] }[];
+}
+
+const url = (path: string): string => new URL(`examples/${path}`, document.baseURI).href;
+
+async function fetchJson(path: string): Promise<unknown> {
+  const response = await fetch(url(path));
+  if (!response.ok) {
+    const detail = (await response.text()).slice(0, 300);
+    throw new ThreadspaceError("source_invalid", `[playground] GET ${url(path)} answered ${response.status}: ${detail}`);
+  }
+  return response.json();
+}
+
+/** The examples the server offers. */
+export async function loadCatalog(): Promise<ExampleEntry[]> {
+  return (await fetchJson("index.json")) as ExampleEntry[];
+}
+
+/** Installs an example from its URL, granting every permission it asks for (revoke them in its card). */
+export function installExample(engine: Engine, entry: ExampleEntry): Promise<PluginInfo> {
+  if (!entry.built) {
+    throw new ThreadspaceError("source_invalid", `[playground] examples/${entry.name} has no wasm yet: run \`npm run build:examples\` (npm start does) and reload.`, { plugin: entry.name });
+  }
+  return engine.install(url(`${entry.name}/plugin.json`), { grant: true });
+}
+
+/** Puts an example's sample memories and threads in the engine (threads that exist are left alone). */
+export async function loadSeed(engine: Engine, entry: ExampleEntry): Promise<string> {
+  const seed = (await fetchJson(`${entry.name}/seed.json`)) as SeedFile;
+  let memories = 0;
+  let entries = 0;
+  for (const memory of seed.memories ?? []) {
+    engine.memories.put(memory);
+    memories++;
+  }
+  for (const thread of seed.threads ?? []) {
+    if (thread.id !== undefined && engine.threads.get(thread.id) !== undefined) continue;
+    const created = engine.threads.create({ ...(thread.id === undefined ? {} : { id: thread.id }), ...(thread.title === undefined ? {} : { title: thread.title }) });
+    for (const entry of thread.entries ?? []) {
+      engine.threads.append({ threadId: created.id, content: entry.content, ...(entry.author === undefined ? {} : { author: entry.author }) });
+      entries++;
+    }
+  }
+  return `${memories} memories and ${entries} thread entries from examples/${entry.name}/seed.json`;
+}

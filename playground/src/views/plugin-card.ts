@@ -1,0 +1,93 @@
+/**
+ * One installed plugin: what it is and offers, its health, its permissions (a checkbox each:
+ * checked means granted; toggling grants or revokes at once) and its actions.
+ */
+import type { PluginInfo } from "@threadspace/core";
+import type { App } from "../app.ts";
+import { h, replace } from "../dom.ts";
+import { errorCode } from "../error-view.ts";
+
+type PermissionName = PluginInfo["permissions"][number];
+
+const list = (items: readonly string[]): string => (items.length === 0 ? "none" : items.join(", "));
+
+function fact(term: string, value: string | Node): HTMLElement[] {
+  return [h("dt", {}, term), h("dd", {}, value)];
+}
+
+/** Fills `target` with the plugin's health (`engine.health` asks the plugin's health_check). */
+function showHealth(app: App, name: string, target: HTMLElement): void {
+  replace(target, "checking…");
+  app.engine.health(name).then(
+    (report) => replace(target, h("span", { class: `health ${report.status}` }, report.status), report.message === "" ? "" : ` — ${report.message}`),
+    (error: unknown) => replace(target, h("span", { class: "health unhealthy" }, errorCode(error)), ` — ${error instanceof Error ? error.message : String(error)}`),
+  );
+}
+
+function permissionBox(app: App, info: PluginInfo, permission: PermissionName): HTMLElement {
+  const id = `perm-${info.name}-${permission.replace(/[^a-z0-9]/g, "-")}`;
+  const granted = info.granted.includes(permission);
+  const toggle = (event: Event): void => {
+    const checked = (event.currentTarget as HTMLInputElement).checked;
+    void app.run(`${checked ? "Granting" : "Revoking"} ${permission} ${checked ? "to" : "from"} ${info.name}`, () => {
+      if (checked) app.engine.permissions.grant(info.name, [permission]);
+      else app.engine.permissions.revoke(info.name, [permission]);
+      return `${info.name}: ${permission} ${checked ? "granted" : "revoked"} (applies from the next host call).`;
+    });
+  };
+  return h("li", {}, h("input", { type: "checkbox", id, checked: granted, onchange: toggle }), " ", h("label", { for: id }, permission));
+}
+
+function permissions(app: App, info: PluginInfo): HTMLElement {
+  const asked = info.permissions;
+  return h(
+    "fieldset",
+    { class: "permissions" },
+    h("legend", {}, `Permissions (${info.granted.length} of ${asked.length} granted)`),
+    asked.length === 0 ? h("p", {}, "It asks for none.") : h("ul", {}, ...asked.map((p) => permissionBox(app, info, p))),
+  );
+}
+
+/** The card of an installed plugin. */
+export function pluginCard(app: App, info: PluginInfo): HTMLElement {
+  const health = h("span", {});
+  showHealth(app, info.name, health);
+  const select = (): void => {
+    app.selected = info.name;
+    app.refresh();
+    document.getElementById("call-input")?.focus();
+  };
+  const uninstall = (): void => {
+    void app.run(`Uninstalling ${info.name}`, async () => {
+      await app.engine.uninstall(info.name);
+      return `${info.name} uninstalled (its grants and data are kept for a reinstall of the same wasm).`;
+    });
+  };
+  return h(
+    "article",
+    { class: app.selected === info.name ? "plugin selected" : "plugin", "data-plugin": info.name, "aria-labelledby": `title-${info.name}` },
+    h("h3", { id: `title-${info.name}` }, info.name, " ", h("span", { class: "version" }, info.version), " ", h("span", { class: `state ${info.state}` }, info.state)),
+    h("p", {}, info.description),
+    h(
+      "dl",
+      {},
+      ...fact("Health", health),
+      ...fact("Capabilities", list(info.capabilities)),
+      ...fact("Exports", list(info.exports)),
+      ...fact("Interface", info.interface),
+      ...fact("Dependencies", list(info.dependencies)),
+      ...fact("From", info.origin),
+      ...fact("sha256", info.sha256 === undefined ? "precompiled" : `${info.sha256.slice(0, 19)}…`),
+    ),
+    permissions(app, info),
+    h(
+      "p",
+      { class: "actions" },
+      h("button", { type: "button", onclick: select, "aria-label": `Call ${info.name}` }, "Call…"),
+      " ",
+      h("button", { type: "button", onclick: () => showHealth(app, info.name, health), "aria-label": `Check health of ${info.name}` }, "Check health"),
+      " ",
+      h("button", { type: "button", class: "danger", onclick: uninstall, "aria-label": `Uninstall ${info.name}` }, "Uninstall"),
+    ),
+  );
+}

@@ -1,0 +1,28 @@
+/**
+ * The playground's Vite config: the page in `playground/`, the example plugins served under
+ * `/examples/`, and the headers that make the page cross-origin isolated (SharedArrayBuffer,
+ * worker isolation). `npm start` runs it from the repository root.
+ */
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+import { examplesPlugin } from "./server/examples-plugin.ts";
+
+/** Headers that make pages `crossOriginIsolated` (SharedArrayBuffer, plugin workers). */
+export const isolationHeaders = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+const examplesDir = fileURLToPath(new URL("../examples/", import.meta.url));
+
+export default defineConfig({
+  root,
+  clearScreen: false,
+  plugins: [examplesPlugin(examplesDir)],
+  server: { host: "localhost", port: 5173, strictPort: false, headers: isolationHeaders },
+  preview: { host: "localhost", port: 4173, strictPort: false, headers: isolationHeaders },
+  // Pre-bundled up front so that the first visit does not reload the page halfway through.
+  optimizeDeps: { include: ["idb", "@extism/extism"] },
+  build: { target: "es2022", outDir: "dist", emptyOutDir: true },
+});
