@@ -48,7 +48,13 @@ interface Owned {
   readonly size: number;
 }
 
-const slot = (store: StoreName, key: string): string => `${store}\u0000${key}`;
+/** One write's effect on the ledger: the entry it leaves under `key` (none: deleted or unowned). */
+interface Change {
+  readonly entries: Map<string, Owned>;
+  readonly key: string;
+  readonly next: Owned | undefined;
+}
+
 
 /**
  * Bytes used per plugin (key + value sizes, as `byteSize` counts them, of the entries it owns),
@@ -62,7 +68,8 @@ const slot = (store: StoreName, key: string): string => `${store}\u0000${key}`;
  * await commitWithQuota(storage, quota, batch); // throws quota_exceeded, keeping earlier data
  */
 export class QuotaLedger {
-  readonly #entries = new Map<string, Owned>();
+  /** Owned entries per store, by key (no composite key to build and hash per write). */
+  readonly #entries = new Map<StoreName, Map<string, Owned>>();
   readonly #usage = new Map<string, number>();
   /** Growth of plans whose commit has not settled yet. */
   readonly #reserved = new Map<string, number>();
@@ -87,12 +94,21 @@ export class QuotaLedger {
   track(store: StoreName, key: string, value: StorageValue): void {
     const owner = this.#ownerOf(store, key, value);
     if (owner === undefined) return;
-    const id = slot(store, key);
-    const previous = this.#entries.get(id);
+    const entries = this.#store(store);
+    const previous = entries.get(key);
     if (previous !== undefined) this.#usage.set(previous.owner, (this.#usage.get(previous.owner) ?? 0) - previous.size);
     const size = entrySize(key, value);
-    this.#entries.set(id, { owner, size });
+    entries.set(key, { owner, size });
     this.#usage.set(owner, (this.#usage.get(owner) ?? 0) + size);
+  }
+
+  #store(store: StoreName): Map<string, Owned> {
+    let entries = this.#entries.get(store);
+    if (entries === undefined) {
+      entries = new Map();
+      this.#entries.set(store, entries);
+    }
+    return entries;
   }
 
   /** Bytes `plugin` uses. */
@@ -107,7 +123,7 @@ export class QuotaLedger {
 
   /** Forgets every entry of `plugin` (after its data was deleted, e.g. on uninstall). */
   forget(plugin: string): void {
-    for (const [id, owned] of this.#entries) if (owned.owner === plugin) this.#entries.delete(id);
+    for (const entries of this.#entries.values()) for (const [key, owned] of entries) if (owned.owner === plugin) entries.delete(key);
     this.#usage.delete(plugin);
   }
 
@@ -117,17 +133,28 @@ export class QuotaLedger {
    * to {@link QuotaPlan.apply} after the commit.
    */
   plan(batch: readonly StorageWrite[]): QuotaPlan {
-    const changed = new Map<string, Owned | undefined>();
+    // A call's batch is checked on the hot path of every storing call (bench/storage): per write,
+    // map lookups under the write's own key, no composite key to build.
+    const changes: Change[] = new Array<Change>(batch.length);
+    /** What earlier writes of this batch left, per store (an entry written twice counts once). */
+    const written = new Map<Map<string, Owned>, Map<string, Owned | undefined>>();
     const delta = new Map<string, number>();
     const add = (owner: string, bytes: number) => delta.set(owner, (delta.get(owner) ?? 0) + bytes);
-    for (const write of batch) {
-      const id = slot(write.store, write.key);
-      const previous = changed.has(id) ? changed.get(id) : this.#entries.get(id);
+    for (let i = 0; i < batch.length; i++) {
+      const write = batch[i] as StorageWrite;
+      const entries = this.#store(write.store);
+      let seen = written.get(entries);
+      if (seen === undefined) {
+        seen = new Map();
+        written.set(entries, seen);
+      }
+      const previous = seen.has(write.key) ? seen.get(write.key) : entries.get(write.key);
       if (previous !== undefined) add(previous.owner, -previous.size);
       const owner = write.value === DELETE ? undefined : this.#ownerOf(write.store, write.key, write.value);
       const next = owner === undefined ? undefined : { owner, size: entrySize(write.key, write.value as StorageValue) };
       if (next !== undefined) add(next.owner, next.size);
-      changed.set(id, next);
+      seen.set(write.key, next);
+      changes[i] = { entries, key: write.key, next };
     }
     const usage = new Map<string, number>();
     for (const [owner, bytes] of delta) {
@@ -155,16 +182,16 @@ export class QuotaLedger {
         if (settled) return;
         settled = true;
         release();
-        for (const [id, next] of changed) {
-          const previous = this.#entries.get(id);
+        for (const { entries, key, next } of changes) {
+          const previous = entries.get(key);
           if (previous !== undefined) this.#usage.set(previous.owner, (this.#usage.get(previous.owner) ?? 0) - previous.size);
-          if (next === undefined) this.#entries.delete(id);
+          if (next === undefined) entries.delete(key);
           else {
-            this.#entries.set(id, next);
+            entries.set(key, next);
             this.#usage.set(next.owner, (this.#usage.get(next.owner) ?? 0) + next.size);
           }
         }
-        for (const [owner, bytes] of this.#usage) if (bytes === 0) this.#usage.delete(owner);
+        for (const owner of delta.keys()) if (this.#usage.get(owner) === 0) this.#usage.delete(owner);
       },
       cancel: () => {
         if (settled) return;
