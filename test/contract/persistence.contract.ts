@@ -1,5 +1,5 @@
 import { createEngine, ThreadspaceError, type Engine, type EngineLogger, type EngineOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
-import type { StorageDriver, StorageWrite } from "@threadspace/storage";
+import { memoryStorage, type StorageDriver, type StorageWrite } from "@threadspace/storage";
 import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
 import { fixture } from "./fixture-source.ts";
@@ -232,6 +232,62 @@ export function persistenceContract(env: TestEnv, label: string, makeStorage: ()
       expect(engine.get("host-data")?.state).toBe("ready");
       expect(engine.permissions.list("host-kv")).toEqual([]);
       expect(engine.restoreErrors.size).toBe(0);
+    });
+
+    test("the embedder's durable writes resolve after their commit, survive a restart, and a refused one keeps nothing", async () => {
+      storage = await makeStorage();
+      let engine = await open();
+      await engine.install(await fixture(env, "host-kv", { limits: { storageBytes: 300 } }));
+      const seen: string[] = [];
+      engine.events.on("memory.*", (event) => void seen.push(event.topic));
+
+      // Visible (and its event published) only once stored, like a plugin call's writes.
+      const pending = engine.memories.put({ id: "durable-1", content: "durable" }, { durable: true });
+      expect(engine.memories.get("durable-1")).toBeUndefined();
+      expect(seen).toEqual([]);
+      const note = await pending;
+      expect(note).toMatchObject({ id: "durable-1", content: "durable" });
+      expect(engine.memories.get("durable-1")).toEqual(note);
+      expect(seen).toEqual(["memory.created"]);
+      const gone = await engine.memories.put({ content: "to delete" }, { durable: true });
+      expect(await engine.memories.delete(gone.id, { durable: true })).toBe(true);
+      expect(await engine.memories.delete(gone.id, { durable: true })).toBe(false);
+      expect((await engine.threads.create({ id: "d1", title: "Durable" }, { durable: true })).id).toBe("d1");
+      expect(await engine.threads.append({ threadId: "d1", content: "one" }, { durable: true })).toBe(0);
+      await engine.kv("host-kv").set("a", "x".repeat(100), { durable: true });
+      // Over the plugin's quota: rejected with quota_exceeded, nothing applied, earlier data intact.
+      await expectCode(engine.kv("host-kv").set("b", "y".repeat(300), { durable: true }), "quota_exceeded");
+      expect(engine.kv("host-kv").keys()).toEqual(["a"]);
+      expect(await engine.kv("host-kv").delete("missing", { durable: true })).toBe(false);
+      // A refused request rejects too (the same checks as without `durable`).
+      await expectCode(engine.memories.put({ content: 42 } as never, { durable: true }), "bad_input");
+      // Without `durable`, as before: applied at once, the value returned synchronously.
+      expect(engine.memories.put({ content: "behind" }).content).toBe("behind");
+
+      engine = await restart(engine);
+      expect(engine.memories.get("durable-1")).toEqual(note);
+      expect(engine.memories.get(gone.id)).toBeUndefined();
+      expect(contents(engine).sort()).toEqual(["behind", "durable"]);
+      expect(engine.threads.read({ threadId: "d1" }).map((entry) => entry.content)).toEqual(["one"]);
+      expect(engine.kv("host-kv").get("a")).toBe("x".repeat(100));
+    });
+
+    test("a durable write rejects with storage_unavailable when the storage is gone, and keeps nothing", async () => {
+      storage = await makeStorage();
+      // (A driver of its own: the memory "location" above shares its data, so its close() keeps it open.)
+      const driver = memoryStorage();
+      const logger = quietLogger();
+      const engine = await open({ logger }, driver);
+      await driver.close(); // the storage went away under the engine
+      await expectCode(engine.memories.put({ id: "lost", content: "lost" }, { durable: true }), "storage_unavailable");
+      await expectCode(engine.threads.create({ id: "lost" }, { durable: true }), "storage_unavailable");
+      expect(engine.memories.get("lost")).toBeUndefined();
+      expect(engine.threads.get("lost")).toBeUndefined();
+      // A write without `durable` still applies at once; its storage failure is only logged.
+      engine.memories.put({ id: "behind", content: "behind" });
+      expect(engine.memories.get("behind")?.content).toBe("behind");
+      await engine.close();
+      expect(logger.errors.join("\n")).toMatch(/storing a write of host failed/);
     });
 
     test("a stored wasm that no longer matches its sha256 is not started (hash_mismatch) and its data is kept", async () => {

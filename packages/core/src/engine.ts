@@ -99,6 +99,7 @@ export class Engine {
       const storage = new Committer(options.storage, { limitOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes }, this.#logger);
       this.#storage = storage;
       this.#host.state.storage.sink = (writes, actor) => storage.background(writes, actor);
+      this.#host.state.storage.commit = storage.commitCall;
     } else this.#storage = undefined;
     this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name) });
     this.events = this.#delivery.api;

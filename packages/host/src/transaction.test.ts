@@ -1,7 +1,7 @@
 import { DELETE, key } from "@threadspace/storage";
 import { describe, expect, test } from "vitest";
 import { HostState } from "./state/host-state.ts";
-import { CallTransaction, autoCommit } from "./transaction.ts";
+import { CallTransaction, autoCommit, storedCommit } from "./transaction.ts";
 
 describe("CallTransaction.prepare: a call's writes as storage writes", () => {
   test("kv, memories, threads and entries become one batch; apply makes them visible and runs after-commit actions", () => {
@@ -61,5 +61,20 @@ describe("CallTransaction.prepare: a call's writes as storage writes", () => {
     pa.apply();
     pb.apply();
     expect(state.threads.read(new CallTransaction("r"), { threadId: "t" }).map((entry) => entry.content)).toEqual(["a", "b"]);
+  });
+});
+
+describe("storedCommit: the embedder's durable writes (with a driver: test/contract/persistence.contract.ts)", () => {
+  test("without storage it commits in memory and resolves; a refused write rejects and keeps nothing", async () => {
+    const state = new HostState();
+    const reader = new CallTransaction("p2");
+    expect((await storedCommit(state.storage, "host", (tx) => state.memories.put(tx, { id: "m1", content: "x" }))).id).toBe("m1");
+    expect(state.memories.get(reader, "m1")?.content).toBe("x");
+    const refused = storedCommit(state.storage, "host", (tx) => {
+      state.memories.put(tx, { id: "m2", content: "y" });
+      return state.memories.put(tx, { content: "z".repeat(300 * 1024) });
+    });
+    await expect(refused).rejects.toMatchObject({ code: "too_large" });
+    expect(state.memories.get(reader, "m2")).toBeUndefined();
   });
 });

@@ -11,6 +11,35 @@ type Slot<V> = V | typeof DELETED;
  */
 export class StorageLink {
   sink: ((writes: readonly StorageWrite[], actor: string) => void) | undefined = undefined;
+  /**
+   * Stores a transaction before it applies, as a plugin call's (the engine's `Committer`):
+   * `undefined` when it applied synchronously (nothing to store), else a promise that settles
+   * once it is stored and applied, or rejects with the transaction aborted. Used by the
+   * embedder's `{ durable: true }` writes; without it they commit in memory at once.
+   */
+  commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined = undefined;
+}
+
+/**
+ * Runs `work` in a fresh transaction of `actor` and commits it through `link.commit` (quota
+ * check, one driver commit, then applied): resolves with `work`'s result once the writes are
+ * stored and visible; rejects (nothing applied, nothing stored) when `work` throws or the commit
+ * fails. Without `link.commit` (no storage) it commits in memory and resolves at once.
+ */
+export function storedCommit<T>(link: StorageLink | undefined, actor: string, work: (tx: CallTransaction) => T): Promise<T> {
+  const tx = new CallTransaction(actor);
+  let result: T;
+  let stored: Promise<void> | undefined;
+  try {
+    result = work(tx);
+    const commit = link?.commit;
+    if (commit === undefined || tx.empty) tx.commit();
+    else stored = commit(tx);
+  } catch (error) {
+    tx.abort();
+    return Promise.reject(error);
+  }
+  return stored === undefined ? Promise.resolve(result) : stored.then(() => result);
 }
 
 /**
@@ -175,7 +204,7 @@ export class CallTransaction {
   }
 }
 
-/** Runs `work` in a fresh transaction of `actor` and commits it (for embedder-side writes). */
+/** Runs `work` in a fresh transaction of `actor` and commits it (for embedder-side writes; stored behind, see {@link StorageLink.sink}). */
 export function autoCommit<T>(actor: string, work: (tx: CallTransaction) => T): T {
   const tx = new CallTransaction(actor);
   try {

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { Schemas } from "../abi/request.ts";
 import { HostFailure, hostFunction, type HostApi } from "../host-types.ts";
 import type { MemoryInput, MemoryQuery, MemoryRecord, MemoryStore } from "../state/memory-store.ts";
-import { embedderCall } from "./embedder-call.ts";
+import { embedderCall, embedderUpdate, type WriteOptions } from "./embedder-call.ts";
 import { objectRequest } from "./object-request.ts";
 
 const parsePut = objectRequest({
@@ -45,13 +45,22 @@ export function memoryApi(store: MemoryStore): HostApi {
 
 /** The embedder's view of the memories: the same records and events as `ts_memory_*`; writes commit at once. */
 export interface MemoryView {
-  /** Creates (no id, or a new one) or replaces a memory; publishes `memory.created` or `memory.updated`. */
+  /**
+   * Creates (no id, or a new one) or replaces a memory; publishes `memory.created` or `memory.updated`.
+   * With `{ durable: true }` it resolves once the memory is stored (and only then is it visible
+   * and the event published); it rejects with a `ThreadspaceError` and keeps nothing when it cannot be stored.
+   *
+   * @example
+   * const note = await engine.memories.put({ content: "Call Ada" }, { durable: true });
+   */
+  put(input: MemoryInput, options: WriteOptions): Promise<MemoryRecord>;
   put(input: MemoryInput): MemoryRecord;
   /** The memory, or undefined. */
   get(id: string): MemoryRecord | undefined;
   /** Memories matching every given filter, most recently written first (limit 1–1000, default 100). */
   query(query?: MemoryQuery): MemoryRecord[];
-  /** Deletes a memory; true if it existed. Publishes `memory.deleted`. */
+  /** Deletes a memory; true if it existed. Publishes `memory.deleted`. `{ durable: true }`: resolves once the delete is stored. */
+  delete(id: string, options: WriteOptions): Promise<boolean>;
   delete(id: string): boolean;
 }
 
@@ -65,10 +74,12 @@ export interface MemoryView {
  * memories.query({ tag: "todo" }); // [note]
  */
 export function memoryView(store: MemoryStore): MemoryView {
+  const put = (input: MemoryInput, options?: WriteOptions) => embedderUpdate("memories.put", store.link, options, (tx) => store.put(tx, parsePut(input)));
+  const remove = (id: string, options?: WriteOptions) => embedderUpdate("memories.delete", store.link, options, (tx) => store.delete(tx, parseId({ id }).id));
   return {
-    put: (input) => embedderCall("memories.put", (tx) => store.put(tx, parsePut(input))),
+    put: put as MemoryView["put"],
     get: (id) => embedderCall("memories.get", (tx) => store.get(tx, parseId({ id }).id)),
     query: (query = {}) => embedderCall("memories.query", (tx) => store.query(tx, parseQuery(query))),
-    delete: (id) => embedderCall("memories.delete", (tx) => store.delete(tx, parseId({ id }).id)),
+    delete: remove as MemoryView["delete"],
   };
 }

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { Schemas } from "../abi/request.ts";
 import { hostFunction, type HostApi } from "../host-types.ts";
 import type { AppendInput, ReadInput, ThreadEntry, ThreadInput, ThreadRecord, ThreadStore } from "../state/thread-store.ts";
-import { embedderCall } from "./embedder-call.ts";
+import { embedderCall, embedderUpdate, type WriteOptions } from "./embedder-call.ts";
 import { jsonObject, objectRequest } from "./object-request.ts";
 
 const parseCreate = objectRequest({
@@ -47,8 +47,12 @@ export function threadApi(store: ThreadStore): HostApi {
 /** The embedder's view of the threads: the same threads and events as `ts_thread_*`; writes commit at once. */
 export interface ThreadView {
   /** Creates a thread (or returns the existing one with that id, unchanged); publishes `thread.created`. */
+  /** `{ durable: true }`: resolves once the thread is stored (rejects, keeping nothing, when it cannot be). */
+  create(input: ThreadInput | undefined, options: WriteOptions): Promise<ThreadRecord>;
   create(input?: ThreadInput): ThreadRecord;
   /** Appends an entry (author default `"host"`); returns its seq. Publishes `thread.appended`. */
+  /** `{ durable: true }`: resolves once the entry is stored (rejects, keeping nothing, when it cannot be). */
+  append(input: AppendInput, options: WriteOptions): Promise<number>;
   append(input: AppendInput): number;
   /** Entries from `fromSeq` (default 0), in order, at most `limit` (1–1000, default 100). */
   read(input: ReadInput): ThreadEntry[];
@@ -70,8 +74,8 @@ export interface ThreadView {
  */
 export function threadView(store: ThreadStore): ThreadView {
   return {
-    create: (input = {}) => embedderCall("threads.create", (tx) => store.create(tx, parseCreate(input))),
-    append: (input) => embedderCall("threads.append", (tx) => store.append(tx, parseAppend(input))),
+    create: ((input: ThreadInput = {}, options?: WriteOptions) => embedderUpdate("threads.create", store.link, options, (tx) => store.create(tx, parseCreate(input)))) as ThreadView["create"],
+    append: ((input: AppendInput, options?: WriteOptions) => embedderUpdate("threads.append", store.link, options, (tx) => store.append(tx, parseAppend(input)))) as ThreadView["append"],
     read: (input) => embedderCall("threads.read", (tx) => store.read(tx, parseRead(input))),
     list: (options = {}) => embedderCall("threads.list", (tx) => store.list(tx, parseList(options).limit)),
     get: (id) => embedderCall("threads.get", (tx) => store.get(tx, parseId({ id }).id)),

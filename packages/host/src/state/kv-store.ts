@@ -1,6 +1,20 @@
 import { HostFailure } from "../host-types.ts";
 import { DELETE, key as storageKey, type StorageValue } from "@threadspace/storage";
 import { autoCommit, TxMap, type CallTransaction, type StorageLink } from "../transaction.ts";
+import { embedderWrite, type WriteOptions } from "../apis/embedder-call.ts";
+
+/** The embedder's view of one plugin's key-value state (`engine.kv(name)`). */
+export interface KvView {
+  get(key: string): unknown;
+  /** Sets a value at once (stored behind); with `{ durable: true }`, resolves once it is stored (rejects with `quota_exceeded`, ... keeping nothing). */
+  set(key: string, value: unknown, options: WriteOptions): Promise<void>;
+  set(key: string, value: unknown): void;
+  /** Deletes a key (true if it existed); with `{ durable: true }`, resolves once the delete is stored. */
+  delete(key: string, options: WriteOptions): Promise<boolean>;
+  delete(key: string): boolean;
+  /** The plugin's keys starting with `prefix`, sorted. */
+  keys(prefix?: string): string[];
+}
 
 /** Largest JSON text of one value (64 KiB). */
 export const MAX_KV_VALUE_BYTES = 64 * 1024;
@@ -11,8 +25,12 @@ const keyOf = (plugin: string, key: string): string => `${plugin}\u0000${key}`;
 export class KvStore {
   readonly #map = new TxMap<string, unknown>();
 
+  /** Where committed writes are stored (set by `persist`; durable embedder writes commit through it). */
+  link: StorageLink | undefined = undefined;
+
   /** Stores committed writes through `link` (store `kv`, key `key(plugin, key)`). */
   persist(link: StorageLink): void {
+    this.link = link;
     this.#map.persistence = {
       link,
       writes: (overlay, _tx, out) => {
@@ -54,11 +72,16 @@ export class KvStore {
   }
 
   /** The embedder's view of one plugin's state (reads and writes commit at once). */
-  forPlugin(plugin: string): { get(key: string): unknown; set(key: string, value: unknown): void; delete(key: string): boolean; keys(prefix?: string): string[] } {
+  forPlugin(plugin: string): KvView {
+    // (Without `durable`, exactly as before: autoCommit, a HostFailure thrown as it is.)
+    const set = (key: string, value: unknown, options?: WriteOptions): void | Promise<void> =>
+      options?.durable === true ? embedderWrite("kv.set", this.link, (tx) => this.set(tx, plugin, key, value)) : autoCommit("host", (tx) => this.set(tx, plugin, key, value));
+    const remove = (key: string, options?: WriteOptions): boolean | Promise<boolean> =>
+      options?.durable === true ? embedderWrite("kv.delete", this.link, (tx) => this.delete(tx, plugin, key)) : autoCommit("host", (tx) => this.delete(tx, plugin, key));
     return {
       get: (key) => autoCommit("host", (tx) => this.get(tx, plugin, key)),
-      set: (key, value) => autoCommit("host", (tx) => this.set(tx, plugin, key, value)),
-      delete: (key) => autoCommit("host", (tx) => this.delete(tx, plugin, key)),
+      set: set as KvView["set"],
+      delete: remove as KvView["delete"],
       keys: (prefix) => autoCommit("host", (tx) => this.keys(tx, plugin, prefix)),
     };
   }

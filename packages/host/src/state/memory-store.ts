@@ -55,8 +55,12 @@ export class MemoryStore {
     this.#events = events;
   }
 
+  /** Where committed writes are stored (set by `persist`; durable embedder writes commit through it). */
+  link: StorageLink | undefined = undefined;
+
   /** Stores committed writes through `link` (store `memories`, owned by the writer). */
   persist(link: StorageLink): void {
+    this.link = link;
     this.#map.persistence = {
       link,
       writes: (overlay, tx, out) => {

@@ -164,8 +164,12 @@ export class ThreadStore {
     this.#events = events;
   }
 
+  /** Where committed writes are stored (set by `persist`; durable embedder writes commit through it). */
+  link: StorageLink | undefined = undefined;
+
   /** Stores committed writes through `link` (stores `threads` and `entries`, owned by the writer). */
   persist(link: StorageLink): void {
+    this.link = link;
     const heads = this.#heads;
     const log = this.#log;
     heads.persistence = {
