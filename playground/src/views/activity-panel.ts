@@ -2,9 +2,9 @@
  * What the selected plugin did: its log entries (kept by the engine, newest first) and the
  * events on the bus that it published or that concern it. Redrawn when a log entry or an event arrives.
  */
-import type { LogEntry, TopicEvent } from "@threadspace/core";
+import type { LogEntry, LogLevel, TopicEvent } from "@threadspace/core";
 import type { App } from "../app.ts";
-import { h, replace } from "../dom.ts";
+import { byId, h, replace } from "../dom.ts";
 import { eventFeed } from "../event-feed.ts";
 
 const time = (at: number): string => new Date(at).toLocaleTimeString();
@@ -20,7 +20,8 @@ function eventItem(event: TopicEvent): HTMLElement {
 }
 
 /** True when the event came from the plugin or names it in its payload. */
-function concerns(event: TopicEvent, name: string): boolean {
+function concerns(event: TopicEvent, name: string | undefined): boolean {
+  if (name === undefined) return true;
   if (event.source === name) return true;
   const payload = event.payload as { plugin?: unknown; name?: unknown } | null;
   return typeof payload === "object" && payload !== null && (payload.plugin === name || payload.name === name);
@@ -28,15 +29,20 @@ function concerns(event: TopicEvent, name: string): boolean {
 
 /** Renders the selected plugin's logs into `logs` and the events into `events`. */
 export function activityPanel(app: App, heading: HTMLElement, logs: HTMLElement, events: HTMLElement): void {
+  const level = byId("log-level", HTMLSelectElement);
+  const allEvents = byId("all-events", HTMLInputElement);
   let scheduled = false;
   const render = (): void => {
     scheduled = false;
-    const name = app.selected;
+    const name = app.selected !== undefined && app.engine.get(app.selected) !== undefined ? app.selected : undefined;
     replace(heading, name === undefined ? "Activity" : `Activity of ${name}`);
-    const entries = name === undefined || app.engine.get(name) === undefined ? [] : app.engine.logs(name).slice(-SHOWN).reverse();
-    replace(logs, ...(entries.length === 0 ? [h("li", {}, "No log entry yet.")] : entries.map(logItem)));
-    const mine = feed.events.filter((event) => name === undefined || concerns(event, name)).slice(0, SHOWN);
-    replace(events, ...(mine.length === 0 ? [h("li", {}, "No event yet (events are shown from this page load on).")] : mine.map(eventItem)));
+    level.disabled = name === undefined;
+    if (name !== undefined) level.value = app.engine.logLevel(name);
+    const entries = name === undefined ? [] : app.engine.logs(name).slice(-SHOWN).reverse();
+    const quiet = name === undefined ? "" : ` at ${level.value} or above`;
+    replace(logs, ...(entries.length === 0 ? [h("li", {}, `No log entry yet${quiet}.`)] : entries.map(logItem)));
+    const shown = feed.events.filter((event) => allEvents.checked || concerns(event, name)).slice(0, SHOWN);
+    replace(events, ...(shown.length === 0 ? [h("li", {}, "No event yet (events are shown from this page load on).")] : shown.map(eventItem)));
   };
   // Log entries and events come in bursts: redraw once per frame.
   const later = (): void => {
@@ -46,5 +52,15 @@ export function activityPanel(app: App, heading: HTMLElement, logs: HTMLElement,
   };
   const feed = eventFeed(app.engine, later);
   app.engine.onLog(later);
+  allEvents.addEventListener("change", render);
+  level.addEventListener("change", () => {
+    const name = app.selected;
+    if (name === undefined) return;
+    const value = level.value as LogLevel;
+    void app.run(`Setting the log level of ${name}`, () => {
+      app.engine.setLogLevel(name, value);
+      return `${name} now logs at ${value} and above.`;
+    });
+  });
   app.view(render);
 }

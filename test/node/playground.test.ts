@@ -1,0 +1,126 @@
+/**
+ * The playground end to end: its own Vite server (playground/vite.config.ts, started here with
+ * `createServer`) and headless Chromium driven by Playwright, as a person would use it. Checks
+ * that the examples are preinstalled, that a call shows its output, that failures show their
+ * error code, and that a reload keeps what was installed, granted and uninstalled (IndexedDB).
+ * Skipped when there is no Chromium or the examples are not built (`npm test` builds them).
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright";
+import { createServer, type ViteDevServer } from "vite";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const built = existsSync(join(root, "examples/hello/plugin.wasm"));
+/** Every example directory with a plugin.json: the playground must preinstall each one. */
+const exampleNames = async (): Promise<string[]> => {
+  const names = await readdir(join(root, "examples"));
+  return names.filter((name) => existsSync(join(root, "examples", name, "plugin.json"))).sort();
+};
+
+describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", () => {
+  let server: ViteDevServer;
+  let browser: Browser;
+  let page: Page;
+  let cacheDir = "";
+
+  /** Waits for the page to finish starting and returns how it ended ("true" or "failed"). */
+  const ready = async (): Promise<string> => {
+    await page.waitForSelector("body[data-ready]", { timeout: 90_000 });
+    return (await page.getAttribute("body", "data-ready")) ?? "";
+  };
+  const installed = (): Promise<string[]> => page.$$eval("article.plugin", (cards) => cards.map((card) => (card as HTMLElement).dataset["plugin"] ?? ""));
+  /** Calls an export through the form and returns the output area once the call has finished. */
+  const call = async (plugin: string, exportName: string, input: string, mode: "text" | "json"): Promise<{ text: string; code: string | null }> => {
+    await page.selectOption("#call-plugin", plugin);
+    await page.selectOption("#call-export", exportName);
+    await page.check(`input[name=mode][value=${mode}]`);
+    await page.fill("#call-input", input);
+    await page.click("#call-button");
+    await page.waitForSelector("#call-output pre.result, #call-output .error");
+    return { text: await page.innerText("#call-output"), code: await page.$eval("#call-output", (out) => out.querySelector(".error")?.getAttribute("data-code") ?? null) };
+  };
+  /** Toggles a permission checkbox in a plugin's card and waits for the status line to confirm it. */
+  const setPermission = async (plugin: string, permission: string, granted: boolean): Promise<string> => {
+    const box = `article[data-plugin="${plugin}"] input[id="perm-${plugin}-${permission.replace(/[^a-z0-9]/g, "-")}"]`;
+    if (granted) await page.check(box);
+    else await page.uncheck(box);
+    await page.waitForSelector("#status .ok, #status .error");
+    return page.innerText("#status");
+  };
+
+  beforeAll(async () => {
+    cacheDir = await mkdtemp(join(tmpdir(), "threadspace-playground-vite-"));
+    server = await createServer({
+      configFile: join(root, "playground/vite.config.ts"),
+      cacheDir,
+      logLevel: "warn",
+      server: { port: 0, strictPort: false, hmr: false },
+    });
+    await server.listen();
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    page = await (await browser.newContext()).newPage();
+    page.on("dialog", (dialog) => void dialog.dismiss());
+    const url = server.resolvedUrls?.local[0];
+    if (url === undefined) throw new Error("the playground's Vite server reports no local URL");
+    await page.goto(url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (cacheDir !== "") await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  test("opens with every example plugin installed and the page cross-origin isolated", { timeout: 120_000 }, async () => {
+    expect(await ready(), await page.innerText("#status")).toBe("true");
+    expect(await installed()).toEqual(await exampleNames());
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.innerText("#status")).toMatch(/Ready: \d+ plugins installed/);
+  });
+
+  test('calling hello.greet with "World" shows "Hello, World!"', { timeout: 60_000 }, async () => {
+    const out = await call("hello", "greet", "World", "text");
+    expect(out.code, out.text).toBeNull();
+    expect(out.text).toContain("Hello, World!");
+  });
+
+  test("input that is not JSON, in JSON mode, shows bad_input and where it failed", { timeout: 60_000 }, async () => {
+    const out = await call("hello", "greet", "{not json", "json");
+    expect(out.code).toBe("bad_input");
+    expect(out.text).toMatch(/calling hello\.greet/);
+    expect(out.text).toMatch(/not valid JSON/);
+  });
+
+  test("a revoked permission makes the call fail with its code and the permission named; granting it back fixes the call", { timeout: 60_000 }, async () => {
+    expect(await setPermission("activity-journal", "thread:read", false)).toMatch(/thread:read revoked/);
+    const denied = await call("activity-journal", "read_journal", "", "text");
+    expect(denied.code).toBe("plugin_error");
+    expect(denied.text).toMatch(/permission_denied.*thread:read/);
+    expect(await setPermission("activity-journal", "thread:read", true)).toMatch(/thread:read granted/);
+    const allowed = await call("activity-journal", "read_journal", "", "text");
+    expect(allowed.code, allowed.text).toBeNull();
+    expect(allowed.text).toMatch(/memory\.created m1/); // its seed data was journaled at the first visit
+  });
+
+  test("a reload keeps the installed plugins, an uninstall and a revoked permission", { timeout: 120_000 }, async () => {
+    await page.click('button[aria-label="Uninstall plain-extism"]');
+    await page.waitForSelector("#status .ok, #status .error");
+    expect(await page.innerText("#status")).toMatch(/plain-extism uninstalled/);
+    expect(await setPermission("memory-analyzer", "memory:read", false)).toMatch(/memory:read revoked/);
+
+    await page.reload();
+    expect(await ready(), await page.innerText("#status")).toBe("true");
+    const expected = (await exampleNames()).filter((name) => name !== "plain-extism");
+    expect(await installed()).toEqual(expected);
+    expect(await page.isChecked('input[id="perm-memory-analyzer-memory-read"]')).toBe(false);
+    expect(await page.isChecked('input[id="perm-memory-analyzer-config-read"]')).toBe(true);
+    const out = await call("hello", "greet", "again", "text");
+    expect(out.text).toContain("Hello, again!");
+  });
+});
