@@ -1,5 +1,5 @@
 /**
- * `npm start` until the playground lands: installs every example plugin in one engine and
+ * `npm run demo` (`npm start` serves the playground): installs every example plugin in one engine and
  * calls each, printing what a person would try first.
  */
 import { createEngine, isThreadspaceError } from "@threadspace/core";
