@@ -5,20 +5,9 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { ExampleEntry } from "../shared/example-entry.ts";
 
-/** One example as the page's catalogue (`/examples/index.json`) describes it. */
-export interface ExampleEntry {
-  readonly name: string;
-  readonly version: string;
-  readonly description: string;
-  readonly permissions: readonly string[];
-  /** False when its wasm is missing: `npm run build:examples` builds it. */
-  readonly built: boolean;
-  /** True when it has sample data (`seed.json`: memories and threads to put in the engine). */
-  readonly seed: boolean;
-  /** Files served for it, relative to its directory. */
-  readonly files: readonly string[];
-}
+export type { ExampleEntry };
 
 /** A response: status, content type and body. */
 export interface ExampleFile {

@@ -3,16 +3,9 @@
  * like any hosted plugin, with their sample data (`seed.json`) put in the engine as an embedder would.
  */
 import { ThreadspaceError, type Engine, type MemoryInput, type PluginInfo } from "@threadspace/core";
+import type { ExampleEntry } from "../shared/example-entry.ts";
 
-/** One example, as the server describes it (playground/server/examples.ts). */
-export interface ExampleEntry {
-  readonly name: string;
-  readonly version: string;
-  readonly description: string;
-  readonly permissions: readonly string[];
-  readonly built: boolean;
-  readonly seed: boolean;
-}
+export type { ExampleEntry };
 
 /** Sample data: memories and threads (the same shape as the CLI's `--seed`). */
 interface SeedFile {
