@@ -21,6 +21,11 @@ export interface App {
   run(where: string, action: () => Promise<string> | string): Promise<boolean>;
 }
 
+/** Shows `content` in the status region, with a button that clears it. */
+export function showStatus(status: HTMLElement, ...content: Node[]): void {
+  replace(status, ...content, h("p", {}, h("button", { type: "button", onclick: () => replace(status) }, "Dismiss")));
+}
+
 /** Creates the shared state; `status` is an `aria-live` region. */
 export function createApp(engine: Engine, catalog: readonly ExampleEntry[], status: HTMLElement): App {
   const views: Array<() => void> = [];
@@ -37,13 +42,13 @@ export function createApp(engine: Engine, catalog: readonly ExampleEntry[], stat
       for (const render of views) render();
     },
     async run(where, action) {
-      replace(status, h("p", { class: "busy" }, `${where}…`));
+      showStatus(status, h("p", { class: "busy" }, `${where}…`));
       try {
         const message = await action();
-        replace(status, h("p", { class: "ok" }, message));
+        showStatus(status, h("p", { class: "ok" }, message));
         return true;
       } catch (error) {
-        replace(status, errorBox(error, where));
+        showStatus(status, errorBox(error, where));
         return false;
       } finally {
         app.refresh();

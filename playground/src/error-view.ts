@@ -40,7 +40,8 @@ export function errorBox(error: unknown, where: string): HTMLElement {
     "div",
     { class: "error", role: "alert", "data-code": code },
     h("p", {}, h("strong", { class: "code" }, code), " ", h("span", { class: "where" }, where)),
-    h("p", { class: "message" }, message),
+    // With issues, the message repeats them in one paragraph: the list reads better, the message stays one click away.
+    issues.length === 0 ? h("p", { class: "message" }, message) : h("details", {}, h("summary", {}, `${issues.length} problem(s); the engine's message`), h("p", { class: "message" }, message)),
     issues.length > 0 && h("ul", { class: "issues" }, ...issues.map((issue) => h("li", {}, h("code", {}, issue.path), " ", issue.message))),
     hint !== undefined && h("p", { class: "hint" }, hint),
   );

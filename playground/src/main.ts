@@ -3,9 +3,9 @@
  * example plugins on the first visit, and wires the views.
  */
 import type { Engine } from "@threadspace/core";
-import { createApp } from "./app.ts";
+import { createApp, showStatus } from "./app.ts";
 import { installExample, loadCatalog, loadSeed, type ExampleEntry } from "./catalog.ts";
-import { byId, h, replace } from "./dom.ts";
+import { byId, h } from "./dom.ts";
 import { errorBox } from "./error-view.ts";
 import { firstVisit, markVisited, openEngine, resetPlayground } from "./session.ts";
 import { activityPanel } from "./views/activity-panel.ts";
@@ -35,12 +35,12 @@ async function start(): Promise<void> {
     if (confirm("Delete every installed plugin and all stored data of the playground?")) void resetPlayground(engine);
   });
   try {
-    replace(status, h("p", { class: "busy" }, "Starting the engine…"));
+    showStatus(status, h("p", { class: "busy" }, "Starting the engine…"));
     engine = await openEngine();
     const catalog = await loadCatalog();
     let problems: HTMLElement[] = [];
     if (firstVisit()) {
-      replace(status, h("p", { class: "busy" }, "Installing the example plugins…"));
+      showStatus(status, h("p", { class: "busy" }, "Installing the example plugins…"));
       problems = await preinstall(engine, catalog);
       markVisited();
     }
@@ -49,10 +49,10 @@ async function start(): Promise<void> {
     installPanel(app, byId("examples", HTMLElement), byId("local-form", HTMLFormElement));
     callPanel(app);
     activityPanel(app, byId("activity-title", HTMLElement), byId("logs", HTMLElement), byId("events", HTMLElement));
-    replace(status, h("p", { class: "ok" }, `Ready: ${engine.list().length} plugins installed.`), ...problems);
+    showStatus(status, h("p", { class: "ok" }, `Ready: ${engine.list().length} plugins installed.`), ...problems);
     document.body.dataset["ready"] = "true";
   } catch (error) {
-    replace(status, errorBox(error, "Starting the playground"));
+    showStatus(status, errorBox(error, "Starting the playground"));
     document.body.dataset["ready"] = "failed";
   }
 }
