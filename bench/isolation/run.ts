@@ -1,6 +1,7 @@
 /**
  * bench/isolation: what a call costs in each execution mode, side by side in one run:
- * raw @extism/extism inline, engine inline, raw Extism `runInWorker`, engine `worker` isolation;
+ * raw @extism/extism inline, engine inline, raw Extism `runInWorker`, engine `worker` isolation
+ * over its default transport (the shared-memory bridge) and over Extism's runInWorker;
  * how long after a timeout a fresh instance serves again; memory per idle plugin in each mode.
  *
  * Run: npx tsx bench/isolation/run.ts   (needs examples/hello built: npm run build:examples,
@@ -38,11 +39,18 @@ await rawWorker.call("init_plugin", "");
 const inlineEngine = await createEngine({ logger: quiet });
 await inlineEngine.install({ manifest: { ...manifest, limits: { isolation: "inline" } }, wasm });
 const workerEngine = await createEngine({ logger: quiet });
+// The bridge with both sides asleep between messages (no spinning): the floor when no core is free.
+const unspunEngine = await createEngine({ logger: quiet, isolation: { spinMicros: { engine: 0, worker: 0 } } });
+await unspunEngine.install({ manifest: { ...manifest, limits: { isolation: "worker" } }, wasm });
 await workerEngine.install({ manifest: { ...manifest, limits: { isolation: "worker" } }, wasm });
-const engine = { call: (mode: "inline" | "worker", fn: string, text: string) => (mode === "inline" ? inlineEngine : workerEngine).call("hello", fn, text), close: async () => (await inlineEngine.close(), await workerEngine.close()) };
+const extismWorkerEngine = await createEngine({ logger: quiet, isolation: { transport: "extism" } });
+await extismWorkerEngine.install({ manifest: { ...manifest, limits: { isolation: "worker" } }, wasm });
+type Mode = "inline" | "worker" | "worker-unspun" | "worker-extism";
+const engines: Record<Mode, Engine> = { inline: inlineEngine, worker: workerEngine, "worker-unspun": unspunEngine, "worker-extism": extismWorkerEngine };
+const engine = { call: (mode: Mode, fn: string, text: string) => engines[mode].call("hello", fn, text), close: async () => void (await Promise.all(Object.values(engines).map((e) => e.close()))) };
 
 const expected = (await rawInline.call("greet", input))?.text();
-for (const text of [(await rawWorker.call("greet", input))?.text(), (await engine.call("inline", "greet", input)).text(), (await engine.call("worker", "greet", input)).text()]) {
+for (const text of [(await rawWorker.call("greet", input))?.text(), (await engine.call("inline", "greet", input)).text(), (await engine.call("worker", "greet", input)).text(), (await engine.call("worker-extism", "greet", input)).text()]) {
   if (text !== expected) throw new Error(`outputs differ: ${text} vs ${expected}`);
 }
 
@@ -57,11 +65,15 @@ await timeLoop(INLINE_CALLS, () => rawInline.call("greet", input));
 await timeLoop(INLINE_CALLS, () => engine.call("inline", "greet", input));
 await timeLoop(WORKER_CALLS, rawWorkerCall);
 await timeLoop(WORKER_CALLS, () => engine.call("worker", "greet", input));
+await timeLoop(WORKER_CALLS, () => engine.call("worker-unspun", "greet", input));
+await timeLoop(WORKER_CALLS, () => engine.call("worker-extism", "greet", input));
 const calls = await sideBySide(ROUNDS, {
   rawInline: () => timeLoop(INLINE_CALLS, () => rawInline.call("greet", input)),
   engineInline: () => timeLoop(INLINE_CALLS, () => engine.call("inline", "greet", input)),
   rawWorker: () => timeLoop(WORKER_CALLS, rawWorkerCall),
   engineWorker: () => timeLoop(WORKER_CALLS, () => engine.call("worker", "greet", input)),
+  engineWorkerUnspun: () => timeLoop(WORKER_CALLS, () => engine.call("worker-unspun", "greet", input)),
+  engineWorkerExtism: () => timeLoop(WORKER_CALLS, () => engine.call("worker-extism", "greet", input)),
 });
 const perRound = (a: number[], b: number[]) => median(a.map((x, i) => x / (b[i] as number)));
 await rawInline.close();
@@ -70,8 +82,8 @@ await engine.close();
 
 // --- timeout → working fresh instance ---------------------------------------------------------
 /** ms past the limit at which the call rejected, and ms from the rejection to the next call's answer. */
-async function engineTimeouts(): Promise<{ overshoot: number[]; recover: number[] }> {
-  const e: Engine = await createEngine({ logger: quiet, grant: true });
+async function engineTimeouts(transport: "bridge" | "extism"): Promise<{ overshoot: number[]; recover: number[] }> {
+  const e: Engine = await createEngine({ logger: quiet, grant: true, isolation: { transport } });
   await e.install({ manifest: { ...isoManifest, limits: { isolation: "worker", timeoutMs: TIMEOUT_MS } }, wasm: isoWasm });
   const overshoot: number[] = [];
   const recover: number[] = [];
@@ -102,7 +114,8 @@ async function rawTimeouts(): Promise<{ overshoot: number[]; recover: number[] }
   await p.close();
   return { overshoot, recover };
 }
-const engineTo = await engineTimeouts();
+const engineTo = await engineTimeouts("bridge");
+const engineExtismTo = await engineTimeouts("extism");
 const rawTo = await rawTimeouts();
 
 // --- memory per idle plugin -------------------------------------------------------------------
@@ -114,8 +127,8 @@ async function settle(): Promise<number> {
   }
   return process.memoryUsage().rss;
 }
-async function idleMemory(isolation: "inline" | "worker"): Promise<number> {
-  const e = await createEngine({ logger: quiet });
+async function idleMemory(isolation: "inline" | "worker", transport?: "extism"): Promise<number> {
+  const e = await createEngine({ logger: quiet, ...(transport === undefined ? {} : { isolation: { transport } }) });
   const before = await settle();
   for (let i = 0; i < IDLE_PLUGINS; i++) await e.install({ manifest: { ...manifest, name: `p${i}`, interface: "extism", limits: { isolation } }, wasm });
   for (let i = 0; i < IDLE_PLUGINS; i++) await e.call(`p${i}`, "greet", input);
@@ -125,6 +138,7 @@ async function idleMemory(isolation: "inline" | "worker"): Promise<number> {
 }
 const memInline = await idleMemory("inline");
 const memWorker = await idleMemory("worker");
+const memWorkerExtism = await idleMemory("worker", "extism");
 
 // --- report -----------------------------------------------------------------------------------
 const ms = (values: number[]) => `${fixed(median(values), 1)} ms`;
@@ -134,13 +148,16 @@ console.log("");
 console.log("| mode | raw @extism/extism | Threadspace engine | engine ÷ raw | ÷ raw inline |");
 console.log("|---|---|---|---|---|");
 console.log(`| inline | ${fixed(median(calls.rawInline))} µs | ${fixed(median(calls.engineInline))} µs | ${fixed(perRound(calls.engineInline, calls.rawInline), 3)} | ${fixed(perRound(calls.engineInline, calls.rawInline), 1)}× |`);
-console.log(`| worker (Extism runInWorker; raw resets every 1000 calls, the engine every 16) | ${fixed(median(calls.rawWorker))} µs | ${fixed(median(calls.engineWorker))} µs | ${fixed(perRound(calls.engineWorker, calls.rawWorker), 3)} | ${fixed(perRound(calls.engineWorker, calls.rawInline), 1)}× |`);
+console.log(`| worker, engine default (bridge, spins ≤ 20 µs engine / ≤ 100 µs worker) vs raw runInWorker | ${fixed(median(calls.rawWorker))} µs | ${fixed(median(calls.engineWorker))} µs | ${fixed(perRound(calls.engineWorker, calls.rawWorker), 3)} | **${fixed(perRound(calls.engineWorker, calls.rawInline), 1)}×** (÷ engine inline ${fixed(perRound(calls.engineWorker, calls.engineInline), 1)}×) |`);
+console.log(`| worker, bridge without spinning (spinMicros 0/0) | ${fixed(median(calls.rawWorker))} µs | ${fixed(median(calls.engineWorkerUnspun))} µs | ${fixed(perRound(calls.engineWorkerUnspun, calls.rawWorker), 3)} | ${fixed(perRound(calls.engineWorkerUnspun, calls.rawInline), 1)}× |`);
+console.log(`| worker, transport "extism" (runInWorker; raw resets every 1000 calls, the engine every 16) | ${fixed(median(calls.rawWorker))} µs | ${fixed(median(calls.engineWorkerExtism))} µs | ${fixed(perRound(calls.engineWorkerExtism, calls.rawWorker), 3)} | ${fixed(perRound(calls.engineWorkerExtism, calls.rawInline), 1)}× |`);
 console.log("");
 console.log(`Timeouts (isolation fixture, spin, timeoutMs ${TIMEOUT_MS}, ${TIMEOUTS} runs; medians):`);
 console.log("");
 console.log("| | rejected after the limit by | rejection → next call answered |");
 console.log("|---|---|---|");
-console.log(`| engine (own timer, terminate, fresh instance + init_plugin + get_metadata on the next call) | ${ms(engineTo.overshoot)} | ${ms(engineTo.recover)} |`);
+console.log(`| engine, bridge (own timer, terminate, fresh instance + init_plugin + get_metadata on the next call) | ${ms(engineTo.overshoot)} | ${ms(engineTo.recover)} |`);
+console.log(`| engine, transport "extism" (same steps over runInWorker) | ${ms(engineExtismTo.overshoot)} | ${ms(engineExtismTo.recover)} |`);
 console.log(`| raw Extism timeoutMs (restarts the worker before rejecting; no init_plugin) | ${ms(rawTo.overshoot)} | ${ms(rawTo.recover)} |`);
 console.log("");
-console.log(`Memory per idle plugin (RSS delta over ${IDLE_PLUGINS} plugins${gc === undefined ? ", no --expose-gc: rough" : ""}): inline ${fixed(memInline, 2)} MiB, worker ${fixed(memWorker, 2)} MiB.`);
+console.log(`Memory per idle plugin (RSS delta over ${IDLE_PLUGINS} plugins${gc === undefined ? ", no --expose-gc: rough" : ""}): inline ${fixed(memInline, 2)} MiB, worker (bridge) ${fixed(memWorker, 2)} MiB, worker (transport "extism") ${fixed(memWorkerExtism, 2)} MiB.`);

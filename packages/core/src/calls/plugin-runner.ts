@@ -32,6 +32,8 @@ export interface RunnablePlugin {
   close(): Promise<void>;
   /** Worker isolation's counters (restarts, timeouts, crashes, resets); absent inline. */
   readonly stats?: Readonly<Record<"restarts" | "timeouts" | "crashes" | "resets", number>>;
+  /** Guest memory in 64 KiB pages after the last call, where the instance reports it (worker bridge). */
+  readonly memoryPages?: number | undefined;
 }
 
 /** Where a runner's instance runs, and what was decided about it (engine.get(name).limitNotes). */
@@ -150,9 +152,9 @@ export class PluginRunner {
     return new ThreadspaceError("export_missing", `has no export "${exportName}". Its exports are: ${known}.`, { plugin: this.name });
   }
 
-  /** Guest memory in 64 KiB pages (inline), or undefined where it cannot be read from here (worker). */
+  /** Guest memory in 64 KiB pages (inline; in a worker as of its last call), or undefined where it cannot be known. */
   get memoryPages(): number | undefined {
-    return this.#memory === undefined ? undefined : this.#memory.buffer.byteLength / PAGE;
+    return this.#memory === undefined ? this.#plugin.memoryPages : this.#memory.buffer.byteLength / PAGE;
   }
 
   /** Worker isolation's counters (restarts, timeouts, crashes, resets); undefined inline. */
@@ -167,7 +169,7 @@ export class PluginRunner {
 
   #fail(cause: unknown, exportName: string, counted: boolean): ThreadspaceError {
     let error = translateCallError(cause, this.name, exportName);
-    const pages = this.#memory === undefined ? 0 : this.#memory.buffer.byteLength / PAGE;
+    const pages = this.memoryPages ?? 0;
     if (error.code === "plugin_trap" && pages >= this.#limits.memoryPages) {
       error = new ThreadspaceError(
         "memory_limit",

@@ -30,6 +30,34 @@ export interface EngineIsolationOptions {
    * it does not fail. Default: no cap.
    */
   readonly maxWorkers?: number;
+  /**
+   * How a worker-isolated plugin is called:
+   * - `"bridge"` (default where `Atomics.waitAsync` exists: Node, Chromium, workerd): Extism runs
+   *   inline inside a worker of ours and each call crosses threads through one SharedArrayBuffer
+   *   (about 3-4× an inline call, see BENCHMARKS.md);
+   * - `"extism"`: Extism's own `runInWorker` (postMessage and a buffer copy per call; about 15-30×
+   *   an inline call, and a `reset()` every `resetEvery` calls). The fallback where the bridge
+   *   cannot run (no `Atomics.waitAsync`, e.g. Firefox today).
+   */
+  readonly transport?: "bridge" | "extism";
+  /**
+   * Bridge only: how long each side busy-polls the shared buffer before it sleeps, in µs
+   * (adaptive: a side that keeps waiting longer than its spin halves it, down to 0). Waking a
+   * sleeping thread costs about a postMessage; a short spin skips it when the answer is quick.
+   * `engine` spends the engine's thread while a call is in flight (default
+   * {@link DEFAULT_SPIN_MICROS}.engine), `worker` spends the plugin's worker between calls.
+   * `{ engine: 0, worker: 0 }` never spins (least CPU, slowest calls).
+   */
+  readonly spinMicros?: { readonly engine?: number; readonly worker?: number };
+}
+
+/** Default bridge spins (µs): see bench/isolation for the measurements behind them. */
+export const DEFAULT_SPIN_MICROS = { engine: 20, worker: 100 } as const;
+
+/** Which worker transport to use: the engine's choice, else the bridge where this runtime can run it. */
+export function workerTransport(options: EngineIsolationOptions | undefined, atomics: object = Atomics): "bridge" | "extism" {
+  if (options?.transport !== undefined) return options.transport;
+  return typeof (atomics as { waitAsync?: unknown }).waitAsync === "function" ? "bridge" : "extism";
 }
 
 /** Whether this runtime can run a plugin in a worker, and if not, why. */

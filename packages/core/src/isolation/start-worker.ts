@@ -7,7 +7,11 @@ import type { ModuleShape } from "../install/wasm-module.ts";
 import { checkMetadata, runInit } from "../lifecycle/lifecycle.ts";
 import type { StartOptions } from "../lifecycle/start-plugin.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
+import { extismConfigVersion } from "../config/extism-config.ts";
 import { extismLogging } from "../logs/extism-logging.ts";
+import { asBackgroundPlugin } from "./bridge/as-extism.ts";
+import { BridgePlugin, type BridgeHostFunction } from "./bridge/bridge-plugin.ts";
+import { DEFAULT_SPIN_MICROS, workerTransport } from "./isolation-policy.ts";
 import { WorkerPlugin, type BackgroundExtismPlugin } from "./worker-plugin.ts";
 
 const USER_MODULE = "extism:host/user";
@@ -48,12 +52,20 @@ function liveKernel(name: string, options: StartOptions): Record<string, (contex
   };
 }
 
+/** Maps a failure to start a worker to the engine's error (a link error means the module is at fault). */
+function startError(name: string, cause: unknown): ThreadspaceError {
+  const message = messageOf(cause);
+  const code = cause instanceof WebAssembly.LinkError || /cannot resolve import|LinkError|Import #\d/.test(message) ? "wasm_invalid" : "init_failed";
+  return new ThreadspaceError(code, `could not be instantiated in a worker: ${message}`, { plugin: name, cause });
+}
+
 /**
- * Starts a plugin in its own worker (Extism `runInWorker`) behind a {@link PluginRunner}: host
- * functions run on the engine's thread inside the call's transaction (Extism hands the host
- * context to them there). The caller runs the lifecycle (init_plugin, get_metadata) as for
- * an inline plugin; after a timeout or a crash the {@link WorkerPlugin} starts a fresh
- * instance and runs it again.
+ * Starts a plugin in its own worker behind a {@link PluginRunner}: through our shared-memory
+ * bridge (bridge/, the default where `Atomics.waitAsync` exists) or Extism's `runInWorker`
+ * (`isolation.transport: "extism"`). Host functions run on the engine's thread inside the
+ * call's transaction. The caller runs the lifecycle (init_plugin, get_metadata) as for an
+ * inline plugin; after a timeout or a crash the {@link WorkerPlugin} starts a fresh instance
+ * and runs it again.
  */
 export async function startWorkerRunner(
   manifest: PluginManifest,
@@ -87,7 +99,34 @@ export async function startWorkerRunner(
       throw error;
     }
   };
-  const createWorker = async (): Promise<BackgroundExtismPlugin> => {
+  const transport = workerTransport(options.isolation);
+  const userFunctions = () => options.host.functionsFor(manifest, userImports, { inWorker: true });
+  const startTimeoutMs = Math.max(timeoutMs, MIN_START_MS);
+  const createBridged = async (): Promise<BackgroundExtismPlugin> => {
+    const logs = options.host.state.logs;
+    const config = options.extismConfig;
+    try {
+      const bridge = await BridgePlugin.start(module, {
+        name: `threadspace plugin ${name}`,
+        useWasi: shape.usesWasi,
+        startTimeoutMs,
+        spinMicros: options.isolation?.spinMicros?.engine ?? DEFAULT_SPIN_MICROS.engine,
+        workerSpinMicros: options.isolation?.spinMicros?.worker ?? DEFAULT_SPIN_MICROS.worker,
+        // Extism-shaped host functions that only use read / store / hostContext (inWorker).
+        functions: userFunctions() as unknown as Record<string, BridgeHostFunction>,
+        kernel: {
+          config,
+          configVersion: () => extismConfigVersion(config),
+          logLevel: () => logs.level(name),
+          log: (level, text) => logs.append(name, level, text, undefined, "extism"),
+        },
+      });
+      return asBackgroundPlugin(bridge);
+    } catch (cause) {
+      throw startError(name, cause);
+    }
+  };
+  const createExtism = async (): Promise<BackgroundExtismPlugin> => {
     const logging = extismLogging(name, options.host.state.logs);
     try {
       // A fresh `functions` object each time: Extism adds var_get/var_set bound to the instance.
@@ -96,22 +135,21 @@ export async function startWorkerRunner(
         {
           runInWorker: true,
           // Guards instantiation (a start function that never returns); WorkerPlugin clears it after.
-          timeoutMs: Math.max(timeoutMs, MIN_START_MS),
+          timeoutMs: startTimeoutMs,
           useWasi: shape.usesWasi,
           config: options.extismConfig,
           logger: logging.logger,
           logLevel: logging.logLevel,
-          functions: { [KERNEL_MODULE]: liveKernel(name, options), [USER_MODULE]: options.host.functionsFor(manifest, userImports, { inWorker: true }) },
+          functions: { [KERNEL_MODULE]: liveKernel(name, options), [USER_MODULE]: userFunctions() },
           nodeWorkerArgs: { name: `threadspace plugin ${name}` },
         },
       );
       return plugin as BackgroundExtismPlugin;
     } catch (cause) {
-      const message = messageOf(cause);
-      const code = cause instanceof WebAssembly.LinkError || /cannot resolve import/.test(message) ? "wasm_invalid" : "init_failed";
-      throw new ThreadspaceError(code, `could not be instantiated in a worker: ${message}`, { plugin: name, cause });
+      throw startError(name, cause);
     }
   };
+  const createWorker = transport === "bridge" ? createBridged : createExtism;
   const runnerOptions: RunnerOptions = {
     ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
     ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
@@ -123,7 +161,8 @@ export async function startWorkerRunner(
     timeoutMs,
     memoryPages: limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
     lifecycle: manifest.interface !== "extism",
-    ...(options.isolation?.resetEvery === undefined ? {} : { resetEvery: options.isolation.resetEvery }),
+    // The bridge runs Extism inline in its worker, which frees each call's buffers itself.
+    ...(transport === "bridge" ? { resetEvery: Infinity } : options.isolation?.resetEvery === undefined ? {} : { resetEvery: options.isolation.resetEvery }),
     create,
     restartLifecycle: async (instance) => {
       if (manifest.interface === "extism") return;

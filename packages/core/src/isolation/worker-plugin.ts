@@ -14,6 +14,8 @@ export interface BackgroundExtismPlugin extends ExtismPlugin {
   opts: { timeoutMs: number | null };
   /** Word 0 of the buffer the threads hand host-call replies over with (Atomics). */
   hostFlag?: Int32Array;
+  /** Guest memory in pages after the last call, where the transport reports it (our bridge; not Extism's runInWorker). */
+  readonly memoryPages?: number;
 }
 
 /** How long, after a worker is terminated, its reply buffer is poked so that no host call waits for it. */
@@ -170,6 +172,11 @@ export class WorkerPlugin implements RunnablePlugin {
     return this.#timed(live, exportName, input ?? "", tx);
   }
 
+  /** Guest memory in pages after the live instance's last call, where the transport reports it. */
+  get memoryPages(): number | undefined {
+    return this.#live?.plugin.memoryPages;
+  }
+
   /** Terminates the worker (a call in flight is left to the runner, which waits for it). */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -245,7 +252,7 @@ export class WorkerPlugin implements RunnablePlugin {
 
   #callError(cause: unknown, exportName: string): unknown {
     const error = reviveError(cause);
-    if (error instanceof Error && /unreachable/i.test(error.message)) {
+    if (error instanceof Error && /unreachable/i.test(error.message) && this.#live?.plugin.memoryPages === undefined) {
       // A trap. Guest memory lives in the worker, so whether it hit its cap cannot be checked.
       error.message += ` (in worker isolation the engine cannot see guest memory: if ${exportName} was allocating, it may have reached its cap of ${this.#options.memoryPages} pages, limits.memoryPages)`;
     }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WorkerPlugin } from "../worker-plugin.ts";
 import { asBackgroundPlugin } from "./as-extism.ts";
 import { BridgePlugin, type BridgeCallContext } from "./bridge-plugin.ts";
-import type { HostValue } from "./protocol.ts";
+import type { HostValue } from "./protocol.js";
 
 const module = WebAssembly.compile(await readFile(new URL("../../../../../test/fixtures/build/isolation.wasm", import.meta.url)));
 const open: WorkerPlugin[] = [];

@@ -1,8 +1,8 @@
 import createPlugin from "@extism/extism";
 import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { BridgeError, BridgePlugin, type BridgeCallContext } from "./bridge-plugin.ts";
-import type { HostValue } from "./protocol.ts";
+import { BridgeError, BridgePlugin, type BridgeCallContext, type BridgeOptions } from "./bridge-plugin.ts";
+import type { HostValue, LogPriorityName } from "./protocol.js";
 
 const fixture = async (name: string): Promise<WebAssembly.Module> =>
   WebAssembly.compile(await readFile(new URL(`../../../../../test/fixtures/build/${name}.wasm`, import.meta.url)));
@@ -160,5 +160,55 @@ describe("BridgePlugin host functions (served on the engine's thread over the sa
     const bridge = await start("isolation", { timeoutMs: 100, functions: { ts_kv_set: (context) => (calls++, context.store("r")) } });
     await expect(bridge.call("set_forever", "k")).rejects.toMatchObject({ kind: "timeout" });
     expect(calls).toBeGreaterThan(10);
+  });
+});
+
+describe("BridgePlugin kernel (config, log level and logs live on the engine's thread)", () => {
+  function kernel(level: LogPriorityName = "trace") {
+    const state = { config: { greeting: "hello" } as Record<string, string>, version: 1, level: level as LogPriorityName, lines: [] as string[] };
+    const options: BridgeOptions["kernel"] = {
+      get config() {
+        return state.config;
+      },
+      configVersion: () => state.version,
+      logLevel: () => state.level,
+      log: (lineLevel, line) => state.lines.push(`${lineLevel}:${line}`),
+    };
+    return { state, options };
+  }
+
+  it("sees config changes at the next call (fetched once per change), starting from the config it was given", async () => {
+    const { state, options } = kernel();
+    const bridge = await start("isolation", { kernel: options });
+    expect(text(await bridge.call("config", "greeting"))).toBe("hello");
+    state.config = { greeting: "hi", other: "x" };
+    // Not bumped: the worker keeps its copy.
+    expect(text(await bridge.call("config", "greeting"))).toBe("hello");
+    state.version = 2;
+    expect(text(await bridge.call("config", "greeting"))).toBe("hi");
+    expect(text(await bridge.call("config", "other"))).toBe("x");
+    state.config = {};
+    state.version = 3;
+    expect(await bridge.call("config", "greeting")).toBeNull();
+  });
+
+  it("forwards kernel log lines during a call, filtered by the live level, before the call returns", async () => {
+    const { state, options } = kernel("warn");
+    const bridge = await start("isolation", { kernel: options });
+    await bridge.call("init_plugin");
+    expect(state.lines).toEqual(["warn:init_plugin ran"]);
+    state.level = "error";
+    await bridge.call("init_plugin");
+    expect(state.lines).toHaveLength(1);
+  });
+
+  it("reports the guest's memory pages after each call", async () => {
+    const bridge = await start("isolation");
+    await bridge.call("echo", "x");
+    const before = bridge.memoryPages;
+    expect(before).toBeGreaterThanOrEqual(1);
+    await expect(bridge.call("grow")).rejects.toMatchObject({ kind: "plugin" });
+    expect(bridge.memoryPages).toBeGreaterThan(before);
+    expect(text(await bridge.call("pages"))).toBe(String(bridge.memoryPages));
   });
 });

@@ -3,18 +3,24 @@
  * worker of our own (bridge-worker.ts), called through one SharedArrayBuffer (protocol.ts)
  * instead of postMessage. The engine's thread never blocks: it waits with Atomics.waitAsync.
  *
- * Node (worker_threads) for now. Host functions (extism:host/user) run on this thread: the
- * worker posts a HOST request into the same buffer and blocks until we reply (one round trip).
+ * Node (worker_threads) and browsers (module Web Workers; the page must be crossOriginIsolated).
+ * Host functions (extism:host/user) run on this thread: the worker posts a HOST request into the
+ * same buffer and blocks until we reply (one round trip).
  */
-import { Worker } from "node:worker_threads";
+import { spawnBridgeWorker } from "#bridge-spawn";
+import type { BridgeWorker } from "./bridge-worker-handle.ts";
 import {
+  CONFIG_FUNCTION,
   DEFAULT_CAPACITY,
+  LOG_FUNCTION,
+  LOG_PRIORITY,
   STORED_BASE,
   SpinBudget,
   State,
   Status,
   Word,
   bufferFor,
+  capacityOf,
   decode,
   decodeHostRequest,
   encodeHostReply,
@@ -23,9 +29,10 @@ import {
   viewsOf,
   type FromWorker,
   type HostValue,
+  type LogPriorityName,
   type ToWorker,
   type Views,
-} from "./protocol.ts";
+} from "./protocol.js";
 
 export type BridgeErrorKind = "plugin" | "timeout" | "closed" | "start" | "busy";
 
@@ -66,7 +73,24 @@ export interface BridgeOptions {
    * real block. May be async (the worker waits; no JSPI needed).
    */
   functions?: Record<string, BridgeHostFunction>;
+  /**
+   * What Extism's kernel reads, served from this thread: the plugin's live config (sent to the
+   * worker again when `configVersion()` changes, checked at each call), its live log level, and
+   * where its kernel log lines (`log_info`, ..., AssemblyScript aborts) go. Without it the worker
+   * keeps `config` from the start and drops kernel logs.
+   */
+  kernel?: BridgeKernel;
 }
+
+/** See {@link BridgeOptions.kernel}. */
+export interface BridgeKernel {
+  readonly config: Readonly<Record<string, string>>;
+  configVersion(): number;
+  logLevel(): LogPriorityName;
+  log(level: Exclude<LogPriorityName, "silent">, text: string): void;
+}
+
+const LEVEL_OF_PRIORITY = Object.fromEntries(Object.entries(LOG_PRIORITY).map(([name, priority]) => [priority, name])) as Record<number, Exclude<LogPriorityName, "silent">>;
 
 /** What a bridged host function gets as its context (the subset of Extism's CallContext Threadspace uses). */
 export interface BridgeCallContext {
@@ -82,7 +106,6 @@ type WaitAsync = (array: Int32Array, index: number, value: number, timeout?: num
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
 const TIMED_OUT = Symbol("timed out");
-const ENTRY = new URL("./bridge-worker.ts", import.meta.url);
 
 export class BridgePlugin {
   #views: Views;
@@ -95,25 +118,19 @@ export class BridgePlugin {
   readonly #spin: SpinBudget;
 
   private constructor(
-    readonly worker: Worker,
+    readonly worker: BridgeWorker,
     buffer: SharedArrayBuffer,
     private readonly options: BridgeOptions,
   ) {
     this.#views = viewsOf(buffer);
-    this.#hostNames = Object.keys(options.functions ?? {});
+    this.#hostNames = [...Object.keys(options.functions ?? {}), ...(options.kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION])];
     this.#spin = new SpinBudget(options.spinMicros ?? 0);
   }
 
   /** Starts a worker running `module` (compiled once on this thread; Modules are posted, not recompiled). */
   static async start(module: WebAssembly.Module, options: BridgeOptions = {}): Promise<BridgePlugin> {
     if (waitAsync === undefined) throw new BridgeError("start", "Atomics.waitAsync is missing on this runtime");
-    const name = options.name ?? "threadspace bridge plugin";
-    // Run from source (tests, tsx) the entry is TypeScript: Node 20 does not pass the parent's
-    // loader hooks to workers, and `execArgv: ["--import", "tsx"]` does not cover a worker's
-    // entry, so a tiny bootstrap registers tsx's ESM hooks first and then imports the entry.
-    const worker = ENTRY.pathname.endsWith(".ts")
-      ? new Worker(`import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY.href)}); });`, { eval: true, name })
-      : new Worker(ENTRY, { name });
+    const worker = spawnBridgeWorker(options.name ?? "threadspace bridge plugin");
     const buffer = bufferFor(options.capacity ?? DEFAULT_CAPACITY);
     const bridge = new BridgePlugin(worker, buffer, options);
     const started = new Promise<void>((resolve, reject) => {
@@ -124,10 +141,12 @@ export class BridgePlugin {
         else reject(error);
       };
     });
-    worker.on("message", (message: FromWorker) => bridge.#message(message));
-    worker.on("error", (error) => bridge.#die(new BridgeError("closed", `the plugin's worker failed: ${error.message}`)));
-    worker.on("exit", (code) => bridge.#die(new BridgeError("closed", `the plugin's worker exited (code ${code})`)));
-    const start: ToWorker = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config: options.config ?? {}, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames };
+    worker.onMessage((message) => bridge.#message(message));
+    worker.onError((error) => bridge.#die(new BridgeError("closed", `the plugin's worker failed: ${error.message}`)));
+    worker.onExit((why) => bridge.#die(new BridgeError("closed", `the plugin's worker ${why}`)));
+    const config = { ...(options.kernel?.config ?? options.config ?? {}) };
+    const configVersion = options.kernel?.configVersion() ?? 0;
+    const start: ToWorker = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames };
     worker.postMessage(start);
     try {
       await started;
@@ -143,7 +162,11 @@ export class BridgePlugin {
   #message(message: FromWorker): void {
     if (message.type === "ready") this.#onStart?.();
     else if (message.type === "failed") this.#onStart?.(new BridgeError("start", `could not instantiate the plugin: ${message.message}`));
-    else {
+    else if (message.type === "log") {
+      const kernel = this.options.kernel;
+      const level = LEVEL_OF_PRIORITY[message.priority];
+      if (kernel !== undefined && level !== undefined && message.priority >= LOG_PRIORITY[kernel.logLevel()]) kernel.log(level, message.text);
+    } else {
       this.#moved.push(message.buffer);
       this.#onMoved?.();
     }
@@ -160,6 +183,11 @@ export class BridgePlugin {
 
   get closed(): boolean {
     return this.#dead !== undefined;
+  }
+
+  /** The guest's memory in 64 KiB pages after the last call (0 before any). */
+  get memoryPages(): number {
+    return this.#views.header[Word.PAGES] as number;
   }
 
   /**
@@ -180,7 +208,12 @@ export class BridgePlugin {
   async #call(name: string, input: Uint8Array, hostContext: unknown): Promise<Uint8Array | null> {
     let nameBytes = this.#names.get(name);
     if (nameBytes === undefined) this.#names.set(name, (nameBytes = encoder.encode(name)));
-    this.#views = publish(this.#views, State.CALL, nameBytes.byteLength, Status.OK, [nameBytes, input], this.#postBuffer);
+    const kernel = this.options.kernel;
+    const words = kernel === undefined ? undefined : (header: Int32Array) => {
+      header[Word.LOG_LEVEL] = LOG_PRIORITY[kernel.logLevel()];
+      header[Word.CONFIG_VERSION] = kernel.configVersion();
+    };
+    this.#views = publish(this.#views, State.CALL, nameBytes.byteLength, Status.OK, [nameBytes, input], this.#postBuffer, words);
 
     const timeoutMs = this.options.timeoutMs;
     const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
@@ -226,11 +259,22 @@ export class BridgePlugin {
 
   readonly #postBuffer = (buffer: SharedArrayBuffer): void => this.worker.postMessage({ type: "buffer", buffer } satisfies ToWorker);
 
+  /** Serves the worker kernel's own requests: the config (as JSON) and a log line. */
+  #serveKernel(fnName: string, context: BridgeCallContext, args: HostValue[]): unknown {
+    const kernel = this.options.kernel as BridgeKernel;
+    if (fnName === CONFIG_FUNCTION) return context.store(JSON.stringify(kernel.config));
+    const priority = Number(args[0]);
+    const level = LEVEL_OF_PRIORITY[priority];
+    const text = context.read(args[0] as bigint)?.text();
+    if (level !== undefined && text !== undefined && priority >= LOG_PRIORITY[kernel.logLevel()]) kernel.log(level, text);
+    return undefined;
+  }
+
   /** Serves the worker's host call on this thread (async functions awaited: the worker just waits), then replies. */
   async #serveHost(hostContext: unknown, deadline: number, name: string): Promise<void> {
     const { header, data } = this.#views;
     const fnName = this.#hostNames[header[Word.NAME] as number] as string;
-    const fn = (this.options.functions ?? {})[fnName] as BridgeHostFunction;
+    const fn: BridgeHostFunction = fnName === CONFIG_FUNCTION || fnName === LOG_FUNCTION ? (context, ...args) => this.#serveKernel(fnName, context, args) : ((this.options.functions ?? {})[fnName] as BridgeHostFunction);
     const { args, blocks } = decodeHostRequest(data, header[Word.LENGTH] as number);
     const stored: Uint8Array[] = [];
     const context: BridgeCallContext = {
@@ -264,7 +308,29 @@ export class BridgePlugin {
       reply = encoder.encode(`${fnName} failed on the host: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (this.#dead !== undefined) throw this.#dead; // timed out while an async host function ran
+    if (reply.byteLength > capacityOf(this.#views.buffer)) await this.#askForRoom(reply.byteLength, deadline, name);
     this.#views = publish(this.#views, State.HOST_DONE, 0, status, [reply], this.#postBuffer);
+  }
+
+  /**
+   * A host reply bigger than the buffer: the worker (blocked in Atomics.wait, so it cannot receive
+   * a buffer) is told the size (NEED), allocates a buffer that big, posts it and says MOVED.
+   */
+  async #askForRoom(bytes: number, deadline: number, name: string): Promise<void> {
+    const { header } = this.#views;
+    header[Word.LENGTH] = bytes;
+    header[Word.STATUS] = Status.NEED;
+    Atomics.store(header, Word.STATE, State.HOST_DONE);
+    Atomics.notify(header, Word.STATE);
+    for (;;) {
+      if (this.#dead !== undefined) throw this.#dead;
+      if (Atomics.load(header, Word.STATE) === State.MOVED) break;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) await this.#timeout(name);
+      const wait = (waitAsync as WaitAsync)(header, Word.STATE, State.HOST_DONE, remaining === Infinity ? undefined : remaining);
+      if (wait.async) await wait.value;
+    }
+    await this.#adoptMoved(deadline, name);
   }
 
   /** The worker moved to a bigger buffer: take it from the message queue. */

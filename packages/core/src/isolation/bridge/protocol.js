@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The shared-memory call protocol between the engine's thread and a bridge worker (one
  * SharedArrayBuffer per worker, used by both directions, one message in flight at a time).
@@ -8,6 +9,10 @@
  *   word NAME    request: byte length of the export name at the start of the data region
  *   word LENGTH  request: input byte length (after the name); response: output / error byte length
  *   word STATUS  response: {@link Status}
+ *   word PAGES   response: the guest's memory size in 64 KiB pages after the call (worker)
+ *   word LOG_LEVEL      request: the plugin's live log level as an Extism priority (engine)
+ *   word CONFIG_VERSION request: the version of the plugin's config; the worker fetches the
+ *                config (host function {@link CONFIG_FUNCTION}) when it differs from its copy
  *
  * Ownership moves with STATE: the engine writes only while the state is IDLE, DONE or MOVED
  * (then hands over with CALL); the worker writes only while it is CALL (then hands back with
@@ -26,59 +31,91 @@
 export const HEADER_WORDS = 8;
 export const HEADER_BYTES = HEADER_WORDS * 4;
 
-export const Word = {
+export const Word = /** @type {const} */ ({
   STATE: 0,
   NAME: 1,
   LENGTH: 2,
   STATUS: 3,
-} as const;
+  PAGES: 4,
+  LOG_LEVEL: 5,
+  CONFIG_VERSION: 6,
+});
 
-export const State = {
+export const State = /** @type {const} */ ({
   IDLE: 0,
   CALL: 1,
   DONE: 2,
   MOVED: 3,
   HOST: 4,
   HOST_DONE: 5,
-} as const;
+});
 
-export const Status = {
+export const Status = /** @type {const} */ ({
   /** Output bytes follow. */
   OK: 0,
   /** The export returned without output (plugin.call gave null). */
   NO_OUTPUT: 1,
   /** plugin.call threw: a UTF-8 message follows (traps, error_set's "Plugin-originated error"). */
   ERROR: 2,
-} as const;
+  /**
+   * Host reply only: the reply does not fit, word LENGTH says how many bytes it needs. The worker
+   * (whose event loop is blocked, so it cannot receive a buffer) allocates one that big, posts it,
+   * and sets MOVED; the engine writes the reply there. Works where receiveMessageOnPort does not.
+   */
+  NEED: 3,
+});
 
-/** Messages posted between the threads (rare: start-up and buffer moves). */
-export type ToWorker =
-  | { type: "start"; module: WebAssembly.Module; buffer: SharedArrayBuffer; useWasi: boolean; config: Record<string, string>; spinMicros: number; hostFunctions: string[] }
-  | { type: "buffer"; buffer: SharedArrayBuffer };
-export type FromWorker = { type: "ready" } | { type: "failed"; message: string } | { type: "buffer"; buffer: SharedArrayBuffer };
+/**
+ * Reserved host-function names (the worker's kernel): {@link CONFIG_FUNCTION} answers the
+ * plugin's config as JSON (no arguments); {@link LOG_FUNCTION} takes the priority as its one
+ * i64 argument with the log line's UTF-8 bytes as that argument's block.
+ */
+export const CONFIG_FUNCTION = "#config";
+export const LOG_FUNCTION = "#log";
+
+/**
+ * Messages posted between the threads (rare: start-up and buffer moves).
+ * @typedef {{ type: "start"; module: WebAssembly.Module; buffer: SharedArrayBuffer; useWasi: boolean; config: Record<string, string>; configVersion: number; spinMicros: number; hostFunctions: string[] }
+ *   | { type: "buffer"; buffer: SharedArrayBuffer }} ToWorker
+ */
+/**
+ * `log`: a kernel log line written outside a call (instantiation, start functions).
+ * @typedef {{ type: "ready" } | { type: "failed"; message: string } | { type: "buffer"; buffer: SharedArrayBuffer } | { type: "log"; priority: number; text: string }} FromWorker
+ */
+
+/** Extism's log priorities (what `get_log_level` returns); "silent" is above every level. */
+export const LOG_PRIORITY = /** @type {const} */ ({ trace: 0, debug: 1, info: 2, warn: 3, error: 4, silent: 2147483647 });
+/** @typedef {keyof typeof LOG_PRIORITY} LogPriorityName */
 
 export const DEFAULT_CAPACITY = 64 * 1024;
 
-/** Data-region capacity of a buffer. */
-export function capacityOf(buffer: SharedArrayBuffer): number {
+/**
+ * Data-region capacity of a buffer.
+ * @param {SharedArrayBuffer} buffer
+ * @returns {number}
+ */
+export function capacityOf(buffer) {
   return buffer.byteLength - HEADER_BYTES;
 }
 
-/** A buffer whose data region holds at least `bytes` (power-of-two total size). */
-export function bufferFor(bytes: number): SharedArrayBuffer {
+/**
+ * A buffer whose data region holds at least `bytes` (power-of-two total size).
+ * @param {number} bytes
+ * @returns {SharedArrayBuffer}
+ */
+export function bufferFor(bytes) {
   let size = 1024;
   while (size - HEADER_BYTES < bytes) size *= 2;
   return new SharedArrayBuffer(size);
 }
 
-/** Views of one buffer. */
-export interface Views {
-  readonly buffer: SharedArrayBuffer;
-  readonly header: Int32Array;
-  readonly data: Uint8Array;
-}
+/** Views of one buffer. @typedef {{ readonly buffer: SharedArrayBuffer; readonly header: Int32Array; readonly data: Uint8Array }} Views */
 
-export function viewsOf(buffer: SharedArrayBuffer): Views {
+/**
+ * @param {SharedArrayBuffer} buffer
+ * @returns {Views}
+ */
+export function viewsOf(buffer) {
   return { buffer, header: new Int32Array(buffer, 0, HEADER_WORDS), data: new Uint8Array(buffer, HEADER_BYTES) };
 }
 
@@ -86,7 +123,13 @@ export function viewsOf(buffer: SharedArrayBuffer): Views {
 export const encoder = new TextEncoder();
 /** TextDecoder refuses views of shared memory in browsers: decode a copy. */
 const decoder = new TextDecoder();
-export function decode(data: Uint8Array, offset: number, length: number): string {
+/**
+ * @param {Uint8Array} data
+ * @param {number} offset
+ * @param {number} length
+ * @returns {string}
+ */
+export function decode(data, offset, length) {
   return decoder.decode(data.slice(offset, offset + length));
 }
 
@@ -104,15 +147,16 @@ export function decode(data: Uint8Array, offset: number, length: number): string
  */
 export const STORED_BASE = 0x7fff_0000_0000_0000n;
 
-export type HostValue = bigint | number;
+/** @typedef {bigint | number} HostValue */
+/** @typedef {{ args: HostValue[]; blocks: (Uint8Array | null)[] }} HostRequest */
 
-export interface HostRequest {
-  args: HostValue[];
-  blocks: (Uint8Array | null)[];
-}
-
-export function encodeHostRequest(args: readonly unknown[], read: (handle: bigint) => Uint8Array | null): Uint8Array {
-  const blocks = args.map((arg) => (typeof arg === "bigint" ? read(arg) : null));
+/**
+ * @param {readonly unknown[]} args
+ * @param {(handle: bigint, index: number) => Uint8Array | null} read
+ * @returns {Uint8Array}
+ */
+export function encodeHostRequest(args, read) {
+  const blocks = args.map((arg, index) => (typeof arg === "bigint" ? read(arg, index) : null));
   let size = 4;
   for (const block of blocks) size += 13 + (block?.byteLength ?? 0);
   const out = new Uint8Array(size);
@@ -139,12 +183,19 @@ export function encodeHostRequest(args: readonly unknown[], read: (handle: bigin
   return out;
 }
 
-export function decodeHostRequest(data: Uint8Array, length: number): HostRequest {
+/**
+ * @param {Uint8Array} data
+ * @param {number} length
+ * @returns {HostRequest}
+ */
+export function decodeHostRequest(data, length) {
   const bytes = data.slice(0, length);
   const view = new DataView(bytes.buffer);
   const argc = view.getUint32(0, true);
-  const args: HostValue[] = [];
-  const lengths: number[] = [];
+  /** @type {HostValue[]} */
+  const args = [];
+  /** @type {number[]} */
+  const lengths = [];
   let at = 4;
   for (let i = 0; i < argc; i++) {
     args.push(view.getUint8(at) === 0 ? view.getBigInt64(at + 1, true) : view.getFloat64(at + 1, true));
@@ -160,7 +211,12 @@ export function decodeHostRequest(data: Uint8Array, length: number): HostRequest
   return { args, blocks };
 }
 
-export function encodeHostReply(value: unknown, stored: readonly Uint8Array[]): Uint8Array {
+/**
+ * @param {unknown} value
+ * @param {readonly Uint8Array[]} stored
+ * @returns {Uint8Array}
+ */
+export function encodeHostReply(value, stored) {
   let size = 13;
   for (const block of stored) size += 4 + block.byteLength;
   const out = new Uint8Array(size);
@@ -182,13 +238,19 @@ export function encodeHostReply(value: unknown, stored: readonly Uint8Array[]): 
   return out;
 }
 
-export function decodeHostReply(data: Uint8Array, length: number): { value: HostValue | undefined; stored: Uint8Array[] } {
+/**
+ * @param {Uint8Array} data
+ * @param {number} length
+ * @returns {{ value: HostValue | undefined; stored: Uint8Array[] }}
+ */
+export function decodeHostReply(data, length) {
   const bytes = data.slice(0, length);
   const view = new DataView(bytes.buffer);
   const kind = view.getUint8(0);
   const value = kind === 0 ? view.getBigInt64(1, true) : kind === 1 ? view.getFloat64(1, true) : undefined;
   const count = view.getUint32(9, true);
-  const stored: Uint8Array[] = [];
+  /** @type {Uint8Array[]} */
+  const stored = [];
   let at = 13;
   for (let i = 0; i < count; i++) {
     const n = view.getUint32(at, true);
@@ -200,12 +262,21 @@ export function decodeHostReply(data: Uint8Array, length: number): { value: Host
 
 /**
  * Writes a message (the concatenated `parts`, word NAME = `name`, word STATUS = `status`, word
- * LENGTH = the byte length after the first part when `name` is set, else the whole length) and
+ * LENGTH = the byte length after the first part when `name` is set, else the whole length, and
+ * whatever `words` writes into the header) and
  * hands the buffer over with `state`. A message too big for the buffer goes into a new, bigger
  * one: `post` sends it to the other side, then the old buffer says MOVED. Returns the views to
  * use from now on.
+ * @param {Views} current
+ * @param {number} state
+ * @param {number} name
+ * @param {number} status
+ * @param {readonly Uint8Array[]} parts
+ * @param {(buffer: SharedArrayBuffer) => void} post
+ * @param {(header: Int32Array) => void} [words]
+ * @returns {Views}
  */
-export function publish(current: Views, state: number, name: number, status: number, parts: readonly Uint8Array[], post: (buffer: SharedArrayBuffer) => void): Views {
+export function publish(current, state, name, status, parts, post, words) {
   let total = 0;
   for (const part of parts) total += part.byteLength;
   const target = total > capacityOf(current.buffer) ? viewsOf(bufferFor(total)) : current;
@@ -216,7 +287,8 @@ export function publish(current: Views, state: number, name: number, status: num
   }
   target.header[Word.NAME] = name;
   target.header[Word.STATUS] = status;
-  target.header[Word.LENGTH] = parts.length > 1 ? total - (parts[0] as Uint8Array).byteLength : total;
+  target.header[Word.LENGTH] = parts.length > 1 ? total - /** @type {Uint8Array} */ (parts[0]).byteLength : total;
+  words?.(target.header);
   Atomics.store(target.header, Word.STATE, state);
   if (target !== current) {
     post(target.buffer);
@@ -233,20 +305,26 @@ export function publish(current: Views, state: number, name: number, status: num
  * one it did, and from 0 probes `max` again every 64 waits.
  */
 export class SpinBudget {
-  #budget: number;
+  #budget;
   #idle = 0;
-  constructor(readonly max: number) {
+  /** @param {number} max */
+  constructor(max) {
+    /** @readonly */
+    this.max = max;
     this.#budget = max;
   }
-  /** µs to spin for the next wait. */
-  next(): number {
+  /**
+   * µs to spin for the next wait.
+   * @returns {number}
+   */
+  next() {
     if (this.#budget === 0 && this.max > 0 && ++this.#idle % 64 === 0) return this.max;
     return this.#budget;
   }
-  hit(): void {
+  hit() {
     this.#budget = this.max;
   }
-  miss(): void {
+  miss() {
     this.#budget = this.#budget >= 2 ? this.#budget / 2 : 0;
   }
 }
