@@ -234,6 +234,53 @@ export function persistenceContract(env: TestEnv, label: string, makeStorage: ()
       expect(engine.restoreErrors.size).toBe(0);
     });
 
+    test("health history, the event log and unloaded plugins survive a restart", async () => {
+      storage = await makeStorage();
+      const options: EngineOptions = { eventLogSize: 8 };
+      let engine = await open(options);
+      await engine.install(await fixture(env, "host-kv"));
+      await engine.install(await fixture(env, "host-data", { subscriptions: [] }));
+      for (let i = 0; i < 3; i++) await engine.call("host-kv", "set", { key: `k${i}`, value: i });
+      await expectCode(engine.call("host-kv", "set_then_trap", { key: "x", value: 1 }), "plugin_trap");
+      const before = (await engine.health("host-kv")).engine.history;
+      expect(before).toMatchObject({ calls: 4, errors: 1, timeouts: 0, circuitOpens: 0, lastErrorCode: "plugin_trap" });
+      for (let i = 0; i < 20; i++) engine.events.emit("app.saved", { n: i });
+      expect(engine.events.recent().map((event) => event.payload)).toEqual(Array.from({ length: 8 }, (_, i) => ({ n: 12 + i })));
+      const lastSeq = engine.events.recent({ limit: 1 })[0]?.seq ?? -1;
+      await engine.unload("host-data");
+
+      engine = await restart(engine, options);
+      // Counters and the last error, as engine.health and debugInfo report them, carried over.
+      const after = (await engine.health("host-kv")).engine.history;
+      expect(after).toEqual(before);
+      await engine.call("host-kv", "set", { key: "k3", value: 3 });
+      expect((await engine.debugInfo("host-kv")).engine?.history).toMatchObject({ calls: 5, errors: 1, lastErrorCode: "plugin_trap", since: before?.since });
+      // The event log: the last 8 events, then what happened since (seqs go on counting).
+      const recent = engine.events.recent();
+      expect(recent).toHaveLength(8);
+      const saved = recent.filter((event) => event.topic === "app.saved");
+      expect(saved.map((event) => event.payload)).toEqual(saved.map((_, i) => ({ n: 20 - saved.length + i })));
+      expect(saved.every((event) => event.source === "host" && event.seq <= lastSeq)).toBe(true);
+      expect(recent.some((event) => event.topic === "plugin.unloaded" && (event.payload as { name: string }).name === "host-data")).toBe(true);
+      expect(recent.filter((event) => event.seq > lastSeq).map((event) => event.topic)).toContain("plugin.installed");
+      // The plugin the embedder unloaded is installed but not loaded; loading it is remembered too.
+      expect(engine.get("host-data")?.state).toBe("unloaded");
+      expect(engine.get("host-kv")?.state).toBe("ready");
+      await engine.load("host-data");
+      engine = await restart(engine, options);
+      expect(engine.get("host-data")?.state).toBe("ready");
+
+      // The stored log is bounded too; uninstalling forgets the plugin's history.
+      await engine.uninstall("host-kv");
+      engines.splice(engines.indexOf(engine), 1);
+      await engine.close();
+      const driver = await storage.open();
+      expect((await driver.scan("events")).length).toBeLessThanOrEqual(8);
+      expect(await driver.get("health", "host-kv")).toBeUndefined();
+      expect(await driver.get("health", "host-data")).toBeDefined();
+      await driver.close();
+    });
+
     test("the embedder's durable writes resolve after their commit, survive a restart, and a refused one keeps nothing", async () => {
       storage = await makeStorage();
       let engine = await open();

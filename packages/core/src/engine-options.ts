@@ -52,6 +52,14 @@ export interface EngineOptions extends HealthOptions {
   readonly logBufferSize?: number;
   /** Most events that may wait for one plugin's `on_event`; more are dropped and counted. Default 1000. */
   readonly eventQueueSize?: number;
+  /** Events the event log keeps (`engine.events.recent`; stored with `storage`); 0 turns it off. Default 256. */
+  readonly eventLogSize?: number;
+  /**
+   * With `storage`: how long after a change the health histories and the event log are stored,
+   * in ms (all changes of that time in one commit, off the calls' path; `close()` stores the
+   * rest). Default 2000.
+   */
+  readonly journalDelayMs?: number;
   /**
    * Where the engine keeps its state (`memoryStorage()`, `indexedDbStorage({ name })`,
    * `fileStorage({ dir })`): each plugin call's writes (kv, memories, threads) are committed in

@@ -25,6 +25,8 @@ import { forwardLogs } from "./logs/forward-logs.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 import { Committer } from "./storage/committer.ts";
+import { DEFAULT_JOURNAL_DELAY_MS, Journal } from "./storage/journal.ts";
+import { EventLog } from "./events/event-log.ts";
 import { restoreState } from "./storage/restore.ts";
 import { configWrite, grantWrite, installWrites, uninstallWrites } from "./storage/engine-storage.ts";
 import { checkIntegrity } from "./install/integrity.ts";
@@ -64,6 +66,9 @@ export class Engine {
   #closed = false;
   /** Commits plugin calls' writes to `options.storage` (undefined: memory only). */
   readonly #storage: Committer | undefined;
+  /** Stores health histories and the event log behind the calls (engines with storage). */
+  #journal: Journal | undefined = undefined;
+  readonly #eventLog: EventLog;
   readonly #restoreErrors = new Map<string, ThreadspaceError>();
   /** Plugins' config: `get`, `set` (validated overrides), `reset`. See {@link EngineConfig}. */
   readonly config: EngineConfig;
@@ -95,13 +100,15 @@ export class Engine {
       invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input),
     });
     this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#persistGrants(name));
+    this.#eventLog = new EventLog(this.#host.state.events, options.eventLogSize);
     if (options.storage !== undefined) {
       const storage = new Committer(options.storage, { limitOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes }, this.#logger);
       this.#storage = storage;
       this.#host.state.storage.sink = (writes, actor) => storage.background(writes, actor);
       this.#host.state.storage.commit = storage.commitCall;
+      this.#journal = new Journal(storage, this.#monitor, this.#eventLog, options.journalDelayMs ?? DEFAULT_JOURNAL_DELAY_MS, this.#logger);
     } else this.#storage = undefined;
-    this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name) });
+    this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name), log: this.#eventLog });
     this.events = this.#delivery.api;
     this.memories = memoryView(this.#host.state.memories);
     this.threads = threadView(this.#host.state.threads);
@@ -273,7 +280,8 @@ export class Engine {
     const record = this.#record(name);
     if (record.runner === undefined) {
       const message = this.#config.enabled(name) ? "installed but not loaded" : "disabled by its config (enabled: false)";
-      return { status: "unhealthy", message, metrics: {}, engine: { calls: 0, errors: 0 } };
+      const history = this.#monitor.history(name);
+      return { status: "unhealthy", message, metrics: {}, engine: { calls: 0, errors: 0, ...(history === undefined ? {} : { history }) } };
     }
     const runner = record.runner;
     const reported = await this.#monitor.check(runner);
@@ -313,6 +321,7 @@ export class Engine {
     this.#monitor.attach(record.runner);
     this.#delivery.attach(record.manifest, record.runner);
     this.events.emit("plugin.loaded", { name, version: record.manifest.version });
+    await this.#persistLoaded([name], true);
     return this.#info(record);
   }
 
@@ -326,6 +335,7 @@ export class Engine {
     if (dependents.length > 0 && options.cascade !== true) throw this.#inUse(name, dependents);
     for (const dependent of dependents) await this.#stop(this.#record(dependent));
     await this.#stop(record);
+    await this.#persistLoaded([...dependents, name], false);
   }
 
   /**
@@ -348,6 +358,7 @@ export class Engine {
       this.#host.permissions.forget(dependent);
       this.#config.forget(dependent);
       this.#callLimits.forget(dependent);
+      this.#monitor.forget(dependent);
     }
     await this.#storage?.commit([...dependents, name].flatMap(uninstallWrites));
   }
@@ -363,6 +374,8 @@ export class Engine {
       if (record?.runner !== undefined) await this.unload(name, { cascade: true });
     }
     this.#plugins.clear();
+    this.#journal?.stop();
+    await this.#journal?.flush();
     if (this.#storage !== undefined) {
       // The engine owns the driver it was given: pending commits finish, then it is released.
       await this.#storage.flush();
@@ -382,7 +395,7 @@ export class Engine {
   async [RESTORE](): Promise<void> {
     const storage = this.#storage;
     if (storage === undefined) return;
-    const stored = await restoreState(storage.driver, this.#host, storage.ledger);
+    const stored = await restoreState(storage.driver, this.#host, storage.ledger, { monitor: this.#monitor, events: this.#eventLog });
     for (const [hash, permissions] of stored.grants) this.#host.permissions.remember(hash, permissions);
     const bundles = [];
     for (const [name, record] of stored.bundles) {
@@ -403,7 +416,8 @@ export class Engine {
     for (const bundle of ordered) {
       const name = bundle.manifest.name;
       try {
-        await this.#installBundle(bundle, [name], undefined, stored.config.get(name));
+        // Unloaded by the embedder (stored `enabled: false`): installed again, not started.
+        await this.#installBundle(bundle, [name], undefined, stored.config.get(name), stored.bundles.get(name)?.enabled !== false);
       } catch (cause) {
         this.#restoreFailed(name, cause);
       }
@@ -430,6 +444,18 @@ export class Engine {
     await storage.commit(writes);
   }
 
+  /** Records that plugins were unloaded (or loaded again), so that a restart keeps them so; a failure is logged. */
+  async #persistLoaded(names: readonly string[], loaded: boolean): Promise<void> {
+    const storage = this.#storage;
+    // close() unloads every plugin too: that is not the embedder unloading them.
+    if (storage === undefined || this.#closed) return;
+    for (const name of names) {
+      await storage.setBundleEnabled(name, loaded).catch((error: unknown) => {
+        this.#logger.error(`[threadspace] [plugin ${name}] storing that it was ${loaded ? "loaded" : "unloaded"} failed; after a restart it may be ${loaded ? "unloaded" : "loaded"} again: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+  }
+
   #persistGrants(name: string): void {
     const hash = this.#host.permissions.hashOf(name);
     if (hash !== undefined) this.#storage?.background([grantWrite(hash, this.#host.permissions.list(name))], "host");
@@ -449,14 +475,15 @@ export class Engine {
     };
   }
 
-  async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig): Promise<PluginInfo> {
+  async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig, start = true): Promise<PluginInfo> {
     const { name } = bundle.manifest;
     if (this.#plugins.has(name) || this.#pending.has(name)) {
       throw new ThreadspaceError("already_installed", `is already installed. Uninstall it first to replace it.`, { plugin: name });
     }
     this.#pending.add(name);
     try {
-      checkDependencies(bundle.manifest, (dep) => this.#installedView(dep), chain);
+      // A plugin restored unloaded needs its dependencies installed, not loaded.
+      checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
       const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy);
       const permissions = this.#host.permissions;
       const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
@@ -465,7 +492,7 @@ export class Engine {
       try {
         this.#config.install(prepared.manifest, config);
         // `enabled: false`: installed (checked, compiled, granted) but not started.
-        if (this.#config.enabled(name)) runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions(name, prepared.limits.limits));
+        if (start && this.#config.enabled(name)) runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions(name, prepared.limits.limits));
       } catch (error) {
         permissions.forget(name);
         this.#config.forget(name);
@@ -579,6 +606,9 @@ export class Engine {
     return describePlugin(record, state, this.#host.permissions.list(name));
   }
 }
+
+/** `view` as if loaded (for checking the dependencies of a plugin that is not started). */
+const loadedView = (view: InstalledPlugin | undefined): InstalledPlugin | undefined => (view === undefined ? undefined : { ...view, loaded: true });
 
 /**
  * Creates an engine.

@@ -15,7 +15,7 @@ describe("typed stores, batches and bounded logs", () => {
     const events = await typedStore(storage, "events").scan();
     expect(events.map((e) => e.value.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 15 + i));
     expect(events[0]?.key).toBe(seqKey(15));
-    const batch = appendBounded(new WriteBatch(), "health", ["hello"], 3, { at: 1, status: "ok", message: "", metrics: {} }, 2);
+    const batch = appendBounded(new WriteBatch(), "events", ["hello"], 3, { seq: 3, topic: "app.saved", payload: null, source: "host", at: 1 }, 2);
     expect(batch.writes.map((w) => w.key)).toEqual([key("hello", 3), key("hello", 1)]);
   });
 

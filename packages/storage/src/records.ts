@@ -39,8 +39,24 @@ export type ThreadRow = { readonly id: string; readonly title: string; readonly 
 /** `entries`, keyed by `key(threadId, seq)`. */
 export type EntryRow = { readonly seq: number; readonly author: string; readonly content: string; readonly at: number; readonly owner: string };
 
-/** `health`, keyed by `key(plugin, n)`: one health check's result. */
-export type HealthRow = { readonly at: number; readonly status: string; readonly message: string; readonly metrics: JsonObject };
+/**
+ * `health`, keyed by plugin name: the plugin's health history, counted since it was installed
+ * (across reloads and restarts of the engine); rewritten as a whole, behind the calls.
+ */
+export type HealthRow = {
+  readonly calls: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** Times the circuit breaker opened. */
+  readonly circuitOpens: number;
+  readonly lastError?: string;
+  readonly lastErrorCode?: string;
+  readonly lastErrorAt?: number;
+  /** The last polled `health_check`. */
+  readonly lastCheck?: { readonly at: number; readonly status: string; readonly message: string };
+  /** When counting began (ms since the epoch). */
+  readonly since: number;
+};
 
 /** `events`, keyed by `seqKey(seq)`: the bounded event log. */
 export type EventRow = { readonly seq: number; readonly topic: string; readonly payload: Json; readonly source: string; readonly at: number };
@@ -100,15 +116,14 @@ export class WriteBatch {
 }
 
 /**
- * Appends record `seq` to a bounded log (`events`, or one plugin's `health` history under
- * `parts`) and deletes record `seq - keep`, so the log never holds more than `keep` records.
+ * Appends record `seq` to a bounded log (`events`, or a log of its own under `parts`) and
+ * deletes record `seq - keep`, so the log never holds more than `keep` records.
  * Sequence numbers must count up by one (0, 1, 2, ...).
  *
  * @example
  * appendBounded(batch, "events", [], seq, row, 1000);        // key: seqKey(seq)
- * appendBounded(batch, "health", ["hello"], n, check, 100);  // key: key("hello", n)
  */
-export function appendBounded<S extends "events" | "health">(batch: WriteBatch, store: S, parts: readonly string[], seq: number, value: StoreRecords[S], keep: number): WriteBatch {
+export function appendBounded<S extends "events">(batch: WriteBatch, store: S, parts: readonly string[], seq: number, value: StoreRecords[S], keep: number): WriteBatch {
   batch.put(store, key(...parts, seq), value);
   if (seq >= keep) batch.delete(store, key(...parts, seq - keep));
   return batch;

@@ -17,7 +17,7 @@ export type StoreName =
   | "entries"
   /** Per-plugin key-value state, keyed by `key(plugin, key)`. */
   | "kv"
-  /** Health history, keyed by `key(plugin, seqKey(n))`. */
+  /** Health history (counters, last error, last check), keyed by plugin name. */
   | "health"
   /** The bounded event log, keyed by `seqKey(n)`. */
   | "events";

@@ -3,6 +3,7 @@ import { HostFailure, TopicPattern, type EventBus, type PermissionTable, type To
 import type { PluginManifest } from "@threadspace/manifest";
 import type { PluginRunner } from "../calls/plugin-runner.ts";
 import type { EngineLogger } from "../engine-options.ts";
+import type { EventLog, LoggedEvent, RecentEventsQuery } from "./event-log.ts";
 
 /** Default number of events that may wait for one plugin's `on_event`. */
 export const DEFAULT_EVENT_QUEUE_SIZE = 1000;
@@ -34,6 +35,16 @@ export interface EngineEvents {
   emit(topic: string, payload?: unknown): void;
   /** Delivery counters of one plugin's `on_event` queue. */
   stats(name: string): EventStats;
+  /**
+   * The event log: the last `eventLogSize` events (default 256) published by plugins, the
+   * embedder and the engine, oldest first, each with its `seq`. With storage it survives a
+   * restart (stored behind the calls, so the last moments before a crash may be missing).
+   *
+   * @example
+   * let last = -1;
+   * for (const event of engine.events.recent({ since: last })) last = event.seq;
+   */
+  recent(query?: RecentEventsQuery): LoggedEvent[];
 }
 
 /** Options of {@link EventDelivery}. */
@@ -43,6 +54,8 @@ export interface EventDeliveryOptions {
   readonly queueSize?: number | undefined;
   /** Throws `plugin_not_found` for a name that is not installed. */
   readonly check: (name: string) => void;
+  /** The event log `recent` reads (none: `recent` returns nothing). */
+  readonly log?: EventLog | undefined;
 }
 
 type Counters = { -readonly [K in keyof EventStats]: EventStats[K] };
@@ -76,6 +89,7 @@ export class EventDelivery {
   readonly #logger: EngineLogger;
   readonly #queueSize: number;
   readonly #check: (name: string) => void;
+  readonly #log: EventLog | undefined;
   readonly #subscribers = new Map<string, Subscriber>();
   readonly #stats = new Map<string, Counters>();
 
@@ -88,6 +102,7 @@ export class EventDelivery {
       throw new ThreadspaceError("bad_input", `eventQueueSize must be an integer ≥ 1; got ${String(options.queueSize)}.`);
     }
     this.#check = options.check;
+    this.#log = options.log;
     bus.onError = (error, event) => this.#logger.warn(`[threadspace] an engine.events handler for "${event.topic}" failed: ${messageOf(error)}`);
     bus.listen((event, segments) => this.#route(event, segments));
   }
@@ -112,6 +127,7 @@ export class EventDelivery {
       const stats = this.#stats.get(name) ?? counters();
       return { ...stats, queued: this.#subscribers.get(name)?.queue.length ?? 0 };
     },
+    recent: (query) => this.#log?.recent(query) ?? [],
   };
 
   /** Starts delivering to a plugin that was just started (resets its counters). */

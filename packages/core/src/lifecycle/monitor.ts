@@ -1,5 +1,6 @@
 import { ThreadspaceError, isThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginRunner } from "../calls/plugin-runner.ts";
+import type { HealthRow } from "@threadspace/storage";
 import { checkHealth, type HealthStatus } from "./health.ts";
 
 /** The circuit breaker of {@link HealthOptions}. */
@@ -61,7 +62,25 @@ export interface EngineObservations {
   readonly circuit: CircuitState;
   /** The last polled health_check (absent before the first poll or without polling). */
   readonly lastCheck?: { readonly at: number; readonly status: HealthStatus; readonly message: string; readonly durationMs: number };
+  /** Totals since the plugin was installed, across reloads and (with storage) restarts of the engine. */
+  readonly history?: HealthHistory;
 }
+
+/**
+ * A plugin's health history: what the engine counted since the plugin was installed, across
+ * unload/load and, on an engine with storage, across restarts (stored behind the calls, see
+ * `storage/journal.ts`): the `health` store's `HealthRow` (calls, errors, timeouts, circuit
+ * openings, last error and when, since when), with the check's status typed.
+ */
+export type HealthHistory = Omit<HealthRow, "lastCheck"> & {
+  /** The last polled `health_check`. */
+  readonly lastCheck?: { readonly at: number; readonly status: HealthStatus; readonly message: string };
+};
+
+type MutableHistory = { -readonly [K in keyof HealthHistory]: HealthHistory[K] } & { dirty: boolean };
+
+/** Longest `lastError` kept in the history (messages can be long; the history is stored). */
+const MAX_HISTORY_ERROR_CHARS = 1000;
 
 /** Calls the latency percentiles and error rate are computed over (a ring buffer: memory stays fixed). */
 export const LATENCY_WINDOW = 256;
@@ -132,6 +151,8 @@ class PluginMonitor {
   /** The derived status after the last polled check (a change is published as `plugin.health`). */
   lastStatus: HealthStatus = "healthy";
   checking = false;
+  /** The plugin's history (shared by its instances over time). */
+  history: MutableHistory | undefined;
 }
 
 /**
@@ -148,6 +169,11 @@ export class HealthMonitor {
   readonly intervalMs: number;
   readonly #notify: (topic: string, payload: Record<string, unknown>) => void;
   #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #histories = new Map<string, MutableHistory>();
+  /** Plugins whose history changed since the last {@link takeHistoryChanges}. */
+  readonly #changed = new Set<string>();
+  /** Told when a history changes while none was pending (the engine stores them behind, in one batch). */
+  onHistoryChange: (() => void) | undefined = undefined;
 
   /**
    * `notify` publishes what changed: `plugin.circuit` `{ name, state, reason?, retryAt? }` when a
@@ -213,7 +239,70 @@ export class HealthMonitor {
    */
   attach(runner: PluginRunner): void {
     const monitor = this.#of(runner);
+    monitor.history = this.#historyOf(runner.name);
     runner.observer = (ms, error) => this.#record(runner, monitor, ms, error);
+  }
+
+  #historyOf(name: string): MutableHistory {
+    let history = this.#histories.get(name);
+    if (history === undefined) {
+      history = { calls: 0, errors: 0, timeouts: 0, circuitOpens: 0, since: Date.now(), dirty: false };
+      this.#histories.set(name, history);
+      this.#touch(name, history);
+    }
+    return history;
+  }
+
+  #touch(name: string, history: MutableHistory): void {
+    if (history.dirty) return;
+    history.dirty = true;
+    const first = this.#changed.size === 0;
+    this.#changed.add(name);
+    if (first) this.onHistoryChange?.();
+  }
+
+  /** A plugin's health history (undefined before it was first loaded). */
+  history(name: string): HealthHistory | undefined {
+    const history = this.#histories.get(name);
+    if (history === undefined) return undefined;
+    const { dirty: _dirty, ...copy } = history;
+    return copy;
+  }
+
+  /** Loads stored histories (at start, before any plugin is loaded). */
+  restoreHistory(rows: Iterable<readonly [name: string, history: HealthHistory]>): void {
+    for (const [name, row] of rows) this.#histories.set(name, { ...row, dirty: false });
+  }
+
+  /** Forgets an uninstalled plugin's history (its stored row is deleted with its bundle). */
+  forget(name: string): void {
+    this.#histories.delete(name);
+    this.#changed.delete(name);
+  }
+
+  /** The histories changed since the last call, by plugin name; they count as clean from now on. */
+  takeHistoryChanges(): Map<string, HealthHistory> {
+    const out = new Map<string, HealthHistory>();
+    for (const name of this.#changed) {
+      const history = this.#histories.get(name);
+      if (history === undefined) continue;
+      history.dirty = false;
+      const { dirty: _dirty, ...copy } = history;
+      out.set(name, copy);
+    }
+    this.#changed.clear();
+    return out;
+  }
+
+  /** Marks histories changed again (their storing failed): the next change stores them too. */
+  retryHistory(names: Iterable<string>): void {
+    for (const name of names) {
+      const history = this.#histories.get(name);
+      if (history !== undefined && !history.dirty) {
+        history.dirty = true;
+        this.#changed.add(name);
+      }
+    }
   }
 
   #record(runner: PluginRunner, monitor: PluginMonitor, ms: number, error: unknown): void {
@@ -223,6 +312,11 @@ export class HealthMonitor {
       return;
     }
     monitor.calls++;
+    const history = monitor.history;
+    if (history !== undefined) {
+      history.calls++;
+      if (!history.dirty) this.#touch(runner.name, history);
+    }
     const failed = code !== undefined && FAILURE_CODES.has(code);
     monitor.window.add(ms, code !== undefined);
     if (code === undefined) {
@@ -234,6 +328,13 @@ export class HealthMonitor {
     monitor.lastErrorCode = code;
     monitor.lastErrorAt = Date.now();
     if (code === "timeout") monitor.timeouts++;
+    if (history !== undefined) {
+      history.errors++;
+      history.lastError = monitor.lastError.length > MAX_HISTORY_ERROR_CHARS ? `${monitor.lastError.slice(0, MAX_HISTORY_ERROR_CHARS)}...` : monitor.lastError;
+      history.lastErrorCode = code;
+      history.lastErrorAt = monitor.lastErrorAt;
+      if (code === "timeout") history.timeouts++;
+    }
     if (failed) this.#failed(runner, monitor, `${code}: ${monitor.lastError}`);
     else this.#succeeded(runner, monitor); // The plugin answered (e.g. plugin_error for bad input): it works.
   }
@@ -258,6 +359,10 @@ export class HealthMonitor {
     monitor.trialInFlight = false;
     if (!trial && (monitor.circuit !== "closed" || monitor.consecutiveFailures < breaker.failures)) return;
     monitor.opens++;
+    if (monitor.history !== undefined) {
+      monitor.history.circuitOpens++;
+      this.#touch(runner.name, monitor.history);
+    }
     const wait = Math.min(breaker.maxRetryAfterMs, breaker.retryAfterMs * 2 ** (monitor.opens - 1));
     monitor.circuit = "open";
     runner.circuitClosed = false;
@@ -289,6 +394,10 @@ export class HealthMonitor {
     const report = answered ?? { status: "unhealthy" as const, message: `health_check did not answer within ${this.#timeoutMs} ms (healthCheckTimeoutMs)`, metrics: {} };
     const failedToAnswer = answered === undefined || /^health_check failed/.test(report.message);
     monitor.lastCheck = { at: Date.now(), status: report.status, message: report.message, durationMs: Math.round((performance.now() - started) * 1000) / 1000 };
+    if (record && monitor.history !== undefined) {
+      monitor.history.lastCheck = { at: monitor.lastCheck.at, status: report.status, message: report.message.slice(0, MAX_HISTORY_ERROR_CHARS) };
+      this.#touch(runner.name, monitor.history);
+    }
     if (record && failedToAnswer && runner.exports.has("health_check")) this.#failed(runner, monitor, report.message);
     if (record) {
       const derived = this.derive(runner, report);
@@ -322,6 +431,7 @@ export class HealthMonitor {
       restarts: runner.isolationStats?.restarts ?? 0,
       circuit,
       ...(monitor.lastCheck === undefined ? {} : { lastCheck: monitor.lastCheck }),
+      ...(monitor.history === undefined ? {} : { history: this.history(runner.name) as HealthHistory }),
     };
   }
 

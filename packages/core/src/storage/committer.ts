@@ -1,6 +1,6 @@
 import type { CallTransaction } from "@threadspace/host";
 import { messageOf } from "@threadspace/errors";
-import { QuotaLedger, type QuotaOptions, type StorageDriver, type StorageWrite } from "@threadspace/storage";
+import { QuotaLedger, typedStore, type QuotaOptions, type StorageDriver, type StorageWrite } from "@threadspace/storage";
 import type { EngineLogger } from "../engine-options.ts";
 
 /**
@@ -15,6 +15,8 @@ export class Committer {
   readonly ledger: QuotaLedger;
   readonly #logger: EngineLogger;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Bundle flag rewrites, one after another (each reads the stored record first). */
+  #bundleFlags: Promise<unknown> = Promise.resolve();
 
   constructor(driver: StorageDriver, quota: QuotaOptions, logger: EngineLogger) {
     this.driver = driver;
@@ -74,6 +76,21 @@ export class Committer {
         throw error;
       },
     );
+  }
+
+  /**
+   * Rewrites a stored bundle's `enabled` flag (false after `unload`: restored installed but not
+   * started). Nothing happens when no bundle is stored (e.g. one installed from a precompiled module).
+   */
+  setBundleEnabled(name: string, enabled: boolean): Promise<void> {
+    const task = this.#bundleFlags.then(async () => {
+      const bundles = typedStore(this.driver, "bundles");
+      const record = await bundles.get(name);
+      if (record === undefined || record.enabled === enabled) return;
+      await this.commit([bundles.put(name, { ...record, enabled })]);
+    });
+    this.#bundleFlags = task.catch(() => undefined);
+    return this.#track(task);
   }
 
   /** Waits for every commit in flight (failures were reported where they happened). */

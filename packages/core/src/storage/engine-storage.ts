@@ -23,10 +23,11 @@ export function configWrite(name: string, overrides: Readonly<Record<string, unk
   return { store: "config", key: name, value: { overrides: overrides as { readonly [key: string]: StorageValue } } };
 }
 
-/** Forgets an uninstalled plugin's bundle and config (grants by sha256 and its data stay). */
+/** Forgets an uninstalled plugin's bundle, config and health history (grants by sha256 and its data stay). */
 export function uninstallWrites(name: string): StorageWrite[] {
   return [
     { store: "bundles", key: name, value: DELETE },
     { store: "config", key: name, value: DELETE },
+    { store: "health", key: name, value: DELETE },
   ];
 }

@@ -1,6 +1,8 @@
 import type { Host } from "@threadspace/host";
 import type { PermissionName } from "@threadspace/manifest";
 import { splitKey, typedStore, type BundleRecord, type EntryRow, type QuotaLedger, type StorageDriver } from "@threadspace/storage";
+import type { EventLog } from "../events/event-log.ts";
+import type { HealthHistory, HealthMonitor } from "../lifecycle/monitor.ts";
 
 /** What the engine keeps about installed plugins, as loaded from storage. */
 export interface StoredPlugins {
@@ -12,12 +14,19 @@ export interface StoredPlugins {
   readonly config: ReadonlyMap<string, Record<string, unknown>>;
 }
 
+/** Where the engine's observations go: the plugins' health histories and the event log. */
+export interface ObservedState {
+  readonly monitor: HealthMonitor;
+  readonly events: EventLog;
+}
+
 /**
- * Loads everything stored into the host's state (memories, threads and entries, kv) and the
- * quota ledger, and returns the installed plugins' records for the engine to start again.
+ * Loads everything stored into the host's state (memories, threads and entries, kv), the quota
+ * ledger, the health histories and the event log, and returns the installed plugins' records
+ * (with whether each was unloaded: `enabled: false`) for the engine to start again.
  */
-export async function restoreState(driver: StorageDriver, host: Host, ledger: QuotaLedger): Promise<StoredPlugins> {
-  const [memories, threads, entries, kv, bundles, grants, config] = await Promise.all([
+export async function restoreState(driver: StorageDriver, host: Host, ledger: QuotaLedger, observed?: ObservedState): Promise<StoredPlugins> {
+  const [memories, threads, entries, kv, bundles, grants, config, health, events] = await Promise.all([
     typedStore(driver, "memories").scan(),
     typedStore(driver, "threads").scan(),
     typedStore(driver, "entries").scan(),
@@ -25,6 +34,8 @@ export async function restoreState(driver: StorageDriver, host: Host, ledger: Qu
     typedStore(driver, "bundles").scan(),
     typedStore(driver, "grants").scan(),
     typedStore(driver, "config").scan(),
+    observed === undefined ? [] : typedStore(driver, "health").scan(),
+    observed === undefined ? [] : typedStore(driver, "events").scan(),
   ]);
   for (const { key, value } of memories) ledger.track("memories", key, value);
   for (const { key, value } of threads) ledger.track("threads", key, value);
@@ -43,6 +54,8 @@ export async function restoreState(driver: StorageDriver, host: Host, ledger: Qu
       return [plugin, name, entry.value] as const;
     }),
   );
+  observed?.monitor.restoreHistory(health.map((entry) => [entry.key, entry.value as HealthHistory] as const));
+  observed?.events.restore(events.map((entry) => entry.value));
   return {
     bundles: new Map(bundles.map((entry) => [entry.key, entry.value])),
     grants: new Map(grants.map((entry) => [entry.key, entry.value.permissions as readonly PermissionName[]])),
