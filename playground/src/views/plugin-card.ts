@@ -16,7 +16,7 @@ function fact(term: string, value: string | Node): HTMLElement[] {
 }
 
 /** Fills `target` with the plugin's health (`engine.health` asks the plugin's health_check). */
-function showHealth(app: App, name: string, target: HTMLElement): void {
+export function showHealth(app: App, name: string, target: HTMLElement): void {
   replace(target, "checking…");
   app.engine.health(name).then(
     (report) => replace(target, h("span", { class: `health ${report.status}` }, report.status), report.message === "" ? "" : ` — ${report.message}`),
@@ -24,7 +24,7 @@ function showHealth(app: App, name: string, target: HTMLElement): void {
   );
 }
 
-function permissionBox(app: App, info: PluginInfo, permission: PermissionName): HTMLElement {
+function permissionBox(app: App, info: PluginInfo, permission: PermissionName, health: HTMLElement): HTMLElement {
   const id = `perm-${info.name}-${permission.replace(/[^a-z0-9]/g, "-")}`;
   const granted = info.granted.includes(permission);
   const toggle = (event: Event): void => {
@@ -33,25 +33,23 @@ function permissionBox(app: App, info: PluginInfo, permission: PermissionName): 
       if (checked) app.engine.permissions.grant(info.name, [permission]);
       else app.engine.permissions.revoke(info.name, [permission]);
       return `${info.name}: ${permission} ${checked ? "granted" : "revoked"} (applies from the next host call).`;
-    });
+    }).then(() => showHealth(app, info.name, health)); // a plugin may report itself degraded without a permission
   };
   return h("li", {}, h("input", { type: "checkbox", id, checked: granted, onchange: toggle }), " ", h("label", { for: id }, permission));
 }
 
-function permissions(app: App, info: PluginInfo): HTMLElement {
+function permissions(app: App, info: PluginInfo, health: HTMLElement): HTMLElement {
   const asked = info.permissions;
   return h(
     "fieldset",
     { class: "permissions" },
     h("legend", {}, `Permissions (${info.granted.length} of ${asked.length} granted)`),
-    asked.length === 0 ? h("p", {}, "It asks for none.") : h("ul", {}, ...asked.map((p) => permissionBox(app, info, p))),
+    asked.length === 0 ? h("p", {}, "It asks for none.") : h("ul", {}, ...asked.map((p) => permissionBox(app, info, p, health))),
   );
 }
 
-/** The card of an installed plugin. */
-export function pluginCard(app: App, info: PluginInfo): HTMLElement {
-  const health = h("span", {});
-  showHealth(app, info.name, health);
+/** The card of an installed plugin; `health` shows its last health report (see {@link showHealth}). */
+export function pluginCard(app: App, info: PluginInfo, health: HTMLElement): HTMLElement {
   const select = (): void => {
     app.selected = info.name;
     app.refresh();
@@ -79,7 +77,7 @@ export function pluginCard(app: App, info: PluginInfo): HTMLElement {
       ...fact("From", info.origin),
       ...fact("sha256", info.sha256 === undefined ? "precompiled" : `${info.sha256.slice(0, 19)}…`),
     ),
-    permissions(app, info),
+    permissions(app, info, health),
     h(
       "p",
       { class: "actions" },
