@@ -37,6 +37,19 @@ export function installContract(env: TestEnv): void {
       await engine.close();
     });
 
+    test("says what it cannot enforce on a precompiled module: the memory cap, the hash", async () => {
+      const parts = await fixture(env, "ok", { limits: { memoryPages: 8 } });
+      const module = await WebAssembly.compile(parts.wasm as Uint8Array<ArrayBuffer>);
+      const hash = await sha256(parts.wasm as Uint8Array);
+      const [bare, hashed] = await Promise.all([createEngine(), createEngine()]);
+      const info = await bare.install({ manifest: parts.manifest, wasm: module });
+      expect(info.limitNotes).toEqual([expect.stringMatching(/^memoryPages: 8 pages .*not enforced.*precompiled WebAssembly\.Module/)]);
+      const withHash = await hashed.install({ manifest: { ...(parts.manifest as object), hash }, wasm: module });
+      expect(withHash.limitNotes).toHaveLength(2);
+      expect(withHash.limitNotes[1]).toMatch(new RegExp(`^hash: ${hash} was not checked`));
+      await Promise.all([bare.close(), hashed.close()]);
+    });
+
     test("runs a plain Extism plugin with interface extism (no lifecycle exports)", async () => {
       const engine = await createEngine();
       await engine.install(await fixture(env, "plain"));

@@ -33,7 +33,10 @@ export interface PluginInfo {
   readonly installedAt: number;
   /** The limits it runs under: plugin.json's `limits`, defaults, capped by the host's policy. */
   readonly limits: EffectiveLimits;
-  /** What the host's policy capped ("memoryPages: asked for 1024 pages ..., capped by policy to 256"). */
+  /**
+   * What the host's policy capped ("memoryPages: asked for 1024 pages ..., capped by policy to 256"),
+   * and what is not enforced: a `timeoutMs` inline, a fallback to inline, the memory cap and hash of a precompiled module.
+   */
   readonly limitNotes: readonly string[];
   /** The plugin.json the engine validated. */
   readonly manifest: PluginManifest;
@@ -54,7 +57,7 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
     permissions: m.permissions,
     granted,
     limits: record.limits.limits,
-    limitNotes: [...record.limits.notes.map((note) => note.message), ...isolationNotes(record.limits, record.runner)],
+    limitNotes: [...record.limits.notes.map((note) => note.message), ...record.sourceNotes, ...isolationNotes(record.limits, record.runner)],
     exports: record.shape.exports,
     sha256: record.sha256,
     origin: record.origin,

@@ -5,7 +5,8 @@ export interface BundleParts {
   /**
    * The module: bytes (checked against `hash`, then compiled) or a precompiled
    * `WebAssembly.Module` (for hosts such as workerd that cannot compile at run time;
-   * it was bundled at deploy time, so no hash is checked).
+   * it was bundled at deploy time, so neither its hash nor the guest memory cap can be
+   * applied: `engine.get(name).limitNotes` says so).
    */
   readonly wasm: Uint8Array | ArrayBuffer | WebAssembly.Module;
 }

@@ -1,6 +1,7 @@
 import type { PluginManifest } from "@threadspace/manifest";
 import { checkRequiredExports } from "../lifecycle/lifecycle.ts";
 import { checkIntegrity } from "./integrity.ts";
+import { precompiledNotes } from "./precompiled-notes.ts";
 import type { SourceBundle } from "./read-source.ts";
 import { assertWasmMagic, checkImports, compileWasm, describeModule, type ModuleShape } from "./wasm-module.ts";
 import { capGuestMemory, resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
@@ -16,6 +17,8 @@ export interface PreparedBundle {
   readonly limits: ResolvedLimits;
   /** Its memory before and after the cap; undefined for a precompiled module (cap it when bundling). */
   readonly memory: { readonly before: GuestMemory | undefined; readonly after: GuestMemory | undefined } | undefined;
+  /** What could not be checked or enforced on the source (a precompiled module: memory cap, hash), for `limitNotes`. */
+  readonly sourceNotes: readonly string[];
 }
 
 /**
@@ -29,8 +32,10 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
   let module: WebAssembly.Module;
   let sha256: string | undefined;
   let memory: PreparedBundle["memory"];
+  let sourceNotes: string[] = [];
   if (bundle.wasm instanceof WebAssembly.Module) {
     module = bundle.wasm;
+    sourceNotes = precompiledNotes(manifest, limits.limits);
   } else {
     sha256 = await checkIntegrity(bundle.wasm, manifest.hash, manifest.name);
     assertWasmMagic(bundle.wasm, manifest.name);
@@ -41,5 +46,5 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
   const shape = describeModule(module);
   checkImports(shape, hostFunctions, manifest.name);
   checkRequiredExports(manifest, shape.exports);
-  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory };
+  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes };
 }

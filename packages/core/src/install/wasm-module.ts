@@ -11,6 +11,8 @@ const KERNEL_MODULE = "extism:host/env";
 const USER_MODULE = "extism:host/user";
 const WASI_MODULE = "wasi_snapshot_preview1";
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+/** V8's refusal where the embedder forbids compiling at run time (workerd: "Wasm code generation disallowed by embedder"). */
+const CODE_GENERATION_DISALLOWED = /code generation disallowed/i;
 
 /** What a module exports and imports, read without instantiating it. */
 export interface ModuleShape {
@@ -39,6 +41,13 @@ export async function compileWasm(bytes: Uint8Array, plugin: string): Promise<We
   try {
     return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   } catch (cause) {
+    if (CODE_GENERATION_DISALLOWED.test(messageOf(cause))) {
+      throw new ThreadspaceError(
+        "source_invalid",
+        `this runtime does not compile WebAssembly at run time (${messageOf(cause)}), as in workerd / Cloudflare Workers. Install a precompiled WebAssembly.Module instead of bytes or a URL: import the .wasm in your worker (wrangler's CompiledWasm module rule) and pass install({ manifest, wasm: module }).`,
+        { plugin, cause },
+      );
+    }
     throw new ThreadspaceError("wasm_invalid", `the WebAssembly module does not compile: ${messageOf(cause)}. Rebuild it with a current toolchain.`, { plugin, cause });
   }
 }
