@@ -108,6 +108,17 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(allowed.text).toMatch(/memory\.created m1/); // its seed data was journaled at the first visit
   });
 
+  test("shows the selected plugin's log entries at the level picked for it", { timeout: 60_000 }, async () => {
+    await page.selectOption("#call-plugin", "memory-analyzer");
+    await page.selectOption("#log-level", "debug");
+    await page.waitForSelector("#status .ok, #status .error");
+    expect(await page.innerText("#status")).toMatch(/memory-analyzer now logs at debug/);
+    const out = await call("memory-analyzer", "analyze_memory", '{"id": "m1"}', "json");
+    expect(out.text).toMatch(/"wordCount": 20/);
+    await page.waitForSelector("#logs li.log.debug");
+    expect(await page.innerText("#logs")).toMatch(/analysed memory m1/);
+  });
+
   test("a reload keeps the installed plugins, an uninstall and a revoked permission", { timeout: 120_000 }, async () => {
     await page.click('button[aria-label="Uninstall plain-extism"]');
     await page.waitForSelector("#status .ok, #status .error");
@@ -122,5 +133,22 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.isChecked('input[id="perm-memory-analyzer-config-read"]')).toBe(true);
     const out = await call("hello", "greet", "again", "text");
     expect(out.text).toContain("Hello, again!");
+  });
+
+  test("installs a plugin from files picked on disk, shows its install event, and says what is missing from a bad pick", { timeout: 60_000 }, async () => {
+    await page.setInputFiles("#local-files", [join(root, "examples/plain-extism/plugin.json"), join(root, "examples/plain-extism/plugin.wasm")]);
+    await page.click("#local-form button[type=submit]");
+    await page.waitForSelector("#status .ok, #status .error");
+    expect(await page.innerText("#status")).toMatch(/plain-extism@1\.0\.0 installed/);
+    expect(await installed()).toContain("plain-extism");
+    await page.waitForSelector("#events code:text('plugin.installed')");
+    const out = await call("plain-extism", "echo", "from disk", "text");
+    expect(out.text).toContain("from disk");
+
+    await page.setInputFiles("#local-files", [join(root, "examples/hello/plugin.json")]);
+    await page.click("#local-form button[type=submit]");
+    await page.waitForSelector("#status .ok, #status .error");
+    expect(await page.$eval("#status .error", (box) => box.getAttribute("data-code"))).toBe("source_invalid");
+    expect(await page.innerText("#status")).toMatch(/no \.wasm file was picked: pick plugin\.wasm too/);
   });
 });
