@@ -139,6 +139,19 @@ export function storageDriverContract(name: string, makeDriver: () => DriverSetu
       expect(got.buffer.byteLength).toBe(10);
     });
 
+    test("handed-over values ({ handOver: true }) are validated and stored the same; a view still stores only its bytes", async () => {
+      const d = await driver();
+      const backing = bytes(64);
+      const row = { id: "m1", tags: Object.freeze(["a", "b"]), raw: backing.subarray(4, 8), n: -0 };
+      await d.commit([{ store: "memories", key: "m1", value: row }, { store: "kv", key: "gone", value: DELETE }], { handOver: true });
+      const got = (await d.get("memories", "m1")) as typeof row;
+      expect(got).toEqual({ id: "m1", tags: ["a", "b"], raw: backing.slice(4, 8), n: -0 });
+      expect(got.raw.buffer.byteLength).toBe(4);
+      const error = await expectStorageError(d.commit([{ store: "kv", key: "ok", value: 1 }, { store: "kv", key: "bad", value: new Date(0) as never }], { handOver: true }), "bad_input");
+      expect(error.message).toContain('kv "bad"');
+      expect(await d.get("kv", "ok")).toBeUndefined();
+    });
+
     test("scans in key order (UTF-16 code units), by prefix, from a start key, with a limit", async () => {
       const d = await driver();
       const keys = ["b", "a", "ab", "a\u0000", "Z", "é", "😀", "\uffff", "", "a/b", "p1", "p10", key("p1", "x"), key("p1", "y"), key("p10", "x")];

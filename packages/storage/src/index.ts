@@ -1,4 +1,4 @@
-export type { ScanOptions, StorageDriver, StorageEntry, StorageValue, StorageWrite, StoreName } from "./types.ts";
+export type { CommitOptions, ScanOptions, StorageDriver, StorageEntry, StorageValue, StorageWrite, StoreName } from "./types.ts";
 export { DELETE, STORE_NAMES } from "./types.ts";
 export { memoryStorage } from "./drivers/memory.ts";
 export { indexedDbStorage, deleteIndexedDbStorage, markerKey, DB_VERSION, MIGRATIONS, migrationsAfter } from "./drivers/indexeddb.ts";

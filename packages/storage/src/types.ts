@@ -58,6 +58,18 @@ export interface ScanOptions {
   readonly limit?: number | undefined;
 }
 
+/** Options of {@link StorageDriver.commit}. */
+export interface CommitOptions {
+  /**
+   * The caller hands the batch's values over: nothing else holds them or changes them from the
+   * call on (the engine's plugin-call commits build fresh rows). A driver may then store them
+   * without its defensive copy; they are validated all the same, and a `Uint8Array` view is
+   * still stored as its own bytes. Default false. (The IndexedDB driver uses it: the browser's
+   * structured clone at `put` is copy enough.)
+   */
+  readonly handOver?: boolean | undefined;
+}
+
 /**
  * Where Threadspace keeps its state. Few methods on purpose: a plugin call's writes reach the
  * driver as ONE `commit`, which is all-or-nothing; reads happen at start (the engine loads its
@@ -88,7 +100,7 @@ export interface StorageDriver {
   /** Entries in key order, filtered by `options`. */
   scan(store: StoreName, options?: ScanOptions): Promise<StorageEntry[]>;
   /** Applies every write, or none; concurrent commits are applied one after another, in call order. */
-  commit(batch: readonly StorageWrite[]): Promise<void>;
+  commit(batch: readonly StorageWrite[], options?: CommitOptions): Promise<void>;
   /** Empties one store, or every store. */
   clear?(store?: StoreName): Promise<void>;
   /** Bytes of the keys and values under `prefix` (see `byteSize`), for quotas and diagnostics. */

@@ -52,6 +52,8 @@ interface Walk {
   readonly what: string;
   readonly path: (string | number)[];
   readonly ancestors: Set<object>;
+  /** Set when a `Uint8Array` that is a view of part of its buffer was seen. */
+  partialView?: boolean;
 }
 
 function invalid(walk: Walk, problem: string): ThreadspaceError {
@@ -80,7 +82,10 @@ function walk(value: unknown, state: Walk, copy: boolean): StorageValue {
       return value;
     case "object": {
       if (value === null) return null;
-      if (value instanceof Uint8Array) return copy ? new Uint8Array(value) : value;
+      if (value instanceof Uint8Array) {
+        if (value.byteOffset !== 0 || value.byteLength !== value.buffer.byteLength) state.partialView = true;
+        return copy ? new Uint8Array(value) : value;
+      }
       if (state.ancestors.has(value)) throw invalid(state, "refers back to itself (a cycle)");
       if (state.path.length >= MAX_DEPTH) throw invalid(state, `is nested deeper than ${MAX_DEPTH} levels`);
       if (Array.isArray(value)) {
@@ -142,9 +147,11 @@ export const nameOf = (write: Pick<StorageWrite, "store" | "key">): string => `$
 
 /**
  * Validates a whole batch before anything is written (so an invalid value fails the batch and
- * leaves nothing). With `copy`, returns the batch with every value deep-copied.
+ * leaves nothing). With `copy`, returns the batch with every value deep-copied; with
+ * `"views"` (values handed over, see `CommitOptions.handOver`), only the values holding a
+ * `Uint8Array` view of part of a buffer are copied (so that only the view's bytes are stored).
  */
-export function checkBatch(batch: readonly StorageWrite[], copy: boolean): StorageWrite[] {
+export function checkBatch(batch: readonly StorageWrite[], copy: boolean | "views"): StorageWrite[] {
   if (!Array.isArray(batch)) throw new ThreadspaceError("bad_input", "storage: commit takes an array of writes ({ store, key, value }).");
   const out: StorageWrite[] = new Array<StorageWrite>(batch.length);
   for (let i = 0; i < batch.length; i++) {
@@ -154,8 +161,10 @@ export function checkBatch(batch: readonly StorageWrite[], copy: boolean): Stora
     if (write.value === DELETE) out[i] = write;
     else {
       const state: Walk = { what: `the value of ${nameOf(write)}`, path: [], ancestors: new Set() };
-      const value = walk(write.value, state, copy);
-      out[i] = copy ? { store: write.store, key: write.key, value } : write;
+      const value = walk(write.value, state, copy === true);
+      if (copy === true) out[i] = { store: write.store, key: write.key, value };
+      else if (copy === "views" && state.partialView === true) out[i] = { store: write.store, key: write.key, value: walk(write.value, state, true) };
+      else out[i] = write;
     }
   }
   return out;

@@ -3,6 +3,8 @@ import { messageOf } from "@threadspace/errors";
 import { QuotaLedger, typedStore, type QuotaOptions, type StorageDriver, type StorageWrite } from "@threadspace/storage";
 import type { EngineLogger } from "../engine-options.ts";
 
+const HAND_OVER = { handOver: true } as const;
+
 /**
  * One per engine with storage: commits each plugin call's writes to the driver in one
  * `commit` (all-or-nothing; the file driver groups concurrent commits into one fsync), and
@@ -42,7 +44,9 @@ export class Committer {
       tx.abort();
       return Promise.reject(error);
     }
-    const done = this.driver.commit(writes).then(
+    // A call's rows are built fresh by prepare() and nothing changes them: handed over, the
+    // driver skips its defensive copy. (The embedder's durable writes may hold its own objects.)
+    const done = this.driver.commit(writes, tx.actor === "host" ? undefined : HAND_OVER).then(
       () => {
         plan.apply();
         apply();

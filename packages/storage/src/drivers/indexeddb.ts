@@ -2,7 +2,7 @@ import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTr
 import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
 import { closedError, unavailable } from "../errors.ts";
 import { prefixEnd } from "../keys.ts";
-import { DELETE, STORE_NAMES, type ScanOptions, type StorageDriver, type StorageEntry, type StorageValue, type StoreName } from "../types.ts";
+import { DELETE, STORE_NAMES, type CommitOptions, type ScanOptions, type StorageDriver, type StorageEntry, type StorageValue, type StoreName } from "../types.ts";
 import { checkBatch, checkScan, checkTarget, entrySize } from "../value.ts";
 import { isConnectionLost, isOpenFailure, isQuotaError, mapIdbError, openFailureError } from "./idb-errors.ts";
 
@@ -176,11 +176,12 @@ class IdbStore implements IndexedDbStorageDriver {
     return total;
   }
 
-  commit(batch: Parameters<StorageDriver["commit"]>[0]): Promise<void> {
+  commit(batch: Parameters<StorageDriver["commit"]>[0], options?: CommitOptions): Promise<void> {
     try {
       if (this.#closed) throw closedError(this.name);
-      // Copies too: a Uint8Array view would otherwise store its whole underlying buffer.
-      const writes = checkBatch(batch, true);
+      // Copies too (the puts may run later: on a reconnect, a retry), and a Uint8Array view would
+      // otherwise store its whole underlying buffer. Values handed over need the latter only.
+      const writes = checkBatch(batch, options?.handOver === true ? "views" : true);
       if (writes.length === 0) return this.#run("committing", async () => {});
       const stores = [...new Set(writes.map((write) => write.store))];
       return this.#run("committing", async (db) => {
