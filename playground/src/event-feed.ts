@@ -1,20 +1,16 @@
-/** The latest events on the engine's bus (any topic, any source), kept for the activity panel. */
+/**
+ * The latest events on the engine's bus (any topic, any source), newest first: the engine's event
+ * log (`engine.events.recent`, kept in IndexedDB with the rest), redrawn as events arrive.
+ */
 import type { Engine, TopicEvent } from "@threadspace/core";
 
-/** How many events the feed keeps. */
+/** How many events the feed shows at most. */
 export const FEED_SIZE = 100;
-/** `*` matches one segment, so one pattern per topic depth catches every event. */
+/** `*` matches one segment, so one pattern per topic depth hears every event. */
 const PATTERNS = ["*", "*.*", "*.*.*", "*.*.*.*", "*.*.*.*.*"];
 
-/** Subscribes to every event; `changed` is called after each one. */
-export function eventFeed(engine: Engine, changed: () => void): { readonly events: readonly TopicEvent[] } {
-  const events: TopicEvent[] = [];
-  for (const pattern of PATTERNS) {
-    engine.events.on(pattern, (event) => {
-      events.unshift(event);
-      if (events.length > FEED_SIZE) events.length = FEED_SIZE;
-      changed();
-    });
-  }
-  return { events };
+/** Calls `changed` after each event; `events()` reads the log. */
+export function eventFeed(engine: Engine, changed: () => void): { events(): readonly TopicEvent[] } {
+  for (const pattern of PATTERNS) engine.events.on(pattern, changed);
+  return { events: () => engine.events.recent({ limit: FEED_SIZE }).reverse() };
 }

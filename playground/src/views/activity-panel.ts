@@ -41,8 +41,8 @@ export function activityPanel(app: App, heading: HTMLElement, logs: HTMLElement,
     const entries = name === undefined ? [] : app.engine.logs(name).slice(-SHOWN).reverse();
     const quiet = name === undefined ? "" : ` at ${level.value} or above`;
     replace(logs, ...(entries.length === 0 ? [h("li", {}, `No log entry yet${quiet}.`)] : entries.map(logItem)));
-    const shown = feed.events.filter((event) => allEvents.checked || concerns(event, name)).slice(0, SHOWN);
-    replace(events, ...(shown.length === 0 ? [h("li", {}, "No event yet (events are shown from this page load on).")] : shown.map(eventItem)));
+    const shown = feed.events().filter((event) => allEvents.checked || concerns(event, name)).slice(0, SHOWN);
+    replace(events, ...(shown.length === 0 ? [h("li", {}, "No event yet.")] : shown.map(eventItem)));
   };
   // Log entries and events come in bursts: redraw once per frame.
   const later = (): void => {
