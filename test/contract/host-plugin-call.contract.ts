@@ -43,6 +43,22 @@ export function hostPluginCallContract(env: TestEnv): void {
       await engine.close();
     });
 
+    test("a dependency whose circuit breaker is open is refused fast, as the embedder's calls are", async () => {
+      const engine = await createEngine({ grant: true, circuitBreaker: { failures: 2, retryAfterMs: 60_000 } });
+      await engine.install(await fixture(env, "trap"));
+      await engine.install(await fixture(env, "host-call", { dependencies: ["trap@^1.0.0"], limits: { isolation: "worker" } }));
+      const call = async () => (await engine.call("host-call", "call", { plugin: "trap", export: "echo", input: "x" })).json<Reply>();
+      expect(await call()).toEqual({ ok: "x" });
+      // Two traps in a row open trap's circuit.
+      for (let i = 0; i < 2; i++) await engine.call("trap", "boom").catch(() => undefined);
+      expect((await engine.health("trap")).engine.circuit?.state).toBe("open");
+      const reply = await call();
+      expect(reply.error?.code).toBe("call_failed");
+      expect(reply.error?.message).toMatch(/plugin_unavailable.*circuit breaker/);
+      expect((await engine.health("trap")).engine.calls).toBe(3); // the refused call never reached it
+      await engine.close();
+    });
+
     test("an oversize request is too_large and a malformed one bad_request, before anything runs", async () => {
       const engine = await createEngine({ grant: true, maxRequestBytes: 64 });
       await engine.install(await fixture(env, "ok"));

@@ -97,7 +97,7 @@ export class Engine {
     this.#host = new Host({
       ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
       beforeCall: this.#callLimits.beforeHostCall,
-      invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input),
+      invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input, (runner) => this.#monitor.admit(runner)),
     });
     this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#persistGrants(name));
     this.#eventLog = new EventLog(this.#host.state.events, options.eventLogSize);

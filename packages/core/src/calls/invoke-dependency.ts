@@ -1,4 +1,4 @@
-import { isThreadspaceError } from "@threadspace/errors";
+import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
 import { HostFailure } from "@threadspace/host";
 import { parseDependency, type PluginManifest } from "@threadspace/manifest";
 import type { PluginRunner } from "./plugin-runner.ts";
@@ -8,7 +8,9 @@ const decoder = new TextDecoder();
 /**
  * Serves `ts_plugin_call`: runs an export of one of the caller's dependencies through the
  * callee's call queue and resolves with its output text. Anything else is a `HostFailure`
- * (replied to the caller as `{"error": ...}`): not a dependency, not loaded, or the callee failed.
+ * (replied to the caller as `{"error": ...}`): not a dependency, not loaded, its circuit
+ * breaker is open (`admit` returns the engine's error, as for the embedder's calls), or the
+ * callee failed.
  */
 export async function invokeDependency(
   caller: PluginManifest | undefined,
@@ -16,12 +18,15 @@ export async function invokeDependency(
   calleeName: string,
   exportName: string,
   input: string,
+  admit: (runner: PluginRunner) => ThreadspaceError | undefined = () => undefined,
 ): Promise<string> {
   if (caller === undefined) throw new HostFailure("internal", "the calling plugin is no longer installed");
   if (!caller.dependencies.some((spec) => parseDependency(spec).name === calleeName)) {
     throw new HostFailure("permission_denied", `${caller.name} may call only plugins in its "dependencies", and ${calleeName} is not one of them`);
   }
   if (callee === undefined) throw new HostFailure("not_found", `${calleeName} is not loaded`);
+  const refused = callee.circuitClosed ? undefined : admit(callee);
+  if (refused !== undefined) throw new HostFailure("call_failed", `[${refused.code}] ${refused.message}`);
   try {
     return await callee.call(exportName, input, (output) => (output === null ? "" : decoder.decode(output.bytes())));
   } catch (error) {
