@@ -6,21 +6,25 @@
 import { readFile } from "node:fs/promises";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { buildEdgeWorker, example, wat } from "./build-worker.ts";
+import { buildEdgeWorker, bundleWorker, example as examplePlugin, wat } from "./build-worker.ts";
 import type { EdgeRequest, EdgeResult } from "./edge-worker.ts";
 
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const modules = await buildEdgeWorker([
-    example("hello"), example("count-vowels"), example("memory-analyzer"),
-    wat("ok"), wat("trap"), wat("host-kv"), wat("host-call"),
+  const [modules, example] = await Promise.all([
+    buildEdgeWorker([
+      examplePlugin("hello"), examplePlugin("count-vowels"), examplePlugin("memory-analyzer"),
+      wat("ok"), wat("trap"), wat("host-kv"), wat("host-call"),
+    ]),
+    bundleWorker({ file: "examples/edge-worker/src/worker.ts" }),
   ]);
   const worker = { modules: modules as never, compatibilityDate: "2025-09-01" };
   mf = new Miniflare({
     workers: [
       { ...worker, name: "edge", routes: ["edge.test/*"] },
       { ...worker, name: "edge-node", routes: ["edge-node.test/*"], compatibilityFlags: ["nodejs_compat"] },
+      { modules: example as never, compatibilityDate: "2025-09-01", name: "example", routes: ["example.test/*"] },
     ],
   });
   await mf.ready;
@@ -193,5 +197,15 @@ describe.each(["edge", "edge-node"])("workerd (%s): no workers for isolation", (
     expect(notes.some((note) => /running "inline" because this runtime has no Web Workers/.test(note))).toBe(true);
     expect(ok(results[1])).toBe("Hello, Edge!");
     expect((ok(results[2]) as string[]).some((line) => /running "inline"/.test(line))).toBe(true);
+  });
+});
+
+describe("examples/edge-worker (the documented worker)", () => {
+  test("greets through the hello plugin, one engine across requests", async () => {
+    const first = await mf.dispatchFetch("http://example.test/?name=Edge");
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe("Hello, Edge!");
+    const second = await mf.dispatchFetch("http://example.test/");
+    expect(await second.text()).toBe("Hello, World!");
   });
 });
