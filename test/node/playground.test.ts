@@ -2,7 +2,8 @@
  * The playground end to end: its own Vite server (playground/vite.config.ts, started here with
  * `createServer`) and headless Chromium driven by Playwright, as a person would use it. Checks
  * that the examples are preinstalled, that a call shows its output, that failures show their
- * error code, and that a reload keeps what was installed, granted and uninstalled (IndexedDB).
+ * error code, logs, config, install from files, and that a reload keeps what was installed,
+ * granted, configured and uninstalled (IndexedDB).
  * Skipped when there is no Chromium or the examples are not built (`npm test` builds them).
  */
 import { existsSync } from "node:fs";
@@ -119,7 +120,23 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.innerText("#logs")).toMatch(/analysed memory m1/);
   });
 
-  test("a reload keeps the installed plugins, an uninstall and a revoked permission", { timeout: 120_000 }, async () => {
+  test("changes a plugin's config; a change the plugin's schema refuses shows config_invalid with its path", { timeout: 60_000 }, async () => {
+    const applyConfig = async (plugin: string, patch: string): Promise<string> => {
+      const card = `article[data-plugin="${plugin}"]`;
+      if (!(await page.$eval(`${card} details.config`, (details) => (details as HTMLDetailsElement).open))) await page.click(`${card} details.config summary`);
+      await page.fill(`${card} #config-${plugin}`, patch);
+      await page.click(`${card} button[aria-label="Apply config change to ${plugin}"]`);
+      await page.waitForSelector("#status .ok, #status .error");
+      return page.innerText("#status");
+    };
+    expect(await applyConfig("hello", '{"greeting": "Hi"}')).toMatch(/hello's config is now .*"greeting":"Hi"/);
+    expect((await call("hello", "greet", "World", "text")).text).toContain("Hi, World!");
+    const refused = await applyConfig("pattern-recognizer", '{"min_occurrences": 1}');
+    expect(await page.$eval("#status .error", (box) => box.getAttribute("data-code"))).toBe("config_invalid");
+    expect(refused).toMatch(/min_occurrences/);
+  });
+
+  test("a reload keeps the installed plugins, an uninstall, a revoked permission and a config change", { timeout: 120_000 }, async () => {
     await page.click('button[aria-label="Uninstall plain-extism"]');
     await page.waitForSelector("#status .ok, #status .error");
     expect(await page.innerText("#status")).toMatch(/plain-extism uninstalled/);
@@ -132,7 +149,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.isChecked('input[id="perm-memory-analyzer-memory-read"]')).toBe(false);
     expect(await page.isChecked('input[id="perm-memory-analyzer-config-read"]')).toBe(true);
     const out = await call("hello", "greet", "again", "text");
-    expect(out.text).toContain("Hello, again!");
+    expect(out.text).toContain("Hi, again!");
   });
 
   test("installs a plugin from files picked on disk, shows its install event, and says what is missing from a bad pick", { timeout: 60_000 }, async () => {

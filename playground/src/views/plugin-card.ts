@@ -6,6 +6,7 @@ import type { PluginInfo } from "@threadspace/core";
 import type { App } from "../app.ts";
 import { h, replace } from "../dom.ts";
 import { errorCode } from "../error-view.ts";
+import { configEditor } from "./config-editor.ts";
 
 type PermissionName = PluginInfo["permissions"][number];
 
@@ -78,6 +79,7 @@ export function pluginCard(app: App, info: PluginInfo, health: HTMLElement): HTM
       ...fact("sha256", info.sha256 === undefined ? "precompiled" : `${info.sha256.slice(0, 19)}…`),
     ),
     permissions(app, info, health),
+    configEditor(app, info),
     h(
       "p",
       { class: "actions" },
