@@ -78,7 +78,7 @@ export function workerSupport(scope: { crossOriginIsolated?: unknown; Worker?: u
   if (scope.crossOriginIsolated !== true || typeof scope.SharedArrayBuffer !== "function") {
     return {
       available: false,
-      reason: "the page is not crossOriginIsolated (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp; a CSP must also allow worker-src data:)",
+      reason: "the page is not crossOriginIsolated (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp; a Content-Security-Policy must also allow worker-src 'self', or data: with isolation.transport \"extism\")",
     };
   }
   return { available: true, reason: "" };
