@@ -5,7 +5,7 @@
  * wrangler's default rule for `*.wasm`).
  */
 import { readFile } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 
@@ -16,7 +16,7 @@ export type EdgeModule =
   | { readonly type: "ESModule"; readonly path: string; readonly contents: string }
   | { readonly type: "CompiledWasm"; readonly path: string; readonly contents: Uint8Array };
 
-/** A plugin to bundle with the edge worker: its manifest and built .wasm, from the repo root. */
+/** A plugin to bundle with the edge worker: its manifest and built .wasm (absolute, or from the repo root). */
 export interface EdgePluginSource {
   readonly name: string;
   readonly manifest: string;
@@ -40,7 +40,8 @@ function compiledWasm(found: Map<string, string>): Plugin {
     setup(b) {
       b.onResolve({ filter: /\.wasm$/ }, (args) => {
         const path = resolve(args.resolveDir, args.path);
-        const name = relative(root, path);
+        const inside = relative(root, path);
+        const name = inside.startsWith("..") || isAbsolute(inside) ? `external/${basename(path)}` : inside;
         found.set(name, path);
         return { path: `./${name}`, external: true };
       });
@@ -68,11 +69,13 @@ export async function bundleWorker(entry: { readonly file: string } | { readonly
   return [{ type: "ESModule", path: "worker.js", contents: code }, ...modules];
 }
 
+const specifier = (path: string): string => JSON.stringify(isAbsolute(path) ? path : `./${path}`);
+
 /** Bundles test/edge/edge-worker.ts with these plugins. */
 export function buildEdgeWorker(plugins: readonly EdgePluginSource[]): Promise<EdgeModule[]> {
   const source = [
     `import { edgeWorker } from "./test/edge/edge-worker.ts";`,
-    ...plugins.map((p, i) => `import wasm${i} from "./${p.wasm}";\nimport manifest${i} from "./${p.manifest}";`),
+    ...plugins.map((p, i) => `import wasm${i} from ${specifier(p.wasm)};\nimport manifest${i} from ${specifier(p.manifest)};`),
     `export default edgeWorker({ ${plugins.map((p, i) => `${JSON.stringify(p.name)}: { manifest: manifest${i}, module: wasm${i} }`).join(", ")} });`,
   ].join("\n");
   return bundleWorker({ source });

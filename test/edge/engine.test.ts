@@ -3,19 +3,44 @@
  * file, running the bundled edge worker twice (plain, and with `nodejs_compat`). Each request runs
  * steps on a fresh engine inside workerd; the assertions here read the replies.
  */
-import { readFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { capGuestMemory } from "@threadspace/core";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { buildEdgeWorker, bundleWorker, example as examplePlugin, wat } from "./build-worker.ts";
+import { buildEdgeWorker, bundleWorker, example as examplePlugin, wat, type EdgePluginSource } from "./build-worker.ts";
 import type { EdgeRequest, EdgeResult } from "./edge-worker.ts";
 
+const root = fileURLToPath(new URL("../../", import.meta.url));
 let mf: Miniflare;
+let temp: string;
+
+/** Runs the build command of examples/edge-worker/wrangler.toml, as wrangler would before bundling. */
+async function buildExampleWorker(): Promise<void> {
+  const cwd = `${root}examples/edge-worker`;
+  const toml = await readFile(`${cwd}/wrangler.toml`, "utf8");
+  const command = /^command = "(.*)"$/m.exec(toml)?.[1];
+  if (command === undefined) throw new Error("no [build] command in examples/edge-worker/wrangler.toml");
+  execFileSync("sh", ["-c", command], { cwd, stdio: "pipe" });
+}
+
+/** memory-bomb with its memory capped at 20 pages at build time, as `threadspace cap` writes it. */
+async function cappedMemoryBomb(): Promise<EdgePluginSource> {
+  temp = await mkdtemp(join(tmpdir(), "threadspace-edge-"));
+  const capped = capGuestMemory(new Uint8Array(await readFile(`${root}test/fixtures/build/memory-bomb.wasm`)), 20);
+  await writeFile(join(temp, "memory-bomb.wasm"), capped.bytes);
+  return { ...wat("memory-bomb"), wasm: join(temp, "memory-bomb.wasm") };
+}
 
 beforeAll(async () => {
+  await buildExampleWorker();
   const [modules, example] = await Promise.all([
     buildEdgeWorker([
       examplePlugin("hello"), examplePlugin("count-vowels"), examplePlugin("memory-analyzer"),
-      wat("ok"), wat("trap"), wat("host-kv"), wat("host-call"),
+      wat("ok"), wat("trap"), wat("host-kv"), wat("host-call"), await cappedMemoryBomb(),
     ]),
     bundleWorker({ file: "examples/edge-worker/src/worker.ts" }),
   ]);
@@ -30,7 +55,10 @@ beforeAll(async () => {
   await mf.ready;
 }, 60_000);
 
-afterAll(() => mf?.dispose());
+afterAll(async () => {
+  await mf?.dispose();
+  if (temp !== undefined) await rm(temp, { recursive: true, force: true });
+});
 
 /** Runs the steps in workerd; returns one result per step. */
 async function edge(request: EdgeRequest, worker = "edge"): Promise<EdgeResult[]> {
@@ -114,6 +142,20 @@ describe("workerd: install and call from precompiled modules", () => {
     expect(notes).toHaveLength(2);
     expect(notes[0]).toMatch(/^memoryPages: 4 pages .* not enforced.*precompiled WebAssembly\.Module/);
     expect(notes[1]).toMatch(new RegExp(`^hash: ${hash} was not checked`));
+  });
+
+  test("a memory cap written at build time (threadspace cap) holds in workerd, and reads as memory_limit", async () => {
+    const results = await edge({
+      steps: [
+        // The same limit as the one written into the module: the engine then names the trap memory_limit.
+        { op: "install", plugin: "memory-bomb", manifest: { limits: { memoryPages: 20 } } },
+        { op: "call", plugin: "memory-bomb", fn: "grow" },
+        { op: "call", plugin: "memory-bomb", fn: "pages" },
+      ],
+    });
+    expect(ok(results[0])).toMatchObject({ state: "ready" });
+    expect(failure(results[1])).toMatchObject({ plugin: "memory-bomb", code: "memory_limit" });
+    expect(ok(results[2])).toBe("20");
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { cac } from "cac";
 import { defineCall } from "./commands/call.ts";
+import { defineCap } from "./commands/cap.ts";
 import { defineHash } from "./commands/hash.ts";
 import { defineInspect } from "./commands/inspect.ts";
 import { defineValidate } from "./commands/validate.ts";
@@ -31,6 +32,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   defineInspect(cli, io);
   defineCall(cli, io);
   defineHash(cli, io);
+  defineCap(cli, io);
   let commandName: string | undefined;
   try {
     cli.parse(["node", "threadspace", ...args], { run: false });

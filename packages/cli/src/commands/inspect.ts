@@ -53,12 +53,14 @@ export interface InspectReport {
   };
 }
 
-interface Target {
+/** A wasm to read, and the bundle plugin.json naming it (absent for a bare .wasm). */
+export interface Target {
   readonly wasmPath: string;
   readonly manifest?: { readonly path: string; readonly value: PluginManifest };
 }
 
-async function resolveTarget(io: CliIo, target: string): Promise<Target> {
+/** A bundle folder, plugin.json or .wasm on the command line, as the wasm to read and its manifest. */
+export async function resolveTarget(io: CliIo, target: string): Promise<Target> {
   const path = resolve(io.cwd, target);
   const info = await stat(path).catch(() => undefined);
   if (info?.isFile() === true && !path.endsWith(".json")) return { wasmPath: path };
@@ -72,7 +74,8 @@ async function resolveTarget(io: CliIo, target: string): Promise<Target> {
   return { wasmPath: resolve(dir, manifest.main), manifest: { path: manifestPath, value: manifest } };
 }
 
-async function readWasm(io: CliIo, target: Target): Promise<Uint8Array> {
+/** Reads the target's wasm; `source_invalid` saying how to build it when it is missing. */
+export async function readWasm(io: CliIo, target: Target): Promise<Uint8Array> {
   const shown = displayPath(io, target.wasmPath);
   return readFileCapped(target.wasmPath, MAX_WASM_BYTES).catch((cause: unknown) => {
     const main = target.manifest?.value.main;

@@ -1,0 +1,68 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { CAC } from "cac";
+import { capGuestMemory, checkIntegrity, resolveLimits, type GuestMemory } from "@threadspace/core";
+import type { CliIo } from "../io.ts";
+import { EXIT_OK, UsageError, displayPath, line } from "../output.ts";
+import { readWasm, resolveTarget } from "./inspect.ts";
+
+/** Options of {@link cap}. */
+export interface CapOptions {
+  /** Where to write the capped module. */
+  readonly out: string;
+  /** The host's ceiling in 64 KiB pages (as `createEngine({ limits: { memoryPages } })`). */
+  readonly memoryPages?: number;
+}
+
+const pages = (n: number): string => `${n} page${n === 1 ? "" : "s"}`;
+
+function memoryText(memory: GuestMemory | undefined): string {
+  if (memory === undefined) return "no memory";
+  return `${pages(memory.initial)} at start, maximum ${memory.maximum === undefined ? "none" : pages(memory.maximum)}`;
+}
+
+/**
+ * `threadspace cap <bundle> --out <file.wasm> [--memory-pages N]`: checks the wasm against
+ * plugin.json's `hash`, then writes it with the guest memory cap the engine would apply
+ * (plugin.json's `limits.memoryPages` under the ceiling, else the default). For hosts that take a
+ * precompiled module (workerd / Cloudflare Workers), where the engine cannot rewrite it.
+ */
+export async function cap(io: CliIo, target: string, options: CapOptions): Promise<number> {
+  const resolved = await resolveTarget(io, target);
+  const bytes = await readWasm(io, resolved);
+  const manifest = resolved.manifest?.value;
+  const plugin = manifest?.name;
+  if (manifest !== undefined) await checkIntegrity(bytes, manifest.hash, manifest.name);
+  const limits = resolveLimits(manifest?.limits ?? {}, options.memoryPages === undefined ? {} : { memoryPages: options.memoryPages }, { plugin });
+  for (const note of limits.notes) if (note.limit === "memoryPages") io.stderr(`note: ${note.message}\n`);
+  const capped = capGuestMemory(bytes, limits.limits.memoryPages, { plugin });
+  const out = resolve(io.cwd, options.out);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, capped.bytes);
+  line(io, displayPath(io, out));
+  io.stderr(`✓ memory: ${memoryText(capped.before)} → ${memoryText(capped.after)}\n`);
+  return EXIT_OK;
+}
+
+function pagesOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (Array.isArray(value) || !Number.isSafeInteger(count) || count < 1 || count > 65_536) {
+    throw new UsageError("--memory-pages takes a whole number of 64 KiB pages from 1 to 65536.", "cap");
+  }
+  return count;
+}
+
+/** Registers `cap` on the command line. */
+export function defineCap(cli: CAC, io: CliIo): void {
+  cli
+    .command("cap <bundle>", "Check a plugin's hash and write its wasm with the guest memory cap applied (for workerd, which takes precompiled modules)")
+    .option("--out <file>", "Where to write the capped .wasm (required)")
+    .option("--memory-pages <n>", "The host's ceiling in 64 KiB pages (default: plugin.json's limits.memoryPages, else 256)")
+    .example("  $ threadspace cap examples/hello --out worker/plugins/hello.wasm")
+    .action((bundle: string, options: { out?: unknown; memoryPages?: unknown }) => {
+      if (options.out === undefined || options.out === true || Array.isArray(options.out)) throw new UsageError("--out <file> is required, once.", "cap");
+      const memoryPages = pagesOption(options.memoryPages);
+      return cap(io, String(bundle), { out: String(options.out), ...(memoryPages === undefined ? {} : { memoryPages }) });
+    });
+}
