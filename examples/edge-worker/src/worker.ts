@@ -9,7 +9,7 @@ import { createEngine, isThreadspaceError, type Engine } from "@threadspace/core
 import manifest from "../../hello/plugin.json";
 import hello from "../plugins/hello.wasm"; // written by the build command in wrangler.toml
 
-// One engine per isolate, started on the first request (workerd forbids timers and I/O at the top level).
+// One engine per isolate, started on the first request: a short startup, and a failed start is tried again.
 let engine: Promise<Engine> | undefined;
 
 async function start(): Promise<Engine> {
