@@ -8,6 +8,8 @@ import { installExample, loadSeed, type ExampleEntry } from "../catalog.ts";
 import { byId, h, replace } from "../dom.ts";
 import { readLocalBundle } from "../local-bundle.ts";
 
+const list = (items: readonly string[]): string => (items.length === 0 ? "no permission" : items.join(", "));
+
 function exampleRow(app: App, entry: ExampleEntry): HTMLElement {
   const installed = app.engine.get(entry.name) !== undefined;
   const install = (): void => {
@@ -36,8 +38,6 @@ function exampleRow(app: App, entry: ExampleEntry): HTMLElement {
     entry.seed && h("button", { type: "button", onclick: seed, "aria-label": `Load sample data of ${entry.name}` }, "Load sample data"),
   );
 }
-
-const list = (items: readonly string[]): string => (items.length === 0 ? "no permission" : items.join(", "));
 
 /** Renders the example list on every refresh and wires the "from disk" form once. */
 export function installPanel(app: App, examples: HTMLElement, form: HTMLFormElement): void {
