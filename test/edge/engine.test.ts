@@ -1,7 +1,8 @@
 /**
  * The engine in workerd (the Cloudflare Workers runtime), through Miniflare: one instance for the
- * file, running the bundled edge worker twice (plain, and with `nodejs_compat`). Each request runs
- * steps on a fresh engine inside workerd; the assertions here read the replies.
+ * file, running the bundled edge worker twice (plain, and with `nodejs_compat`) and
+ * examples/edge-worker. Each request to the edge worker runs steps on a fresh engine inside
+ * workerd; the assertions here read the replies.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
