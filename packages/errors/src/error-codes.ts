@@ -50,7 +50,13 @@ export type ThreadspaceErrorCode =
   | "storage_unavailable"
   | "busy"
   /** A per-call limit was exceeded (input or output size, host calls, events per second). */
-  | "limit_exceeded";
+  | "limit_exceeded"
+  /** A `.tsp` bundle cannot be used: not a zip, unexpected or unsafe entries, over a size cap, missing plugin.json or wasm. */
+  | "bundle_invalid"
+  /** A `.tsp` bundle's signature does not verify: plugin.json or the wasm changed after signing, or signature.json is damaged. */
+  | "signature_invalid"
+  /** The engine requires a trusted signature (`requireSignature`) and the bundle is unsigned or signed by a key not in `trustedKeys`. */
+  | "signature_untrusted";
 
 /** The list of codes, for runtime checks (for example when errors cross a worker boundary). */
 export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
@@ -81,4 +87,7 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "storage_unavailable",
   "busy",
   "limit_exceeded",
+  "bundle_invalid",
+  "signature_invalid",
+  "signature_untrusted",
 ];
