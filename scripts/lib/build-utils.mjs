@@ -1,47 +1,13 @@
 // Helpers shared by scripts/build-examples.mjs and scripts/build-fixtures.mjs.
-// Plain ESM, node: built-ins only.
-import { readdirSync, statSync } from "node:fs";
+// Plain ESM (no loader needed).
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root (scripts/lib/ is two levels below it). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Every file under the given files/directories (recursively), skipping missing paths. */
-export function listFiles(paths) {
-  const files = [];
-  const walk = (path) => {
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      return;
-    }
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(path).sort()) walk(join(path, entry));
-    } else if (stat.isFile()) {
-      files.push(path);
-    }
-  };
-  for (const path of paths) walk(path);
-  return files;
-}
-
-/** Modification time of a file in ms, or -Infinity when it does not exist. */
-export function mtimeOf(path) {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return -Infinity;
-  }
-}
-
-/** True when `output` exists and is newer than every file under `inputs`. */
-export function isUpToDate(output, inputs) {
-  const built = mtimeOf(output);
-  if (built === -Infinity) return false;
-  return listFiles(inputs).every((file) => mtimeOf(file) < built);
-}
+// Listing files and the staleness check are the CLI's (one implementation for every build).
+export { isUpToDate, listFiles } from "../../packages/cli/src/build/plugin-build.js";
 
 /** Parses the shared command line: `--force` and optional names to build. */
 export function parseArgs(argv, usage) {

@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { cac } from "cac";
+import { defineBuild } from "./commands/build.ts";
 import { defineCall } from "./commands/call.ts";
 import { defineCap } from "./commands/cap.ts";
 import { defineHash } from "./commands/hash.ts";
+import { defineInitPlugin } from "./commands/init-plugin.ts";
 import { defineInspect } from "./commands/inspect.ts";
+import { defineTest } from "./commands/test.ts";
 import { defineValidate } from "./commands/validate.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 import type { CliIo } from "./io.ts";
@@ -33,6 +36,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   defineCall(cli, io);
   defineHash(cli, io);
   defineCap(cli, io);
+  defineInitPlugin(cli, io);
+  defineBuild(cli, io);
+  defineTest(cli, io);
   let commandName: string | undefined;
   try {
     cli.parse(["node", "threadspace", ...args], { run: false });

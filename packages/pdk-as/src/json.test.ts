@@ -236,7 +236,7 @@ describe("pdk-as: lifecycle helpers", () => {
     expect(error.code).toBe("plugin_trap");
     // The handler logs the message through Extism's log_error (the JS SDK drops error_set on a trap).
     const logged = engine.logs("pdk-as-json").map((entry) => entry.message);
-    expect(logged.some((message) => message.includes("abort: abort requested: boom (at packages/pdk-as/tests/fixtures/pdk-as-json/src/index.ts:"))).toBe(true);
+    expect(logged.some((message) => message.includes("abort: abort requested: boom (at src/index.ts:"))).toBe(true);
     expect(await call("echo", "still here")).toBe("still here");
   });
 

@@ -33,8 +33,8 @@ async function readJsonObjectText(io: CliIo, manifestPath: string): Promise<{ te
   return { text, value: value as Record<string, unknown> };
 }
 
-/** Sets plugin.json's `hash`, changing nothing else in the file. */
-async function writeHash(io: CliIo, target: string, wasmPath: string, digest: string): Promise<void> {
+/** Sets plugin.json's `hash`, changing nothing else in the file (`threadspace build` uses it too). */
+export async function writeHash(io: CliIo, target: string, wasmPath: string, digest: string): Promise<void> {
   const { dir, manifestPath } = await locateBundle(io, target);
   const shown = displayPath(io, manifestPath);
   const { text, value } = await readJsonObjectText(io, manifestPath);

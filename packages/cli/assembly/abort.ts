@@ -1,5 +1,6 @@
-// AssemblyScript abort handler for Extism plugins, compiled into every AssemblyScript example
-// by scripts/build-examples.mjs (`--use abort=scripts/lib/as-abort/threadspaceAbort`).
+// AssemblyScript abort handler for Extism plugins that do not use @threadspace/pdk-as (which has
+// its own), compiled in by `threadspace build` and scripts/build-examples.mjs as a virtual entry
+// file (`--use abort=__threadspace_abort/threadspaceAbort`, see src/build/plugin-build.js).
 //
 // Without it, asc imports `env.abort`, which Extism does not provide, and the module fails to
 // link. The function is deliberately NOT exported (an exported one would become a wasm export).

@@ -1,0 +1,108 @@
+import { access, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sha256Hex } from "@threadspace/core";
+import { run } from "../cli.ts";
+import { captureIo } from "../test-support/capture-io.ts";
+import { tempDir } from "../test-support/fixtures.ts";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterEach(() => cleanup());
+
+async function cli(...args: string[]) {
+  const captured = captureIo({ cwd: dir, env: { USER: "tester" } });
+  const code = await run(args, captured.io);
+  return { code, out: captured.stdout(), err: captured.stderr() };
+}
+const exists = (path: string) => access(path).then(() => true, () => false);
+const json = async (path: string) => JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+
+describe("threadspace init-plugin", () => {
+  it("creates a plugin folder from the C template with the name, author and description filled in", async () => {
+    const result = await cli("init-plugin", "my_filter", "--template", "c", "--description", 'Filters "things"');
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/created my_filter from the c template/);
+    expect(result.out).toMatch(/threadspace build my_filter/);
+    const manifest = await json(join(dir, "my_filter/plugin.json"));
+    expect(manifest).toMatchObject({ name: "my_filter", version: "0.1.0", author: "tester", description: 'Filters "things"', interface: "threadspace" });
+    expect(await readFile(join(dir, "my_filter/src/plugin.c"), "utf8")).toContain('\\"name\\":\\"my_filter\\"');
+    expect(await exists(join(dir, "my_filter/.gitignore"))).toBe(true);
+    expect(await exists(join(dir, "my_filter/tests/cases.json"))).toBe(true);
+  });
+
+  it("refuses an invalid name (suggesting one), an unknown template and a folder that is not empty", async () => {
+    const bad = await cli("init-plugin", "My Plugin");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/not a valid plugin name.*Did you mean "my_plugin"/);
+    const template = await cli("init-plugin", "ok_name", "--template", "rust");
+    expect(template.code).toBe(2);
+    expect(template.err).toMatch(/unknown template. Templates: assemblyscript, c/);
+    await writeFile(join(dir, "keep.txt"), "mine");
+    const occupied = await cli("init-plugin", "ok_name", "--dir", ".");
+    expect(occupied.code).toBe(1);
+    expect(occupied.err).toMatch(/is not empty \(keep.txt\); init-plugin never overwrites files/);
+    expect(await readFile(join(dir, "keep.txt"), "utf8")).toBe("mine");
+  });
+});
+
+describe("threadspace build and test (C template: clang)", () => {
+  it("builds the wasm, writes its hash into plugin.json, and the template passes its own test", async () => {
+    await cli("init-plugin", "c_demo", "--template", "c");
+    const built = await cli("build", "c_demo");
+    expect(built.code).toBe(0);
+    const wasm = new Uint8Array(await readFile(join(dir, "c_demo/plugin.wasm")));
+    const digest = `sha256:${await sha256Hex(wasm)}`;
+    expect(built.out.trim()).toBe(`c_demo/plugin.wasm ${digest}`);
+    expect(built.err).toMatch(/built c_demo 0.1.0 \(c \+ pdk-c\)/);
+    expect((await json(join(dir, "c_demo/plugin.json")))["hash"]).toBe(digest);
+    const tested = await cli("test", "c_demo");
+    expect(tested.err).not.toMatch(/built/); // up to date: not rebuilt
+    expect(tested.out).toMatch(/✓ installs/);
+    expect(tested.out).toMatch(/✓ greets by name: greet/);
+    expect(tested.out).toMatch(/✓ cleanup on unload/);
+    expect(tested.out).toMatch(/all 8 checks passed/);
+    expect(tested.code).toBe(0);
+  });
+
+  it("test fails, naming the case and both answers, when a call does not answer as expected", async () => {
+    await cli("init-plugin", "c_demo", "--template", "c");
+    const casesPath = join(dir, "c_demo/tests/cases.json");
+    await writeFile(casesPath, JSON.stringify({ cases: [{ name: "wrong on purpose", export: "greet", input: "Ada", expect: { text: "Bye, Ada!" } }, { export: "greet", expect: { error: "plugin_trap" } }] }));
+    const tested = await cli("test", "c_demo");
+    expect(tested.code).toBe(1);
+    expect(tested.out).toMatch(/✗ wrong on purpose: greet\n {4}expected "Bye, Ada!", got "Hello, Ada! \(visit #1\)"/);
+    expect(tested.out).toMatch(/✗ case 2: greet\n {4}expected error plugin_trap, got output/);
+    expect(tested.out).toMatch(/2 of 5 checks failed/);
+  });
+
+  it("a compile error fails the build with clang's message and leaves no wasm; a bad cases file is refused", async () => {
+    await cli("init-plugin", "c_demo", "--template", "c");
+    await writeFile(join(dir, "c_demo/src/plugin.c"), "int broken( {\n");
+    const built = await cli("build", "c_demo");
+    expect(built.code).toBe(1);
+    expect(built.err).toMatch(/error: clang .*\n.*plugin\.c:1/);
+    expect(await exists(join(dir, "c_demo/plugin.wasm"))).toBe(false);
+    await rm(join(dir, "c_demo/src"), { recursive: true });
+    const nothing = await cli("build", "c_demo");
+    expect(nothing.err).toMatch(/nothing to build. "threadspace init-plugin" creates a plugin/);
+    await writeFile(join(dir, "c_demo/tests/cases.json"), '{"cases":[{"export":"greet"}]}');
+    const cases = await cli("test", "c_demo", "--no-build");
+    expect(cases.code).toBe(1);
+    expect(cases.err).toMatch(/\[bad_input\] .*cases\[0\]\.expect must be an object/);
+  });
+});
+
+describe("threadspace build (AssemblyScript template: asc + @threadspace/pdk-as)", () => {
+  it("builds and passes its own test, outside any package (the CLI's PDK is found)", { timeout: 120_000 }, async () => {
+    await cli("init-plugin", "as_demo");
+    const tested = await cli("test", "as_demo");
+    expect(tested.err).toMatch(/built as_demo 0.1.0 \(assemblyscript \+ pdk-as\)/);
+    expect(tested.out).toMatch(/✓ uses the configured greeting: greet/);
+    expect(tested.out).toMatch(/all 8 checks passed/);
+    expect(tested.code).toBe(0);
+  });
+});

@@ -1,0 +1,85 @@
+import { rm, utimes } from "node:fs/promises";
+import { relative, resolve } from "node:path";
+import type { CAC } from "cac";
+import { sha256Hex } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
+import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
+import { compilePlugin } from "../build/plugin-build.js";
+import { isNotFound, locateBundle, readFileCapped } from "../files.ts";
+import type { CliIo } from "../io.ts";
+import { EXIT_OK, UsageError, displayPath, formatSize, line } from "../output.ts";
+import { writeHash } from "./hash.ts";
+
+/** Options of {@link build}. */
+export interface BuildOptions {
+  /** Write the wasm's sha256 into plugin.json's `hash` (default true). */
+  readonly hash?: boolean;
+}
+
+/** What {@link build} made. */
+export interface BuiltPlugin {
+  readonly dir: string;
+  readonly manifest: PluginManifest;
+  /** The wasm written (plugin.json's `main`). */
+  readonly wasmPath: string;
+  readonly digest: string;
+}
+
+/** Reads and validates a bundle's plugin.json (`manifest_invalid` lists every problem). */
+export async function readBundleManifest(io: CliIo, manifestPath: string): Promise<PluginManifest> {
+  const shown = displayPath(io, manifestPath);
+  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES).catch((cause: unknown) => {
+    const why = isNotFound(cause) ? "it does not exist" : cause instanceof Error ? cause.message : String(cause);
+    throw new ThreadspaceError("source_invalid", `cannot read ${shown}: ${why}. Pass a plugin's folder (the one holding plugin.json), or create one with "threadspace init-plugin".`, { cause });
+  });
+  return parseManifest(new TextDecoder().decode(bytes), { source: shown });
+}
+
+/**
+ * Compiles a plugin folder (AssemblyScript src/index.ts or C src/*.c) to plugin.json's `main`,
+ * checks the module as the engine will, and writes its hash into plugin.json. A failed build
+ * leaves no wasm behind.
+ */
+export async function buildBundle(io: CliIo, target: string, options: BuildOptions = {}): Promise<BuiltPlugin> {
+  const { dir, manifestPath } = await locateBundle(io, target);
+  const manifest = await readBundleManifest(io, manifestPath);
+  const wasmPath = resolve(dir, manifest.main);
+  const started = performance.now();
+  let built;
+  try {
+    built = await compilePlugin(dir, wasmPath, manifest);
+  } catch (error) {
+    await rm(wasmPath, { force: true });
+    throw error;
+  }
+  if (built.warnings !== "") io.stderr(`${built.warnings}\n`);
+  const digest = `sha256:${await sha256Hex(built.bytes)}`;
+  const kind = built.usesPdk ? `${built.language} + ${built.language === "c" ? "pdk-c" : "pdk-as"}` : built.language;
+  io.stderr(`✓ built ${manifest.name} ${manifest.version} (${kind}): ${displayPath(io, wasmPath)}, ${formatSize(built.bytes.byteLength)}, ${Math.round(performance.now() - started)} ms\n`);
+  if (options.hash !== false) {
+    await writeHash(io, dir, wasmPath, digest);
+    // plugin.json changed after the wasm: keep the wasm the newer file, so it does not look stale.
+    const now = new Date();
+    await utimes(wasmPath, now, now);
+  }
+  return { dir, manifest, wasmPath, digest };
+}
+
+/** `threadspace build [dir]`: see {@link buildBundle}; prints the wasm's path and hash. */
+export async function build(io: CliIo, target = ".", options: BuildOptions = {}): Promise<number> {
+  const built = await buildBundle(io, target, options);
+  line(io, `${relative(io.cwd, built.wasmPath) || built.wasmPath} ${built.digest}`);
+  return EXIT_OK;
+}
+
+/** Registers `build` on the command line. */
+export function defineBuild(cli: CAC, io: CliIo): void {
+  cli
+    .command("build [dir]", "Compile a plugin (AssemblyScript src/index.ts or C src/*.c) to its wasm, check it, and write its hash into plugin.json")
+    .option("--no-hash", "Leave plugin.json's \"hash\" as it is")
+    .example("  $ threadspace build my_plugin")
+    .action((dir: string | undefined, options: { hash?: unknown }) => {
+      if (Array.isArray(dir)) throw new UsageError("build takes one plugin folder.", "build");
+      return build(io, dir === undefined ? "." : String(dir), { hash: options.hash !== false });
+    });
+}
