@@ -8,8 +8,8 @@
 // It is deliberately NOT exported (an exported function would become a wasm export). It reports
 // the message with Extism `error_set` (hosts that keep the error after a trap show it) and
 // `log_error` (the JS SDK drops `error_set` when the call traps but passes logs to its logger),
-// then traps: after an abort the program must not go on. Same approach as the repository's
-// scripts/lib/as-abort.ts.
+// then traps: after an abort the program must not go on. `threadspace build` compiles it into
+// every AssemblyScript plugin, also those that do not import the PDK.
 import { error_set, log_error } from "@extism/as-pdk/lib/env";
 import { blockFromString } from "./io";
 

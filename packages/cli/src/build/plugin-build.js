@@ -6,8 +6,8 @@
  * JavaScript (checked by TypeScript through JSDoc) that Node runs without a loader.
  *
  * - AssemblyScript: `-O3 --runtime incremental` (the stub runtime never frees). Extism has no
- *   `env.abort`: a plugin importing "@threadspace/pdk-as" gets the PDK's abort handler, any other
- *   gets the same handler as a virtual entry file (assembly/abort.ts of this package). Packages
+ *   `env.abort`: every plugin gets the PDK's abort handler (a plugin that does not import
+ *   "@threadspace/pdk-as" gets it through a virtual entry file that imports it). Packages
  *   ("@threadspace/pdk-as", "@extism/as-pdk") resolve from the plugin's own node_modules, then
  *   from the ones this CLI sees.
  * - C: `--target=wasm32-unknown-unknown -nostdlib`, `-I src -I <pdk-c>` so that
@@ -32,9 +32,9 @@ export class BuildError extends Error {
 
 const PDK_AS_NAME = "@threadspace/pdk-as";
 const PDK_AS_ABORT_USE = "abort=~lib/@threadspace/pdk-as/assembly/abort/threadspaceAbort";
+/** An entry file that only loads the PDK's abort handler (for plugins that do not import the PDK). */
 const VIRTUAL_ABORT = "__threadspace_abort.ts";
-const VIRTUAL_ABORT_USE = "abort=__threadspace_abort/threadspaceAbort";
-const ABORT_SOURCE = fileURLToPath(new URL("../../assembly/abort.ts", import.meta.url));
+const VIRTUAL_ABORT_SOURCE = 'import "@threadspace/pdk-as/assembly/abort";\n';
 const PDK_C_HEADER = "threadspace.h";
 // -fno-builtin: without a libc there is no memcpy/memset, so clang must not turn copy loops into calls to them.
 const CLANG_FLAGS = ["--target=wasm32-unknown-unknown", "-O2", "-std=c11", "-Wall", "-Wextra", "-nostdlib", "-fno-builtin", "-Wl,--no-entry", "-Wl,--export-dynamic", "-Wl,--strip-all"];
@@ -109,7 +109,8 @@ export function pdkOf(dir, language) {
     const importsPdk = /from\s+["']@threadspace\/pdk-as["']|import\s+["']@threadspace\/pdk-as["']/;
     const uses = sources.filter((file) => file.endsWith(".ts")).some((file) => importsPdk.test(readFileSync(file, "utf8")));
     const pdk = pdkPaths.assemblyscript;
-    return { uses, inputs: uses ? [join(pdk, "index.ts"), join(pdk, "assembly"), join(pdk, "package.json")] : [] };
+    // Every AssemblyScript plugin compiles the PDK's abort handler in.
+    return { uses, inputs: uses ? [join(pdk, "index.ts"), join(pdk, "assembly"), join(pdk, "package.json")] : [join(pdk, "assembly", "abort.ts"), join(pdk, "assembly", "io.ts")] };
   }
   const includesPdk = /#\s*include\s*["<]threadspace\.h[">]/;
   const uses = sources.filter((file) => file.endsWith(".c") || file.endsWith(".h")).some((file) => includesPdk.test(readFileSync(file, "utf8")));
@@ -148,7 +149,6 @@ let asc;
  */
 export async function compileAssemblyScript(dir, output, usesPdk) {
   asc ??= (await import("assemblyscript/asc")).default;
-  const abortSource = readFileSync(ABORT_SOURCE, "utf8");
   const args = [
     "src/index.ts",
     ...(usesPdk ? [] : [VIRTUAL_ABORT]),
@@ -157,7 +157,7 @@ export async function compileAssemblyScript(dir, output, usesPdk) {
     "--outFile",
     relative(dir, output),
     "--use",
-    usesPdk ? PDK_AS_ABORT_USE : VIRTUAL_ABORT_USE,
+    PDK_AS_ABORT_USE,
     "-O3",
     "--runtime",
     "incremental",
@@ -172,7 +172,7 @@ export async function compileAssemblyScript(dir, output, usesPdk) {
     stderr,
     /** @param {string} name @param {string} baseDir */
     readFile(name, baseDir) {
-      if (name === VIRTUAL_ABORT) return abortSource;
+      if (name === VIRTUAL_ABORT) return VIRTUAL_ABORT_SOURCE;
       try {
         return readFileSync(join(baseDir, name), "utf8");
       } catch {
@@ -274,7 +274,7 @@ export function isUpToDate(output, inputs) {
  * @returns {string[]}
  */
 export function buildInputs(dir, pdk) {
-  return [join(dir, "src"), join(dir, "plugin.json"), join(dir, "asconfig.json"), fileURLToPath(import.meta.url), ABORT_SOURCE, ...pdk.inputs];
+  return [join(dir, "src"), join(dir, "plugin.json"), join(dir, "asconfig.json"), fileURLToPath(import.meta.url), ...pdk.inputs];
 }
 
 /**
