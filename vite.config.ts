@@ -11,7 +11,7 @@ const isolationHeaders = {
 export default defineConfig({
   server: { headers: isolationHeaders },
   // Pre-bundled up front so a cold cache does not reload the browser test page mid-run.
-  optimizeDeps: { include: ["idb", "comlink"] },
+  optimizeDeps: { include: ["idb", "comlink", "fflate"] },
   test: {
     projects: [
       {

@@ -1,3 +1,4 @@
+import { bundleContract } from "./bundle.contract.ts";
 import { callLimitsContract } from "./call-limits.contract.ts";
 import { callsContract } from "./calls.contract.ts";
 import { dependenciesContract } from "./dependencies.contract.ts";
@@ -15,6 +16,7 @@ import type { TestEnv } from "./test-env.ts";
 /** The engine contract: the same cases in every runtime (Node, Chromium). */
 export function engineContract(env: TestEnv): void {
   installContract(env);
+  bundleContract(env);
   callsContract(env);
   lifecycleContract(env);
   dependenciesContract(env);

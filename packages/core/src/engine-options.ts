@@ -15,13 +15,14 @@ import type { StorageDriver } from "@threadspace/storage";
 import type { HostLimitsPolicy } from "./limits/index.ts";
 import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 import type { HealthOptions } from "./lifecycle/monitor.ts";
+import type { TrustOptions } from "./install/trust.ts";
 
 /**
  * Options of `createEngine`; all optional. Health monitoring ({@link HealthOptions}):
  * `healthCheckIntervalMs` (default 0: no polling), `healthCheckTimeoutMs` (default 5000),
  * `circuitBreaker` (default `{ failures: 5, retryAfterMs: 30_000 }`; `false` turns it off).
  */
-export interface EngineOptions extends HealthOptions {
+export interface EngineOptions extends HealthOptions, TrustOptions {
   /**
    * Which of the permissions a plugin requests it gets at install (default `false`: none; grant
    * later with `engine.permissions.grant`). See {@link GrantPolicy}.

@@ -30,9 +30,13 @@ import { EventLog } from "./events/event-log.ts";
 import { restoreState } from "./storage/restore.ts";
 import { configWrite, grantWrite, installWrites, uninstallWrites } from "./storage/engine-storage.ts";
 import { checkIntegrity } from "./install/integrity.ts";
+import { resolveTrust } from "./install/trust.ts";
+import type { TrustPolicy } from "@threadspace/bundle";
 
 /** Runs the engine's start-time load from storage (called by `createEngine` only). */
 const RESTORE: unique symbol = Symbol("restore");
+/** The engine's imported trusted keys (awaited by `createEngine` only). */
+const TRUST: unique symbol = Symbol("trust");
 import { CallLimits, DEFAULT_MAX_QUEUED_CALLS, WorkerSlots } from "./limits/call-limits.ts";
 import type { EffectiveLimits } from "./limits/limits-policy.ts";
 import { DEFAULT_HEALTH_TIMEOUT_MS, HealthMonitor } from "./lifecycle/monitor.ts";
@@ -50,6 +54,8 @@ export class Engine {
   readonly #logger: EngineLogger;
   readonly #logLevel: LogLevel;
   readonly #maxWasmBytes: number;
+  /** `trustedKeys` imported and `requireSignature` settled (awaited by `createEngine`, which surfaces a bad key). */
+  readonly #trust: Promise<TrustPolicy>;
   readonly #grantPolicy: GrantPolicy;
   readonly #limitsPolicy: HostLimitsPolicy;
   readonly #isolation: EngineOptions["isolation"];
@@ -83,6 +89,8 @@ export class Engine {
     this.#logger = options.logger ?? console;
     this.#logLevel = options.logLevel ?? "warn";
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
+    this.#trust = resolveTrust(options);
+    this.#trust.catch(() => undefined);
     this.#grantPolicy = options.grant ?? false;
     this.#limitsPolicy = options.limits ?? {};
     this.#isolation = options.isolation;
@@ -214,7 +222,7 @@ export class Engine {
    */
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
-    const bundle = await readSource(source, this.#maxWasmBytes);
+    const bundle = await readSource(source, this.#maxWasmBytes, await this.#trust);
     const info = await this.#installBundle(bundle, [bundle.manifest.name], options.grant, options.config);
     await this.#persistInstall(bundle);
     return info;
@@ -228,7 +236,8 @@ export class Engine {
   async installAll(sources: readonly InstallSource[]): Promise<PluginInfo[]> {
     this.#assertOpen();
     const bundles = [];
-    for (const source of sources) bundles.push(await readSource(source, this.#maxWasmBytes));
+    const trust = await this.#trust;
+    for (const source of sources) bundles.push(await readSource(source, this.#maxWasmBytes, trust));
     const ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
     const installed: PluginInfo[] = [];
     for (const bundle of ordered) {
@@ -392,6 +401,11 @@ export class Engine {
   }
 
   /** @internal Loads memories, threads, kv, grants, config and installed plugins from storage, then starts the enabled ones. */
+  /** Resolves once `trustedKeys` are imported; rejects with `bad_input` naming a bad key. */
+  get [TRUST](): Promise<TrustPolicy> {
+    return this.#trust;
+  }
+
   async [RESTORE](): Promise<void> {
     const storage = this.#storage;
     if (storage === undefined) return;
@@ -620,6 +634,12 @@ const loadedView = (view: InstalledPlugin | undefined): InstalledPlugin | undefi
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const engine = new Engine(options);
+  try {
+    await engine[TRUST];
+  } catch (error) {
+    await engine.close().catch(() => undefined);
+    throw error;
+  }
   if (options.storage !== undefined) {
     try {
       await engine[RESTORE]();

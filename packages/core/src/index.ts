@@ -5,6 +5,8 @@ export type { EnginePermissions } from "./permissions/engine-permissions.ts";
 export type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 export type { CustomHostApi, CustomHostHandler, HostCall } from "@threadspace/host";
 export type { InstallSource, BundleParts } from "./install/install-source.ts";
+export type { TrustOptions } from "./install/trust.ts";
+export type { SignatureStatus } from "@threadspace/bundle";
 export type { CallInput } from "./calls/call-input.ts";
 export { CallResult } from "./calls/call-result.ts";
 export type { PluginInfo, PluginState } from "./plugin-info.ts";

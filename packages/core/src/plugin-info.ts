@@ -1,3 +1,4 @@
+import type { SignatureStatus } from "@threadspace/bundle";
 import type { PermissionName, PluginManifest } from "@threadspace/manifest";
 import type { EffectiveLimits } from "./limits/index.ts";
 import { isolationNotes } from "./isolation/isolation-policy.ts";
@@ -30,6 +31,12 @@ export interface PluginInfo {
   readonly sha256: string | undefined;
   /** Where it was installed from. */
   readonly origin: string;
+  /**
+   * For a plugin installed from a `.tsp` in this session: its signature as checked at install
+   * (`unsigned`, `trusted` or `untrusted` with the `keyId`); undefined for other sources and
+   * after a restore from storage (the stored bundle keeps no signature).
+   */
+  readonly signature: SignatureStatus | undefined;
   readonly installedAt: number;
   /** The limits it runs under: plugin.json's `limits`, defaults, capped by the host's policy. */
   readonly limits: EffectiveLimits;
@@ -61,6 +68,7 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
     exports: record.shape.exports,
     sha256: record.sha256,
     origin: record.origin,
+    signature: record.signature,
     installedAt: record.installedAt,
     manifest: m,
   };

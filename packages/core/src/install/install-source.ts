@@ -15,7 +15,9 @@ export interface BundleParts {
  * What `engine.install` accepts:
  * - a string: in Node a bundle directory or plugin.json path (or an http(s)/file URL);
  *   in browsers a URL of plugin.json or of its directory, relative to the page;
- * - a `URL` of plugin.json;
+ *   a path or URL ending in `.tsp` is a packed bundle;
+ * - a `URL` of plugin.json or of a `.tsp`;
+ * - a packed bundle's bytes (`Uint8Array`, `ArrayBuffer` or `Blob`, e.g. a picked `File`);
  * - {@link BundleParts}.
  */
-export type InstallSource = string | URL | BundleParts;
+export type InstallSource = string | URL | Uint8Array | ArrayBuffer | Blob | BundleParts;

@@ -1,3 +1,4 @@
+import type { SignatureStatus } from "@threadspace/bundle";
 import type { PluginManifest } from "@threadspace/manifest";
 import { checkRequiredExports } from "../lifecycle/lifecycle.ts";
 import { checkIntegrity } from "./integrity.ts";
@@ -19,6 +20,8 @@ export interface PreparedBundle {
   readonly memory: { readonly before: GuestMemory | undefined; readonly after: GuestMemory | undefined } | undefined;
   /** What could not be checked or enforced on the source (a precompiled module: memory cap, hash), for `limitNotes`. */
   readonly sourceNotes: readonly string[];
+  /** For a `.tsp`: what its signature check found. */
+  readonly signature: SignatureStatus | undefined;
 }
 
 /**
@@ -46,5 +49,5 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
   const shape = describeModule(module);
   checkImports(shape, hostFunctions, manifest.name);
   checkRequiredExports(manifest, shape.exports);
-  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes };
+  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes, signature: bundle.signature };
 }

@@ -1,5 +1,6 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
+import { maxBundleBytes, unpackBundle, verifyBundle, type SignatureStatus, type TrustPolicy } from "@threadspace/bundle";
 import { platform } from "#platform";
 import type { BundleParts, InstallSource } from "./install-source.ts";
 
@@ -9,10 +10,54 @@ export interface SourceBundle {
   readonly wasm: Uint8Array | WebAssembly.Module;
   /** Where it came from, for messages and `engine.get()`. */
   readonly origin: string;
+  /** For a `.tsp`: what its signature check found (its hash was checked too). */
+  readonly signature?: SignatureStatus | undefined;
 }
 
 function isBundleParts(source: InstallSource): source is BundleParts {
   return typeof source === "object" && !(source instanceof URL) && source !== null && "manifest" in source && "wasm" in source;
+}
+
+function isPackedBytes(source: InstallSource): source is Uint8Array | ArrayBuffer | Blob {
+  return source instanceof Uint8Array || source instanceof ArrayBuffer || (typeof Blob !== "undefined" && source instanceof Blob);
+}
+
+function isTspUrl(url: URL): boolean {
+  return url.pathname.toLowerCase().endsWith(".tsp");
+}
+
+/** Unpacks and verifies a `.tsp` (hash, signature, trust policy); throws `bundle_invalid`, `hash_mismatch`, `signature_invalid`, `signature_untrusted`. */
+async function readPacked(bytes: Uint8Array, origin: string, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
+  const bundle = unpackBundle(bytes, { maxWasmBytes, origin });
+  const check = await verifyBundle(bundle, trust);
+  return { manifest: bundle.manifestJson, wasm: bundle.wasm, origin, signature: check.signature };
+}
+
+async function readPackedSource(source: Uint8Array | ArrayBuffer | Blob, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
+  const limit = maxBundleBytes(maxWasmBytes);
+  if (typeof Blob !== "undefined" && source instanceof Blob) {
+    const name = (source as Blob & { name?: unknown }).name;
+    const origin = typeof name === "string" && name !== "" ? `${name} (a .tsp Blob)` : "a .tsp Blob passed to install()";
+    if (source.size > limit) throw new ThreadspaceError("bundle_invalid", `${origin} is ${source.size} bytes, more than the ${limit} a bundle may be (createEngine({ maxWasmBytes })).`);
+    return readPacked(new Uint8Array(await source.arrayBuffer()), origin, maxWasmBytes, trust);
+  }
+  const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : (source as Uint8Array);
+  return readPacked(bytes, ".tsp bytes passed to install()", maxWasmBytes, trust);
+}
+
+async function readTspUrl(url: URL, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
+  const bytes = await platform.readBytes(url, maxBundleBytes(maxWasmBytes)).catch((cause: unknown) => {
+    throw sourceError(`cannot read the bundle at ${url.href}: ${messageOf(cause)}. Check the path or URL.`, cause);
+  });
+  return readPacked(bytes, url.href, maxWasmBytes, trust);
+}
+
+function requireSigned(trust: TrustPolicy, what: string): void {
+  if (trust.requireSignature !== true) return;
+  throw new ThreadspaceError(
+    "signature_untrusted",
+    `cannot install ${what}: this engine requires bundles signed by a trusted key (requireSignature), and only a signed .tsp carries a signature. Pack and sign it ("threadspace pack --sign <key>"), then install the .tsp.`,
+  );
 }
 
 function sourceError(message: string, cause?: unknown): ThreadspaceError {
@@ -49,15 +94,29 @@ function readParts(parts: BundleParts, maxWasmBytes: number): SourceBundle {
   return { manifest, wasm: bytes, origin: "bytes passed to install()" };
 }
 
-/** Reads and validates an install source; throws `source_invalid` or `manifest_invalid`. */
-export async function readSource(source: InstallSource, maxWasmBytes: number): Promise<SourceBundle> {
-  if (isBundleParts(source)) return readParts(source, maxWasmBytes);
-  if (source instanceof URL) return readFromUrl(source, maxWasmBytes);
+/**
+ * Reads and validates an install source; throws `source_invalid` or `manifest_invalid`, and for
+ * a `.tsp` `bundle_invalid`, `hash_mismatch`, `signature_invalid` or `signature_untrusted`.
+ * Under `trust.requireSignature` only a `.tsp` signed by a trusted key is accepted.
+ */
+export async function readSource(source: InstallSource, maxWasmBytes: number, trust: TrustPolicy = {}): Promise<SourceBundle> {
+  if (isPackedBytes(source)) return readPackedSource(source, maxWasmBytes, trust);
+  if (isBundleParts(source)) {
+    requireSigned(trust, "{ manifest, wasm }");
+    return readParts(source, maxWasmBytes);
+  }
+  if (source instanceof URL) {
+    if (isTspUrl(source)) return readTspUrl(source, maxWasmBytes, trust);
+    requireSigned(trust, source.href);
+    return readFromUrl(source, maxWasmBytes);
+  }
   if (typeof source !== "string") {
-    throw sourceError(`cannot install from ${source === null ? "null" : typeof source}: pass a bundle directory or URL, or { manifest, wasm }.`);
+    throw sourceError(`cannot install from ${source === null ? "null" : typeof source}: pass a bundle directory or URL, a .tsp, or { manifest, wasm }.`);
   }
   const url = await platform.locateManifest(source).catch((cause: unknown) => {
     throw sourceError(`cannot find a plugin at "${source}": ${messageOf(cause)}.`, cause);
   });
+  if (isTspUrl(url)) return readTspUrl(url, maxWasmBytes, trust);
+  requireSigned(trust, `"${source}"`);
   return readFromUrl(url, maxWasmBytes);
 }
