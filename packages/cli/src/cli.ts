@@ -6,8 +6,12 @@ import { defineCap } from "./commands/cap.ts";
 import { defineHash } from "./commands/hash.ts";
 import { defineInitPlugin } from "./commands/init-plugin.ts";
 import { defineInspect } from "./commands/inspect.ts";
+import { defineKeygen } from "./commands/keygen.ts";
+import { definePack } from "./commands/pack.ts";
+import { defineSign } from "./commands/sign.ts";
 import { defineTest } from "./commands/test.ts";
 import { defineValidate } from "./commands/validate.ts";
+import { defineVerify } from "./commands/verify.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 import type { CliIo } from "./io.ts";
 import { EXIT_OK, EXIT_USAGE, UsageError, reportError } from "./output.ts";
@@ -39,6 +43,10 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   defineInitPlugin(cli, io);
   defineBuild(cli, io);
   defineTest(cli, io);
+  definePack(cli, io);
+  defineSign(cli, io);
+  defineVerify(cli, io);
+  defineKeygen(cli, io);
   let commandName: string | undefined;
   try {
     cli.parse(["node", "threadspace", ...args], { run: false });

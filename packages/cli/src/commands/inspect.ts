@@ -7,6 +7,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threads
 import { MAX_WASM_BYTES, isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, displayPath, formatSize, line } from "../output.ts";
+import { isTspPath, readTspFile } from "../tsp-file.ts";
 import { compileWasmFile, missingWasmMessage } from "../wasm-file.ts";
 import { WASM_PAGE_BYTES, readMemoryLimits, type MemoryLimits } from "../wasm-memory.ts";
 
@@ -57,6 +58,14 @@ export interface InspectReport {
 export interface Target {
   readonly wasmPath: string;
   readonly manifest?: { readonly path: string; readonly value: PluginManifest };
+  /** The wasm's bytes when already read (from a .tsp). */
+  readonly bytes?: Uint8Array;
+}
+
+/** A .tsp on the command line: its entries, named `<file.tsp>:<entry>` (strictly unpacked; `verify` checks hash and signature). */
+async function resolveTspTarget(io: CliIo, target: string): Promise<Target> {
+  const { path, bundle } = await readTspFile(io, target);
+  return { wasmPath: `${path}:${bundle.wasmEntry}`, manifest: { path: `${path}:plugin.json`, value: bundle.manifestJson }, bytes: bundle.wasm };
 }
 
 /** A bundle folder, plugin.json or .wasm on the command line, as the wasm to read and its manifest. */
@@ -92,8 +101,8 @@ function groupImports(imports: readonly WebAssembly.ModuleImportDescriptor[]): R
 
 /** Builds the report `inspect` prints, from a bundle folder, a plugin.json or a .wasm file. */
 export async function inspectTarget(io: CliIo, target: string): Promise<InspectReport> {
-  const resolved = await resolveTarget(io, target);
-  const bytes = await readWasm(io, resolved);
+  const resolved = isTspPath(target) ? await resolveTspTarget(io, target) : await resolveTarget(io, target);
+  const bytes = resolved.bytes ?? (await readWasm(io, resolved));
   const wasmShown = displayPath(io, resolved.wasmPath);
   const module = await compileWasmFile(bytes, wasmShown);
   const shape = describeModule(module);
@@ -220,7 +229,7 @@ export async function inspect(io: CliIo, target: string, options: { json?: boole
 /** Registers `inspect` on the command line. */
 export function defineInspect(cli: CAC, io: CliIo): void {
   cli
-    .command("inspect <target>", "Show a plugin's manifest and its wasm: size, sha256, exports, imports, memory limits, WASI")
+    .command("inspect <target>", "Show a plugin's manifest (folder, plugin.json or .tsp) and its wasm: size, sha256, exports, imports, memory limits, WASI")
     .option("--json", "Print one JSON object")
     .example("  $ threadspace inspect examples/hello")
     .example("  $ threadspace inspect examples/hello/plugin.wasm --json")
