@@ -1,6 +1,6 @@
 import { Inflate } from "fflate";
 import { ThreadspaceError } from "@threadspace/errors";
-import { crc32 } from "./crc32.ts";
+import { crc32 } from "@threadspace/storage/crc32";
 
 /** One entry of a zip's central directory. */
 export interface ZipEntry {
