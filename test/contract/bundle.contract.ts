@@ -28,15 +28,17 @@ export function bundleContract(env: TestEnv): void {
   describe("install a .tsp", () => {
     test("round trip: packed bytes, an ArrayBuffer and a File install and serve calls; unsigned is reported", async () => {
       const tsp = await packBundle(await okFiles(env), {});
-      for (const source of [tsp, tsp.slice().buffer, new File([tsp as Uint8Array<ArrayBuffer>], "ok.tsp")]) {
-        const engine = await createEngine();
+      const engine = await createEngine();
+      const sources = [tsp, tsp.slice().buffer, new File([tsp as Uint8Array<ArrayBuffer>], "ok.tsp")];
+      const origins = [];
+      for (const source of sources) {
         const info = await engine.install(source);
         expect(info).toMatchObject({ name: "ok", state: "ready", signature: { state: "unsigned" }, sha256: await sha256(await env.fixtureWasm("ok")) });
         expect((await engine.call("ok", "echo", "packed")).text()).toBe("packed");
-        await engine.close();
+        origins.push(info.origin);
+        await engine.uninstall("ok");
       }
-      const engine = await createEngine();
-      expect((await engine.install(new File([tsp as Uint8Array<ArrayBuffer>], "ok.tsp"))).origin).toBe("ok.tsp (a .tsp Blob)");
+      expect(origins).toEqual([".tsp bytes passed to install()", ".tsp bytes passed to install()", "ok.tsp (a .tsp Blob)"]);
       await engine.close();
     });
 

@@ -16,7 +16,6 @@ import type { TestEnv } from "./test-env.ts";
 /** The engine contract: the same cases in every runtime (Node, Chromium). */
 export function engineContract(env: TestEnv): void {
   installContract(env);
-  bundleContract(env);
   callsContract(env);
   lifecycleContract(env);
   dependenciesContract(env);
@@ -28,4 +27,6 @@ export function engineContract(env: TestEnv): void {
   isolationContract(env);
   callLimitsContract(env);
   healthMonitorContract(env);
+  // Last: its engines leave wasm memories for the page's GC, which worker isolates cannot trigger.
+  bundleContract(env);
 }
