@@ -1,5 +1,6 @@
 import type { CAC } from "cac";
 import { verifyBundle, type PublicKey } from "@threadspace/bundle";
+import { ThreadspaceError, isThreadspaceError } from "@threadspace/errors";
 import type { CliIo } from "../io.ts";
 import { EXIT_FAILURE, EXIT_OK, line } from "../output.ts";
 import { readPublicKey } from "../signing-keys.ts";
@@ -18,7 +19,13 @@ export async function verify(io: CliIo, file: string, options: { keys?: readonly
   const entries = ["plugin.json", bundle.wasmEntry, ...(bundle.readme === undefined ? [] : ["README.md"]), ...(bundle.signature === undefined ? [] : ["signature.json"])];
   line(io, `✓ ${shown}: a zip of ${entries.join(", ")}; no other or unsafe entries, every size within its cap, CRCs match`);
   line(io, `✓ plugin.json is a valid manifest: ${bundle.manifestJson.name}@${bundle.manifestJson.version}`);
-  const check = await verifyBundle(bundle, { trustedKeys, requireSignature: trustedKeys.length > 0 });
+  const check = await verifyBundle(bundle, { trustedKeys, requireSignature: trustedKeys.length > 0 }).catch((error: unknown) => {
+    if (!isThreadspaceError(error, "signature_untrusted")) throw error;
+    const ids = trustedKeys.map((key) => key.id).join(", ");
+    const signer = bundle.signature?.keyId;
+    const message = signer === undefined ? `${shown} is not signed, and --key requires a signature by ${ids}. Sign it with "threadspace sign ${shown} --key <private key>".` : `${shown} is signed by ${signer}, not by a key given with --key (${ids}). Check that you have the publisher's current public key.`;
+    throw new ThreadspaceError("signature_untrusted", message, { plugin: bundle.manifestJson.name, cause: error });
+  });
   line(io, `✓ ${bundle.wasmEntry} matches plugin.json "hash": ${check.wasmHash}`);
   const { signature } = check;
   if (signature.state === "unsigned") {
