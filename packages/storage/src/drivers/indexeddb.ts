@@ -60,7 +60,8 @@ export interface IndexedDbStorageOptions {
   readonly durability?: "strict" | "relaxed" | "default" | undefined;
   /**
    * Keep a marker outside IndexedDB (`localStorage["threadspace:idb:<name>"]`: the database's
-   * instance id and a commit counter, rewritten after each commit) so that a database the browser
+   * instance id and a commit counter, written at the first commit of each connection and at
+   * `close`: a localStorage write costs tens of µs, too much for every commit) so that a database the browser
    * discarded (Chromium drops a backing store damaged by a crash) is reported as
    * `storage_unavailable` instead of silently starting empty. Default `true`; `false` opts out.
    * Where `localStorage` is missing (workers) there is no marker and no such check.
@@ -133,6 +134,8 @@ class IdbStore implements IndexedDbStorageDriver {
   /** Where the marker lives (undefined: opted out or no localStorage), and the commits counted in it. */
   readonly #marker: Storage | undefined;
   #commits = 0;
+  /** The count the marker holds now (written at the first commit and at close). */
+  #markedCommits: number | undefined;
   #db: IDBPDatabase<ThreadspaceDB> | undefined;
   #connecting: Promise<IDBPDatabase<ThreadspaceDB>> | undefined;
   /** The `meta.instance` seen on first open: a different one later means the database was recreated. */
@@ -225,6 +228,7 @@ class IdbStore implements IndexedDbStorageDriver {
     this.#closed = true;
     await Promise.allSettled([...this.#inflight]);
     await this.#connecting?.catch(() => {});
+    if (this.#markedCommits !== undefined && this.#markedCommits !== this.#commits) this.#writeMarker();
     this.#db?.close();
     this.#db = undefined;
   }
@@ -330,13 +334,13 @@ class IdbStore implements IndexedDbStorageDriver {
     if (marker === undefined) return db;
     const instance = await db.get("meta", "instance");
     if (instance === marker.id) {
-      this.#commits = marker.commits;
+      this.#commits = Math.max(this.#commits, marker.commits);
       return db;
     }
     db.close();
     const damage = unavailable(
       this.name,
-      `the browser discarded the IndexedDB database "${this.database}": it is empty or new, but this site had committed data to it (${marker.commits} commits counted by the marker localStorage["${markerKey(this.database)}"]). ` +
+      `the browser discarded the IndexedDB database "${this.database}": it is empty or new, but this site had committed data to it (at least ${marker.commits} commits counted by the marker localStorage["${markerKey(this.database)}"]). ` +
         `Chromium does this with a store damaged by a crash; clearing only the site's IndexedDB does it too. Nothing was started empty. To start over (the data is lost), create the driver with ` +
         `indexedDbStorage({ name: "${this.database}", onDamaged: () => "delete" }) or call deleteIndexedDbStorage("${this.database}"); indexedDbStorage({ name, marker: false }) turns this check off.`,
     );
@@ -364,6 +368,7 @@ class IdbStore implements IndexedDbStorageDriver {
       throw this.#lost;
     }
     this.#commits = 0;
+    this.#markedCommits = undefined;
   }
 
   #readMarker(): { id: string; commits: number } | undefined {
@@ -377,11 +382,21 @@ class IdbStore implements IndexedDbStorageDriver {
     }
   }
 
-  /** After a commit: the marker says that this database (instance id) holds data. */
+  /**
+   * After a commit: the marker says that this database (instance id) holds data. Written at the
+   * first commit (what the discard check needs) and brought up to date at close; a localStorage
+   * write on every commit cost a noticeable share of a small commit.
+   */
   #mark(): void {
+    this.#commits++;
+    if (this.#markedCommits === undefined) this.#writeMarker();
+  }
+
+  #writeMarker(): void {
     if (this.#marker === undefined || this.#instance === undefined) return;
     try {
-      this.#marker.setItem(markerKey(this.database), JSON.stringify({ id: this.#instance, commits: ++this.#commits }));
+      this.#marker.setItem(markerKey(this.database), JSON.stringify({ id: this.#instance, commits: this.#commits }));
+      this.#markedCommits = this.#commits;
     } catch {
       // localStorage full or refused: the check is best effort
     }
