@@ -1,3 +1,4 @@
+export { sha256Hex } from "./sha256.ts";
 export { DEFAULT_MAX_WASM_BYTES, MANIFEST_ENTRY, MAX_README_BYTES, README_ENTRY, SIGNATURE_ENTRY } from "./entries.ts";
 export { generateSigningKey, importPublicKey, importSigningKey, keyIdOf, type PublicKey, type PublicKeyInput, type SigningKey } from "./keys.ts";
 export { MAX_SIGNATURE_BYTES, SIGNATURE_FORMAT, signaturePayload, type SignatureFile } from "./signature.ts";

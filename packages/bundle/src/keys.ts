@@ -1,5 +1,6 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import { fromBase64, sha256Hex, toBase64, toBase64Url } from "./base64.ts";
+import { fromBase64, toBase64, toBase64Url } from "./base64.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /**
  * A public key as embedders and the CLI write it: base64 (or base64url) of the 32 raw Ed25519

@@ -1,4 +1,4 @@
-import { sha256Hex } from "./base64.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Some bytes standing in for a wasm (the bundle layer never compiles it). */
 export const WASM = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...new TextEncoder().encode("not compiled here")]);

@@ -2,7 +2,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { isThreadspaceError, type ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
 import { describe, expect, test } from "vitest";
 import { generateSigningKey, importPublicKey, importSigningKey } from "./keys.ts";
-import { sha256Hex } from "./base64.ts";
+import { sha256Hex } from "./sha256.ts";
 import { signBundle } from "./sign.ts";
 import { manifestFor, WASM } from "./test-bundle.test-support.ts";
 import { packBundle, unpackBundle } from "./tsp.ts";

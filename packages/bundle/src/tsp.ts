@@ -1,7 +1,7 @@
 import { zipSync, type Zippable } from "fflate";
 import { ThreadspaceError } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
-import { sha256Hex } from "./base64.ts";
+import { sha256Hex } from "./sha256.ts";
 import { DEFAULT_MAX_WASM_BYTES, MANIFEST_ENTRY, MAX_README_BYTES, README_ENTRY, SIGNATURE_ENTRY, unsafePathReason, wasmEntryName } from "./entries.ts";
 import type { SigningKey } from "./keys.ts";
 import { createSignature, encodeSignatureFile, MAX_SIGNATURE_BYTES, parseSignatureFile, type SignatureFile } from "./signature.ts";

@@ -1,5 +1,6 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import { fromBase64, sha256Hex } from "./base64.ts";
+import { fromBase64 } from "./base64.ts";
+import { sha256Hex } from "./sha256.ts";
 import { importPublicKey, type PublicKey } from "./keys.ts";
 import { signaturePayload } from "./signature.ts";
 import type { UnpackedBundle } from "./tsp.ts";

@@ -71,13 +71,13 @@ export function hasWasmMagic(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 8 && bytes[0] === 0x00 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
 }
 
-/** Replaces a file's contents atomically (write a sibling temp file, then rename it over), keeping its mode. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/** Replaces a file's contents atomically (write a sibling temp file, then rename it over), keeping its mode; creates it when missing. */
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const { mode } = await stat(path);
+  const mode = await stat(path).then((info) => info.mode & 0o777, (cause: unknown) => (isNotFound(cause) ? undefined : Promise.reject(cause)));
   try {
-    await writeFile(temp, text, { flag: "wx" });
-    await chmod(temp, mode & 0o777);
+    await writeFile(temp, content, { flag: "wx" });
+    if (mode !== undefined) await chmod(temp, mode);
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);

@@ -112,6 +112,8 @@ describe("threadspace pack, sign, verify", () => {
     const signed = await cli("sign", "f.tsp", "--key", "k.key");
     expect(signed.code, signed.err).toBe(0);
     expect((await cli("verify", "f.tsp", "--key", "k.key.pub")).code).toBe(0);
+    expect((await cli("sign", "f.tsp", "--key", "k.key", "-o", "copy.tsp")).code).toBe(0);
+    expect(await readFile(join(dir, "copy.tsp"))).toEqual(await readFile(join(dir, "f.tsp")));
     const files = unzipSync(new Uint8Array(await readFile(join(dir, "f.tsp"))));
     files["plugin.wasm"] = new Uint8Array([...wasm, 0]);
     await writeFile(join(dir, "f.tsp"), zipSync(files));

@@ -1,24 +1,11 @@
-import { rename, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { CAC } from "cac";
 import { signBundle } from "@threadspace/bundle";
-import { MAX_WASM_BYTES } from "../files.ts";
+import { MAX_WASM_BYTES, writeFileAtomic } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath } from "../output.ts";
 import { readSigningKey } from "../signing-keys.ts";
 import { readTspBytes } from "../tsp-file.ts";
-
-/** Writes bytes to `path` through a sibling temp file and a rename, so a reader never sees half a file. */
-async function replaceFile(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(temp, bytes, { flag: "wx" });
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
 
 /**
  * `threadspace sign <file.tsp> --key <key> [-o out.tsp]`: checks the bundle (strict unpack, the
@@ -30,7 +17,7 @@ export async function sign(io: CliIo, file: string, options: { key: string; outp
   const signer = await readSigningKey(io, options.key);
   const signed = await signBundle(bytes, signer, { maxWasmBytes: MAX_WASM_BYTES });
   const outPath = options.output === undefined ? path : resolve(io.cwd, options.output);
-  await replaceFile(outPath, signed);
+  await writeFileAtomic(outPath, signed);
   io.stderr(`✓ signed ${shown} with ${signer.publicKey.id}${outPath === path ? "" : ` into ${displayPath(io, outPath)}`}\n`);
   io.stderr(`  Hosts trust it with createEngine({ trustedKeys: ["${signer.publicKey.base64}"] }); check it with "threadspace verify ${displayPath(io, outPath)} --key ${signer.publicKey.base64}"\n`);
   return EXIT_OK;

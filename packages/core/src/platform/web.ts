@@ -1,3 +1,4 @@
+import { sha256Hex } from "@threadspace/bundle";
 import type { Platform } from "./platform.ts";
 import { readResponse } from "./read-response.ts";
 
@@ -14,12 +15,7 @@ export const platform: Platform = {
     if (url.pathname.endsWith("/")) url.pathname += "plugin.json";
     return url;
   },
-  async sha256Hex(bytes) {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-    let hex = "";
-    for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-    return hex;
-  },
+  sha256Hex,
   async readBytes(url, maxBytes) {
     if (url.protocol === "file:") throw new Error(`cannot read ${url.href}: file: URLs are readable only in Node`);
     return readResponse(await fetch(url), url, maxBytes);
