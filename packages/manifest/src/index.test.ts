@@ -7,6 +7,7 @@ describe("public API", () => {
       "MAX_MANIFEST_BYTES",
       "MAX_MANIFEST_DEPTH",
       "PERMISSIONS",
+      "nameProblem",
       "parseDependency",
       "parseManifest",
       "safeParseManifest",
