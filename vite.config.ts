@@ -1,12 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { playwright } from "@vitest/browser-playwright";
-import { chromiumArgs, chromiumPath } from "./test/support/chromium.ts";
-
-/** Headers that make pages `crossOriginIsolated` (SharedArrayBuffer, Extism's runInWorker). */
-const isolationHeaders = {
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Embedder-Policy": "require-corp",
-};
+import { headlessChromium, isolationHeaders } from "./test/support/browser-mode.ts";
 
 export default defineConfig({
   server: { headers: isolationHeaders },
@@ -47,13 +40,7 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           testTimeout: 20_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
-            instances: [{ browser: "chromium" }],
-          },
+          browser: headlessChromium(),
         },
       },
     ],

@@ -9,31 +9,14 @@
 import createPlugin from "@extism/extism";
 import { createEngine, type Engine } from "@threadspace/core";
 import { test } from "vitest";
+import { fetchBytes, median, opsPerSecond } from "../lib/browser.ts";
 
 const ROUNDS = 9;
 const MS = 300;
+/** Calls per second of `op` run back to back for MS ms. */
+const rate = (op: () => Promise<unknown>): Promise<number> => opsPerSecond(op, MS);
 const input = "World";
 
-async function fetchBytes(path: string): Promise<Uint8Array> {
-  const response = await fetch(path);
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-/** Calls per second of `op` run back to back for MS ms. */
-async function rate(op: () => Promise<unknown>): Promise<number> {
-  let count = 0;
-  const start = performance.now();
-  while (performance.now() < start + MS) {
-    await op();
-    count++;
-  }
-  return count / ((performance.now() - start) / 1000);
-}
 
 test("bench/isolation in Chromium", async () => {
   const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes("/examples/hello/plugin.json"))) as Record<string, unknown>;

@@ -9,12 +9,8 @@ export async function timeLoop(iterations: number, fn: () => Promise<unknown>): 
   return ((performance.now() - start) * 1000) / iterations;
 }
 
-/** Median of a list of numbers. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+export { median } from "./stats.ts";
+import { median } from "./stats.ts";
 
 /** Formats a number with a fixed number of decimals. */
 export const fixed = (value: number, digits = 2): string => value.toFixed(digits);

@@ -11,23 +11,16 @@ import { createEngine, type Engine } from "@threadspace/core";
 import { indexedDbStorage, type StorageDriver, type StorageWrite } from "@threadspace/storage";
 import { deleteDB, openDB, type IDBPDatabase } from "idb";
 import { test } from "vitest";
+import { fetchBytes, median, opsPerSecond } from "../lib/browser.ts";
 
 const ROUNDS = 15;
 const MS = 300;
+/** Calls per second of `op` run back to back for MS ms. */
+const rate = (op: () => Promise<unknown>): Promise<number> => opsPerSecond(op, MS);
 const WRITES = [0, 1, 10] as const;
 const MIB = 1024 * 1024;
 const stamp = Date.now();
 
-async function fetchBytes(path: string): Promise<Uint8Array> {
-  const response = await fetch(path);
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 const row = () => {
   const now = Date.now();
   return { id: crypto.randomUUID(), content: "A memory of moderate length, with a few words in it, written by a plugin call.", tags: ["bench", "memory"], createdAt: now, updatedAt: now, owner: "bench-host" };
@@ -37,15 +30,6 @@ const batchOf = (writes: number): StorageWrite[] =>
     const value = row();
     return { store: "memories", key: value.id, value };
   });
-async function rate(op: () => Promise<unknown>): Promise<number> {
-  let count = 0;
-  const start = performance.now();
-  while (performance.now() < start + MS) {
-    await op();
-    count++;
-  }
-  return count / ((performance.now() - start) / 1000);
-}
 
 test("bench/storage in Chromium (IndexedDB)", async () => {
   const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes("/test/fixtures/wat/bench-host.json"))) as Record<string, unknown>;
