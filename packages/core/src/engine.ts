@@ -1,6 +1,7 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import { encodeInput, type CallInput } from "./calls/call-input.ts";
 import { CallResult } from "./calls/call-result.ts";
+import { callWithHooks } from "./calls/call-with-hooks.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
@@ -14,7 +15,7 @@ import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
 import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
 import { prepareBundle } from "./install/prepare-bundle.ts";
-import { readSource } from "./install/read-source.ts";
+import { readSource, type SourceBundle } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
@@ -24,24 +25,21 @@ import { applyBufferSize, checkLogsFilter, checkLogsQuery, checkThreshold, type 
 import { forwardLogs } from "./logs/forward-logs.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import type { PluginRecord } from "./plugin-record.ts";
-import { Committer } from "./storage/committer.ts";
-import { DEFAULT_JOURNAL_DELAY_MS, Journal } from "./storage/journal.ts";
+import { EnginePersistence } from "./storage/engine-persistence.ts";
 import { EventLog } from "./events/event-log.ts";
-import { restoreState } from "./storage/restore.ts";
-import { configWrite, grantWrite, installWrites, uninstallWrites } from "./storage/engine-storage.ts";
-import { checkIntegrity } from "./install/integrity.ts";
 import { resolveTrust } from "./install/trust.ts";
 import type { TrustPolicy } from "@threadspace/bundle";
+import { CallLimits, DEFAULT_MAX_QUEUED_CALLS, WorkerSlots } from "./limits/call-limits.ts";
+import type { EffectiveLimits } from "./limits/limits-policy.ts";
+import { DEFAULT_HEALTH_TIMEOUT_MS, HealthMonitor } from "./lifecycle/monitor.ts";
+import { debugInfo, type DebugInfo } from "./lifecycle/debug-info.ts";
+import { cannotDisableError, dependencyInUseError, engineClosedError, pluginNotFoundError, pluginUnavailableError } from "./engine-errors.ts";
 
 /** Runs the engine's start-time load from storage (called by `createEngine` only). */
 const RESTORE: unique symbol = Symbol("restore");
 /** The engine's imported trusted keys (awaited by `createEngine` only). */
 const TRUST: unique symbol = Symbol("trust");
-import { CallLimits, DEFAULT_MAX_QUEUED_CALLS, WorkerSlots } from "./limits/call-limits.ts";
-import type { EffectiveLimits } from "./limits/limits-policy.ts";
-import { DEFAULT_HEALTH_TIMEOUT_MS, HealthMonitor } from "./lifecycle/monitor.ts";
-import { debugInfo, type DebugInfo } from "./lifecycle/debug-info.ts";
-
+const NO_RESTORE_ERRORS: ReadonlyMap<string, ThreadspaceError> = new Map();
 
 /**
  * The Threadspace engine: installs plugins, runs their lifecycle and serves calls.
@@ -70,12 +68,9 @@ export class Engine {
   readonly #monitor: HealthMonitor;
   readonly #healthTimeoutMs: number;
   #closed = false;
-  /** Commits plugin calls' writes to `options.storage` (undefined: memory only). */
-  readonly #storage: Committer | undefined;
-  /** Stores health histories and the event log behind the calls (engines with storage). */
-  #journal: Journal | undefined = undefined;
+  /** What the engine keeps in `options.storage`: calls' commits, bundles, grants, config, journal (undefined: memory only). */
+  readonly #storage: EnginePersistence | undefined;
   readonly #eventLog: EventLog;
-  readonly #restoreErrors = new Map<string, ThreadspaceError>();
   /** Plugins' config: `get`, `set` (validated overrides), `reset`. See {@link EngineConfig}. */
   readonly config: EngineConfig;
   /** The memories plugins read and write through `ts_memory_*`; writes commit at once and publish the same events. */
@@ -107,15 +102,20 @@ export class Engine {
       beforeCall: this.#callLimits.beforeHostCall,
       invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input, (runner) => this.#monitor.admit(runner)),
     });
-    this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#persistGrants(name));
+    this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#storage?.grantsChanged(name));
     this.#eventLog = new EventLog(this.#host.state.events, options.eventLogSize);
-    if (options.storage !== undefined) {
-      const storage = new Committer(options.storage, { limitOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes }, this.#logger);
-      this.#storage = storage;
-      this.#host.state.storage.sink = (writes, actor) => storage.background(writes, actor);
-      this.#host.state.storage.commit = storage.commitCall;
-      this.#journal = new Journal(storage, this.#monitor, this.#eventLog, options.journalDelayMs ?? DEFAULT_JOURNAL_DELAY_MS, this.#logger);
-    } else this.#storage = undefined;
+    this.#storage =
+      options.storage === undefined
+        ? undefined
+        : new EnginePersistence({
+            driver: options.storage,
+            host: this.#host,
+            logger: this.#logger,
+            monitor: this.#monitor,
+            eventLog: this.#eventLog,
+            journalDelayMs: options.journalDelayMs,
+            quotaOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes,
+          });
     this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name), log: this.#eventLog });
     this.events = this.#delivery.api;
     this.memories = memoryView(this.#host.state.memories);
@@ -128,7 +128,7 @@ export class Engine {
       logs,
       defaultLevel: this.#logLevel,
       changed: (plugin, merged) => {
-        this.#storage?.background([configWrite(plugin, config.overrides(plugin))], "host");
+        this.#storage?.configChanged(plugin);
         this.events.emit("config.changed", { plugin, config: merged });
       },
       control: {
@@ -263,7 +263,7 @@ export class Engine {
       return Promise.reject(error);
     }
     if (this.#hooks.watchesCalls) {
-      return this.#callWithHooks(record, runner, exportName, encoded);
+      return callWithHooks(this.#hooks, name, runner, exportName, encoded);
     }
     return runner.call(exportName, encoded, (output) => new CallResult(output, name));
   }
@@ -341,7 +341,7 @@ export class Engine {
   async unload(name: string, options: UnloadOptions = {}): Promise<void> {
     const record = this.#record(name);
     const dependents = dependentsOf(name, this.#installedMap());
-    if (dependents.length > 0 && options.cascade !== true) throw this.#inUse(name, dependents);
+    if (dependents.length > 0 && options.cascade !== true) throw dependencyInUseError(name, dependents);
     for (const dependent of dependents) await this.#stop(this.#record(dependent));
     await this.#stop(record);
     await this.#persistLoaded([...dependents, name], false);
@@ -352,14 +352,14 @@ export class Engine {
    * (loaded or not) depend on it, unless `{ cascade: true }`, which uninstalls them first.
    */
   async uninstall(name: string, options: UnloadOptions = {}): Promise<void> {
-    if (!this.#plugins.has(name) && this.#restoreErrors.delete(name)) {
+    if (!this.#plugins.has(name) && this.#storage?.restoreErrors.delete(name) === true) {
       // Found in storage but not started (e.g. hash_mismatch): forget its stored records.
-      await this.#storage?.commit(uninstallWrites(name));
+      await this.#storage.uninstalled([name]);
       return;
     }
     this.#record(name);
     const dependents = dependentsOf(name, this.#installedMap(), true);
-    if (dependents.length > 0 && options.cascade !== true) throw this.#inUse(name, dependents);
+    if (dependents.length > 0 && options.cascade !== true) throw dependencyInUseError(name, dependents);
     for (const dependent of [...dependents, name]) {
       const record = this.#plugins.get(dependent);
       if (record !== undefined) await this.#stop(record);
@@ -369,7 +369,7 @@ export class Engine {
       this.#callLimits.forget(dependent);
       this.#monitor.forget(dependent);
     }
-    await this.#storage?.commit([...dependents, name].flatMap(uninstallWrites));
+    await this.#storage?.uninstalled([...dependents, name]);
   }
 
   /** Unloads every plugin (dependents first, running each `cleanup`) and refuses further work. */
@@ -383,13 +383,8 @@ export class Engine {
       if (record?.runner !== undefined) await this.unload(name, { cascade: true });
     }
     this.#plugins.clear();
-    this.#journal?.stop();
-    await this.#journal?.flush();
-    if (this.#storage !== undefined) {
-      // The engine owns the driver it was given: pending commits finish, then it is released.
-      await this.#storage.flush();
-      await this.#storage.driver.close();
-    }
+    // The engine owns the driver it was given: pending commits finish, then it is released.
+    await this.#storage?.close();
   }
 
   /**
@@ -397,82 +392,31 @@ export class Engine {
    * the stored wasm no longer matches its sha256). Their stored bundle and data are kept.
    */
   get restoreErrors(): ReadonlyMap<string, ThreadspaceError> {
-    return this.#restoreErrors;
+    return this.#storage?.restoreErrors ?? NO_RESTORE_ERRORS;
   }
 
-  /** @internal Loads memories, threads, kv, grants, config and installed plugins from storage, then starts the enabled ones. */
-  /** Resolves once `trustedKeys` are imported; rejects with `bad_input` naming a bad key. */
+  /** @internal Resolves once `trustedKeys` are imported; rejects with `bad_input` naming a bad key. */
   get [TRUST](): Promise<TrustPolicy> {
     return this.#trust;
   }
 
+  /** @internal Loads memories, threads, kv, grants, config and installed plugins from storage, then starts the enabled ones. */
   async [RESTORE](): Promise<void> {
-    const storage = this.#storage;
-    if (storage === undefined) return;
-    const stored = await restoreState(storage.driver, this.#host, storage.ledger, { monitor: this.#monitor, events: this.#eventLog });
-    for (const [hash, permissions] of stored.grants) this.#host.permissions.remember(hash, permissions);
-    const bundles = [];
-    for (const [name, record] of stored.bundles) {
-      try {
-        await checkIntegrity(record.wasm, record.hash, name);
-        bundles.push(await readSource({ manifest: record.manifest, wasm: record.wasm }, this.#maxWasmBytes));
-      } catch (cause) {
-        this.#restoreFailed(name, cause);
-      }
-    }
-    let ordered;
-    try {
-      ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
-    } catch (cause) {
-      for (const bundle of bundles) this.#restoreFailed(bundle.manifest.name, cause);
-      return;
-    }
-    for (const bundle of ordered) {
-      const name = bundle.manifest.name;
-      try {
-        // Unloaded by the embedder (stored `enabled: false`): installed again, not started.
-        await this.#installBundle(bundle, [name], undefined, stored.config.get(name), stored.bundles.get(name)?.enabled !== false);
-      } catch (cause) {
-        this.#restoreFailed(name, cause);
-      }
-    }
+    await this.#storage?.restore({
+      maxWasmBytes: this.#maxWasmBytes,
+      installedView: (name) => this.#installedView(name),
+      install: (bundle, config, start) => this.#installBundle(bundle, [bundle.manifest.name], undefined, config, start),
+    });
   }
 
-  #restoreFailed(name: string, cause: unknown): void {
-    const error = cause instanceof ThreadspaceError ? cause : new ThreadspaceError("init_failed", `could not be started from storage: ${String(cause)}`, { plugin: name, cause });
-    this.#restoreErrors.set(name, error);
-    this.#logger.error(`[threadspace] [plugin ${name}] not started from storage (its stored bundle and data are kept): ${error.message}`);
+  /** Records an installed plugin in storage. */
+  async #persistInstall(bundle: SourceBundle): Promise<void> {
+    if (this.#plugins.has(bundle.manifest.name)) await this.#storage?.installed(bundle, this.#plugins.get(bundle.manifest.name)?.sha256);
   }
 
-  /** Records an installed plugin (bundle, grants, config) in storage. */
-  async #persistInstall(bundle: Awaited<ReturnType<typeof readSource>>): Promise<void> {
-    const storage = this.#storage;
-    const name = bundle.manifest.name;
-    const record = this.#plugins.get(name);
-    if (storage === undefined || record === undefined) return;
-    const writes = record.sha256 === undefined ? undefined : installWrites(bundle, record.sha256, this.#host.permissions.list(name), this.#host.state.config.overrides(name));
-    if (writes === undefined) {
-      this.#logger.warn(`[threadspace] [plugin ${name}] was installed from a precompiled module, which cannot be stored: it will not be there after a restart.`);
-      return;
-    }
-    await storage.commit(writes);
-  }
-
-  /** Records that plugins were unloaded (or loaded again), so that a restart keeps them so; a failure is logged. */
+  /** Records that plugins were unloaded or loaded by the embedder (`close()` unloading every plugin is not that). */
   async #persistLoaded(names: readonly string[], loaded: boolean): Promise<void> {
-    const storage = this.#storage;
-    // close() unloads every plugin too: that is not the embedder unloading them.
-    if (storage === undefined || this.#closed) return;
-    for (const name of names) {
-      await storage.setBundleEnabled(name, loaded).catch((error: unknown) => {
-        this.#logger.error(`[threadspace] [plugin ${name}] storing that it was ${loaded ? "loaded" : "unloaded"} failed; after a restart it may be ${loaded ? "unloaded" : "loaded"} again: ${error instanceof Error ? error.message : String(error)}`);
-      });
-    }
-  }
-
-  #persistGrants(name: string): void {
-    const hash = this.#host.permissions.hashOf(name);
-    if (hash !== undefined) this.#storage?.background([grantWrite(hash, this.#host.permissions.list(name))], "host");
+    if (!this.#closed) await this.#storage?.loaded(names, loaded);
   }
 
   #startOptions(name: string, limits: RunnerLimits & EffectiveLimits): StartOptions {
@@ -485,11 +429,11 @@ export class Engine {
       limits: { ...limits, maxQueued: this.#maxQueued },
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
-      ...(this.#storage === undefined ? {} : { commit: this.#storage.commitCall }),
+      ...(this.#storage === undefined ? {} : { commit: this.#storage.committer.commitCall }),
     };
   }
 
-  async #installBundle(bundle: Awaited<ReturnType<typeof readSource>>, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig, start = true): Promise<PluginInfo> {
+  async #installBundle(bundle: SourceBundle, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig, start = true): Promise<PluginInfo> {
     const { name } = bundle.manifest;
     if (this.#plugins.has(name) || this.#pending.has(name)) {
       throw new ThreadspaceError("already_installed", `is already installed. Uninstall it first to replace it.`, { plugin: name });
@@ -533,36 +477,10 @@ export class Engine {
     }
   }
 
-  async #callWithHooks(record: PluginRecord, runner: PluginRunner, exportName: string, input: string | Uint8Array): Promise<CallResult> {
-    const event = { plugin: record.manifest.name, export: exportName, input };
-    const started = performance.now();
-    try {
-      await this.#hooks.run("call:before", event);
-      const output = await runner.call(exportName, input, (output) => new CallResult(output, event.plugin));
-      await this.#hooks.run("call:after", { ...event, output, durationMs: performance.now() - started });
-      return output;
-    } catch (cause) {
-      const error = cause instanceof ThreadspaceError ? cause : new ThreadspaceError("plugin_error", String(cause), { plugin: event.plugin, cause });
-      await this.#hooks.run("call:error", { ...event, error, durationMs: performance.now() - started });
-      throw error;
-    }
-  }
-
   /** `enabled: false` stops a plugin, which must not strand loaded dependents. */
   #checkDisable(name: string): void {
     const dependents = dependentsOf(name, this.#installedMap());
-    if (dependents.length === 0) return;
-    const one = dependents.length === 1;
-    throw new ThreadspaceError("dependency_in_use", `cannot be disabled while ${dependents.join(", ")} depend${one ? "s" : ""} on it. Unload ${one ? "it" : "them"} first.`, { plugin: name });
-  }
-
-  #inUse(name: string, dependents: readonly string[]): ThreadspaceError {
-    const one = dependents.length === 1;
-    return new ThreadspaceError(
-      "dependency_in_use",
-      `cannot be removed: ${dependents.join(", ")} depend${one ? "s" : ""} on it. Remove ${one ? "it" : "them"} first, or pass { cascade: true }.`,
-      { plugin: name },
-    );
+    if (dependents.length > 0) throw cannotDisableError(name, dependents);
   }
 
   async #stop(record: PluginRecord): Promise<void> {
@@ -580,22 +498,14 @@ export class Engine {
 
   #record(name: string): PluginRecord {
     const record = this.#plugins.get(name);
-    if (record === undefined) throw this.#notFound(name);
+    if (record === undefined) throw pluginNotFoundError(name, this.#plugins.keys());
     return record;
   }
 
-  #notFound(name: string): ThreadspaceError {
-    const known = [...this.#plugins.keys()].join(", ") || "none";
-    return new ThreadspaceError("plugin_not_found", `no plugin named "${name}" is installed (installed: ${known}).`);
-  }
-
   #unavailable(name: string): ThreadspaceError {
-    if (this.#closed) return new ThreadspaceError("engine_closed", "the engine is closed; create a new one.");
-    if (!this.#plugins.has(name)) return this.#notFound(name);
-    if (!this.#config.enabled(name)) {
-      return new ThreadspaceError("plugin_unavailable", `is disabled by its config (enabled: false). Start it with engine.config.set("${name}", { enabled: true }).`, { plugin: name });
-    }
-    return new ThreadspaceError("plugin_unavailable", `is installed but not loaded. Call engine.load("${name}") first.`, { plugin: name });
+    if (this.#closed) return engineClosedError();
+    if (!this.#plugins.has(name)) return pluginNotFoundError(name, this.#plugins.keys());
+    return pluginUnavailableError(name, this.#config.enabled(name));
   }
 
   #installedView(name: string): InstalledPlugin | undefined {
@@ -611,7 +521,7 @@ export class Engine {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new ThreadspaceError("engine_closed", "the engine is closed; create a new one.");
+    if (this.#closed) throw engineClosedError();
   }
 
   #info(record: PluginRecord): PluginInfo {

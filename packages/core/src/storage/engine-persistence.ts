@@ -1,0 +1,152 @@
+import { ThreadspaceError, messageOf } from "@threadspace/errors";
+import type { Host } from "@threadspace/host";
+import type { StorageDriver } from "@threadspace/storage";
+import type { EngineLogger } from "../engine-options.ts";
+import type { EventLog } from "../events/event-log.ts";
+import { planInstallOrder, type InstalledPlugin } from "../install/dependencies.ts";
+import { checkIntegrity } from "../install/integrity.ts";
+import { readSource, type SourceBundle } from "../install/read-source.ts";
+import type { HealthMonitor } from "../lifecycle/monitor.ts";
+import type { PluginConfig } from "../config/config-runtime.ts";
+import { Committer } from "./committer.ts";
+import { configWrite, grantWrite, installWrites, uninstallWrites } from "./engine-storage.ts";
+import { DEFAULT_JOURNAL_DELAY_MS, Journal } from "./journal.ts";
+import { restoreState } from "./restore.ts";
+
+/** What {@link EnginePersistence} needs from the engine. */
+export interface PersistenceOptions {
+  readonly driver: StorageDriver;
+  readonly host: Host;
+  readonly logger: EngineLogger;
+  readonly monitor: HealthMonitor;
+  readonly eventLog: EventLog;
+  readonly journalDelayMs?: number | undefined;
+  /** A plugin's storage quota in bytes (undefined: the default). */
+  readonly quotaOf: (name: string) => number | undefined;
+}
+
+/** What {@link EnginePersistence.restore} needs to start the stored plugins again. */
+export interface RestoreTarget {
+  readonly maxWasmBytes: number;
+  /** An installed plugin as dependency checks see it. */
+  installedView(name: string): InstalledPlugin | undefined;
+  /** Installs a stored bundle with its stored config; `start: false` leaves it unloaded. */
+  install(bundle: SourceBundle, config: PluginConfig | undefined, start: boolean): Promise<unknown>;
+}
+
+/**
+ * Everything an engine with `storage` keeps there, in one place: the plugin calls' commits
+ * (through the {@link Committer}), installed bundles, grants, config overrides, unload state,
+ * the journal of health history and events, and the start-time restore. The engine calls it at
+ * each change; it decides what to write.
+ */
+export class EnginePersistence {
+  readonly committer: Committer;
+  readonly #host: Host;
+  readonly #logger: EngineLogger;
+  readonly #journal: Journal;
+  readonly #monitor: HealthMonitor;
+  readonly #eventLog: EventLog;
+  /** Plugins found in storage that could not be started again, with why. */
+  readonly restoreErrors = new Map<string, ThreadspaceError>();
+
+  constructor(options: PersistenceOptions) {
+    const committer = new Committer(options.driver, { limitOf: options.quotaOf }, options.logger);
+    this.committer = committer;
+    this.#host = options.host;
+    this.#logger = options.logger;
+    this.#monitor = options.monitor;
+    this.#eventLog = options.eventLog;
+    // Host writes: the embedder's (write-behind) and the calls' (committed before they resolve).
+    options.host.state.storage.sink = (writes, actor) => committer.background(writes, actor);
+    options.host.state.storage.commit = committer.commitCall;
+    this.#journal = new Journal(committer, options.monitor, options.eventLog, options.journalDelayMs ?? DEFAULT_JOURNAL_DELAY_MS, options.logger);
+  }
+
+  /** Records an installed plugin (bundle, grants, config); a precompiled module cannot be stored (logged). */
+  async installed(bundle: SourceBundle, sha256: string | undefined): Promise<void> {
+    const name = bundle.manifest.name;
+    const permissions = this.#host.permissions;
+    const writes = sha256 === undefined ? undefined : installWrites(bundle, sha256, permissions.list(name), this.#host.state.config.overrides(name));
+    if (writes === undefined) {
+      this.#logger.warn(`[threadspace] [plugin ${name}] was installed from a precompiled module, which cannot be stored: it will not be there after a restart.`);
+      return;
+    }
+    await this.committer.commit(writes);
+  }
+
+  /** Records that plugins were unloaded (or loaded again), so that a restart keeps them so; a failure is logged. */
+  async loaded(names: readonly string[], loaded: boolean): Promise<void> {
+    for (const name of names) {
+      await this.committer.setBundleEnabled(name, loaded).catch((error: unknown) => {
+        this.#logger.error(`[threadspace] [plugin ${name}] storing that it was ${loaded ? "loaded" : "unloaded"} failed; after a restart it may be ${loaded ? "unloaded" : "loaded"} again: ${messageOf(error)}`);
+      });
+    }
+  }
+
+  /** Stores a plugin's grants (by its wasm's sha256), in the background. */
+  grantsChanged(name: string): void {
+    const hash = this.#host.permissions.hashOf(name);
+    if (hash !== undefined) this.committer.background([grantWrite(hash, this.#host.permissions.list(name))], "host");
+  }
+
+  /** Stores a plugin's config overrides, in the background. */
+  configChanged(name: string): void {
+    this.committer.background([configWrite(name, this.#host.state.config.overrides(name))], "host");
+  }
+
+  /** Forgets plugins' stored records. */
+  uninstalled(names: readonly string[]): Promise<void> {
+    return this.committer.commit(names.flatMap(uninstallWrites));
+  }
+
+  /**
+   * Loads memories, threads, kv, grants, config, health history and the event log, then installs
+   * the stored plugins in dependency order (starting the ones not unloaded). Each stored wasm's
+   * sha256 is checked again; a plugin that cannot start is listed in {@link restoreErrors}, its
+   * stored bundle and data kept.
+   */
+  async restore(target: RestoreTarget): Promise<void> {
+    const stored = await restoreState(this.committer.driver, this.#host, this.committer.ledger, { monitor: this.#monitor, events: this.#eventLog });
+    for (const [hash, permissions] of stored.grants) this.#host.permissions.remember(hash, permissions);
+    const bundles: SourceBundle[] = [];
+    for (const [name, record] of stored.bundles) {
+      try {
+        await checkIntegrity(record.wasm, record.hash, name);
+        bundles.push(await readSource({ manifest: record.manifest, wasm: record.wasm }, target.maxWasmBytes));
+      } catch (cause) {
+        this.#restoreFailed(name, cause);
+      }
+    }
+    let ordered;
+    try {
+      ordered = planInstallOrder(bundles, (name) => target.installedView(name));
+    } catch (cause) {
+      for (const bundle of bundles) this.#restoreFailed(bundle.manifest.name, cause);
+      return;
+    }
+    for (const bundle of ordered) {
+      const name = bundle.manifest.name;
+      try {
+        // Unloaded by the embedder (stored `enabled: false`): installed again, not started.
+        await target.install(bundle, stored.config.get(name), stored.bundles.get(name)?.enabled !== false);
+      } catch (cause) {
+        this.#restoreFailed(name, cause);
+      }
+    }
+  }
+
+  #restoreFailed(name: string, cause: unknown): void {
+    const error = cause instanceof ThreadspaceError ? cause : new ThreadspaceError("init_failed", `could not be started from storage: ${String(cause)}`, { plugin: name, cause });
+    this.restoreErrors.set(name, error);
+    this.#logger.error(`[threadspace] [plugin ${name}] not started from storage (its stored bundle and data are kept): ${error.message}`);
+  }
+
+  /** Writes the journal, waits for pending commits, and closes the driver (the engine owns it). */
+  async close(): Promise<void> {
+    this.#journal.stop();
+    await this.#journal.flush();
+    await this.committer.flush();
+    await this.committer.driver.close();
+  }
+}
