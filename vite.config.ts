@@ -39,6 +39,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
+          setupFiles: ["test/browser/setup.ts"],
           testTimeout: 20_000,
           browser: headlessChromium(),
         },

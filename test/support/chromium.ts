@@ -10,4 +10,6 @@ export const chromiumArgs: string[] = [
   "--disable-sync",
   "--no-first-run",
   "--disable-quic",
+  // Lets test/browser/setup.ts collect garbage between tests (wasm memories of closed engines).
+  "--js-flags=--expose-gc",
 ];
