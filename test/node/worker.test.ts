@@ -57,5 +57,12 @@ describe("@threadspace/worker over a MessageChannel", () => {
     await engine.events.emit("app.two", { n: 2 });
     await expect.poll(() => seen).toEqual([{ n: 1 }, { n: 2 }]);
     await off();
+    // The engine's bounded log of recent events, read across the boundary.
+    const recent = await engine.events.recent();
+    expect(recent.map((event) => [event.topic, event.payload])).toEqual([
+      ["app.one", { n: 1 }],
+      ["app.two", { n: 2 }],
+    ]);
+    expect(await engine.events.recent({ since: recent[0]?.seq ?? 0 })).toHaveLength(1);
   });
 });

@@ -110,6 +110,7 @@ function remoteEngine(remote: Comlink.Remote<EngineFacade>, worker: EngineEndpoi
       on: async (pattern, handler) => unsubscribe(await live().eventsOn(pattern, Comlink.proxy(handler))),
       emit: async (topic, payload) => live().eventsEmit(topic, payload),
       stats: async (name) => live().eventsStats(name),
+      recent: async (query) => live().eventsRecent(query),
     },
     close: async () => {
       if (released) return;

@@ -123,6 +123,10 @@ export class EngineFacade {
     return (await this.#engine).events.stats(name);
   }
 
+  async eventsRecent(query?: Parameters<Engine["events"]["recent"]>[0]): Promise<ReturnType<Engine["events"]["recent"]>> {
+    return (await this.#engine).events.recent(query);
+  }
+
   /** Hooks are awaited, as in the engine: a `call:before` that throws rejects the call. */
   async hook(name: EngineHookName, handler: WireHandler<WireHookEvent>): Promise<number> {
     const engine = await this.#engine;

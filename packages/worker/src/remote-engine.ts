@@ -48,6 +48,8 @@ export interface RemoteEngine {
     on(pattern: string, handler: TopicHandler): Promise<RemoteUnsubscribe>;
     emit(topic: string, payload?: unknown): Promise<void>;
     stats(name: string): Promise<ReturnType<Engine["events"]["stats"]>>;
+    /** As `engine.events.recent`: the engine's bounded log of recent events. */
+    recent(query?: Parameters<Engine["events"]["recent"]>[0]): Promise<ReturnType<Engine["events"]["recent"]>>;
   };
   /** Closes the engine (unloading every plugin), drops every page handler and releases the connection. The worker keeps running. */
   close(): Promise<void>;
