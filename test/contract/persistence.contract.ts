@@ -155,6 +155,27 @@ export function persistenceContract(env: TestEnv, label: string, makeStorage: ()
       expect(contents(engine)).toEqual(["kept", "kept", "kept"]);
     });
 
+    test("config.set resolves once the overrides are stored; a failed commit rejects it and changes nothing", async () => {
+      storage = await makeStorage();
+      const gate = gated(await storage.open());
+      const engine = await open({}, gate.driver);
+      await engine.install(await fixture(env, "ok"), { config: { greeting: "hello" } });
+      gate.hold();
+      let settled = false;
+      const setting = engine.config.set("ok", { greeting: "hi" }).then(() => void (settled = true));
+      await expect.poll(() => gate.commits).toBeGreaterThan(0);
+      expect(settled).toBe(false); // waiting for the commit
+      expect(engine.config.get("ok").greeting).toBe("hello"); // not applied before it is stored
+      gate.release();
+      await setting;
+      expect(engine.config.get("ok").greeting).toBe("hi");
+      gate.failNext = new ThreadspaceError("storage_unavailable", "the database was deleted");
+      await expectCode(engine.config.set("ok", { greeting: "lost" }), "storage_unavailable");
+      expect(engine.config.get("ok").greeting).toBe("hi");
+      const restarted = await restart(engine);
+      expect(restarted.config.get("ok").greeting).toBe("hi");
+    });
+
     test("concurrent calls of two plugins all commit, each all-or-nothing, and survive a restart", async () => {
       storage = await makeStorage();
       let engine = await open();

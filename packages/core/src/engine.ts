@@ -127,10 +127,8 @@ export class Engine {
       store: config,
       logs,
       defaultLevel: this.#logLevel,
-      changed: (plugin, merged) => {
-        this.#storage?.configChanged(plugin);
-        this.events.emit("config.changed", { plugin, config: merged });
-      },
+      changed: (plugin, merged) => this.events.emit("config.changed", { plugin, config: merged }),
+      persist: this.#storage === undefined ? undefined : (plugin, overrides) => (this.#storage as EnginePersistence).configChanged(plugin, overrides),
       control: {
         runner: (name) => this.#plugins.get(name)?.runner,
         start: async (name) => void (await this.load(name)),

@@ -30,6 +30,11 @@ export interface ConfigRuntimeOptions {
   readonly defaultLevel: LogLevel;
   /** Announces a change (the engine publishes `config.changed`). */
   readonly changed: (plugin: string, config: PluginConfig) => void;
+  /**
+   * Stores a change's overrides before it is applied (engines with storage): a failure rejects
+   * `set` / `reset` and changes nothing.
+   */
+  readonly persist?: ((plugin: string, overrides: Readonly<Record<string, unknown>>) => Promise<void>) | undefined;
 }
 
 interface PluginSlot {
@@ -139,6 +144,7 @@ export class ConfigRuntime {
   async #change(name: string, plan: () => ConfigChange): Promise<PluginConfig> {
     const { store, control } = this.#options;
     const change = plan();
+    await this.#options.persist?.(name, change.overrides);
     const before = { plugin: name, previous: change.config, config: change.previous, overrides: store.overrides(name) };
     const wasEnabled = isEnabled(change.previous);
     const willEnable = isEnabled(change.config);

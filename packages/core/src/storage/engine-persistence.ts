@@ -90,9 +90,9 @@ export class EnginePersistence {
     if (hash !== undefined) this.committer.background([grantWrite(hash, this.#host.permissions.list(name))], "host");
   }
 
-  /** Stores a plugin's config overrides, in the background. */
-  configChanged(name: string): void {
-    this.committer.background([configWrite(name, this.#host.state.config.overrides(name))], "host");
+  /** Stores a plugin's new config overrides; `engine.config.set` resolves after it (a failure rejects it, nothing applied). */
+  configChanged(name: string, overrides: Readonly<Record<string, unknown>>): Promise<void> {
+    return this.committer.commit([configWrite(name, overrides)]);
   }
 
   /** Forgets plugins' stored records. */
