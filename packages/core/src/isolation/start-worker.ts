@@ -1,7 +1,6 @@
 import createPlugin, { type CallContext } from "@extism/extism";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
-import type { LogThreshold } from "@threadspace/host";
 import { PluginRunner, type RunnerIsolation, type RunnerOptions } from "../calls/plugin-runner.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
 import { checkMetadata, runInit } from "../lifecycle/lifecycle.ts";
@@ -11,6 +10,7 @@ import { extismConfigVersion } from "../config/extism-config.ts";
 import { extismLogging } from "../logs/extism-logging.ts";
 import { asBackgroundPlugin } from "./bridge/as-extism.ts";
 import { BridgePlugin, type BridgeHostFunction } from "./bridge/bridge-plugin.ts";
+import { LOG_PRIORITY } from "./bridge/protocol.js";
 import { DEFAULT_SPIN_MICROS, workerTransport } from "./isolation-policy.ts";
 import { WorkerPlugin, type BackgroundExtismPlugin } from "./worker-plugin.ts";
 
@@ -23,8 +23,6 @@ const KERNEL_MODULE = "extism:host/env";
  */
 const MIN_START_MS = 10_000;
 
-/** Extism's numeric log levels (what `get_log_level` returns). */
-const PRIORITY: Readonly<Record<LogThreshold, number>> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, silent: 2147483647 };
 
 /** Frees a kernel block on the main-thread context (Extism keeps its kernel under a symbol named "env"). */
 function freeBlock(context: CallContext, handle: bigint): void {
@@ -48,7 +46,7 @@ function liveKernel(name: string, options: StartOptions): Record<string, (contex
       if (key === undefined || !Object.prototype.hasOwnProperty.call(config, key)) return 0n;
       return context.store(config[key] as string);
     },
-    get_log_level: () => PRIORITY[logs.level(name)],
+    get_log_level: () => LOG_PRIORITY[logs.level(name)],
   };
 }
 
