@@ -1,9 +1,19 @@
 import { describe, expect, test } from "vitest";
 import { isThreadspaceError } from "@threadspace/errors";
 import { resolveLimits } from "../limits/limits-policy.ts";
-import { decideIsolation, inlineTimeoutNote, isolationNotes, workerSupport } from "./isolation-policy.ts";
+import { decideIsolation, inlineTimeoutNote, isolationNotes, workerSupport, workerTransport } from "./isolation-policy.ts";
 
 const page = (crossOriginIsolated: boolean) => ({ crossOriginIsolated, Worker: class {}, SharedArrayBuffer });
+
+describe("workerTransport", () => {
+  test("the bridge where Atomics.waitAsync exists, Extism's runInWorker where it does not, unless the engine chose", () => {
+    expect(workerTransport(undefined)).toBe("bridge"); // Node 20 has Atomics.waitAsync
+    expect(workerTransport({}, { waitAsync: () => undefined })).toBe("bridge");
+    expect(workerTransport({}, {})).toBe("extism"); // e.g. Firefox today
+    expect(workerTransport({ transport: "extism" }, { waitAsync: () => undefined })).toBe("extism");
+    expect(workerTransport({ transport: "bridge" }, {})).toBe("bridge");
+  });
+});
 
 describe("workerSupport", () => {
   test("Node always has worker_threads", () => {
