@@ -129,7 +129,7 @@ export class BridgePlugin {
 
   /** Starts a worker running `module` (compiled once on this thread; Modules are posted, not recompiled). */
   static async start(module: WebAssembly.Module, options: BridgeOptions = {}): Promise<BridgePlugin> {
-    if (waitAsync === undefined) throw new BridgeError("start", "Atomics.waitAsync is missing on this runtime");
+    if (waitAsync === undefined) throw new BridgeError("start", 'Atomics.waitAsync is missing on this runtime, which the shared-memory bridge needs; use createEngine({ isolation: { transport: "extism" } }) here (the default picks it by itself)');
     const worker = spawnBridgeWorker(options.name ?? "threadspace bridge plugin");
     const buffer = bufferFor(options.capacity ?? DEFAULT_CAPACITY);
     const bridge = new BridgePlugin(worker, buffer, options);
