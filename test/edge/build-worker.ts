@@ -49,8 +49,8 @@ function compiledWasm(found: Map<string, string>): Plugin {
   };
 }
 
-/** Bundles a worker (a file, or source text resolved from the repo root); returns Miniflare's `modules`. */
-export async function bundleWorker(entry: { readonly file: string } | { readonly source: string }): Promise<EdgeModule[]> {
+/** Bundles a worker (a file, or source text resolved from the repo root); returns Miniflare's `modules`. `alias` maps imports (esbuild's option). */
+export async function bundleWorker(entry: { readonly file: string } | { readonly source: string }, alias: Record<string, string> = {}): Promise<EdgeModule[]> {
   const wasm = new Map<string, string>();
   const result = await build({
     ...("file" in entry ? { entryPoints: [root + entry.file] } : { stdin: { contents: entry.source, resolveDir: root, sourcefile: "edge-entry.ts", loader: "ts" } }),
@@ -61,6 +61,7 @@ export async function bundleWorker(entry: { readonly file: string } | { readonly
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
     plugins: [compiledWasm(wasm)],
+    alias,
     logLevel: "silent",
   });
   const code = result.outputFiles[0]?.text;
@@ -71,12 +72,33 @@ export async function bundleWorker(entry: { readonly file: string } | { readonly
 
 const specifier = (path: string): string => JSON.stringify(isAbsolute(path) ? path : `./${path}`);
 
+/** Import lines of the plugins' manifests and modules, and the `{ name: { manifest, module } }` object of them. */
+function pluginImports(plugins: readonly EdgePluginSource[]): { imports: string[]; object: string } {
+  return {
+    imports: plugins.map((p, i) => `import wasm${i} from ${specifier(p.wasm)};\nimport manifest${i} from ${specifier(p.manifest)};`),
+    object: `{ ${plugins.map((p, i) => `${JSON.stringify(p.name)}: { manifest: manifest${i}, module: wasm${i} }`).join(", ")} }`,
+  };
+}
+
 /** Bundles test/edge/edge-worker.ts with these plugins. */
 export function buildEdgeWorker(plugins: readonly EdgePluginSource[]): Promise<EdgeModule[]> {
+  const { imports, object } = pluginImports(plugins);
+  return bundleWorker({ source: [`import { edgeWorker } from "./test/edge/edge-worker.ts";`, ...imports, `export default edgeWorker(${object});`].join("\n") });
+}
+
+/**
+ * Bundles test/edge/storage-worker.ts (Durable Objects `ContractObject` and `EngineObject`) with
+ * these plugins; its `vitest` import is vitest-in-workerd.ts.
+ */
+export function buildStorageWorker(plugins: readonly EdgePluginSource[]): Promise<EdgeModule[]> {
+  const { imports, object } = pluginImports(plugins);
   const source = [
-    `import { edgeWorker } from "./test/edge/edge-worker.ts";`,
-    ...plugins.map((p, i) => `import wasm${i} from ${specifier(p.wasm)};\nimport manifest${i} from ${specifier(p.manifest)};`),
-    `export default edgeWorker({ ${plugins.map((p, i) => `${JSON.stringify(p.name)}: { manifest: manifest${i}, module: wasm${i} }`).join(", ")} });`,
+    `import { storageWorker } from "./test/edge/storage-worker.ts";`,
+    `export { ContractObject } from "./test/edge/storage-worker.ts";`,
+    ...imports,
+    `const { EngineObject, handler } = storageWorker(${object});`,
+    `export { EngineObject };`,
+    `export default handler;`,
   ].join("\n");
-  return bundleWorker({ source });
+  return bundleWorker({ source }, { vitest: `${root}test/edge/vitest-in-workerd.ts` });
 }

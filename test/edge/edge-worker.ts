@@ -5,6 +5,7 @@
  * `CompiledWasm`), as workerd requires.
  */
 import { createEngine, isThreadspaceError, type EngineOptions, type InstallOptions, type PluginInfo } from "@threadspace/core";
+import type { StorageDriver } from "@threadspace/storage";
 import { canSuspend } from "@threadspace/host";
 
 /** A plugin the worker was bundled with: its plugin.json and its compiled module. */
@@ -42,11 +43,12 @@ function bundled(plugins: Readonly<Record<string, BundledPlugin>>, name: string)
   return plugin;
 }
 
-async function run(plugins: Readonly<Record<string, BundledPlugin>>, request: EdgeRequest): Promise<EdgeResult[]> {
+/** Runs a request's steps on a fresh engine (on `storage` when given) and closes it. */
+export async function runSteps(plugins: Readonly<Record<string, BundledPlugin>>, request: EdgeRequest, storage?: StorageDriver): Promise<EdgeResult[]> {
   const warnings: string[] = [];
   const keep = (...args: unknown[]): void => void warnings.push(args.map(String).join(" "));
   const logger = { trace: () => {}, debug: () => {}, info: () => {}, warn: keep, error: keep };
-  const engine = await createEngine({ ...request.engine, logger });
+  const engine = await createEngine({ ...request.engine, logger, ...(storage === undefined ? {} : { storage }) });
   const results: EdgeResult[] = [];
   try {
     for (const step of request.steps) {
@@ -99,7 +101,7 @@ export function edgeWorker(plugins: Readonly<Record<string, BundledPlugin>>): { 
   return {
     async fetch(request) {
       const body = (await request.json()) as EdgeRequest;
-      return Response.json(await run(plugins, body));
+      return Response.json(await runSteps(plugins, body));
     },
   };
 }

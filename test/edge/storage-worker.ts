@@ -1,0 +1,86 @@
+/**
+ * The worker of the Durable Object storage suite (test/edge/storage.test.ts), bundled by
+ * build-worker.ts with `vitest` mapped to vitest-in-workerd.ts. Two Durable Object classes:
+ *
+ * - `ContractObject` runs the storage driver contract on `durableObjectStorage(ctx.storage)`, and
+ *   the driver's own cases (durable-object.cases.ts):
+ *   `GET /cases` lists the cases, `POST /run` `{ name }` runs one and replies with its outcome.
+ *   Each case runs in an object of its own (named by the Node side), so it starts empty.
+ * - `EngineObject` runs the edge worker's steps (edge-worker.ts) on a fresh engine over
+ *   `durableObjectStorage(ctx.storage)`: what one request's engine stored, the next one's reads.
+ *
+ * The default fetch handler routes `http://<class>.test/<object name>/...` to the object.
+ */
+import { durableObjectStorage, type DurableObjectStorageLike } from "@threadspace/storage/durable-object";
+import { storageDriverContract } from "../contract/storage-driver.contract.ts";
+import { durableObjectCases } from "./durable-object.cases.ts";
+import { runSteps, type BundledPlugin, type EdgeRequest } from "./edge-worker.ts";
+import { caseNames, runCase } from "./vitest-in-workerd.ts";
+
+interface ObjectState {
+  readonly storage: DurableObjectStorageLike & { deleteAll(): Promise<void> };
+}
+
+interface Namespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { fetch(request: Request): Promise<Response> };
+}
+
+/** The storage of the object running the current case (cases run one at a time). */
+let current: ObjectState["storage"] | undefined;
+
+storageDriverContract("durable-object", () => {
+  const storage = current;
+  if (storage === undefined) throw new Error("no Durable Object is running a case");
+  return { open: () => durableObjectStorage(storage), persistent: true, destroy: () => storage.deleteAll() };
+});
+
+durableObjectCases(() => {
+  if (current === undefined) throw new Error("no Durable Object is running a case");
+  return current;
+});
+
+export class ContractObject {
+  readonly #state: ObjectState;
+
+  constructor(state: ObjectState) {
+    this.#state = state;
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    if (request.method === "GET") return Response.json(caseNames());
+    const { name } = (await request.json()) as { name: string };
+    current = this.#state.storage;
+    try {
+      return Response.json(await runCase(name));
+    } finally {
+      current = undefined;
+    }
+  }
+}
+
+/** The Durable Object classes over the plugins the worker was bundled with. */
+export function storageWorker(plugins: Readonly<Record<string, BundledPlugin>>) {
+  class EngineObject {
+    readonly #state: ObjectState;
+
+    constructor(state: ObjectState) {
+      this.#state = state;
+    }
+
+    async fetch(request: Request): Promise<Response> {
+      const body = (await request.json()) as EdgeRequest;
+      return Response.json(await runSteps(plugins, body, durableObjectStorage(this.#state.storage)));
+    }
+  }
+
+  const handler = {
+    async fetch(request: Request, env: { CONTRACT: Namespace; ENGINE: Namespace }): Promise<Response> {
+      const url = new URL(request.url);
+      const namespace = url.hostname.startsWith("engine.") ? env.ENGINE : env.CONTRACT;
+      const object = decodeURIComponent(url.pathname.split("/")[1] ?? "");
+      return namespace.get(namespace.idFromName(object)).fetch(request);
+    },
+  };
+  return { EngineObject, handler };
+}

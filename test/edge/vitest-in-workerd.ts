@@ -1,0 +1,92 @@
+/**
+ * Just enough of vitest to run a contract suite inside workerd: `describe`, `test`,
+ * `beforeEach`, `afterEach` and `context.skip()` collect and run cases; `expect` is vitest's own
+ * (@vitest/expect on chai), so assertions behave as they do in Node. The worker bundle maps the
+ * `vitest` import here (build-worker.ts `alias`); the Node side asks for the case names, runs each
+ * case by name and turns its outcome into a vitest test of its own.
+ */
+import { chai, getState, JestAsymmetricMatchers, JestChaiExpect, JestExtend, setState } from "@vitest/expect";
+
+chai.use(JestExtend);
+chai.use(JestChaiExpect);
+chai.use(JestAsymmetricMatchers);
+
+type Fn = (context: { skip(): never }) => unknown;
+interface Case {
+  readonly name: string;
+  readonly fn: Fn;
+  readonly before: readonly Fn[];
+  readonly after: readonly Fn[];
+}
+
+const cases = new Map<string, Case>();
+const path: string[] = [];
+let before: Fn[] = [];
+let after: Fn[] = [];
+const SKIPPED = Symbol("skipped");
+
+export function describe(name: string, body: () => void): void {
+  const saved = [before, after];
+  path.push(name);
+  before = [...before];
+  after = [...after];
+  body();
+  path.pop();
+  [before, after] = saved as [Fn[], Fn[]];
+}
+
+export function test(name: string, fn: Fn): void {
+  const full = [...path, name].join(" > ");
+  cases.set(full, { name: full, fn, before, after });
+}
+
+export function beforeEach(fn: Fn): void {
+  before.push(fn);
+}
+
+export function afterEach(fn: Fn): void {
+  after.push(fn);
+}
+
+export const expect = ((value: unknown, message?: string) => {
+  setState({ assertionCalls: getState(expect).assertionCalls + 1 }, expect);
+  return chai.expect(value, message);
+}) as unknown as typeof import("vitest").expect;
+Object.assign(expect, chai.expect);
+setState({ assertionCalls: 0, isExpectingAssertions: false, isExpectingAssertionsError: null, expectedAssertionsNumber: null, expectedAssertionsNumberErrorGen: null }, expect);
+
+/** What running one case gave. */
+export type CaseOutcome = { readonly status: "passed" | "skipped" } | { readonly status: "failed"; readonly message: string };
+
+/** The names of the collected cases (`suite > case`). */
+export const caseNames = (): string[] => [...cases.keys()];
+
+/** Runs one case with its hooks; every `afterEach` runs, even after a failure. */
+export async function runCase(name: string): Promise<CaseOutcome> {
+  const found = cases.get(name);
+  if (found === undefined) return { status: "failed", message: `no case named ${JSON.stringify(name)}` };
+  const context = {
+    skip(): never {
+      throw SKIPPED;
+    },
+  };
+  let outcome: CaseOutcome = { status: "passed" };
+  const fail = (error: unknown): void => {
+    if (error === SKIPPED) outcome = { status: "skipped" };
+    else if (outcome.status !== "failed") outcome = { status: "failed", message: error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error) };
+  };
+  try {
+    for (const fn of found.before) await fn(context);
+    await found.fn(context);
+  } catch (error) {
+    fail(error);
+  }
+  for (const fn of found.after) {
+    try {
+      await fn(context);
+    } catch (error) {
+      fail(error);
+    }
+  }
+  return outcome;
+}
