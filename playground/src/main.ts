@@ -10,6 +10,7 @@ import { errorBox } from "./error-view.ts";
 import { firstVisit, markVisited, openEngine, resetPlayground } from "./session.ts";
 import { activityPanel } from "./views/activity-panel.ts";
 import { callPanel } from "./views/call-panel.ts";
+import { dataPanel } from "./views/data-panel.ts";
 import { installPanel } from "./views/install-panel.ts";
 import { pluginListView } from "./views/plugin-list.ts";
 
@@ -49,6 +50,7 @@ async function start(): Promise<void> {
     installPanel(app, byId("examples", HTMLElement), byId("local-form", HTMLFormElement));
     callPanel(app);
     activityPanel(app, byId("activity-title", HTMLElement), byId("logs", HTMLElement), byId("events", HTMLElement));
+    dataPanel(app, byId("data-memories", HTMLElement), byId("data-threads", HTMLElement), byId("data-kv", HTMLElement));
     showStatus(status, h("p", { class: "ok" }, `Ready: ${engine.list().length} plugins installed.`), ...problems);
     document.body.dataset["ready"] = "true";
   } catch (error) {

@@ -7,7 +7,7 @@
  * Skipped when there is no Chromium or the examples are not built (`npm test` builds them).
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,9 @@ import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const built = existsSync(join(root, "examples/hello/plugin.wasm"));
+/** The WAT fixtures (npm run build:fixtures) the key-value check installs. */
+const fixture = (name: string): string => join(root, "test/fixtures/build", `${name}.wasm`);
+const fixturesBuilt = ["host-kv"].every((name) => existsSync(fixture(name)));
 /** Every example directory with a plugin.json: the playground must preinstall each one. */
 const exampleNames = async (): Promise<string[]> => {
   const names = await readdir(join(root, "examples"));
@@ -29,6 +32,8 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
   let browser: Browser;
   let page: Page;
   let cacheDir = "";
+  /** Files the tests write for the page to pick (fixture folders). */
+  let filesDir = "";
 
   /** Waits for the page to finish starting and returns how it ended ("true" or "failed"). */
   const ready = async (): Promise<string> => {
@@ -55,8 +60,23 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     return page.innerText("#status");
   };
 
+  /** Clicks a button that runs an action and returns the status line once the action has finished. */
+  const act = async (selector: string): Promise<{ text: string; code: string | null }> => {
+    await page.click(selector);
+    await page.waitForSelector("#status .ok, #status .error");
+    return { text: await page.innerText("#status"), code: await page.$eval("#status", (status) => status.querySelector(".error")?.getAttribute("data-code") ?? null) };
+  };
+  /** A fixture as a folder the page can pick: plugin.json (from wat/<name>.json) and plugin.wasm. */
+  const fixtureFolder = async (name: string): Promise<string[]> => {
+    const dir = join(filesDir, name);
+    await mkdir(dir, { recursive: true });
+    await copyFile(join(root, "test/fixtures/wat", `${name}.json`), join(dir, "plugin.json"));
+    await copyFile(fixture(name), join(dir, "plugin.wasm"));
+    return [join(dir, "plugin.json"), join(dir, "plugin.wasm")];
+  };
   beforeAll(async () => {
     cacheDir = await mkdtemp(join(tmpdir(), "threadspace-playground-vite-"));
+    filesDir = await mkdtemp(join(tmpdir(), "threadspace-playground-files-"));
     server = await createServer({
       configFile: join(root, "playground/vite.config.ts"),
       cacheDir,
@@ -76,6 +96,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await browser?.close();
     await server?.close();
     if (cacheDir !== "") await rm(cacheDir, { recursive: true, force: true });
+    if (filesDir !== "") await rm(filesDir, { recursive: true, force: true });
   });
 
   test("opens with every example plugin installed and the page cross-origin isolated", { timeout: 120_000 }, async () => {
@@ -167,5 +188,28 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await page.waitForSelector("#status .ok, #status .error");
     expect(await page.$eval("#status .error", (box) => box.getAttribute("data-code"))).toBe("source_invalid");
     expect(await page.innerText("#status")).toMatch(/no \.wasm file was picked: pick plugin\.wasm too/);
+  });
+
+  test.skipIf(!fixturesBuilt)("the data panel shows memories, threads with their entries and key-value state, follows calls, and deletes a memory and a key", { timeout: 60_000 }, async () => {
+    expect(await page.innerText('#data-memories li[data-memory="m2"]')).toMatch(/Café CAFÉ/);
+    const standup = '#data-threads details[data-thread="standup"]';
+    expect(await page.innerText(`${standup} summary`)).toMatch(/Daily standup standup — 5 entries/);
+    await page.click(`${standup} summary`);
+    expect(await page.innerText(`${standup} ol`)).toMatch(/ana: Blocked on the build server again/);
+
+    await page.setInputFiles("#local-files", await fixtureFolder("host-kv"));
+    expect((await act("#local-form button[type=submit]")).text).toMatch(/host-kv@1\.0\.0 installed/);
+    expect(await setPermission("host-kv", "kv", true)).toMatch(/kv granted/);
+    expect(await page.$('#data-kv li[data-kv="host-kv/colour"]')).toBeNull();
+    expect((await call("host-kv", "set", '{"key": "colour", "value": {"name": "blue"}}', "json")).code).toBeNull();
+    expect(await page.innerText('#data-kv li[data-kv="host-kv/colour"] .payload')).toBe('{"name":"blue"}');
+
+    expect((await act('button[aria-label="Delete key colour of host-kv"]')).text).toMatch(/host-kv: key colour deleted/);
+    expect(await page.$('#data-kv li[data-kv="host-kv/colour"]')).toBeNull();
+    expect((await call("host-kv", "get", '{"key": "colour"}', "json")).text).toMatch(/null/);
+
+    expect((await act('button[aria-label="Delete memory m2"]')).text).toMatch(/Memory m2 deleted/);
+    expect(await page.$('#data-memories li[data-memory="m2"]')).toBeNull();
+    expect(await page.$('#data-memories li[data-memory="m1"]')).not.toBeNull();
   });
 });

@@ -68,6 +68,7 @@ export function callPanel(app: App): void {
         replace(output, errorBox(error, `while ${where}`));
       } finally {
         button.disabled = false;
+        app.refresh(); // the call may have written data, timed out or restarted its worker: cards and the data panel follow
       }
     })();
   });
