@@ -4,6 +4,7 @@
  */
 import { ThreadspaceError, type Engine, type MemoryInput, type PluginInfo } from "@threadspace/core";
 import type { ExampleEntry } from "../shared/example-entry.ts";
+import { isEmpty, partsWithLimits, type LimitsOverride } from "./install-limits.ts";
 
 export type { ExampleEntry };
 
@@ -15,26 +16,35 @@ interface SeedFile {
 
 const url = (path: string): string => new URL(`examples/${path}`, document.baseURI).href;
 
-async function fetchJson(path: string): Promise<unknown> {
+async function fetchOk(path: string): Promise<Response> {
   const response = await fetch(url(path));
   if (!response.ok) {
     const detail = (await response.text()).slice(0, 300);
     throw new ThreadspaceError("source_invalid", `[playground] GET ${url(path)} answered ${response.status}: ${detail}`);
   }
-  return response.json();
+  return response;
 }
+
+const fetchJson = async (path: string): Promise<unknown> => (await fetchOk(path)).json();
 
 /** The examples the server offers. */
 export async function loadCatalog(): Promise<ExampleEntry[]> {
   return (await fetchJson("index.json")) as ExampleEntry[];
 }
 
-/** Installs an example from its URL, granting every permission it asks for (revoke them in its card). */
-export function installExample(engine: Engine, entry: ExampleEntry): Promise<PluginInfo> {
+/**
+ * Installs an example from its URL, granting every permission it asks for (revoke them in its
+ * card). With an override of its limits, plugin.json and the wasm are fetched and installed as parts.
+ */
+export async function installExample(engine: Engine, entry: ExampleEntry, override: LimitsOverride = {}): Promise<PluginInfo> {
   if (!entry.built) {
     throw new ThreadspaceError("source_invalid", `[playground] examples/${entry.name} has no wasm yet: run \`npm run build:examples\` (npm start does) and reload.`, { plugin: entry.name });
   }
-  return engine.install(url(`${entry.name}/plugin.json`), { grant: true });
+  if (isEmpty(override)) return engine.install(url(`${entry.name}/plugin.json`), { grant: true });
+  const manifest = await (await fetchOk(`${entry.name}/plugin.json`)).text();
+  const main = (JSON.parse(manifest) as { main?: string }).main ?? "plugin.wasm";
+  const wasm = new Uint8Array(await (await fetchOk(`${entry.name}/${main}`)).arrayBuffer());
+  return engine.install(partsWithLimits({ manifest, wasm }, override), { grant: true });
 }
 
 /** Puts an example's sample memories and threads in the engine (threads that exist are left alone). */

@@ -22,7 +22,7 @@ const HINTS: Partial<Record<ThreadspaceErrorCode, string>> = {
   source_invalid: "Pick a folder (or files) with a plugin.json and the wasm its main names.",
   storage_unavailable: "The browser's storage failed: use Reset playground to start over.",
   quota_exceeded: "The plugin's storage is full: uninstall it or free some of its data.",
-  timeout: "The call ran past the plugin's time limit and was stopped.",
+  timeout: "The call ran past the plugin's time limit and was stopped; the card's Runs line counts it. Install with a larger timeoutMs for slow calls.",
 };
 
 /** The code of any thrown value (`error` for non-Threadspace errors). */

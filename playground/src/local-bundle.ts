@@ -2,7 +2,7 @@
  * A plugin picked from the user's disk (a folder, or plugin.json and the wasm as files), turned
  * into the `{ manifest, wasm }` form `engine.install` takes. The engine validates both.
  */
-import { ThreadspaceError, type BundleParts } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/core";
 
 const fail = (message: string): ThreadspaceError => new ThreadspaceError("source_invalid", `[playground] ${message}`);
 
@@ -10,7 +10,7 @@ const fail = (message: string): ThreadspaceError => new ThreadspaceError("source
 const baseName = (file: File): string => file.name.split("/").pop() ?? file.name;
 
 /** Reads plugin.json and the wasm its `main` names (default plugin.wasm, else the only .wasm). */
-export async function readLocalBundle(files: readonly File[]): Promise<BundleParts> {
+export async function readLocalBundle(files: readonly File[]): Promise<{ manifest: string; wasm: Uint8Array }> {
   const manifestFile = files.find((file) => baseName(file) === "plugin.json");
   if (manifestFile === undefined) {
     throw fail(`no plugin.json among the ${files.length} file(s) picked (${files.map(baseName).slice(0, 8).join(", ")}): pick the plugin's folder, or plugin.json together with its .wasm.`);

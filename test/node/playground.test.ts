@@ -18,9 +18,9 @@ import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const built = existsSync(join(root, "examples/hello/plugin.wasm"));
-/** The WAT fixtures (npm run build:fixtures) the key-value check installs. */
+/** The WAT fixtures (npm run build:fixtures) the isolation and key-value checks install. */
 const fixture = (name: string): string => join(root, "test/fixtures/build", `${name}.wasm`);
-const fixturesBuilt = ["host-kv"].every((name) => existsSync(fixture(name)));
+const fixturesBuilt = ["loop", "host-kv"].every((name) => existsSync(fixture(name)));
 /** Every example directory with a plugin.json: the playground must preinstall each one. */
 const exampleNames = async (): Promise<string[]> => {
   const names = await readdir(join(root, "examples"));
@@ -188,6 +188,32 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await page.waitForSelector("#status .ok, #status .error");
     expect(await page.$eval("#status .error", (box) => box.getAttribute("data-code"))).toBe("source_invalid");
     expect(await page.innerText("#status")).toMatch(/no \.wasm file was picked: pick plugin\.wasm too/);
+  });
+
+  test.skipIf(!fixturesBuilt)("installs a plugin in its own worker with the timeoutMs picked: a runaway call shows timeout and the card counts it", { timeout: 60_000 }, async () => {
+    expect(await page.innerText('article[data-plugin="hello"] .runs')).toMatch(/^inline, timeoutMs \d+$/);
+    await page.selectOption("#install-isolation", "worker");
+    await page.fill("#install-timeout", "0");
+    await page.setInputFiles("#local-files", await fixtureFolder("loop"));
+    const refused = await act("#local-form button[type=submit]");
+    expect(refused.code, refused.text).toBe("bad_input");
+    expect(refused.text).toMatch(/timeoutMs must be a whole number/);
+
+    await page.fill("#install-timeout", "300");
+    await page.setInputFiles("#local-files", await fixtureFolder("loop"));
+    expect((await act("#local-form button[type=submit]")).text).toMatch(/loop@1\.0\.0 installed; runs worker, timeoutMs 300/);
+    await page.selectOption("#install-isolation", "");
+    await page.fill("#install-timeout", "");
+    await page.waitForSelector('article[data-plugin="loop"] .runs .isolation.worker');
+    expect(await page.innerText('article[data-plugin="loop"] .runs')).toMatch(/^worker, timeoutMs 300 — worker: 0 timeouts/);
+
+    const out = await call("loop", "spin", "", "text");
+    expect(out.code, out.text).toBe("timeout");
+    expect(out.text).toMatch(/time limit/);
+    await page.waitForSelector('article[data-plugin="loop"] .runs:text("worker: 1 timeouts")');
+    const echo = await call("loop", "echo", "still serving", "text");
+    expect(echo.code, echo.text).toBeNull();
+    expect(echo.text).toContain("still serving");
   });
 
   test.skipIf(!fixturesBuilt)("the data panel shows memories, threads with their entries and key-value state, follows calls, and deletes a memory and a key", { timeout: 60_000 }, async () => {

@@ -1,22 +1,33 @@
 /**
- * Installing: the example plugins (one click each, with their sample data), and a plugin from
- * the user's disk (a folder, or plugin.json and its .wasm). Plugins from disk get no permission
- * until the user grants them in their card.
+ * Installing: the example plugins (one click each, with their sample data) and a plugin from the
+ * user's disk (a folder, or plugin.json and its .wasm). Both run with the isolation and timeoutMs
+ * picked above them, if any.
+ * Plugins from disk get no permission until the user grants them in their card.
  */
+import type { PluginInfo } from "@threadspace/core";
 import type { App } from "../app.ts";
 import { installExample, loadSeed, type ExampleEntry } from "../catalog.ts";
 import { byId, h, replace } from "../dom.ts";
+import { partsWithLimits, readOverride, type LimitsOverride } from "../install-limits.ts";
 import { readLocalBundle } from "../local-bundle.ts";
 
 const list = (items: readonly string[]): string => (items.length === 0 ? "no permission" : items.join(", "));
+
+/** The isolation and timeoutMs picked for the next install (bad_input for a bad timeoutMs). */
+function pickedOverride(): LimitsOverride {
+  return readOverride(byId("install-isolation", HTMLSelectElement).value, byId("install-timeout", HTMLInputElement).value);
+}
+
+/** What the status line says about where the new plugin runs. */
+const runsAs = (info: PluginInfo): string => `runs ${info.limits.isolation}, timeoutMs ${info.limits.timeoutMs}`;
 
 function exampleRow(app: App, entry: ExampleEntry): HTMLElement {
   const installed = app.engine.get(entry.name) !== undefined;
   const install = (): void => {
     void app.run(`Installing example ${entry.name}`, async () => {
-      const info = await installExample(app.engine, entry);
+      const info = await installExample(app.engine, entry, pickedOverride());
       app.selected = info.name;
-      return `${info.name}@${info.version} installed with ${list(info.granted)} granted.`;
+      return `${info.name}@${info.version} installed with ${list(info.granted)} granted; ${runsAs(info)}.`;
     });
   };
   const seed = (): void => {
@@ -39,6 +50,12 @@ function exampleRow(app: App, entry: ExampleEntry): HTMLElement {
   );
 }
 
+/** The status line's message for a plugin from disk. */
+function installedFromDisk(info: PluginInfo): string {
+  const asked = info.permissions.length;
+  return `${info.name}@${info.version} installed; ${runsAs(info)}${asked === 0 ? "" : `; it asks for ${info.permissions.join(", ")}: grant them in its card`}.`;
+}
+
 /** Renders the example list on every refresh and wires the "from disk" form once. */
 export function installPanel(app: App, examples: HTMLElement, form: HTMLFormElement): void {
   app.view(() => replace(examples, app.catalog.length === 0 ? h("li", {}, "The server lists no example.") : "", ...app.catalog.map((entry) => exampleRow(app, entry))));
@@ -48,11 +65,11 @@ export function installPanel(app: App, examples: HTMLElement, form: HTMLFormElem
     event.preventDefault();
     const picked = [...(folder.files ?? []), ...(files.files ?? [])];
     void app.run("Installing from your files", async () => {
-      const info = await app.engine.install(await readLocalBundle(picked), { grant: false });
+      const override = pickedOverride();
+      const info = await app.engine.install(partsWithLimits(await readLocalBundle(picked), override), { grant: false });
       app.selected = info.name;
       form.reset();
-      const asked = info.permissions.length;
-      return `${info.name}@${info.version} installed${asked === 0 ? "" : `; it asks for ${info.permissions.join(", ")}: grant them in its card`}.`;
+      return installedFromDisk(info);
     });
   });
 }

@@ -25,6 +25,18 @@ export function showHealth(app: App, name: string, target: HTMLElement): void {
   );
 }
 
+/** Fills `target` with where the plugin runs and its worker's counters (`engine.debugInfo`), asked on every redraw. */
+function showRuns(app: App, info: PluginInfo, target: HTMLElement): void {
+  replace(target, `${info.limits.isolation} (asked), timeoutMs ${info.limits.timeoutMs}`);
+  app.engine.debugInfo(info.name).then(
+    ({ isolation, worker, limits }) => {
+      const counters = worker === undefined ? "" : ` — worker: ${worker.timeouts} timeouts, ${worker.restarts} restarts, ${worker.crashes} crashes`;
+      replace(target, h("span", { class: `isolation ${isolation.mode}` }, isolation.mode), `, timeoutMs ${limits.timeoutMs}${counters}`);
+    },
+    (error: unknown) => replace(target, `${info.limits.isolation} (asked); debugInfo failed: ${errorCode(error)}`),
+  );
+}
+
 function permissionBox(app: App, info: PluginInfo, permission: PermissionName, health: HTMLElement): HTMLElement {
   const id = `perm-${info.name}-${permission.replace(/[^a-z0-9]/g, "-")}`;
   const granted = info.granted.includes(permission);
@@ -51,6 +63,8 @@ function permissions(app: App, info: PluginInfo, health: HTMLElement): HTMLEleme
 
 /** The card of an installed plugin; `health` shows its last health report (see {@link showHealth}). */
 export function pluginCard(app: App, info: PluginInfo, health: HTMLElement): HTMLElement {
+  const runs = h("span", { class: "runs" });
+  showRuns(app, info, runs);
   const select = (): void => {
     app.selected = info.name;
     app.refresh();
@@ -71,6 +85,8 @@ export function pluginCard(app: App, info: PluginInfo, health: HTMLElement): HTM
       "dl",
       {},
       ...fact("Health", health),
+      ...fact("Runs", runs),
+      ...(info.limitNotes.length === 0 ? [] : fact("Limit notes", h("ul", { class: "notes" }, ...info.limitNotes.map((note) => h("li", {}, note))))),
       ...fact("Capabilities", list(info.capabilities)),
       ...fact("Exports", list(info.exports)),
       ...fact("Interface", info.interface),
