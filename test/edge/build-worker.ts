@@ -4,6 +4,7 @@
  * runtime, which hands the worker a compiled `WebAssembly.Module` (module type `CompiledWasm`,
  * wrangler's default rule for `*.wasm`).
  */
+import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,15 @@ export function example(name: string): EdgePluginSource {
 /** A WAT fixture under test/fixtures. */
 export function wat(name: string): EdgePluginSource {
   return { name, manifest: `test/fixtures/wat/${name}.json`, wasm: `test/fixtures/build/${name}.wasm` };
+}
+
+/** Runs the `[build]` command of `<dir>/wrangler.toml` (from the repo root), as wrangler would before bundling. */
+export async function runWranglerBuild(dir: string): Promise<void> {
+  const cwd = root + dir;
+  const toml = await readFile(`${cwd}/wrangler.toml`, "utf8");
+  const command = /^command = "(.*)"$/m.exec(toml)?.[1];
+  if (command === undefined) throw new Error(`no [build] command in ${dir}/wrangler.toml`);
+  execFileSync("sh", ["-c", command], { cwd, stdio: "pipe" });
 }
 
 /** Marks `.wasm` imports external, named by their path from the repo root; collects them. */

@@ -4,7 +4,6 @@
  * examples/edge-worker. Each request to the edge worker runs steps on a fresh engine inside
  * workerd; the assertions here read the replies.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,21 +11,12 @@ import { fileURLToPath } from "node:url";
 import { capGuestMemory } from "@threadspace/core";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { buildEdgeWorker, bundleWorker, example as examplePlugin, wat, type EdgePluginSource } from "./build-worker.ts";
+import { buildEdgeWorker, bundleWorker, example as examplePlugin, runWranglerBuild, wat, type EdgePluginSource } from "./build-worker.ts";
 import type { EdgeRequest, EdgeResult } from "./edge-worker.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 let mf: Miniflare;
 let temp: string;
-
-/** Runs the build command of examples/edge-worker/wrangler.toml, as wrangler would before bundling. */
-async function buildExampleWorker(): Promise<void> {
-  const cwd = `${root}examples/edge-worker`;
-  const toml = await readFile(`${cwd}/wrangler.toml`, "utf8");
-  const command = /^command = "(.*)"$/m.exec(toml)?.[1];
-  if (command === undefined) throw new Error("no [build] command in examples/edge-worker/wrangler.toml");
-  execFileSync("sh", ["-c", command], { cwd, stdio: "pipe" });
-}
 
 /** memory-bomb with its memory capped at 20 pages at build time, as `threadspace cap` writes it. */
 async function cappedMemoryBomb(): Promise<EdgePluginSource> {
@@ -37,7 +27,7 @@ async function cappedMemoryBomb(): Promise<EdgePluginSource> {
 }
 
 beforeAll(async () => {
-  await buildExampleWorker();
+  await runWranglerBuild("examples/edge-worker");
   const [modules, example] = await Promise.all([
     buildEdgeWorker([
       examplePlugin("hello"), examplePlugin("count-vowels"), examplePlugin("memory-analyzer"),

@@ -4,24 +4,27 @@
  * - the storage driver contract (test/contract/storage-driver.contract.ts) runs inside a Durable
  *   Object, one object per case; each case here runs its namesake there and reports its outcome;
  * - an engine in a Durable Object keeps a plugin call's kv and memories across requests and
- *   across a restart of workerd on the same persisted state directory.
+ *   across a restart of workerd on the same persisted state directory;
+ * - examples/edge-durable-object (docs/edge.md, "Persistence at the edge") does the same.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import { afterAll, describe, expect, test } from "vitest";
-import { buildStorageWorker, wat } from "./build-worker.ts";
+import { buildStorageWorker, bundleWorker, runWranglerBuild, wat } from "./build-worker.ts";
 import type { CaseOutcome } from "./vitest-in-workerd.ts";
 import type { EdgeRequest, EdgeResult } from "./edge-worker.ts";
 
 const persist = await mkdtemp(join(tmpdir(), "threadspace-do-"));
-const modules = await buildStorageWorker([wat("host-kv"), wat("host-data")]);
+await runWranglerBuild("examples/edge-durable-object");
+const [modules, notebook] = await Promise.all([buildStorageWorker([wat("host-kv"), wat("host-data")]), bundleWorker({ file: "examples/edge-durable-object/src/worker.ts" })]);
 const options: MiniflareOptions = {
-  modules: modules as never,
-  compatibilityDate: "2025-09-01",
-  durableObjects: { CONTRACT: "ContractObject", ENGINE: "EngineObject" },
   durableObjectsPersist: persist,
+  workers: [
+    { name: "storage", modules: modules as never, compatibilityDate: "2025-09-01", routes: ["contract.test/*", "engine.test/*"], durableObjects: { CONTRACT: "ContractObject", ENGINE: "EngineObject" } },
+    { name: "notebook", modules: notebook as never, compatibilityDate: "2025-09-01", routes: ["notebook.test/*"], durableObjects: { NOTEBOOK: "Notebook" } },
+  ],
 };
 let mf = new Miniflare(options);
 const caseList = (await (await mf.dispatchFetch("http://contract.test/list")).json()) as string[];
@@ -100,5 +103,20 @@ describe("an engine in a Durable Object on durableObjectStorage", () => {
     const other = oks(await engine("e2", { engine: { grant: true }, steps: read }));
     expect(other[2]).toBeNull(); // another object, another store
     expect(contents(other[4])).toEqual([]);
+  });
+});
+
+describe("examples/edge-durable-object (the documented worker)", () => {
+  test("keeps a notebook's memories across requests and a restart of workerd; the plugin reads them", async () => {
+    const post = await mf.dispatchFetch("http://notebook.test/notes?notebook=work", { method: "POST", body: "Plugins run at the edge. Their memories stay." });
+    expect(post.status).toBe(200);
+    const { id } = (await post.json()) as { id: string };
+    await mf.dispose();
+    mf = new Miniflare(options);
+    const list = (await (await mf.dispatchFetch("http://notebook.test/notes?notebook=work")).json()) as { id: string; content: string }[];
+    expect(list.map((m) => [m.id, m.content])).toEqual([[id, "Plugins run at the edge. Their memories stay."]]);
+    const analysis = await (await mf.dispatchFetch(`http://notebook.test/notes/${id}/analysis?notebook=work`)).json();
+    expect(analysis).toMatchObject({ status: "success", analysis: { memoryId: id, wordCount: 8, sentenceCount: 2 } });
+    expect(await (await mf.dispatchFetch("http://notebook.test/notes?notebook=home")).json()).toEqual([]);
   });
 });
