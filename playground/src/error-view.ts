@@ -23,6 +23,9 @@ const HINTS: Partial<Record<ThreadspaceErrorCode, string>> = {
   storage_unavailable: "The browser's storage failed: use Reset playground to start over.",
   quota_exceeded: "The plugin's storage is full: uninstall it or free some of its data.",
   timeout: "The call ran past the plugin's time limit and was stopped; the card's Runs line counts it. Install with a larger timeoutMs for slow calls.",
+  bundle_invalid: "Pick a .tsp made by `threadspace pack` (a zip of plugin.json, the wasm and README.md only).",
+  signature_invalid: "The bundle was changed after it was signed, or its signature is forged: get it again from its author.",
+  signature_untrusted: "Install a bundle signed by a key this engine trusts.",
 };
 
 /** The code of any thrown value (`error` for non-Threadspace errors). */

@@ -7,10 +7,11 @@
  * Skipped when there is no Chromium or the examples are not built (`npm test` builds them).
  */
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateSigningKey, importSigningKey, packBundle, sha256Hex, unpackBundle, type SigningKey } from "@threadspace/bundle";
 import { chromium, type Browser, type Page } from "playwright";
 import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -18,9 +19,9 @@ import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const built = existsSync(join(root, "examples/hello/plugin.wasm"));
-/** The WAT fixtures (npm run build:fixtures) the isolation and key-value checks install. */
+/** The WAT fixtures (npm run build:fixtures) the .tsp, isolation and key-value checks install. */
 const fixture = (name: string): string => join(root, "test/fixtures/build", `${name}.wasm`);
-const fixturesBuilt = ["loop", "host-kv"].every((name) => existsSync(fixture(name)));
+const fixturesBuilt = ["ok", "plain", "loop", "host-kv"].every((name) => existsSync(fixture(name)));
 /** Every example directory with a plugin.json: the playground must preinstall each one. */
 const exampleNames = async (): Promise<string[]> => {
   const names = await readdir(join(root, "examples"));
@@ -32,7 +33,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
   let browser: Browser;
   let page: Page;
   let cacheDir = "";
-  /** Files the tests write for the page to pick (fixture folders). */
+  /** Files the tests write for the page to pick (fixture folders, .tsp files). */
   let filesDir = "";
 
   /** Waits for the page to finish starting and returns how it ended ("true" or "failed"). */
@@ -74,6 +75,14 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await copyFile(fixture(name), join(dir, "plugin.wasm"));
     return [join(dir, "plugin.json"), join(dir, "plugin.wasm")];
   };
+  /** Packs a fixture into a .tsp (its plugin.json given a hash, `changes` laid over it); signed when `signer` is given. */
+  const packFixture = async (name: string, options: { signer?: SigningKey; changes?: object; signatureOf?: Uint8Array } = {}): Promise<Uint8Array> => {
+    const wasm = new Uint8Array(await readFile(fixture(name)));
+    const manifest = { ...JSON.parse(await readFile(join(root, "test/fixtures/wat", `${name}.json`), "utf8")), hash: `sha256:${await sha256Hex(wasm)}`, ...options.changes };
+    const signature = options.signatureOf === undefined ? undefined : unpackBundle(options.signatureOf).signature;
+    return packBundle({ manifest: new TextEncoder().encode(JSON.stringify(manifest, null, 2)), wasm }, { signer: options.signer, signature });
+  };
+
   beforeAll(async () => {
     cacheDir = await mkdtemp(join(tmpdir(), "threadspace-playground-vite-"));
     filesDir = await mkdtemp(join(tmpdir(), "threadspace-playground-files-"));
@@ -190,6 +199,31 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.innerText("#status")).toMatch(/no \.wasm file was picked: pick plugin\.wasm too/);
   });
 
+  test.skipIf(!fixturesBuilt)("installs a signed and an unsigned .tsp showing the signature the engine checked; a tampered or broken one shows its code and hint", { timeout: 60_000 }, async () => {
+    const signer = await importSigningKey((await generateSigningKey()).privateJwk);
+    const signed = await packFixture("ok", { signer });
+    const tsp = async (name: string, bytes: Uint8Array): Promise<{ text: string; code: string | null }> => {
+      await writeFile(join(filesDir, name), bytes);
+      await page.setInputFiles("#tsp-file", join(filesDir, name));
+      return act("#tsp-form button[type=submit]");
+    };
+
+    const tampered = await tsp("tampered.tsp", await packFixture("ok", { changes: { description: "changed after signing" }, signatureOf: signed }));
+    expect(tampered.code, tampered.text).toBe("signature_invalid");
+    expect(tampered.text).toMatch(/changed after it was signed/); // the playground's hint
+    const broken = await tsp("broken.tsp", new TextEncoder().encode("not a zip at all"));
+    expect(broken.code, broken.text).toBe("bundle_invalid");
+    expect(broken.text).toMatch(/threadspace pack/);
+    expect(await installed()).not.toContain("ok");
+
+    expect((await tsp("ok.tsp", signed)).text).toMatch(/ok@1\.0\.0 installed.*Signature: valid, untrusted \(ed25519:[0-9a-f]{16}\)/);
+    expect(await page.innerText('article[data-plugin="ok"] .signature.untrusted')).toMatch(/^valid, untrusted \(ed25519:[0-9a-f]{16}\)$/);
+    expect((await tsp("plain.tsp", await packFixture("plain"))).text).toMatch(/plain@1\.0\.0 installed.*Signature: unsigned \.tsp/);
+    expect(await page.innerText('article[data-plugin="plain"] .signature.unsigned')).toBe("unsigned .tsp");
+    expect(await page.innerText('article[data-plugin="hello"] .signature.none')).toMatch(/^none checked/);
+    expect((await call("plain", "add_one", "41", "text")).text).toContain("42");
+  });
+
   test.skipIf(!fixturesBuilt)("installs a plugin in its own worker with the timeoutMs picked: a runaway call shows timeout and the card counts it", { timeout: 60_000 }, async () => {
     expect(await page.innerText('article[data-plugin="hello"] .runs')).toMatch(/^inline, timeoutMs \d+$/);
     await page.selectOption("#install-isolation", "worker");
@@ -237,5 +271,13 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect((await act('button[aria-label="Delete memory m2"]')).text).toMatch(/Memory m2 deleted/);
     expect(await page.$('#data-memories li[data-memory="m2"]')).toBeNull();
     expect(await page.$('#data-memories li[data-memory="m1"]')).not.toBeNull();
+  });
+
+  test.skipIf(!fixturesBuilt)("a reload keeps the isolation and timeoutMs a plugin was installed with; a .tsp's signature is not checked again", { timeout: 120_000 }, async () => {
+    await page.reload();
+    expect(await ready(), await page.innerText("#status")).toBe("true");
+    await page.waitForSelector('article[data-plugin="loop"] .runs .isolation.worker');
+    expect(await page.innerText('article[data-plugin="loop"] .runs')).toMatch(/^worker, timeoutMs 300 — worker: 0 timeouts/);
+    expect(await page.innerText('article[data-plugin="ok"] .signature.none')).toMatch(/^none checked/);
   });
 });

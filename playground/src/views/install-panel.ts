@@ -1,15 +1,16 @@
 /**
- * Installing: the example plugins (one click each, with their sample data) and a plugin from the
- * user's disk (a folder, or plugin.json and its .wasm). Both run with the isolation and timeoutMs
- * picked above them, if any.
+ * Installing: the example plugins (one click each, with their sample data), a plugin from the
+ * user's disk (a folder, or plugin.json and its .wasm) and a packed `.tsp` (its signature checked
+ * by the engine). Examples and folders run with the isolation and timeoutMs picked above them, if any.
  * Plugins from disk get no permission until the user grants them in their card.
  */
-import type { PluginInfo } from "@threadspace/core";
+import { ThreadspaceError, type PluginInfo } from "@threadspace/core";
 import type { App } from "../app.ts";
 import { installExample, loadSeed, type ExampleEntry } from "../catalog.ts";
 import { byId, h, replace } from "../dom.ts";
 import { partsWithLimits, readOverride, type LimitsOverride } from "../install-limits.ts";
 import { readLocalBundle } from "../local-bundle.ts";
+import { signatureText } from "./plugin-card.ts";
 
 const list = (items: readonly string[]): string => (items.length === 0 ? "no permission" : items.join(", "));
 
@@ -56,7 +57,24 @@ function installedFromDisk(info: PluginInfo): string {
   return `${info.name}@${info.version} installed; ${runsAs(info)}${asked === 0 ? "" : `; it asks for ${info.permissions.join(", ")}: grant them in its card`}.`;
 }
 
-/** Renders the example list on every refresh and wires the "from disk" form once. */
+/** Wires the .tsp form: the engine unpacks the file strictly and checks its hash and signature. */
+function tspForm(app: App): void {
+  const form = byId("tsp-form", HTMLFormElement);
+  const file = byId("tsp-file", HTMLInputElement);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const picked = file.files?.[0];
+    void app.run(`Installing ${picked?.name ?? "a .tsp"}`, async () => {
+      if (picked === undefined) throw new ThreadspaceError("source_invalid", "[playground] no .tsp file was picked: pick one made by `threadspace pack`.");
+      const info = await app.engine.install(picked, { grant: false });
+      app.selected = info.name;
+      form.reset();
+      return `${installedFromDisk(info)} Signature: ${signatureText(info.signature)}.`;
+    });
+  });
+}
+
+/** Renders the example list on every refresh and wires the "from disk" forms once. */
 export function installPanel(app: App, examples: HTMLElement, form: HTMLFormElement): void {
   app.view(() => replace(examples, app.catalog.length === 0 ? h("li", {}, "The server lists no example.") : "", ...app.catalog.map((entry) => exampleRow(app, entry))));
   const folder = byId("local-folder", HTMLInputElement);
@@ -72,4 +90,5 @@ export function installPanel(app: App, examples: HTMLElement, form: HTMLFormElem
       return installedFromDisk(info);
     });
   });
+  tspForm(app);
 }

@@ -12,6 +12,13 @@ type PermissionName = PluginInfo["permissions"][number];
 
 const list = (items: readonly string[]): string => (items.length === 0 ? "none" : items.join(", "));
 
+/** The signature the engine checked at install (only a .tsp installed in this session carries one). */
+export function signatureText(signature: PluginInfo["signature"]): string {
+  if (signature === undefined) return "none checked (not installed from a .tsp since the page opened)";
+  if (signature.state === "unsigned") return "unsigned .tsp";
+  return `${signature.state === "trusted" ? "trusted" : "valid, untrusted"} (${signature.keyId})`;
+}
+
 function fact(term: string, value: string | Node): HTMLElement[] {
   return [h("dt", {}, term), h("dd", {}, value)];
 }
@@ -92,6 +99,7 @@ export function pluginCard(app: App, info: PluginInfo, health: HTMLElement): HTM
       ...fact("Interface", info.interface),
       ...fact("Dependencies", list(info.dependencies)),
       ...fact("From", info.origin),
+      ...fact("Signature", h("span", { class: `signature ${info.signature?.state ?? "none"}` }, signatureText(info.signature))),
       ...fact("sha256", info.sha256 === undefined ? "precompiled" : `${info.sha256.slice(0, 19)}…`),
     ),
     permissions(app, info, health),
