@@ -93,7 +93,7 @@ export interface CommitOptions {
  * const count = await driver.get("kv", key("hello", "count")); // 1
  */
 export interface StorageDriver {
-  /** The driver's name, for messages (`memory`, `indexeddb`, `file`). */
+  /** The driver's name, for messages (`memory`, `indexeddb`, `file`, `durable-object`). */
   readonly name: string;
   /** A copy of the value under `key`, or `undefined`. */
   get(store: StoreName, key: string): Promise<StorageValue | undefined>;
