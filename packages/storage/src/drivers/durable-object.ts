@@ -10,9 +10,12 @@ import { fromUtf8Order, toUtf8Order, wellFormedHead } from "./utf8-order.ts";
 export type { DurableObjectListOptionsLike, DurableObjectOperationsLike, DurableObjectStorageLike, DurableObjectStorageOptions } from "./durable-object-types.ts";
 
 const NAME = "durable-object";
-/** Cloudflare's limits (key-value backend; the SQLite backend allows more): keys per get/put/delete call, key bytes, value bytes. */
+// Cloudflare's limits for key-value-backed objects (SQLite-backed ones allow more; local workerd enforces none).
+/** Keys per `get`, `put` or `delete` call: larger batches are split into several calls. */
 export const DO_MAX_KEYS_PER_CALL = 128;
+/** UTF-8 bytes of a stored key: longer keys are `bad_input`. */
 export const DO_MAX_KEY_BYTES = 2048;
+/** Bytes of a stored value: larger encoded values are split into chunks of this size. */
 export const DO_MAX_VALUE_BYTES = 128 * 1024;
 /** Where the chunks of large values live: outside every store's key range. */
 const CHUNKS = "\u0001";
