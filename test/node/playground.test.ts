@@ -164,6 +164,10 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     const refused = await applyConfig("pattern-recognizer", '{"min_occurrences": 1}');
     expect(await page.$eval("#status .error", (box) => box.getAttribute("data-code"))).toBe("config_invalid");
     expect(refused).toMatch(/min_occurrences/);
+    // A change typed but not applied survives the redraw that follows a call.
+    await page.fill('article[data-plugin="hello"] #config-hello', '{"greeting": "Ciao"}');
+    await call("hello", "greet", "World", "text");
+    expect(await page.inputValue('article[data-plugin="hello"] #config-hello')).toBe('{"greeting": "Ciao"}');
   });
 
   test("a reload keeps the installed plugins, an uninstall, a revoked permission and a config change", { timeout: 120_000 }, async () => {

@@ -26,22 +26,26 @@ const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
 
 /** Plugins whose config section is open, so that it stays open when the cards are redrawn. */
 const openSections = new Set<string>();
+/** Changes typed but not applied yet, so that a redraw (after a call, an event) does not lose them. */
+const drafts = new Map<string, string>();
 
 /** The config section of `info`'s card. */
 export function configEditor(app: App, info: PluginInfo): HTMLElement {
   const name = info.name;
   const id = `config-${name}`;
-  const patch = h("textarea", { id, rows: 3, spellcheck: "false" }, "{}");
+  const patch = h("textarea", { id, rows: 3, spellcheck: "false", oninput: () => void drafts.set(name, patch.value) }, drafts.get(name) ?? "{}");
   const save = (event: Event): void => {
     event.preventDefault();
     void app.run(`Changing the config of ${name}`, async () => {
       const merged = await app.engine.config.set(name, parsePatch(patch.value));
+      drafts.delete(name);
       return `${name}'s config is now ${JSON.stringify(merged)}.`;
     });
   };
   const reset = (): void => {
     void app.run(`Resetting the config of ${name}`, async () => {
       await app.engine.config.reset(name);
+      drafts.delete(name);
       return `${name}'s config is plugin.json's again.`;
     });
   };
