@@ -1,23 +1,8 @@
 // Loads the built plugin.wasm straight into @extism/extism (run `npm run build:examples` first).
-import createPlugin, { type Plugin } from "@extism/extism";
-import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { rawExample } from "../../test-support/raw-example.ts";
 
-const wasm = readFileSync(new URL("../plugin.wasm", import.meta.url));
-const manifest = JSON.parse(readFileSync(new URL("../plugin.json", import.meta.url), "utf8"));
-const plugins: Plugin[] = [];
-
-async function load(config: Record<string, string> = {}): Promise<Plugin> {
-  const plugin = await createPlugin({ wasm: [{ data: wasm }], config }, { useWasi: false });
-  plugins.push(plugin);
-  return plugin;
-}
-async function call(plugin: Plugin, fn: string, input = ""): Promise<string> {
-  return (await plugin.call(fn, input))?.text() ?? "";
-}
-afterEach(async () => {
-  await Promise.all(plugins.splice(0).map((p) => p.close()));
-});
+const { manifest, load, text: call } = rawExample(import.meta.url);
 
 describe("hello", () => {
   test("get_metadata matches plugin.json", async () => {
