@@ -1,4 +1,4 @@
-import { isThreadspaceError, type ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/core";
+import { isThreadspaceError, type ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
 import { expect } from "vitest";
 
 /** Awaits `promise`, expects it to reject with a ThreadspaceError of `code`, and returns the error. */
@@ -10,7 +10,7 @@ export async function expectCode(promise: Promise<unknown>, code: ThreadspaceErr
     caught = error;
   }
   expect(caught, `expected a rejection with code ${code}`).toBeDefined();
-  if (!isThreadspaceError(caught)) throw new Error(`expected a ThreadspaceError, got ${String(caught)}`);
+  if (!isThreadspaceError(caught)) throw new Error(`expected a ThreadspaceError, got ${String(caught)}`, { cause: caught });
   expect(caught.code, caught.message).toBe(code);
   return caught;
 }

@@ -1,6 +1,6 @@
-import { isThreadspaceError, type ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
 import { DELETE, entrySize, key, keyPrefix, type StorageDriver, type StorageValue, type StorageWrite } from "@threadspace/storage";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { expectCode as expectStorageError } from "./expect-error.ts";
 
 /** Where a driver under test keeps its data, and how to open it (again). */
 export interface DriverSetup {
@@ -12,19 +12,8 @@ export interface DriverSetup {
   destroy?(): Promise<void>;
 }
 
-/** Awaits `promise`, expects a ThreadspaceError with `code`, and returns it. */
-export async function expectStorageError(promise: Promise<unknown>, code: ThreadspaceErrorCode): Promise<ThreadspaceError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected a rejection with code ${code}`).toBeDefined();
-  if (!isThreadspaceError(caught)) throw new Error(`expected a ThreadspaceError, got ${String(caught)}`, { cause: caught });
-  expect(caught.code, caught.message).toBe(code);
-  return caught;
-}
+/** Awaits `promise`, expects a ThreadspaceError with `code`, and returns it (the contract suites' one helper). */
+export { expectStorageError };
 
 const bytes = (n: number, seed = 7): Uint8Array => {
   const out = new Uint8Array(n);
