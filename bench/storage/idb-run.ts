@@ -8,9 +8,10 @@
  * seconds), which a loaded machine disturbs less than a ratio of medians taken apart.
  */
 import { createEngine, type Engine } from "@threadspace/core";
-import { indexedDbStorage, type StorageDriver, type StorageWrite } from "@threadspace/storage";
+import { indexedDbStorage, type StorageDriver } from "@threadspace/storage";
 import { deleteDB, openDB, type IDBPDatabase } from "idb";
 import { test } from "vitest";
+import { batchOf } from "./records.ts";
 import { fetchBytes, median, opsPerSecond } from "../lib/browser.ts";
 
 const ROUNDS = 15;
@@ -21,15 +22,6 @@ const WRITES = [0, 1, 10] as const;
 const MIB = 1024 * 1024;
 const stamp = Date.now();
 
-const row = () => {
-  const now = Date.now();
-  return { id: crypto.randomUUID(), content: "A memory of moderate length, with a few words in it, written by a plugin call.", tags: ["bench", "memory"], createdAt: now, updatedAt: now, owner: "bench-host" };
-};
-const batchOf = (writes: number): StorageWrite[] =>
-  Array.from({ length: writes }, () => {
-    const value = row();
-    return { store: "memories", key: value.id, value };
-  });
 
 test("bench/storage in Chromium (IndexedDB)", async () => {
   const manifest = JSON.parse(new TextDecoder().decode(await fetchBytes("/test/fixtures/wat/bench-host.json"))) as Record<string, unknown>;

@@ -11,13 +11,14 @@
  * Run: npm run bench:storage   (ROUNDS=5 MS=300 by default)
  */
 import { createEngine, type Engine } from "@threadspace/core";
-import { memoryStorage, type StorageDriver, type StorageWrite } from "@threadspace/storage";
+import { memoryStorage, type StorageDriver } from "@threadspace/storage";
 import { fileStorage } from "@threadspace/storage/file";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fixed, machineLine, median, sideBySide } from "../lib/measure.ts";
+import { batchOf } from "./records.ts";
 
 const ROUNDS = Number(process.env["ROUNDS"] ?? 5);
 const MS = Number(process.env["MS"] ?? 300); // time per contender per round
@@ -36,16 +37,6 @@ async function open(kind: Kind): Promise<StorageDriver> {
   return fileStorage({ dir, durability: kind === "file strict" ? "strict" : "relaxed" });
 }
 
-/** The same record the plugin's ts_memory_put stores (a new id each time). */
-const row = () => {
-  const now = Date.now();
-  return { id: crypto.randomUUID(), content: "A memory of moderate length, with a few words in it, written by a plugin call.", tags: ["bench", "memory"], createdAt: now, updatedAt: now, owner: "bench-host" };
-};
-const batchOf = (writes: number): StorageWrite[] =>
-  Array.from({ length: writes }, () => {
-    const value = row();
-    return { store: "memories", key: value.id, value };
-  });
 
 /** Operations per second over about MS milliseconds, one after another. */
 async function rate(op: () => Promise<unknown>): Promise<number> {
