@@ -99,7 +99,7 @@ for (const kind of kinds) {
   }
 }
 console.log("");
-console.log("IndexedDB: not measured here (needs a browser page; see test/browser/persistence.test.ts for the driver in Chromium).");
+console.log("IndexedDB: measured in headless Chromium by `npm run bench:storage:browser` (bench/storage/idb-run.ts).");
 for (const engine of Object.values(engines)) await engine.close();
 for (const driver of Object.values(raw)) await driver.close();
 for (const dir of dirs) await rm(dir, { recursive: true, force: true });
