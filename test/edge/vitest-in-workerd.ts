@@ -1,11 +1,11 @@
 /**
  * Just enough of vitest to run a contract suite inside workerd: `describe`, `test`,
- * `beforeEach`, `afterEach` and `context.skip()` collect and run cases; `expect` is vitest's own
- * (@vitest/expect on chai), so assertions behave as they do in Node. The worker bundle maps the
+ * `test.skipIf` / `test.runIf`, `beforeEach`, `afterEach` and `context.skip()` collect and run
+ * cases; `expect` is vitest's own (@vitest/expect on chai), so assertions behave as they do in Node. The worker bundle maps the
  * `vitest` import here (build-worker.ts `alias`); the Node side asks for the case names, runs each
  * case by name and turns its outcome into a vitest test of its own.
  */
-import { chai, getState, JestAsymmetricMatchers, JestChaiExpect, JestExtend, setState } from "@vitest/expect";
+import { chai, customMatchers, getState, JestAsymmetricMatchers, JestChaiExpect, JestExtend, setState } from "@vitest/expect";
 
 chai.use(JestExtend);
 chai.use(JestChaiExpect);
@@ -35,10 +35,22 @@ export function describe(name: string, body: () => void): void {
   [before, after] = saved as [Fn[], Fn[]];
 }
 
-export function test(name: string, fn: Fn): void {
+const skipped: Fn = (context) => context.skip();
+
+/** `test(name, fn)` or `test(name, options, fn)` (options such as `timeout` do not apply here). */
+export function test(name: string, ...args: [Fn] | [object, Fn]): void {
   const full = [...path, name].join(" > ");
+  const fn = args.length === 1 ? args[0] : args[1];
   cases.set(full, { name: full, fn, before, after });
 }
+
+/** Collects the case either way; when `condition` holds it reports skipped without running (hooks neither). */
+test.skipIf =
+  (condition: unknown) =>
+  (name: string, ...args: [Fn] | [object, Fn]): void =>
+    condition ? test(name, skipped) : test(name, ...args);
+
+test.runIf = (condition: unknown) => test.skipIf(!condition);
 
 export function beforeEach(fn: Fn): void {
   before.push(fn);
@@ -53,6 +65,8 @@ export const expect = ((value: unknown, message?: string) => {
   return chai.expect(value, message);
 }) as unknown as typeof import("vitest").expect;
 Object.assign(expect, chai.expect);
+// toSatisfy, toBeOneOf: vitest adds them the same way (JestExtend's chai.expect.extend).
+(chai.expect as unknown as { extend(expect: unknown, matchers: object): void }).extend(expect, customMatchers);
 setState({ assertionCalls: 0, isExpectingAssertions: false, isExpectingAssertionsError: null, expectedAssertionsNumber: null, expectedAssertionsNumberErrorGen: null }, expect);
 
 /** What running one case gave. */
@@ -75,6 +89,7 @@ export async function runCase(name: string): Promise<CaseOutcome> {
     if (error === SKIPPED) outcome = { status: "skipped" };
     else if (outcome.status !== "failed") outcome = { status: "failed", message: error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error) };
   };
+  if (found.fn === skipped) return { status: "skipped" };
   try {
     for (const fn of found.before) await fn(context);
     await found.fn(context);
