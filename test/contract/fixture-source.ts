@@ -7,6 +7,17 @@ export async function fixture(env: TestEnv, name: string, overrides: Record<stri
   return { manifest: { ...manifest, ...overrides }, wasm };
 }
 
+/** The bytes of a fixture's or example's wasm; throws where the runtime hands the suite modules (workerd). */
+export function bytesOf(wasm: Uint8Array | WebAssembly.Module): Uint8Array {
+  if (wasm instanceof WebAssembly.Module) throw new Error("this runtime hands the suite precompiled modules, not bytes");
+  return wasm;
+}
+
+/** The module of a fixture's wasm: compiled from its bytes, or as workerd handed it. */
+export async function moduleOf(wasm: Uint8Array | WebAssembly.Module): Promise<WebAssembly.Module> {
+  return wasm instanceof WebAssembly.Module ? wasm : WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
+}
+
 /** sha256:<hex> of bytes, computed independently of the engine. */
 export async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
