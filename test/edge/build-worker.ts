@@ -5,7 +5,7 @@
  * wrangler's default rule for `*.wasm`).
  */
 import { execFileSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -82,11 +82,11 @@ export async function bundleWorker(entry: { readonly file: string } | { readonly
 
 const specifier = (path: string): string => JSON.stringify(isAbsolute(path) ? path : `./${path}`);
 
-/** Import lines of the plugins' manifests and modules, and the `{ name: { manifest, module } }` object of them. */
-function pluginImports(plugins: readonly EdgePluginSource[]): { imports: string[]; object: string } {
+/** Import lines of the plugins' manifests and modules (named with `prefix`, to keep several lists apart), and the `{ name: { manifest, module } }` object of them. */
+function pluginImports(plugins: readonly EdgePluginSource[], prefix = ""): { imports: string[]; object: string } {
   return {
-    imports: plugins.map((p, i) => `import wasm${i} from ${specifier(p.wasm)};\nimport manifest${i} from ${specifier(p.manifest)};`),
-    object: `{ ${plugins.map((p, i) => `${JSON.stringify(p.name)}: { manifest: manifest${i}, module: wasm${i} }`).join(", ")} }`,
+    imports: plugins.map((p, i) => `import ${prefix}wasm${i} from ${specifier(p.wasm)};\nimport ${prefix}manifest${i} from ${specifier(p.manifest)};`),
+    object: `{ ${plugins.map((p, i) => `${JSON.stringify(p.name)}: { manifest: ${prefix}manifest${i}, module: ${prefix}wasm${i} }`).join(", ")} }`,
   };
 }
 
@@ -109,6 +109,32 @@ export function buildStorageWorker(plugins: readonly EdgePluginSource[]): Promis
     `const { EngineObject, handler } = storageWorker(${object});`,
     `export { EngineObject };`,
     `export default handler;`,
+  ].join("\n");
+  return bundleWorker({ source }, { vitest: `${root}test/edge/vitest-in-workerd.ts` });
+}
+
+/** The names of the built WAT fixtures (test/fixtures/build/*.wasm) and built examples (examples/<name>/plugin.wasm). */
+async function builtPlugins(): Promise<{ fixtures: EdgePluginSource[]; examples: EdgePluginSource[] }> {
+  const fixtures = (await readdir(`${root}test/fixtures/build`)).filter((file) => file.endsWith(".wasm")).map((file) => wat(file.slice(0, -".wasm".length)));
+  const dirs = await readdir(`${root}examples`, { withFileTypes: true });
+  const names = dirs.filter((dir) => dir.isDirectory()).map((dir) => dir.name);
+  const built = await Promise.all(names.map(async (name) => ((await readdir(`${root}examples/${name}`)).includes("plugin.wasm") ? name : undefined)));
+  return { fixtures, examples: built.filter((name) => name !== undefined).map(example) };
+}
+
+/**
+ * Bundles test/edge/contract-worker.ts with a module map generated now: every built fixture and
+ * example imported as `CompiledWasm`, with its manifest. Its `vitest` import is vitest-in-workerd.ts.
+ */
+export async function buildContractWorker(): Promise<EdgeModule[]> {
+  const { fixtures, examples } = await builtPlugins();
+  const f = pluginImports(fixtures, "fixture");
+  const e = pluginImports(examples, "example");
+  const source = [
+    `import { contractWorker } from "./test/edge/contract-worker.ts";`,
+    ...f.imports,
+    ...e.imports,
+    `export default contractWorker({ fixtures: ${f.object}, examples: ${e.object} });`,
   ].join("\n");
   return bundleWorker({ source }, { vitest: `${root}test/edge/vitest-in-workerd.ts` });
 }

@@ -1,0 +1,47 @@
+/**
+ * The worker of test/edge/contract.test.ts: the engine contract suite
+ * (test/contract/engine.contract.ts) collected inside workerd, with `vitest` mapped to
+ * vitest-in-workerd.ts. Fixtures and examples arrive as precompiled modules (`CompiledWasm`) in
+ * the module map that build-worker.ts generates. `GET /` lists the cases, `POST /` `{ name }`
+ * runs one and replies with its outcome.
+ */
+import { engineContract } from "../contract/engine.contract.ts";
+import type { TestEnv } from "../contract/test-env.ts";
+import type { BundledPlugin } from "./edge-worker.ts";
+import { caseNames, runCase } from "./vitest-in-workerd.ts";
+
+/** The fixtures (test/fixtures/build) and examples the worker was bundled with. */
+export interface ContractModules {
+  readonly fixtures: Readonly<Record<string, BundledPlugin>>;
+  readonly examples: Readonly<Record<string, BundledPlugin>>;
+}
+
+function found(plugins: Readonly<Record<string, BundledPlugin>>, name: string): BundledPlugin {
+  const plugin = plugins[name];
+  if (plugin === undefined) throw new Error(`no module "${name}" in the worker's module map (is it built?)`);
+  return plugin;
+}
+
+/** The contract suite's view of workerd: modules, not bytes; examples only by module. */
+export function workerdEnv({ fixtures, examples }: ContractModules): TestEnv {
+  return {
+    runtime: "workerd",
+    fixtureWasm: async (name) => found(fixtures, name).module,
+    fixtureManifest: async (name) => structuredClone(found(fixtures, name).manifest),
+    // Nothing serves the examples here; installing a URL would compile bytes, which workerd refuses.
+    exampleSource: (name) => `/examples/${name}/plugin.json`,
+    exampleWasm: async (name) => found(examples, name).module,
+  };
+}
+
+/** Collects the contract's cases over these modules; the worker's fetch handler runs them. */
+export function contractWorker(modules: ContractModules): { fetch(request: Request): Promise<Response> } {
+  engineContract(workerdEnv(modules));
+  return {
+    async fetch(request) {
+      if (request.method === "GET") return Response.json(caseNames());
+      const { name } = (await request.json()) as { name: string };
+      return Response.json(await runCase(name));
+    },
+  };
+}
