@@ -13,7 +13,7 @@ import { limitsContract } from "./limits.contract.ts";
 import { lifecycleContract } from "./lifecycle.contract.ts";
 import type { TestEnv } from "./test-env.ts";
 
-/** The engine contract: the same cases in every runtime (Node, Chromium). */
+/** The engine contract: the same cases in every runtime (Node, Chromium, workerd). */
 export function engineContract(env: TestEnv): void {
   installContract(env);
   callsContract(env);
