@@ -8,7 +8,7 @@ import type { TestEnv } from "./test-env.ts";
 
 /** The "ok" fixture as plugin.json bytes (with its hash) and wasm bytes. */
 async function okFiles(env: TestEnv, fields: Record<string, unknown> = {}): Promise<{ manifest: Uint8Array; wasm: Uint8Array }> {
-  const [manifest, wasm] = await Promise.all([env.fixtureManifest("ok"), env.fixtureWasm("ok").then(bytesOf)]);
+  const [manifest, wasm] = await Promise.all([env.fixtureManifest("ok"), env.fixtureBytes?.("ok") ?? env.fixtureWasm("ok").then(bytesOf)]);
   return { manifest: strToU8(JSON.stringify({ ...manifest, hash: await sha256(wasm), ...fields }, null, 2)), wasm };
 }
 
@@ -25,11 +25,12 @@ function rezip(tsp: Uint8Array, edit: (files: Record<string, Uint8Array>) => voi
 
 /** Installing packed .tsp bundles: bytes and Blobs, hash and signature checks, the trust policy. */
 export function bundleContract(env: TestEnv): void {
-  // A .tsp carries wasm bytes: workerd hands the suite only precompiled modules and compiles no
-  // bytes (installing them is source_invalid there, test/edge/engine.test.ts).
-  const withBytes = test.skipIf(env.runtime === "workerd");
+  // A .tsp carries wasm bytes, which workerd does not compile (installing them is source_invalid
+  // there, test/edge/engine.test.ts): cases that install one are skipped there; refusals, made
+  // before compiling, run.
+  const installs = test.skipIf(env.runtime === "workerd");
   describe("install a .tsp", () => {
-    withBytes("round trip: packed bytes, an ArrayBuffer and a File install and serve calls; unsigned is reported", async () => {
+    installs("round trip: packed bytes, an ArrayBuffer and a File install and serve calls; unsigned is reported", async () => {
       const tsp = await packBundle(await okFiles(env), {});
       const engine = await createEngine();
       const sources = [tsp, tsp.slice().buffer, new File([tsp as Uint8Array<ArrayBuffer>], "ok.tsp")];
@@ -45,7 +46,7 @@ export function bundleContract(env: TestEnv): void {
       await engine.close();
     });
 
-    withBytes("signed by a trusted key: installed under requireSignature, the key id reported", async () => {
+    installs("signed by a trusted key: installed under requireSignature, the key id reported", async () => {
       const { signer, publicKey } = await newKey();
       const engine = await createEngine({ trustedKeys: [publicKey] });
       const info = await engine.install(await packBundle(await okFiles(env), { signer }));
@@ -54,14 +55,14 @@ export function bundleContract(env: TestEnv): void {
       await engine.close();
     });
 
-    withBytes("signed by another key: untrusted but installed when signatures are not required", async () => {
+    installs("signed by another key: untrusted but installed when signatures are not required", async () => {
       const { signer } = await newKey();
       const engine = await createEngine();
       expect((await engine.install(await packBundle(await okFiles(env), { signer }))).signature).toEqual({ state: "untrusted", keyId: signer.publicKey.id });
       await engine.close();
     });
 
-    withBytes("tampered wasm: hash_mismatch, nothing installed", async () => {
+    test("tampered wasm: hash_mismatch, nothing installed", async () => {
       const { signer, publicKey } = await newKey();
       const tsp = await packBundle(await okFiles(env), { signer });
       const tampered = rezip(tsp, (files) => {
@@ -75,7 +76,7 @@ export function bundleContract(env: TestEnv): void {
       await engine.close();
     });
 
-    withBytes("tampered plugin.json (a permission added): signature_invalid, even when signatures are not required", async () => {
+    test("tampered plugin.json (a permission added): signature_invalid, even when signatures are not required", async () => {
       const { signer, publicKey } = await newKey();
       const tsp = await packBundle(await okFiles(env), { signer });
       const tampered = rezip(tsp, (files) => {
@@ -91,7 +92,7 @@ export function bundleContract(env: TestEnv): void {
       }
     });
 
-    withBytes("wrong key under requireSignature: signature_untrusted naming the signer and what to do", async () => {
+    test("wrong key under requireSignature: signature_untrusted naming the signer and what to do", async () => {
       const trusted = await newKey();
       const other = await newKey();
       const engine = await createEngine({ trustedKeys: [trusted.publicKey] });
@@ -102,7 +103,7 @@ export function bundleContract(env: TestEnv): void {
       await engine.close();
     });
 
-    withBytes("under requireSignature, unsigned bundles and unpacked sources are refused", async () => {
+    test("under requireSignature, unsigned bundles and unpacked sources are refused", async () => {
       const { publicKey } = await newKey();
       const engine = await createEngine({ trustedKeys: [publicKey], requireSignature: true });
       const files = await okFiles(env);
@@ -113,7 +114,7 @@ export function bundleContract(env: TestEnv): void {
       await engine.close();
     });
 
-    withBytes("requireSignature: false with trustedKeys still installs unsigned bundles", async () => {
+    installs("requireSignature: false with trustedKeys still installs unsigned bundles", async () => {
       const { publicKey } = await newKey();
       const engine = await createEngine({ trustedKeys: [publicKey], requireSignature: false });
       expect((await engine.install(await packBundle(await okFiles(env)))).signature).toEqual({ state: "unsigned" });
@@ -124,7 +125,7 @@ export function bundleContract(env: TestEnv): void {
       await expectCode(createEngine({ trustedKeys: ["bm90IGEga2V5"] }), "bad_input");
     });
 
-    withBytes("unsafe or oversize zips: bundle_invalid", async () => {
+    test("unsafe or oversize zips: bundle_invalid", async () => {
       const files = await okFiles(env);
       const [engine, small] = await Promise.all([createEngine(), createEngine({ maxWasmBytes: 64 })]);
       const traversal = zipSync({ "plugin.json": files.manifest, "plugin.wasm": files.wasm, "../../escape.wasm": files.wasm });

@@ -21,6 +21,14 @@ export function installContract(env: TestEnv): void {
       await engine.close();
     });
 
+    test.runIf(env.runtime === "workerd")("installing the hello example from its URL (or its bytes) is source_invalid, saying what to install instead", async () => {
+      const engine = await createEngine();
+      const error = await expectCode(engine.install(env.exampleSource("hello")), "source_invalid");
+      expect(error.message).toMatch(/does not compile WebAssembly at run time.*precompiled WebAssembly\.Module/);
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
     withBytes("installs from { manifest, wasm } bytes, checking a matching hash", async () => {
       const engine = await createEngine();
       const parts = await fixture(env, "ok");

@@ -14,4 +14,6 @@ export interface TestEnv {
   exampleSource(name: string): InstallSource;
   /** A built example's plugin.wasm: bytes, or in workerd its precompiled module. */
   exampleWasm(name: string): Promise<Uint8Array | WebAssembly.Module>;
+  /** Where `fixtureWasm` hands modules (workerd): a fixture's bytes all the same, for cases that never compile them. */
+  fixtureBytes?(name: string): Promise<Uint8Array>;
 }

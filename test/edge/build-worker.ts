@@ -43,12 +43,13 @@ export async function runWranglerBuild(dir: string): Promise<void> {
   execFileSync("sh", ["-c", command], { cwd, stdio: "pipe" });
 }
 
-/** Marks `.wasm` imports external, named by their path from the repo root; collects them. */
+/** Marks `.wasm` imports external, named by their path from the repo root; collects them. `with { type: "bytes" }` imports stay esbuild's (a Uint8Array). */
 function compiledWasm(found: Map<string, string>): Plugin {
   return {
     name: "compiled-wasm",
     setup(b) {
       b.onResolve({ filter: /\.wasm$/ }, (args) => {
+        if (args.with["type"] === "bytes") return undefined;
         const path = resolve(args.resolveDir, args.path);
         const inside = relative(root, path);
         const name = inside.startsWith("..") || isAbsolute(inside) ? `external/${basename(path)}` : inside;
@@ -124,17 +125,20 @@ async function builtPlugins(): Promise<{ fixtures: EdgePluginSource[]; examples:
 
 /**
  * Bundles test/edge/contract-worker.ts with a module map generated now: every built fixture and
- * example imported as `CompiledWasm`, with its manifest. Its `vitest` import is vitest-in-workerd.ts.
+ * example imported as `CompiledWasm`, with its manifest, and the fixtures' bytes too. Its `vitest` import is vitest-in-workerd.ts.
  */
 export async function buildContractWorker(): Promise<EdgeModule[]> {
   const { fixtures, examples } = await builtPlugins();
   const f = pluginImports(fixtures, "fixture");
   const e = pluginImports(examples, "example");
+  const bytes = fixtures.map((p, i) => `import bytes${i} from ${specifier(p.wasm)} with { type: "bytes" };`);
   const source = [
     `import { contractWorker } from "./test/edge/contract-worker.ts";`,
     ...f.imports,
     ...e.imports,
-    `export default contractWorker({ fixtures: ${f.object}, examples: ${e.object} });`,
+    ...bytes,
+    `const fixtureBytes = { ${fixtures.map((p, i) => `${JSON.stringify(p.name)}: bytes${i}`).join(", ")} };`,
+    `export default contractWorker({ fixtures: ${f.object}, examples: ${e.object}, fixtureBytes });`,
   ].join("\n");
   return bundleWorker({ source }, { vitest: `${root}test/edge/vitest-in-workerd.ts` });
 }

@@ -14,6 +14,8 @@ import { caseNames, runCase } from "./vitest-in-workerd.ts";
 export interface ContractModules {
   readonly fixtures: Readonly<Record<string, BundledPlugin>>;
   readonly examples: Readonly<Record<string, BundledPlugin>>;
+  /** The fixtures' bytes, for what never compiles them (a .tsp refused before compiling). */
+  readonly fixtureBytes: Readonly<Record<string, Uint8Array>>;
 }
 
 function found(plugins: Readonly<Record<string, BundledPlugin>>, name: string): BundledPlugin {
@@ -23,14 +25,19 @@ function found(plugins: Readonly<Record<string, BundledPlugin>>, name: string): 
 }
 
 /** The contract suite's view of workerd: modules, not bytes; examples only by module. */
-export function workerdEnv({ fixtures, examples }: ContractModules): TestEnv {
+export function workerdEnv({ fixtures, examples, fixtureBytes }: ContractModules): TestEnv {
   return {
     runtime: "workerd",
     fixtureWasm: async (name) => found(fixtures, name).module,
     fixtureManifest: async (name) => structuredClone(found(fixtures, name).manifest),
-    // Nothing serves the examples here; installing a URL would compile bytes, which workerd refuses.
-    exampleSource: (name) => `/examples/${name}/plugin.json`,
+    // Served by contract.test.ts (Miniflare's outboundService); their bytes are not compiled here.
+    exampleSource: (name) => `http://files.test/examples/${name}/plugin.json`,
     exampleWasm: async (name) => found(examples, name).module,
+    fixtureBytes: async (name) => {
+      const bytes = fixtureBytes[name];
+      if (bytes === undefined) throw new Error(`no bytes of "${name}" in the worker's module map`);
+      return bytes;
+    },
   };
 }
 

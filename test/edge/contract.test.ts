@@ -4,12 +4,26 @@
  * vitest-in-workerd.ts; each vitest test here runs its namesake there and reports its outcome.
  * Cases that cannot apply in workerd are skipped in the contract files with the reason beside them.
  */
-import { Miniflare } from "miniflare";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { Miniflare, Response } from "miniflare";
 import { afterAll, describe, expect, test } from "vitest";
 import { buildContractWorker } from "./build-worker.ts";
 import type { CaseOutcome } from "./vitest-in-workerd.ts";
 
-const mf = new Miniflare({ modules: (await buildContractWorker()) as never, compatibilityDate: "2025-09-01" });
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Serves the repository's examples/ to the worker's fetches, as the Vite server does in Chromium. */
+async function serveExamples(request: { url: string }): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  if (!path.startsWith("/examples/") || path.includes("..")) return new Response("not found", { status: 404 });
+  return readFile(root + path.slice(1)).then(
+    (bytes) => new Response(bytes),
+    () => new Response("not found", { status: 404 }),
+  );
+}
+
+const mf = new Miniflare({ modules: (await buildContractWorker()) as never, compatibilityDate: "2025-09-01", outboundService: serveExamples });
 const caseList = (await (await mf.dispatchFetch("http://contract.test/")).json()) as string[];
 
 afterAll(() => mf.dispose());
