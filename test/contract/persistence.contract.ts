@@ -176,6 +176,33 @@ export function persistenceContract(env: TestEnv, label: string, makeStorage: ()
       expect(restarted.config.get("ok").greeting).toBe("hi");
     });
 
+    test("grant and revoke act at once and resolve once stored; a failed commit rejects (and is logged) while the change stays in effect", async () => {
+      storage = await makeStorage();
+      const gate = gated(await storage.open());
+      const logger = quietLogger();
+      const engine = await open({ grant: false, logger }, gate.driver);
+      await engine.install(await fixture(env, "host-kv"));
+      gate.hold();
+      let stored = false;
+      const granting = engine.permissions.grant("host-kv", ["kv"]).then(() => void (stored = true));
+      expect(engine.permissions.list("host-kv")).toEqual(["kv"]); // in effect before it is stored
+      await expect.poll(() => gate.commits).toBeGreaterThan(0);
+      expect(stored).toBe(false);
+      gate.release();
+      await granting;
+      gate.failNext = new ThreadspaceError("storage_unavailable", "the database was deleted");
+      await expectCode(engine.permissions.revoke("host-kv", ["kv"]), "storage_unavailable");
+      expect(engine.permissions.list("host-kv")).toEqual([]);
+      expect(logger.errors.join("\n")).toMatch(/storing a write of host failed.*the database was deleted/);
+      // Unawaited, a failure is logged and not an unhandled rejection.
+      gate.failNext = new ThreadspaceError("storage_unavailable", "gone again");
+      void engine.permissions.grant("host-kv", ["kv"]);
+      await expect.poll(() => logger.errors.join("\n")).toMatch(/gone again/);
+      // The last stored grant ("kv") is what a restart finds.
+      const restarted = await restart(engine, { grant: false });
+      expect(restarted.permissions.list("host-kv")).toEqual(["kv"]);
+    });
+
     test("concurrent calls of two plugins all commit, each all-or-nothing, and survive a restart", async () => {
       storage = await makeStorage();
       let engine = await open();

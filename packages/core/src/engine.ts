@@ -102,7 +102,7 @@ export class Engine {
       beforeCall: this.#callLimits.beforeHostCall,
       invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input, (runner) => this.#monitor.admit(runner)),
     });
-    this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#storage?.grantsChanged(name));
+    this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#storage?.grantsChanged(name) ?? Promise.resolve());
     this.#eventLog = new EventLog(this.#host.state.events, options.eventLogSize);
     this.#storage =
       options.storage === undefined

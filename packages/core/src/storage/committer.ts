@@ -62,7 +62,18 @@ export class Committer {
 
   /** Stores writes already applied in memory (the embedder's, write-behind); failures are logged. */
   background(writes: readonly StorageWrite[], actor: string): void {
-    this.#track(this.commit(writes)).catch((error: unknown) => this.#logger.error(`[threadspace] storing a write of ${actor} failed; it is in memory only: ${messageOf(error)}`));
+    void this.behind(writes, actor);
+  }
+
+  /**
+   * Stores writes already applied in memory and returns a promise that settles once they are
+   * stored, for callers that want to know. A failure is logged as well, so one nobody awaits is
+   * not lost (and the promise never counts as unhandled).
+   */
+  behind(writes: readonly StorageWrite[], actor: string): Promise<void> {
+    const stored = this.#track(this.commit(writes));
+    stored.catch((error: unknown) => this.#logger.error(`[threadspace] storing a write of ${actor} failed; it is in memory only: ${messageOf(error)}`));
+    return stored;
   }
 
   /** Stores engine records (bundles, grants, config) and waits for them. */

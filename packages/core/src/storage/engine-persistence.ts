@@ -84,10 +84,10 @@ export class EnginePersistence {
     }
   }
 
-  /** Stores a plugin's grants (by its wasm's sha256), in the background. */
-  grantsChanged(name: string): void {
+  /** Stores a plugin's grants (by its wasm's sha256) behind the change; settles once stored. */
+  grantsChanged(name: string): Promise<void> {
     const hash = this.#host.permissions.hashOf(name);
-    if (hash !== undefined) this.committer.background([grantWrite(hash, this.#host.permissions.list(name))], "host");
+    return hash === undefined ? Promise.resolve() : this.committer.behind([grantWrite(hash, this.#host.permissions.list(name))], "host");
   }
 
   /** Stores a plugin's new config overrides; `engine.config.set` resolves after it (a failure rejects it, nothing applied). */
