@@ -23,6 +23,7 @@ import {
   ts_thread_read,
 } from "./host";
 import { JsonObject, JsonValue } from "./json";
+import { MemoryQuery, PutOptions, ReadOptions, ThreadOptions } from "./options";
 import { callHost, HostResult } from "./result";
 
 // ---------------------------------------------------------------------------------------------
@@ -157,41 +158,38 @@ export class AppendResult extends HostResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Requests
-
-/** What Memory.query looks for; unset fields do not filter. `Memory.query({ tag: "x" })` works. */
-export class MemoryQuery {
-  /** Only memories with this tag. */
-  tag: string | null = null;
-  /** Only memories whose content contains this text (case-insensitive). */
-  text: string | null = null;
-  /** Only memories of this thread. */
-  threadId: string | null = null;
-  /** At most this many (1-1000); 0 means the host's default (100). */
-  limit: i32 = 0;
-}
-
-// ---------------------------------------------------------------------------------------------
 // APIs
 
 /** Memories (`ts_memory_*`): permissions `memory:read` (get, query) and `memory:write` (put, delete). */
 export class Memory {
   /**
    * Stores a memory and replies with its record. Without `id` a new memory is made; with an
-   * existing id it is replaced (its createdAt is kept).
+   * existing id it is replaced (its createdAt is kept). To skip arguments, use putWith.
    */
   static put(content: string, tags: string[] | null = null, threadId: string | null = null, id: string | null = null): MemoryResult {
-    const req = new JsonObject().setIfNotNull("id", id).set("content", content);
+    return Memory.putWith(content, { tags, threadId, id });
+  }
+  /**
+   * Memory.put with named options.
+   * @example Memory.putWith(text, { threadId: journal })
+   * @example Memory.putWith(text, new PutOptions().tag("todo").inThread(journal))
+   */
+  static putWith(content: string, options: PutOptions = new PutOptions()): MemoryResult {
+    const req = new JsonObject().setIfNotNull("id", options.id).set("content", content);
+    const tags = options.tags;
     if (tags !== null) req.set("tags", tags);
-    req.setIfNotNull("threadId", threadId);
+    req.setIfNotNull("threadId", options.threadId);
     return MemoryResult.of(callHost(ts_memory_put, req.toString()));
   }
   /** One memory; fails with "not_found" when there is none with this id. */
   static get(id: string): MemoryResult {
     return MemoryResult.of(callHost(ts_memory_get, new JsonObject().set("id", id).toString()));
   }
-  /** Memories matching the query, newest first. */
-  static query(query: MemoryQuery): MemoriesResult {
+  /**
+   * Memories matching the query, newest first; `Memory.query()` lists them all (up to the limit).
+   * @example Memory.query({ tag: "todo", limit: 50 })
+   */
+  static query(query: MemoryQuery = new MemoryQuery()): MemoriesResult {
     const req = new JsonObject().setIfNotNull("tag", query.tag).setIfNotNull("text", query.text).setIfNotNull("threadId", query.threadId);
     if (query.limit != 0) req.set("limit", query.limit);
     return MemoriesResult.of(callHost(ts_memory_query, req.toString()));
@@ -204,9 +202,17 @@ export class Memory {
 
 /** Threads (`ts_thread_*`): permissions `thread:read` (read, list) and `thread:write` (create, append). */
 export class Thread {
-  /** Creates a thread with an optional title and metadata object; without `id` the host picks one. */
+  /** Creates a thread with an optional title and metadata object; without `id` the host picks one. To skip arguments, use createWith. */
   static create(title: string | null = null, metadata: JsonObject | null = null, id: string | null = null): ThreadResult {
-    const req = new JsonObject().setIfNotNull("id", id).setIfNotNull("title", title);
+    return Thread.createWith({ title, metadata, id });
+  }
+  /**
+   * Thread.create with named options.
+   * @example Thread.createWith({ id: "journal", title: "Journal" })
+   */
+  static createWith(options: ThreadOptions = new ThreadOptions()): ThreadResult {
+    const req = new JsonObject().setIfNotNull("id", options.id).setIfNotNull("title", options.title);
+    const metadata = options.metadata;
     if (metadata !== null) req.set("metadata", metadata);
     return ThreadResult.of(callHost(ts_thread_create, req.toString()));
   }
@@ -217,9 +223,17 @@ export class Thread {
   }
   /** Entries in order from `fromSeq`; `limit` 0 means the host's default (100). */
   static read(threadId: string, fromSeq: i64 = 0, limit: i32 = 0): EntriesResult {
+    return Thread.readWith(threadId, { fromSeq, limit });
+  }
+  /**
+   * Thread.read with named options.
+   * @example Thread.readWith(threadId, { limit: 10 })
+   * @example Thread.readWith(threadId, new ReadOptions().from(next).withLimit(1000))
+   */
+  static readWith(threadId: string, options: ReadOptions = new ReadOptions()): EntriesResult {
     const req = new JsonObject().set("threadId", threadId);
-    if (fromSeq != 0) req.set("fromSeq", fromSeq);
-    if (limit != 0) req.set("limit", limit);
+    if (options.fromSeq != 0) req.set("fromSeq", options.fromSeq);
+    if (options.limit != 0) req.set("limit", options.limit);
     return EntriesResult.of(callHost(ts_thread_read, req.toString()));
   }
   /** Threads, newest first; `limit` 0 means the host's default (100). */

@@ -6,5 +6,6 @@ export * from "./json"; // Json, JsonValue, JsonKind, JsonObject, JsonArray, Raw
 export * from "./io"; // inputText/inputJson/inputBytes, output/outputJson/outputBytes, setError, blocks
 export * from "./result"; // HostResult, ErrorCode, callHost
 export * from "./api"; // Memory, Thread, Events, Config, Log, Kv, Plugins and their records
+export * from "./options"; // PutOptions, ThreadOptions, ReadOptions, MemoryQuery
 export * from "./plugin"; // Plugin (lifecycle helpers), IncomingEvent
 export * from "./host"; // the raw ts_* imports

@@ -58,6 +58,42 @@ describe("pdk-as: Memory", () => {
     expect(engine.memories.get(rec.id)).toBeUndefined();
   });
 
+  test("putWith and query take named options: setters or an object literal; the records equal put's", async () => {
+    engine = await createEngine({ grant: true, logger: quiet });
+    await engine.install(pdkFixture("pdk-as-memory"));
+    const positional = await callJson<One>("put", { content: "same", tags: ["a", "b"], threadId: "t-1", id: "p" });
+    const named = await callJson<One>("put_with", { content: "same", tags: ["a", "b"], threadId: "t-1", id: "n" });
+    const { id: _p, createdAt: _pc, updatedAt: _pu, ...positionalRest } = positional.record!;
+    const { id: _n, createdAt: _nc, updatedAt: _nu, ...namedRest } = named.record!;
+    expect(named).toMatchObject({ ok: true, code: "", record: { id: "n" } });
+    expect(namedRest).toEqual(positionalRest);
+
+    // Only some options: the others are left out of the request (a new id, no thread, no tags).
+    const threadOnly = await callJson<One>("put_with", { content: "in t-2", threadId: "t-2" });
+    expect(threadOnly.record).toMatchObject({ content: "in t-2", tags: [], threadId: "t-2" });
+    expect(threadOnly.record!.id).not.toBe("");
+    expect((await callJson<One>("put_with", { content: "bare" })).record).toMatchObject({ tags: [], threadId: null });
+    const replaced = await callJson<One>("put_with", { content: "replaced", id: "n" });
+    expect(replaced.record).toMatchObject({ id: "n", content: "replaced", tags: [], threadId: null, createdAt: named.record!.createdAt });
+
+    const inbox = await callJson<One>("put_in_inbox", "from a literal");
+    expect(inbox.record).toMatchObject({ content: "from a literal", tags: ["new"], threadId: "inbox" });
+
+    expect(await callJson<string[]>("query_chained", { tag: "new" })).toEqual([inbox.record!.id]);
+    expect(await callJson<string[]>("query_chained", { threadId: "t-1", text: "SAME" })).toEqual(["p"]);
+    expect(await callJson<string[]>("query_chained", { limit: 2 })).toHaveLength(2);
+    expect(await callJson<number>("count_all")).toBe(engine.memories.query().length);
+    expect(engine.memories.query()).toHaveLength(5);
+  });
+
+  test("putWith without memory:write is permission_denied, with record null", async () => {
+    engine = await createEngine({ logger: quiet });
+    await engine.install(pdkFixture("pdk-as-memory"));
+    expect(await callJson("put_with", { content: "x", tags: ["a"] })).toEqual({ ok: false, code: "permission_denied", record: null });
+    expect(await callJson("put_in_inbox", "x")).toEqual({ ok: false, code: "permission_denied", record: null });
+    expect(engine.memories.query()).toHaveLength(0);
+  });
+
   test("a missing memory is not_found, with record null", async () => {
     engine = await createEngine({ grant: true, logger: quiet });
     await engine.install(pdkFixture("pdk-as-memory"));

@@ -53,6 +53,31 @@ describe("pdk-as: Thread", () => {
     expect((await callJson<{ threads: Info[] }>("list", { limit: 1 })).threads).toHaveLength(1);
   });
 
+  test("createWith and readWith take named options: setters or an object literal", async () => {
+    engine = await createEngine({ grant: true, logger: quiet });
+    await engine.install(pdkFixture("pdk-as-thread"));
+    const full = await callJson<{ ok: boolean; thread: Info }>("create_with", { title: "named — Wörld", metadata: { k: [1, "v"] }, id: "named" });
+    expect(full).toMatchObject({ ok: true, code: "", thread: { id: "named", title: "named — Wörld", metadata: { k: [1, "v"] }, length: 0 } });
+    expect(engine.threads.get("named")).toMatchObject({ title: "named — Wörld", metadata: { k: [1, "v"] } });
+    // Only some options: the others are left out, so the host's defaults hold.
+    const titled = await callJson<{ thread: Info }>("create_with", { title: "only a title" });
+    expect(titled.thread).toMatchObject({ title: "only a title", metadata: {} });
+    expect(titled.thread.id).not.toBe("");
+    expect((await callJson<{ thread: Info }>("create_with", {})).thread).toMatchObject({ title: "", metadata: {}, length: 0 });
+    const journal = await callJson<{ thread: Info }>("create_journal", "journal-1");
+    expect(journal.thread).toMatchObject({ id: "journal-1", title: "Journal", metadata: {} });
+    // An existing id replies with that thread, unchanged.
+    expect((await callJson<{ thread: Info }>("create_with", { id: "named", title: "other" })).thread).toMatchObject({ id: "named", title: "named — Wörld" });
+
+    for (let i = 0; i < 5; i++) engine.threads.append({ threadId: "named", content: `e${i}` });
+    const seqs = async (fn: string, input: object | string) => (await callJson<{ entries: Entry[] }>(fn, input)).entries.map((e) => e.seq);
+    expect(await seqs("read_with", { threadId: "named" })).toEqual([0, 1, 2, 3, 4]);
+    expect(await seqs("read_with", { threadId: "named", fromSeq: 3 })).toEqual([3, 4]);
+    expect(await seqs("read_with", { threadId: "named", fromSeq: 1, limit: 2 })).toEqual([1, 2]);
+    expect(await seqs("read_first_two", "named")).toEqual([0, 1]);
+    expect(await callJson("read_with", { threadId: "nope" })).toEqual({ ok: false, code: "not_found", entries: [] });
+  });
+
   test("appending to a missing thread is not_found with seq -1; contents round-trip exactly", async () => {
     engine = await createEngine({ grant: true, logger: quiet });
     await engine.install(pdkFixture("pdk-as-thread"));
@@ -72,6 +97,8 @@ describe("pdk-as: Thread", () => {
     expect(await callJson("create", { title: "y" })).toEqual({ ok: false, code: "permission_denied", thread: null });
     expect(await callJson("append", { threadId: t.id, content: "c" })).toMatchObject({ ok: false, code: "permission_denied", seq: -1 });
     expect(await callJson("read", { threadId: t.id })).toEqual({ ok: false, code: "permission_denied", entries: [] });
+    expect(await callJson("create_with", { title: "y" })).toEqual({ ok: false, code: "permission_denied", thread: null });
+    expect(await callJson("read_with", { threadId: t.id })).toEqual({ ok: false, code: "permission_denied", entries: [] });
     expect(await callJson("list", {})).toEqual({ ok: false, code: "permission_denied", threads: [] });
     expect(engine.threads.list()).toHaveLength(1);
   });
