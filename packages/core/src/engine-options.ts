@@ -65,7 +65,10 @@ export interface EngineOptions extends HealthOptions, TrustOptions {
    * Where the engine keeps its state (`memoryStorage()`, `indexedDbStorage({ name })`,
    * `fileStorage({ dir })`): each plugin call's writes (kv, memories, threads) are committed in
    * one transaction before the call resolves; installed plugins, grants and config overrides are
-   * recorded; `createEngine` loads it all and starts the installed plugins again. The engine owns
+   * recorded; `createEngine` loads it all and starts the installed plugins again. A plugin
+   * installed from a precompiled `WebAssembly.Module` is not stored (nor its grants, keyed by the
+   * wasm's sha256): install it again after a restart; its data, health history and the config
+   * `engine.config.set` stored for it come back. The engine owns
    * the driver: `engine.close()` closes it. Without it, state lives in memory only.
    */
   readonly storage?: StorageDriver;
@@ -83,7 +86,8 @@ export interface InstallOptions {
   /**
    * Config overrides for this plugin, laid over plugin.json `config` and validated like
    * `engine.config.set` (a bad one fails the install with `config_invalid`). `{ enabled: false }`
-   * installs it without starting it.
+   * installs it without starting it. A module installed again after a restart gets the overrides
+   * `engine.config.set` stored for it instead, when there are some.
    */
   readonly config?: Record<string, unknown>;
 }

@@ -221,7 +221,7 @@ export class Engine {
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
     const bundle = await readSource(source, this.#maxWasmBytes, await this.#trust);
-    const info = await this.#installBundle(bundle, [bundle.manifest.name], options.grant, options.config);
+    const info = await this.#installBundle(bundle, [bundle.manifest.name], options.grant, this.#moduleConfig(bundle) ?? options.config);
     await this.#persistInstall(bundle);
     return info;
   }
@@ -239,7 +239,7 @@ export class Engine {
     const ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
     const installed: PluginInfo[] = [];
     for (const bundle of ordered) {
-      installed.push(await this.#installBundle(bundle, [bundle.manifest.name], undefined));
+      installed.push(await this.#installBundle(bundle, [bundle.manifest.name], undefined, this.#moduleConfig(bundle)));
       await this.#persistInstall(bundle);
     }
     return installed;
@@ -405,6 +405,11 @@ export class Engine {
       installedView: (name) => this.#installedView(name),
       install: (bundle, config, start) => this.#installBundle(bundle, [bundle.manifest.name], undefined, config, start),
     });
+  }
+
+  /** A module is not stored: installed again after a restart, it gets the config `engine.config.set` stored for it. */
+  #moduleConfig(bundle: SourceBundle): PluginConfig | undefined {
+    return bundle.wasm instanceof WebAssembly.Module ? this.#storage?.moduleConfig(bundle.manifest.name) : undefined;
   }
 
   /** Records an installed plugin in storage. */

@@ -49,6 +49,8 @@ export class EnginePersistence {
   readonly #eventLog: EventLog;
   /** Plugins found in storage that could not be started again, with why. */
   readonly restoreErrors = new Map<string, ThreadspaceError>();
+  /** Config overrides stored for plugins with no stored bundle (installed from a module), by name. */
+  readonly #moduleConfig = new Map<string, PluginConfig>();
 
   constructor(options: PersistenceOptions) {
     const committer = new Committer(options.driver, { limitOf: options.quotaOf }, options.logger);
@@ -69,7 +71,7 @@ export class EnginePersistence {
     const permissions = this.#host.permissions;
     const writes = sha256 === undefined ? undefined : installWrites(bundle, sha256, permissions.list(name), this.#host.state.config.overrides(name));
     if (writes === undefined) {
-      this.#logger.warn(`[threadspace] [plugin ${name}] was installed from a precompiled module, which cannot be stored: it will not be there after a restart.`);
+      this.#logger.warn(`[threadspace] [plugin ${name}] was installed from a precompiled module, which cannot be stored: it will not be there after a restart. Install it again then (with its grants): its data and the config set with engine.config.set come back.`);
       return;
     }
     await this.committer.commit(writes);
@@ -95,13 +97,23 @@ export class EnginePersistence {
     return this.committer.commit([configWrite(name, overrides)]);
   }
 
+  /**
+   * The config overrides `engine.config.set` stored for a plugin installed from a module, which is
+   * not stored itself: the embedder installs it again after a restart, and its config comes back.
+   */
+  moduleConfig(name: string): PluginConfig | undefined {
+    return this.#moduleConfig.get(name);
+  }
+
   /** Forgets plugins' stored records. */
   uninstalled(names: readonly string[]): Promise<void> {
+    for (const name of names) this.#moduleConfig.delete(name);
     return this.committer.commit(names.flatMap(uninstallWrites));
   }
 
   /**
-   * Loads memories, threads, kv, grants, config, health history and the event log, then installs
+   * Loads memories, threads, kv, grants, config, health history and the event log (keeping the
+   * config of plugins installed from modules for {@link moduleConfig}), then installs
    * the stored plugins in dependency order (starting the ones not unloaded). Each stored wasm's
    * sha256 is checked again; a plugin that cannot start is listed in {@link restoreErrors}, its
    * stored bundle and data kept.
@@ -109,6 +121,7 @@ export class EnginePersistence {
   async restore(target: RestoreTarget): Promise<void> {
     const stored = await restoreState(this.committer.driver, this.#host, this.committer.ledger, { monitor: this.#monitor, events: this.#eventLog });
     for (const [hash, permissions] of stored.grants) this.#host.permissions.remember(hash, permissions);
+    for (const [name, overrides] of stored.config) if (!stored.bundles.has(name)) this.#moduleConfig.set(name, overrides);
     const bundles: SourceBundle[] = [];
     for (const [name, record] of stored.bundles) {
       try {
