@@ -4,9 +4,9 @@
 //   memory.created -> 2026-01-01T10:00:00.000Z memory.created m1 thread=t-1 tags=todo,ada "Call Ada on Monday"
 //
 // plugin.json `subscriptions` lists the topics; the engine delivers them to `on_event` while the
-// plugin holds event:subscribe. It writes with Thread.create/append (thread:write), reads memory
+// plugin holds event:subscribe. It writes with Thread.createWith/append (thread:write), reads memory
 // previews with Memory.get (memory:read, optional: without it a line has the id only) and reads
-// the journal back with Thread.read (thread:read, for `read_journal`).
+// the journal back with Thread.readWith (thread:read, for `read_journal`).
 import { Config, inputText, Json, JsonObject, JsonValue, Log, Memory, output, Plugin, Thread } from "@threadspace/pdk-as";
 
 // Must match plugin.json: the engine compares name and version, and the build checks them.
@@ -150,7 +150,7 @@ function lineFor(topic: string, payload: JsonValue, source: string, at: i64, set
 
 /** Creates the journal thread if it is missing (an existing one is left as it is). "" or an error. */
 function ensureThread(settings: Settings): string {
-  const r = Thread.create(settings.title, null, settings.thread);
+  const r = Thread.createWith({ id: settings.thread, title: settings.title });
   if (r.ok) return "";
   if (r.code == "permission_denied") cannotWrite = true;
   return "cannot create the journal thread " + Json.quote(settings.thread) + ": " + r.code + ": " + r.message;
@@ -234,7 +234,7 @@ export function read_journal(): i32 {
   }
   const lines = new Array<string>();
   while (lines.length < 10000) {
-    const r = Thread.read(settings.thread, from, 1000);
+    const r = Thread.readWith(settings.thread, { fromSeq: from, limit: 1000 });
     if (!r.ok) return Plugin.fail("cannot read the journal thread " + Json.quote(settings.thread) + ": " + r.code + ": " + r.message);
     for (let i = 0; i < r.entries.length; i++) lines.push(r.entries[i].content);
     if (r.entries.length < 1000) break;

@@ -2,7 +2,7 @@
 // in AssemblyScript with @threadspace/pdk-as.
 //
 //   recognize_patterns({"notes": [...]})      -> [{"kind","description","evidence","count"}, ...]
-//   recognize_patterns({"threadId": "t-1"})   -> the same, over that thread's entries (Thread.read)
+//   recognize_patterns({"threadId": "t-1"})   -> the same, over that thread's entries (Thread.readWith)
 //
 // Kinds: repeated_phrase (n-grams of 2-4 words seen >= 2 times), recurring_key (object keys seen
 // in >= 2 objects, with their value types), value_shape (objects with the same keys and value
@@ -15,7 +15,7 @@ import { Pattern, Recognizer, Settings } from "./patterns";
 const METADATA =
   '{"name":"pattern-recognizer","version":"1.0.0","description":"Recognises patterns in JSON data or a thread: repeated phrases, recurring keys and value shapes, periodic timestamps (the plugin guide\'s PatternRecognizer.recognize_patterns).","capabilities":["pattern-recognition"]}';
 
-/** Entries read per Thread.read (the host allows up to 1,000; entries may hold 256 KiB each, so fewer at a time). */
+/** Entries read per Thread.readWith (the host allows up to 1,000; entries may hold 256 KiB each, so fewer at a time). */
 const PAGE: i32 = 100;
 /** `limit` in a thread request is capped at this many entries. */
 const MAX_ENTRIES_CAP: i32 = 100000;
@@ -107,7 +107,7 @@ function scanThread(rec: Recognizer, request: JsonValue): string {
   let read = 0;
   while (read < limit) {
     const want = limit - read < PAGE ? limit - read : PAGE;
-    const r = Thread.read(threadId, from, want);
+    const r = Thread.readWith(threadId, { fromSeq: from, limit: want });
     if (!r.ok) {
       if (r.code == "permission_denied") return "cannot read thread " + Json.quote(threadId) + ": permission denied: pattern-recognizer was not granted thread:read (" + r.message + ")";
       if (r.code == "not_found") return "thread " + Json.quote(threadId) + " not found";
