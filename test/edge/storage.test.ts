@@ -1,8 +1,10 @@
 /**
  * `durableObjectStorage` in workerd, through Miniflare (test/edge/storage-worker.ts):
  *
- * - the storage driver contract (test/contract/storage-driver.contract.ts) runs inside a Durable
- *   Object, one object per case; each case here runs its namesake there and reports its outcome;
+ * - the storage driver contract (test/contract/storage-driver.contract.ts) and the persistence
+ *   contract (test/contract/persistence.contract.ts, engines on the driver, plugins as modules) run
+ *   inside a Durable Object, one object per case; each case here runs its namesake there and
+ *   reports its outcome;
  * - an engine in a Durable Object keeps a plugin call's kv and memories across requests and
  *   across a restart of workerd on the same persisted state directory;
  * - examples/edge-durable-object (docs/edge.md, "Persistence at the edge") does the same.
@@ -18,7 +20,7 @@ import type { EdgeRequest, EdgeResult } from "./edge-worker.ts";
 
 const persist = await mkdtemp(join(tmpdir(), "threadspace-do-"));
 await runWranglerBuild("examples/edge-durable-object");
-const [modules, notebook] = await Promise.all([buildStorageWorker([wat("host-kv"), wat("host-data")]), bundleWorker({ file: "examples/edge-durable-object/src/worker.ts" })]);
+const [modules, notebook] = await Promise.all([buildStorageWorker([wat("host-kv"), wat("host-data"), wat("ok")]), bundleWorker({ file: "examples/edge-durable-object/src/worker.ts" })]);
 const options: MiniflareOptions = {
   durableObjectsPersist: persist,
   workers: [

@@ -1,7 +1,7 @@
 /**
  * Just enough of vitest to run a contract suite inside workerd: `describe`, `test`,
  * `test.skipIf` / `test.runIf`, `beforeEach`, `afterEach` and `context.skip()` collect and run
- * cases; `expect` is vitest's own (@vitest/expect on chai), so assertions behave as they do in Node. The worker bundle maps the
+ * cases; `expect` is vitest's own (@vitest/expect on chai), with `expect.poll`, so assertions behave as they do in Node. The worker bundle maps the
  * `vitest` import here (build-worker.ts `alias`); the Node side asks for the case names, runs each
  * case by name and turns its outcome into a vitest test of its own.
  */
@@ -68,6 +68,27 @@ Object.assign(expect, chai.expect);
 // toSatisfy, toBeOneOf: vitest adds them the same way (JestExtend's chai.expect.extend).
 (chai.expect as unknown as { extend(expect: unknown, matchers: object): void }).extend(expect, customMatchers);
 setState({ assertionCalls: 0, isExpectingAssertions: false, isExpectingAssertionsError: null, expectedAssertionsNumber: null, expectedAssertionsNumberErrorGen: null }, expect);
+
+/** `expect.poll(fn, { interval, timeout })`: the matcher runs on `fn()`'s value again every `interval` ms (50) until it passes, or fails after `timeout` ms (1000), as in vitest. */
+(expect as unknown as Record<string, unknown>)["poll"] = (fn: () => unknown, { interval = 50, timeout = 1000 } = {}) =>
+  new Proxy(
+    {},
+    {
+      get: (_, matcher: string) =>
+        async (...args: unknown[]): Promise<void> => {
+          const end = Date.now() + timeout;
+          for (;;) {
+            try {
+              (chai.expect(await fn()) as unknown as Record<string, (...args: unknown[]) => void>)[matcher]?.(...args);
+              return;
+            } catch (error) {
+              if (Date.now() >= end) throw error;
+              await new Promise((resolve) => setTimeout(resolve, interval));
+            }
+          }
+        },
+    },
+  );
 
 /** What running one case gave. */
 export type CaseOutcome = { readonly status: "passed" | "skipped" } | { readonly status: "failed"; readonly message: string };
