@@ -17,11 +17,10 @@ export class PutOptions {
   /** Without it a new memory is made; with an existing id that memory is replaced (createdAt kept). */
   id: string | null = null;
 
-  /** Adds one tag. */
+  /** Adds one tag (to a copy: an array passed in with withTags or a literal is left as it is). */
   tag(name: string): PutOptions {
     const tags = this.tags;
-    if (tags === null) this.tags = [name];
-    else tags.push(name);
+    this.tags = tags === null ? [name] : tags.concat([name]);
     return this;
   }
   /** Sets every tag (replacing those set before). */

@@ -78,12 +78,14 @@ describe("pdk-as: Memory", () => {
 
     const inbox = await callJson<One>("put_in_inbox", "from a literal");
     expect(inbox.record).toMatchObject({ content: "from a literal", tags: ["new"], threadId: "inbox" });
+    const copied = await callJson<{ record: Rec; mine: string[] }>("put_tag_after_tags", "copied");
+    expect(copied).toMatchObject({ record: { content: "copied", tags: ["a", "b"] }, mine: ["a"] });
 
     expect(await callJson<string[]>("query_chained", { tag: "new" })).toEqual([inbox.record!.id]);
     expect(await callJson<string[]>("query_chained", { threadId: "t-1", text: "SAME" })).toEqual(["p"]);
     expect(await callJson<string[]>("query_chained", { limit: 2 })).toHaveLength(2);
     expect(await callJson<number>("count_all")).toBe(engine.memories.query().length);
-    expect(engine.memories.query()).toHaveLength(5);
+    expect(engine.memories.query()).toHaveLength(6);
   });
 
   test("putWith without memory:write is permission_denied, with record null", async () => {
