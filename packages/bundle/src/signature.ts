@@ -49,16 +49,24 @@ export async function createSignature(manifestHash: string, wasmHash: string, si
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
 
+function signatureError(what: string, plugin: string): ThreadspaceError {
+  return new ThreadspaceError("signature_invalid", `signature.json in the .tsp ${what}. The bundle was damaged or not signed by "threadspace sign"; sign it again.`, { plugin });
+}
+
 /** Parses signature.json strictly; throws `signature_invalid` saying which field is wrong. */
 export function parseSignatureFile(bytes: Uint8Array, plugin: string): SignatureFile {
-  const fail = (what: string) =>
-    new ThreadspaceError("signature_invalid", `signature.json in the .tsp ${what}. The bundle was damaged or not signed by "threadspace sign"; sign it again.`, { plugin });
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
-    throw fail("is not JSON");
+    throw signatureError("is not JSON", plugin);
   }
+  return checkSignatureFile(value, plugin);
+}
+
+/** Checks parsed signature.json content (e.g. as kept in storage) field by field; throws `signature_invalid`. */
+export function checkSignatureFile(value: unknown, plugin: string): SignatureFile {
+  const fail = (what: string) => signatureError(what, plugin);
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw fail("is not a JSON object");
   const file = value as Record<string, unknown>;
   if (file.format !== SIGNATURE_FORMAT) throw fail(`has "format" ${JSON.stringify(file.format)}, not "${SIGNATURE_FORMAT}"`);

@@ -5,6 +5,7 @@ import { generateSigningKey, importPublicKey, importSigningKey } from "./keys.ts
 import { sha256Hex } from "./sha256.ts";
 import { signBundle } from "./sign.ts";
 import { manifestFor, WASM } from "./test-bundle.test-support.ts";
+import { keptBundle } from "./kept.ts";
 import { packBundle, unpackBundle } from "./tsp.ts";
 import { verifyBundle, type TrustPolicy } from "./verify.ts";
 
@@ -232,5 +233,19 @@ describe("strict unpacking", () => {
     const at = strFromU8(tsp, true).indexOf("not compiled here");
     tsp[at] = (tsp[at] as number) ^ 0xff;
     expect((await rejection(() => unpackBundle(tsp), "bundle_invalid")).message).toContain("CRC-32");
+  });
+});
+
+describe("kept bundles", () => {
+  test("the parts kept of a signed .tsp verify again; a changed part or a damaged signature does not", async () => {
+    const { signer, publicKey } = await keyPair();
+    const unpacked = unpackBundle(await packBundle({ manifest: await manifestFor(WASM), wasm: WASM }, { signer }));
+    const kept = { manifest: unpacked.manifest, wasm: unpacked.wasm, signature: JSON.parse(JSON.stringify(unpacked.signature)) as unknown };
+    const policy = { trustedKeys: [publicKey], requireSignature: true };
+    expect((await verifyBundle(keptBundle(kept, "storage"), policy)).signature).toEqual({ state: "trusted", keyId: publicKey.id });
+    await rejection(() => verifyBundle(keptBundle({ ...kept, signature: undefined }), policy), "signature_untrusted");
+    const edited = strToU8(strFromU8(kept.manifest).replace(/\n/, "\n "));
+    await rejection(() => verifyBundle(keptBundle({ ...kept, manifest: edited }), policy), "signature_invalid");
+    await rejection(() => keptBundle({ ...kept, signature: { ...(kept.signature as object), keyId: "x" } }), "signature_invalid");
   });
 });
