@@ -23,7 +23,7 @@ const FOOTER = `Exit codes: 0 success, 1 failure, 2 usage error. Set THREADSPACE
 /** The text of `threadspace --help`. */
 export function globalHelp(cli: CAC, version: string): string {
   const sections = [
-    `threadspace ${version}: check, inspect and run Threadspace WebAssembly plugins`,
+    `threadspace ${version}: create, build, test, check, pack and run Threadspace WebAssembly plugins`,
     `Usage:\n  $ threadspace <command> [options]`,
     `Commands:\n${table(cli.commands.map((command) => ({ left: command.rawName, right: command.description })))}`,
     `Options:\n${table(optionRows(cli.globalCommand.options))}`,
