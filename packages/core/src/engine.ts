@@ -387,7 +387,8 @@ export class Engine {
 
   /**
    * Plugins found in storage at start that could not be started again (e.g. `hash_mismatch`:
-   * the stored wasm no longer matches its sha256). Their stored bundle and data are kept.
+   * the stored wasm no longer matches its sha256; `signature_invalid` or `signature_untrusted`:
+   * its stored signature fails the engine's current trust policy). Their stored bundle and data are kept.
    */
   get restoreErrors(): ReadonlyMap<string, ThreadspaceError> {
     return this.#storage?.restoreErrors ?? NO_RESTORE_ERRORS;
@@ -402,6 +403,7 @@ export class Engine {
   async [RESTORE](): Promise<void> {
     await this.#storage?.restore({
       maxWasmBytes: this.#maxWasmBytes,
+      trust: await this.#trust,
       installedView: (name) => this.#installedView(name),
       install: (bundle, config, start) => this.#installBundle(bundle, [bundle.manifest.name], undefined, config, start),
     });

@@ -32,9 +32,10 @@ export interface PluginInfo {
   /** Where it was installed from. */
   readonly origin: string;
   /**
-   * For a plugin installed from a `.tsp` in this session: its signature as checked at install
-   * (`unsigned`, `trusted` or `untrusted` with the `keyId`); undefined for other sources and
-   * after a restore from storage (the stored bundle keeps no signature).
+   * For a plugin installed from a `.tsp`: its signature (`unsigned`, `trusted` or `untrusted`
+   * with the `keyId`), as checked at install or, after a restore from storage, as checked again
+   * then with the engine's current `trustedKeys`; undefined for other sources (and for bundles
+   * stored by a Threadspace that kept no signature).
    */
   readonly signature: SignatureStatus | undefined;
   readonly installedAt: number;

@@ -8,5 +8,5 @@ export { key, keyPrefix, splitKey, seqKey, parseSeq, prefixEnd } from "./keys.ts
 export { byteSize, entrySize, checkValue, copyValue } from "./value.ts";
 export { QuotaLedger, commitWithQuota, defaultOwnerOf, DEFAULT_QUOTA_BYTES, QUOTA_STORES } from "./quota.ts";
 export type { OwnerOf, QuotaOptions, QuotaPlan } from "./quota.ts";
-export { typedStore, WriteBatch, appendBounded } from "./records.ts";
-export type { BundleRecord, ConfigRecord, EntryRow, EventRow, GrantRecord, HealthRow, MemoryRow, StoreRecords, ThreadRow } from "./records.ts";
+export { typedStore, WriteBatch, appendBounded, upgradeBundleRecord, BUNDLE_RECORD_VERSION } from "./records.ts";
+export type { BundleRecord, BundleRecordV1, PackedRecord, StoredBundleRecord, ConfigRecord, EntryRow, EventRow, GrantRecord, HealthRow, MemoryRow, StoreRecords, ThreadRow } from "./records.ts";

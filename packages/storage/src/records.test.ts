@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { memoryStorage } from "./drivers/memory.ts";
 import { migrationsAfter, MIGRATIONS, DB_VERSION, type Migration } from "./drivers/indexeddb.ts";
 import { key, seqKey } from "./keys.ts";
-import { appendBounded, typedStore, WriteBatch, type EventRow } from "./records.ts";
+import { appendBounded, BUNDLE_RECORD_VERSION, typedStore, upgradeBundleRecord, WriteBatch, type BundleRecordV1, type EventRow } from "./records.ts";
 import { STORE_NAMES } from "./types.ts";
 
 describe("typed stores, batches and bounded logs", () => {
@@ -27,6 +27,20 @@ describe("typed stores, batches and bounded logs", () => {
     await storage.commit([grants.delete("hello")]);
     expect(await grants.get("hello")).toBeUndefined();
     expect(new WriteBatch().put("kv", "a", 1).delete("kv", "b").size).toBe(2);
+  });
+});
+
+describe("bundle record versions", () => {
+  const v1: BundleRecordV1 = { manifest: "{}", wasm: new Uint8Array([0, 97, 115, 109]), hash: "sha256:00", installedAt: 1, enabled: true };
+
+  test("a version 1 record reads as version 2 without packed; a version 2 record as it is", () => {
+    expect(upgradeBundleRecord(v1)).toEqual({ ...v1, v: BUNDLE_RECORD_VERSION });
+    const v2 = { ...v1, v: BUNDLE_RECORD_VERSION, packed: { manifest: new Uint8Array([123, 125]), signature: { keyId: "k" } } } as const;
+    expect(upgradeBundleRecord(v2)).toBe(v2);
+  });
+
+  test("a record of a newer version is refused with storage_unavailable", () => {
+    expect(() => upgradeBundleRecord({ ...v1, v: 3 } as unknown as BundleRecordV1)).toThrow(/version 3/);
   });
 });
 

@@ -1,11 +1,12 @@
+import { ThreadspaceError } from "@threadspace/errors";
 import { key } from "./keys.ts";
 import { DELETE, type ScanOptions, type StorageDriver, type StorageEntry, type StorageValue, type StorageWrite, type StoreName } from "./types.ts";
 
 type Json = StorageValue;
 type JsonObject = { readonly [key: string]: StorageValue };
 
-/** `bundles`, keyed by plugin name: what is needed to start the plugin again after a reload. */
-export type BundleRecord = {
+/** A `bundles` record as version 1 wrote it (no `v`): it keeps nothing of a `.tsp`'s signature. */
+export type BundleRecordV1 = {
   /** plugin.json as installed (text, so that it is validated again exactly as written). */
   readonly manifest: string;
   readonly wasm: Uint8Array;
@@ -15,6 +16,45 @@ export type BundleRecord = {
   /** False after `unload`: installed, but not started on load. */
   readonly enabled: boolean;
 };
+
+/** What a bundle record keeps of the `.tsp` it was installed from, to check its signature again on load. */
+export type PackedRecord = {
+  /** plugin.json's exact bytes in the `.tsp` (its signature covers their sha256); the plugin is started from these. */
+  readonly manifest: Uint8Array;
+  /** signature.json's content; absent when the `.tsp` was not signed. */
+  readonly signature?: JsonObject;
+};
+
+/** The version of `bundles` records this code writes. */
+export const BUNDLE_RECORD_VERSION = 2;
+
+/**
+ * `bundles`, keyed by plugin name: what is needed to start the plugin again after a reload.
+ * Version 2 adds `packed` for plugins installed from a `.tsp`. Read stored records with
+ * {@link upgradeBundleRecord}.
+ */
+export type BundleRecord = BundleRecordV1 & {
+  readonly v: typeof BUNDLE_RECORD_VERSION;
+  readonly packed?: PackedRecord;
+};
+
+/** A `bundles` record as stored: any version this code reads. */
+export type StoredBundleRecord = BundleRecordV1 | BundleRecord;
+
+/**
+ * Reads a stored `bundles` record as the current version. A version 1 record (no `v`) becomes
+ * version 2 without `packed`: whatever it was installed from, no signature was kept. A record of
+ * a newer version is refused (`storage_unavailable`).
+ *
+ * @example
+ * for (const { key: name, value } of await typedStore(storage, "bundles").scan()) start(name, upgradeBundleRecord(value));
+ */
+export function upgradeBundleRecord(record: StoredBundleRecord): BundleRecord {
+  const version = "v" in record ? record.v : 1;
+  if (version === BUNDLE_RECORD_VERSION) return record as BundleRecord;
+  if (version === 1) return { ...record, v: BUNDLE_RECORD_VERSION };
+  throw new ThreadspaceError("storage_unavailable", `storage: a bundle record of version ${String(version)} was written by a newer Threadspace (this one reads up to ${BUNDLE_RECORD_VERSION}); it is left as it is.`);
+}
 
 /** `grants`, keyed by plugin name. */
 export type GrantRecord = { readonly permissions: readonly string[] };
@@ -63,7 +103,7 @@ export type EventRow = { readonly seq: number; readonly topic: string; readonly 
 
 /** What each store holds. `kv` holds any value. */
 export type StoreRecords = {
-  bundles: BundleRecord;
+  bundles: StoredBundleRecord;
   grants: GrantRecord;
   config: ConfigRecord;
   memories: MemoryRow;

@@ -1,6 +1,6 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
-import { maxBundleBytes, unpackBundle, verifyBundle, type SignatureStatus, type TrustPolicy } from "@threadspace/bundle";
+import { maxBundleBytes, unpackBundle, verifyBundle, type SignatureFile, type SignatureStatus, type TrustPolicy } from "@threadspace/bundle";
 import { platform } from "#platform";
 import type { BundleParts, InstallSource } from "./install-source.ts";
 
@@ -12,6 +12,14 @@ export interface SourceBundle {
   readonly origin: string;
   /** For a `.tsp`: what its signature check found (its hash was checked too). */
   readonly signature?: SignatureStatus | undefined;
+  /** For a `.tsp`: plugin.json's exact bytes and signature.json, stored so the signature can be checked again after a restart. */
+  readonly packed?: PackedParts | undefined;
+}
+
+/** What is kept of a `.tsp` besides its wasm: what its signature covers. */
+export interface PackedParts {
+  readonly manifest: Uint8Array;
+  readonly signature?: SignatureFile | undefined;
 }
 
 function isBundleParts(source: InstallSource): source is BundleParts {
@@ -30,7 +38,7 @@ function isTspUrl(url: URL): boolean {
 async function readPacked(bytes: Uint8Array, origin: string, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
   const bundle = unpackBundle(bytes, { maxWasmBytes, origin });
   const check = await verifyBundle(bundle, trust);
-  return { manifest: bundle.manifestJson, wasm: bundle.wasm, origin, signature: check.signature };
+  return { manifest: bundle.manifestJson, wasm: bundle.wasm, origin, signature: check.signature, packed: { manifest: bundle.manifest, signature: bundle.signature } };
 }
 
 async function readPackedSource(source: Uint8Array | ArrayBuffer | Blob, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {

@@ -1,17 +1,18 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { Host } from "@threadspace/host";
 import type { StorageDriver } from "@threadspace/storage";
+import type { TrustPolicy } from "@threadspace/bundle";
 import type { EngineLogger } from "../engine-options.ts";
 import type { EventLog } from "../events/event-log.ts";
 import { planInstallOrder, type InstalledPlugin } from "../install/dependencies.ts";
-import { checkIntegrity } from "../install/integrity.ts";
-import { readSource, type SourceBundle } from "../install/read-source.ts";
+import type { SourceBundle } from "../install/read-source.ts";
 import type { HealthMonitor } from "../lifecycle/monitor.ts";
 import type { PluginConfig } from "../config/config-runtime.ts";
 import { Committer } from "./committer.ts";
 import { configWrite, grantWrite, installWrites, uninstallWrites } from "./engine-storage.ts";
 import { DEFAULT_JOURNAL_DELAY_MS, Journal } from "./journal.ts";
 import { restoreState } from "./restore.ts";
+import { readStoredBundle } from "./stored-bundle.ts";
 
 /** What {@link EnginePersistence} needs from the engine. */
 export interface PersistenceOptions {
@@ -28,6 +29,8 @@ export interface PersistenceOptions {
 /** What {@link EnginePersistence.restore} needs to start the stored plugins again. */
 export interface RestoreTarget {
   readonly maxWasmBytes: number;
+  /** The engine's signature policy now: stored `.tsp` signatures are checked again with it. */
+  readonly trust: TrustPolicy;
   /** An installed plugin as dependency checks see it. */
   installedView(name: string): InstalledPlugin | undefined;
   /** Installs a stored bundle with its stored config; `start: false` leaves it unloaded. */
@@ -115,8 +118,9 @@ export class EnginePersistence {
    * Loads memories, threads, kv, grants, config, health history and the event log (keeping the
    * config of plugins installed from modules for {@link moduleConfig}), then installs
    * the stored plugins in dependency order (starting the ones not unloaded). Each stored wasm's
-   * sha256 is checked again; a plugin that cannot start is listed in {@link restoreErrors}, its
-   * stored bundle and data kept.
+   * sha256 is checked again, and a stored `.tsp`'s signature under the engine's current trust
+   * policy (under `requireSignature`, a bundle stored without one is refused); a plugin that
+   * cannot start is listed in {@link restoreErrors}, its stored bundle and data kept.
    */
   async restore(target: RestoreTarget): Promise<void> {
     const stored = await restoreState(this.committer.driver, this.#host, this.committer.ledger, { monitor: this.#monitor, events: this.#eventLog });
@@ -125,8 +129,7 @@ export class EnginePersistence {
     const bundles: SourceBundle[] = [];
     for (const [name, record] of stored.bundles) {
       try {
-        await checkIntegrity(record.wasm, record.hash, name);
-        bundles.push(await readSource({ manifest: record.manifest, wasm: record.wasm }, target.maxWasmBytes));
+        bundles.push(await readStoredBundle(name, record, target.maxWasmBytes, target.trust));
       } catch (cause) {
         this.#restoreFailed(name, cause);
       }

@@ -1,13 +1,22 @@
 import type { PermissionName } from "@threadspace/manifest";
-import { DELETE, type StorageValue, type StorageWrite } from "@threadspace/storage";
+import { BUNDLE_RECORD_VERSION, DELETE, type BundleRecord, type StorageValue, type StorageWrite } from "@threadspace/storage";
 import type { SourceBundle } from "../install/read-source.ts";
+
+/** The bundle record of an installed plugin; for a `.tsp`, with plugin.json's exact bytes and signature.json (checked again on load). */
+function bundleRecord(bundle: SourceBundle & { wasm: Uint8Array }, sha256: string): BundleRecord {
+  const record = { v: BUNDLE_RECORD_VERSION, manifest: JSON.stringify(bundle.manifest), wasm: bundle.wasm, hash: sha256, installedAt: Date.now(), enabled: true } as const;
+  const { packed } = bundle;
+  if (packed === undefined) return record;
+  const signature = packed.signature === undefined ? {} : { signature: { ...packed.signature } };
+  return { ...record, packed: { manifest: packed.manifest, ...signature } };
+}
 
 /** The writes that record an installed plugin: its bundle, its grants (by sha256) and its config overrides. */
 export function installWrites(bundle: SourceBundle, sha256: string, permissions: readonly PermissionName[], overrides: Readonly<Record<string, unknown>>): StorageWrite[] | undefined {
   if (!(bundle.wasm instanceof Uint8Array)) return undefined;
   const name = bundle.manifest.name;
   return [
-    { store: "bundles", key: name, value: { manifest: JSON.stringify(bundle.manifest), wasm: bundle.wasm, hash: sha256, installedAt: Date.now(), enabled: true } },
+    { store: "bundles", key: name, value: bundleRecord(bundle as SourceBundle & { wasm: Uint8Array }, sha256) },
     grantWrite(sha256, permissions),
     configWrite(name, overrides),
   ];

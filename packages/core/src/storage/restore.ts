@@ -1,13 +1,13 @@
 import type { Host } from "@threadspace/host";
 import type { PermissionName } from "@threadspace/manifest";
-import { splitKey, typedStore, type BundleRecord, type EntryRow, type QuotaLedger, type StorageDriver } from "@threadspace/storage";
+import { splitKey, typedStore, type StoredBundleRecord, type EntryRow, type QuotaLedger, type StorageDriver } from "@threadspace/storage";
 import type { EventLog } from "../events/event-log.ts";
 import type { HealthHistory, HealthMonitor } from "../lifecycle/monitor.ts";
 
 /** What the engine keeps about installed plugins, as loaded from storage. */
 export interface StoredPlugins {
-  /** Installed bundles by plugin name, in key order. */
-  readonly bundles: ReadonlyMap<string, BundleRecord>;
+  /** Installed bundles by plugin name, in key order, as stored (any record version: see `upgradeBundleRecord`). */
+  readonly bundles: ReadonlyMap<string, StoredBundleRecord>;
   /** Grants by wasm sha256. */
   readonly grants: ReadonlyMap<string, readonly PermissionName[]>;
   /** Config overrides by plugin name. */
