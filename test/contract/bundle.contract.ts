@@ -3,13 +3,12 @@ import { generateSigningKey, importSigningKey, packBundle, type SigningKey } fro
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
-import { bytesOf, sha256 } from "./fixture-source.ts";
+import { bytesOf, packable, sha256 } from "./fixture-source.ts";
 import type { TestEnv } from "./test-env.ts";
 
 /** The "ok" fixture as plugin.json bytes (with its hash) and wasm bytes. */
-async function okFiles(env: TestEnv, fields: Record<string, unknown> = {}): Promise<{ manifest: Uint8Array; wasm: Uint8Array }> {
-  const [manifest, wasm] = await Promise.all([env.fixtureManifest("ok"), env.fixtureBytes?.("ok") ?? env.fixtureWasm("ok").then(bytesOf)]);
-  return { manifest: strToU8(JSON.stringify({ ...manifest, hash: await sha256(wasm), ...fields }, null, 2)), wasm };
+function okFiles(env: TestEnv, fields: Record<string, unknown> = {}): Promise<{ manifest: Uint8Array; wasm: Uint8Array }> {
+  return packable(env, "ok", fields);
 }
 
 async function newKey(): Promise<{ signer: SigningKey; publicKey: string }> {

@@ -23,3 +23,9 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   return `sha256:${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
+
+/** A fixture's plugin.json as bytes, with its `hash` set (as a .tsp needs) and fields overridden, and its wasm bytes: what `packBundle` takes. */
+export async function packable(env: TestEnv, name: string, fields: Record<string, unknown> = {}): Promise<{ manifest: Uint8Array; wasm: Uint8Array }> {
+  const [manifest, wasm] = await Promise.all([env.fixtureManifest(name), env.fixtureBytes?.(name) ?? env.fixtureWasm(name).then(bytesOf)]);
+  return { manifest: new TextEncoder().encode(JSON.stringify({ ...manifest, hash: await sha256(wasm), ...fields }, null, 2)), wasm };
+}

@@ -1,9 +1,13 @@
 import { createEngine, ThreadspaceError, type BundleParts, type Engine, type EngineLogger, type EngineOptions, type InstallOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
-import { memoryStorage, type StorageDriver, type StorageWrite } from "@threadspace/storage";
+import { generateSigningKey, importSigningKey, packBundle } from "@threadspace/bundle";
+import { memoryStorage, type BundleRecord, type StorageDriver, type StorageValue, type StorageWrite } from "@threadspace/storage";
 import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
-import { fixture, moduleOf } from "./fixture-source.ts";
+import { fixture, moduleOf, packable, sha256 } from "./fixture-source.ts";
 import type { TestEnv } from "./test-env.ts";
+
+/** A stored bundle record, as the tests edit it. */
+type StoredRecord = Partial<Pick<BundleRecord, "v" | "packed">> & Omit<BundleRecord, "v" | "packed">;
 
 /** One storage location: `open` returns a fresh driver on it (as after a restart); `destroy` removes it. */
 export interface PersistenceStorage {
@@ -454,6 +458,84 @@ export function persistenceContract(env: TestEnv, label: string, makeStorage: ()
       await engine.uninstall("host-kv");
       expect(engine.restoreErrors.size).toBe(0);
       expect(await driver.get("bundles", "host-kv")).toBeUndefined();
+    });
+
+    /** Closes `engine`, applies `edit` to the stored bundle record of `name`, and opens an engine with `options` on it. */
+    const restartEdited = async (engine: Engine, name: string, edit: (record: StoredRecord) => StoredRecord, options: EngineOptions = {}): Promise<{ engine: Engine; driver: StorageDriver }> => {
+      engines.splice(engines.indexOf(engine), 1);
+      await engine.close();
+      const driver = await storage.open();
+      const record = (await driver.get("bundles", name)) as StoredRecord;
+      await driver.commit([{ store: "bundles", key: name, value: edit(record) as unknown as StorageValue }]);
+      return { engine: await open(options, driver), driver };
+    };
+    const newKey = async () => {
+      const generated = await generateSigningKey();
+      return { signer: await importSigningKey(generated.privateJwk), publicKey: generated.publicKey };
+    };
+
+    // A .tsp carries wasm bytes, which workerd does not compile: no .tsp is installed (or stored) there.
+    test.skipIf(env.runtime === "workerd")("a plugin installed from a signed .tsp comes back with its signature checked again under the current trustedKeys", async () => {
+      storage = await makeStorage();
+      const { signer, publicKey } = await newKey();
+      let engine = await open({ trustedKeys: [publicKey] });
+      const tsp = await packBundle(await packable(env, "host-kv"), { signer });
+      expect((await engine.install(tsp)).signature).toEqual({ state: "trusted", keyId: signer.publicKey.id });
+      await engine.call("host-kv", "set", { key: "a", value: 1 });
+
+      engine = await restart(engine, { trustedKeys: [publicKey] });
+      expect(engine.restoreErrors.size).toBe(0);
+      expect(engine.get("host-kv")).toMatchObject({ state: "ready", signature: { state: "trusted", keyId: signer.publicKey.id } });
+      expect((await engine.call("host-kv", "get", { key: "a" })).json()).toEqual({ ok: 1 });
+
+      // Without trustedKeys the same stored signature is valid but untrusted, and the plugin starts.
+      engine = await restart(engine);
+      expect(engine.get("host-kv")).toMatchObject({ state: "ready", signature: { state: "untrusted", keyId: signer.publicKey.id } });
+
+      // Its key removed from trustedKeys (another one required): not started, its bundle and data kept.
+      const other = await newKey();
+      const restarted = await restartEdited(engine, "host-kv", (record) => record, { trustedKeys: [other.publicKey] });
+      engine = restarted.engine;
+      expect(engine.get("host-kv")).toBeUndefined();
+      const error = engine.restoreErrors.get("host-kv");
+      expect(error?.code).toBe("signature_untrusted");
+      expect(error?.message).toContain(signer.publicKey.id);
+      expect(await restarted.driver.get("kv", "host-kv\u0000a")).toBe(1);
+    });
+
+    test.skipIf(env.runtime === "workerd")("under requireSignature, a stored bundle whose signature was stripped or whose plugin.json or wasm was changed in storage is not started", async () => {
+      storage = await makeStorage();
+      const { signer, publicKey } = await newKey();
+      const trusted: EngineOptions = { trustedKeys: [publicKey] };
+      let engine = await open(trusted);
+      await engine.install(await packBundle(await packable(env, "host-kv"), { signer }));
+      let original = undefined as unknown as StoredRecord;
+      engine = (await restartEdited(engine, "host-kv", (record) => (original = record), trusted)).engine;
+      const packed = original.packed as NonNullable<StoredRecord["packed"]>;
+      const withKv = (manifest: Uint8Array, fields: Record<string, unknown>) => new TextEncoder().encode(JSON.stringify({ ...JSON.parse(new TextDecoder().decode(manifest)), ...fields }));
+      const wasm = new Uint8Array([...original.wasm, 0, 1, 0]); // an empty custom section: still valid wasm
+      const wasmHash = await sha256(wasm);
+      const cases: [string, (record: StoredRecord) => StoredRecord, string][] = [
+        ["signature stripped", (record) => ({ ...record, packed: { manifest: packed.manifest } }), "signature_untrusted"],
+        ["stored as a version 1 record (nothing of the .tsp kept)", ({ v: _v, packed: _p, ...record }) => record, "signature_untrusted"],
+        ["a permission added to plugin.json", (record) => ({ ...record, packed: { ...packed, manifest: withKv(packed.manifest, { permissions: ["kv", "memory:write"] }) } }), "signature_invalid"],
+        ["the wasm and its sha256 replaced", (record) => ({ ...record, wasm, hash: wasmHash }), "hash_mismatch"],
+        ["the wasm replaced and plugin.json's hash rewritten", (record) => ({ ...record, wasm, hash: wasmHash, packed: { ...packed, manifest: withKv(packed.manifest, { hash: wasmHash }) } }), "signature_invalid"],
+      ];
+      for (const [what, edit, code] of cases) {
+        const restarted = await restartEdited(engine, "host-kv", edit, trusted);
+        engine = restarted.engine;
+        expect(engine.get("host-kv"), what).toBeUndefined();
+        expect(engine.restoreErrors.get("host-kv")?.code, what).toBe(code);
+        expect(await restarted.driver.get("bundles", "host-kv"), what).toBeDefined();
+        engine = (await restartEdited(engine, "host-kv", () => original, trusted)).engine;
+        expect(engine.get("host-kv")?.signature, what).toEqual({ state: "trusted", keyId: signer.publicKey.id });
+      }
+      // Without requireSignature a stripped signature is reported truthfully, a changed plugin.json still refused.
+      engine = (await restartEdited(engine, "host-kv", cases[0]?.[1] as (record: StoredRecord) => StoredRecord)).engine;
+      expect(engine.get("host-kv")).toMatchObject({ state: "ready", signature: { state: "unsigned" } });
+      engine = (await restartEdited(engine, "host-kv", cases[2]?.[1] as (record: StoredRecord) => StoredRecord)).engine;
+      expect(engine.restoreErrors.get("host-kv")?.code).toBe("signature_invalid");
     });
   });
 }
