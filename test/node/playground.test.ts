@@ -277,11 +277,12 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.$('#data-memories li[data-memory="m1"]')).not.toBeNull();
   });
 
-  test.skipIf(!fixturesBuilt)("a reload keeps the isolation and timeoutMs a plugin was installed with; a .tsp's signature is not checked again", { timeout: 120_000 }, async () => {
+  test.skipIf(!fixturesBuilt)("a reload keeps the isolation and timeoutMs a plugin was installed with, and a .tsp's signature (checked again from storage)", { timeout: 120_000 }, async () => {
     await page.reload();
     expect(await ready(), await page.innerText("#status")).toBe("true");
     await page.waitForSelector('article[data-plugin="loop"] .runs .isolation.worker');
     expect(await page.innerText('article[data-plugin="loop"] .runs')).toMatch(/^worker, timeoutMs 300 — worker: 0 timeouts/);
-    expect(await page.innerText('article[data-plugin="ok"] .signature.none')).toMatch(/^none checked/);
+    expect(await page.innerText('article[data-plugin="ok"] .signature.untrusted')).toMatch(/^valid, untrusted \(ed25519:[0-9a-f]{16}\)$/);
+    expect(await page.innerText('article[data-plugin="plain"] .signature.unsigned')).toBe("unsigned .tsp");
   });
 });

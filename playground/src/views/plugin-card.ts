@@ -12,9 +12,9 @@ type PermissionName = PluginInfo["permissions"][number];
 
 const list = (items: readonly string[]): string => (items.length === 0 ? "none" : items.join(", "));
 
-/** The signature the engine checked at install (only a .tsp installed in this session carries one). */
+/** The signature the engine checked at install, and again when it restored the plugin (only a .tsp carries one). */
 export function signatureText(signature: PluginInfo["signature"]): string {
-  if (signature === undefined) return "none checked (not installed from a .tsp since the page opened)";
+  if (signature === undefined) return "none checked (not installed from a .tsp)";
   if (signature.state === "unsigned") return "unsigned .tsp";
   return `${signature.state === "trusted" ? "trusted" : "valid, untrusted"} (${signature.keyId})`;
 }
