@@ -1,4 +1,4 @@
-import { createEngine } from "@threadspace/core";
+import { HOST_ABI_VERSION, createEngine } from "@threadspace/core";
 import { describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
 import { bytesOf, fixture, moduleOf, sha256 } from "./fixture-source.ts";
@@ -112,6 +112,17 @@ export function installContract(env: TestEnv): void {
       expect(error.message).toContain("init_plugin");
       expect(error.message).not.toContain("get_metadata and");
       expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    test("checks plugin.json's engine range against the host ABI: a match installs, another major is engine_incompatible", async () => {
+      const engine = await createEngine();
+      expect((await engine.install(await fixture(env, "ok", { engine: `^${HOST_ABI_VERSION}` }))).name).toBe("ok");
+      const major = Number(HOST_ABI_VERSION.split(".")[0]);
+      const error = await expectCode(engine.install(await fixture(env, "trap", { engine: `^${major + 1}.0.0` })), "engine_incompatible");
+      expect(error.message).toContain(`host ABI ^${major + 1}.0.0`);
+      expect(error.message).toContain(`serves host ABI ${HOST_ABI_VERSION}`);
+      expect(engine.list().map((info) => info.name)).toEqual(["ok"]);
       await engine.close();
     });
 

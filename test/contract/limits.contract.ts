@@ -21,6 +21,15 @@ export function limitsContract(env: TestEnv): void {
       await engine.close();
     });
 
+    test("a fuel limit is accepted but not metered, and limitNotes says so", async () => {
+      const engine = await createEngine();
+      const info = await engine.install(await fixture(env, "ok", { limits: { fuel: 1000000 } }));
+      expect(info.limits.fuel).toBe(1000000);
+      expect(info.limitNotes.join(" ")).toMatch(/fuel: 1000000 per call is not metered/);
+      expect((await engine.install(await fixture(env, "trap"))).limitNotes.join(" ")).not.toMatch(/fuel/);
+      await engine.close();
+    });
+
     capsBytes("the host's policy caps what plugin.json asks for, and says so", async () => {
       const engine = await createEngine({ limits: { memoryPages: 8 } });
       const info = await engine.install(await fixture(env, "memory-bomb", { limits: { memoryPages: 1000 } }));

@@ -4,6 +4,7 @@ export type { GrantPolicy } from "./permissions/grant-policy.ts";
 export type { EnginePermissions } from "./permissions/engine-permissions.ts";
 export type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 export type { CustomHostApi, CustomHostHandler, HostCall } from "@threadspace/host";
+export { HOST_ABI_VERSION } from "@threadspace/host";
 export type { InstallSource, BundleParts } from "./install/install-source.ts";
 export type { TrustOptions } from "./install/trust.ts";
 export type { SignatureStatus } from "@threadspace/bundle";

@@ -2,6 +2,7 @@ import type { SignatureStatus } from "@threadspace/bundle";
 import type { PermissionName, PluginManifest } from "@threadspace/manifest";
 import type { EffectiveLimits } from "./limits/index.ts";
 import { isolationNotes } from "./isolation/isolation-policy.ts";
+import { unmeteredFuelNote } from "./limits/limits-policy.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 
 /**
@@ -65,7 +66,12 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
     permissions: m.permissions,
     granted,
     limits: record.limits.limits,
-    limitNotes: [...record.limits.notes.map((note) => note.message), ...record.sourceNotes, ...isolationNotes(record.limits, record.runner)],
+    limitNotes: [
+      ...record.limits.notes.map((note) => note.message),
+      ...record.sourceNotes,
+      ...isolationNotes(record.limits, record.runner),
+      ...[unmeteredFuelNote(record.limits)].filter((note) => note !== undefined),
+    ],
     exports: record.shape.exports,
     sha256: record.sha256,
     origin: record.origin,

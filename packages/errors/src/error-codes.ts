@@ -26,6 +26,8 @@ export type ThreadspaceErrorCode =
   | "init_failed"
   /** `get_metadata` returned something that does not match plugin.json. */
   | "metadata_mismatch"
+  /** plugin.json's `engine` range does not include the host ABI version this engine serves. */
+  | "engine_incompatible"
   /** The plugin trapped (unreachable, out-of-bounds access, stack overflow, ...). */
   | "plugin_trap"
   /** The plugin reported an error itself (Extism `error_set`). */

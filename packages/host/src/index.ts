@@ -20,3 +20,4 @@ export { ConfigStore, MAX_CONFIG_BYTES, type ConfigChange } from "./state/config
 export { compileConfigSchema, guideIssues, CONFIG_LOG_LEVELS, type ConfigCheck } from "./state/config-validation.ts";
 export { LogStore, LOG_LEVELS, isLogThreshold, DEFAULT_LOG_CAPACITY, MAX_LOG_MESSAGE_CHARS, MAX_LOG_FIELDS_CHARS } from "./state/log-store.ts";
 export type { LogEntry, LogLevel, LogThreshold, LogSource, LogQuery, LogFilter, LogListener } from "./state/log-store.ts";
+export { HOST_ABI_VERSION } from "./abi-version.ts";

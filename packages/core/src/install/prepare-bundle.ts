@@ -1,5 +1,7 @@
 import type { SignatureStatus } from "@threadspace/bundle";
-import type { PluginManifest } from "@threadspace/manifest";
+import { ThreadspaceError } from "@threadspace/errors";
+import { HOST_ABI_VERSION } from "@threadspace/host";
+import { satisfiesVersion, type PluginManifest } from "@threadspace/manifest";
 import { checkRequiredExports } from "../lifecycle/lifecycle.ts";
 import { checkIntegrity } from "./integrity.ts";
 import { precompiledNotes } from "./precompiled-notes.ts";
@@ -29,8 +31,19 @@ export interface PreparedBundle {
  * and checks its imports and required exports. Throws `hash_mismatch`, `memory_limit`,
  * `wasm_invalid` or `export_missing`.
  */
+/** plugin.json's `engine` (a semver range of the host ABI it was built for) must include this host's. */
+export function checkHostAbi(manifest: PluginManifest): void {
+  if (manifest.engine === undefined || satisfiesVersion(HOST_ABI_VERSION, manifest.engine)) return;
+  throw new ThreadspaceError(
+    "engine_incompatible",
+    `was built for host ABI ${manifest.engine} (plugin.json "engine"), and this engine serves host ABI ${HOST_ABI_VERSION}. Rebuild it with a PDK for ABI ${HOST_ABI_VERSION}, or install a version of the plugin made for it.`,
+    { plugin: manifest.name },
+  );
+}
+
 export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}): Promise<PreparedBundle> {
   const { manifest } = bundle;
+  checkHostAbi(manifest);
   const limits = resolveLimits(manifest.limits, policy, { plugin: manifest.name });
   let module: WebAssembly.Module;
   let sha256: string | undefined;

@@ -267,3 +267,14 @@ export function resolveLimits(requested: PluginLimits, policy: HostLimitsPolicy 
   };
   return { limits, notes, sources };
 }
+
+/**
+ * The note for a `fuel` limit: accepted (plugin.json or the host's policy may set it) but not
+ * metered by this engine, which bounds a call's time with `timeoutMs` in worker isolation
+ * instead. Undefined when no fuel limit applies.
+ */
+export function unmeteredFuelNote(resolved: ResolvedLimits): string | undefined {
+  const fuel = resolved.limits.fuel;
+  if (fuel === undefined) return undefined;
+  return `fuel: ${fuel} per call is not metered: this engine does not count instructions (@extism/extism has no fuel metering); bound a call's time with timeoutMs and limits.isolation "worker" instead`;
+}
