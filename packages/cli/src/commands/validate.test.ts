@@ -99,12 +99,15 @@ describe("threadspace validate", () => {
     expect(await validate()).toMatchObject({ code: 1, lines: [expect.stringMatching(/^b\/plugin\.json: \$: the file is \d+ bytes, more than the 65536/)] });
   });
 
-  it("fails with an error for a path that does not exist, and refuses a .wasm target as a usage error", async () => {
+  it("fails with an error for a path that does not exist, and refuses a .wasm or .tsp target as a usage error naming the command to use", async () => {
     const missing = await validate("nowhere");
     expect(missing).toMatchObject({ code: 1, out: "" });
     expect(missing.err).toMatch(/^error \[source_invalid\] \[threadspace\] no such file or directory: nowhere/);
     const wasmTarget = await validate("b/plugin.wasm");
     expect(wasmTarget.code).toBe(2);
     expect(wasmTarget.err).toMatch(/run "threadspace inspect b\/plugin\.wasm"/);
+    const tspTarget = await validate("hello-1.0.0.tsp");
+    expect(tspTarget.code).toBe(2);
+    expect(tspTarget.err).toMatch(/is checked by "threadspace verify hello-1\.0\.0\.tsp"/);
   });
 });

@@ -106,6 +106,7 @@ async function checkWasm(io: CliIo, dir: string, expect: WasmExpectations): Prom
  */
 export async function validate(io: CliIo, target: string): Promise<number> {
   if (target.endsWith(".wasm")) throw new UsageError(`validate checks a plugin bundle (its folder or plugin.json), not a .wasm file. To look at ${target}, run "threadspace inspect ${target}".`, "validate");
+  if (target.endsWith(".tsp")) throw new UsageError(`validate checks a plugin's folder or plugin.json. A .tsp is checked by "threadspace verify ${target}" (its entries, the wasm against plugin.json's hash, the signature); "threadspace inspect ${target}" shows what is inside.`, "validate");
   const { dir, manifestPath } = await locateBundle(io, target);
   const file = displayPath(io, manifestPath);
   const report = (problems: readonly Problem[]): number => {
