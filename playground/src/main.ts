@@ -10,7 +10,7 @@ import { errorBox } from "./error-view.ts";
 import { firstVisit, markVisited, openEngine, resetPlayground } from "./session.ts";
 import { activityPanel } from "./views/activity-panel.ts";
 import { callPanel } from "./views/call-panel.ts";
-import { dataPanel } from "./views/data-panel.ts";
+import { dataPanel, kvForm } from "./views/data-panel.ts";
 import { installPanel } from "./views/install-panel.ts";
 import { pluginListView } from "./views/plugin-list.ts";
 
@@ -51,6 +51,7 @@ async function start(): Promise<void> {
     callPanel(app);
     activityPanel(app, byId("activity-title", HTMLElement), byId("logs", HTMLElement), byId("events", HTMLElement));
     dataPanel(app, byId("data-memories", HTMLElement), byId("data-threads", HTMLElement), byId("data-kv", HTMLElement));
+    kvForm(app, byId("kv-form", HTMLFormElement), byId("kv-plugin", HTMLSelectElement), byId("kv-key", HTMLInputElement), byId("kv-value", HTMLInputElement));
     showStatus(status, h("p", { class: "ok" }, `Ready: ${engine.list().length} plugins installed.`), ...problems);
     document.body.dataset["ready"] = "true";
   } catch (error) {

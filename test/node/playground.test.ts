@@ -272,6 +272,17 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.$('#data-kv li[data-kv="host-kv/colour"]')).toBeNull();
     expect((await call("host-kv", "get", '{"key": "colour"}', "json")).text).toMatch(/null/);
 
+    // Set from the page: the plugin reads it; a value that is not JSON is bad_input.
+    await page.selectOption("#kv-plugin", "host-kv");
+    await page.fill("#kv-key", "size");
+    await page.fill("#kv-value", '{"cm": 42}');
+    expect((await act("#kv-set")).text).toMatch(/host-kv: key size set/);
+    expect(await page.innerText('#data-kv li[data-kv="host-kv/size"] .payload')).toBe('{"cm":42}');
+    expect((await call("host-kv", "get", '{"key": "size"}', "json")).text).toMatch(/"cm": 42/);
+    await page.fill("#kv-value", "not json");
+    await act("#kv-set");
+    expect(await page.$eval("#status .error", (box) => box.getAttribute("data-code"))).toBe("bad_input");
+
     expect((await act('button[aria-label="Delete memory m2"]')).text).toMatch(/Memory m2 deleted/);
     expect(await page.$('#data-memories li[data-memory="m2"]')).toBeNull();
     expect(await page.$('#data-memories li[data-memory="m1"]')).not.toBeNull();

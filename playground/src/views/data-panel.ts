@@ -4,7 +4,7 @@
  * installed plugin's key-value state (`engine.kv(name)`). Redrawn on every refresh (after actions
  * and calls) and when a memory or thread event arrives; memories and keys can be deleted.
  */
-import type { MemoryRecord, ThreadRecord } from "@threadspace/core";
+import { ThreadspaceError, type MemoryRecord, type ThreadRecord } from "@threadspace/core";
 import type { App } from "../app.ts";
 import { h, replace } from "../dom.ts";
 
@@ -75,6 +75,31 @@ function kvSection(app: App): HTMLElement[] {
     return keys.length === 0 ? [] : [h("h4", {}, info.name), h("ul", { "data-kv-plugin": info.name }, ...keys.map((key) => kvItem(app, info.name, key)))];
   });
   return sections.length > 0 ? sections : [h("p", {}, "No installed plugin has stored a key yet.")];
+}
+
+/** A JSON value typed in the page, or `bad_input` saying what is wrong. */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ThreadspaceError("bad_input", `[playground] the value is not JSON (${cause instanceof Error ? cause.message : String(cause)}); write e.g. 1, "text" or {"a": 1}.`, { cause });
+  }
+}
+
+/** The form that sets a key of a plugin's kv (stored before it shows). Its plugin list follows installs. */
+export function kvForm(app: App, form: HTMLFormElement, plugin: HTMLSelectElement, key: HTMLInputElement, value: HTMLInputElement): void {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const name = plugin.value;
+    void app.run(`Setting key ${key.value} of ${name}`, async () => {
+      await app.engine.kv(name).set(key.value, parseValue(value.value), { durable: true });
+      return `${name}: key ${key.value} set.`;
+    });
+  });
+  app.view(() => {
+    const chosen = plugin.value;
+    replace(plugin, ...app.engine.list().map((info) => h("option", { value: info.name, selected: info.name === chosen }, info.name)));
+  });
 }
 
 /** Renders memories, threads and key-value state into the three targets. */
