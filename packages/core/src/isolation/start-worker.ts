@@ -162,6 +162,8 @@ export async function startWorkerRunner(
     // The bridge runs Extism inline in its worker, which frees each call's buffers itself.
     ...(transport === "bridge" ? { resetEvery: Infinity } : options.isolation?.resetEvery === undefined ? {} : { resetEvery: options.isolation.resetEvery }),
     create,
+    // A spare worker would hold one of the engine's worker slots while idle.
+    prewarm: options.workerSlots === undefined,
     restartLifecycle: async (instance) => {
       if (manifest.interface === "extism") return;
       // Through a runner of its own (not counted in stats); the instance is not closed by it.

@@ -7,11 +7,12 @@ import { WorkerPlugin, type BackgroundExtismPlugin } from "./worker-plugin.ts";
 const loop = await WebAssembly.compile(await readFile(new URL("../../../../test/fixtures/build/loop.wasm", import.meta.url)));
 
 /** A WorkerPlugin over the loop fixture; `made` holds every Extism plugin it created. */
-async function start(timeoutMs: number, restarts: string[] = []) {
+async function start(timeoutMs: number, restarts: string[] = [], prewarm = false) {
   const made: BackgroundExtismPlugin[] = [];
   const plugin = await WorkerPlugin.start({
     name: "loop",
     timeoutMs,
+    prewarm,
     memoryPages: 16,
     lifecycle: true,
     create: async () => {
@@ -64,6 +65,23 @@ describe("WorkerPlugin (Node worker_threads)", () => {
     expect(plugin.stats).toMatchObject({ timeouts: 1, restarts: 1 });
     await plugin.close();
     await expect(plugin.call("echo", "x")).rejects.toThrow(/unloading/);
+  });
+
+  test("with prewarm, the replacement worker starts right after a timeout; the next call runs its lifecycle on it", async () => {
+    const restarts: string[] = [];
+    const { plugin, made } = await start(150, restarts, true);
+    expect(isThreadspaceError(await rejection(plugin.call("spin")), "timeout")).toBe(true);
+    // Started with no call waiting for it, and only one.
+    await expect.poll(() => made.length).toBe(2);
+    expect(restarts).toEqual([]); // the lifecycle waits for the next call
+    expect((await plugin.call("echo", "warm"))?.text()).toBe("warm");
+    expect(made).toHaveLength(2);
+    expect(restarts).toEqual(['{"name":"loop","version":"1.0.0"}']);
+    // Closing the plugin closes a spare too.
+    expect(isThreadspaceError(await rejection(plugin.call("spin")), "timeout")).toBe(true);
+    await expect.poll(() => made.length).toBe(3);
+    await plugin.close();
+    await expect.poll(() => made[2]?.worker ?? null).toBeNull();
   });
 
   test("reset() runs while idle every resetEvery calls", async () => {

@@ -61,6 +61,12 @@ export interface WorkerPluginOptions {
   /** Creates a fresh Extism plugin with `runInWorker: true` (no lifecycle calls). */
   readonly create: () => Promise<BackgroundExtismPlugin>;
   /**
+   * Start the replacement worker as soon as one times out or dies (its lifecycle still runs at
+   * the next call), so that a retry finds it started. Default false; the engine turns it on
+   * unless workers count against a cap (an idle spare would hold a slot another plugin waits for).
+   */
+  readonly prewarm?: boolean;
+  /**
    * Runs the lifecycle (init_plugin, get_metadata check) on a fresh instance after a restart;
    * `instance.call` is timed like any call. Throwing fails the restart.
    */
@@ -143,6 +149,8 @@ export class WorkerPlugin implements RunnablePlugin {
   readonly #resetEvery: number;
   #live: Live | undefined;
   #starting: Promise<Live> | undefined;
+  /** The replacement started ahead of the next call ({@link WorkerPluginOptions.prewarm}). */
+  #spare: Promise<BackgroundExtismPlugin> | undefined;
   #closed = false;
 
   private constructor(options: WorkerPluginOptions, first: BackgroundExtismPlugin) {
@@ -187,6 +195,9 @@ export class WorkerPlugin implements RunnablePlugin {
     const live = this.#live;
     this.#live = undefined;
     if (live !== undefined) await this.#kill(live);
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare !== undefined) await spare.then((plugin) => plugin.close(), () => undefined);
   }
 
   /** Stops the live worker as a crash would (see {@link crashWorkerOf}). False when none runs. */
@@ -277,13 +288,23 @@ export class WorkerPlugin implements RunnablePlugin {
   }
 
   /**
-   * Marks `live` dead and terminates it; the next call starts a fresh instance. (Not started
-   * here: a plugin whose init_plugin loops, or that is being unloaded, would churn workers.)
+   * Marks `live` dead and terminates it; the next call runs the lifecycle on a fresh instance
+   * (never here: a plugin whose init_plugin loops would churn workers). With `prewarm`, only the
+   * worker is started ahead.
    */
   async #retire(live: Live): Promise<void> {
     if (live.dead) return;
     if (this.#live === live) this.#live = undefined;
     await this.#kill(live);
+    this.#prewarm();
+  }
+
+  /** Starts the next instance's worker now, when asked to and none is running or starting. */
+  #prewarm(): void {
+    if (this.#options.prewarm !== true || this.#closed || this.#live !== undefined || this.#starting !== undefined || this.#spare !== undefined) return;
+    const spare = this.#options.create();
+    spare.catch(() => undefined); // a failed start is tried again by the next call
+    this.#spare = spare;
   }
 
   async #kill(live: Live): Promise<void> {
@@ -301,7 +322,9 @@ export class WorkerPlugin implements RunnablePlugin {
   #fresh(): Promise<Live> {
     this.#starting ??= (async () => {
       try {
-        const plugin = await this.#options.create();
+        const spare = this.#spare;
+        this.#spare = undefined;
+        const plugin = spare === undefined ? await this.#options.create() : await spare.catch(() => this.#options.create());
         const live = this.#adopt(plugin);
         try {
           await this.#options.restartLifecycle({ call: (exportName, input, tx) => this.#timed(live, exportName, input ?? "", tx), close: () => this.#kill(live) });
