@@ -41,6 +41,9 @@ export default defineConfig({
           include: ["test/browser/**/*.test.ts"],
           setupFiles: ["test/browser/setup.ts"],
           testTimeout: 20_000,
+          // One file at a time: the files share the page's origin, and storage.test.ts clears
+          // the origin's IndexedDB ("clear site data") under the others' open databases.
+          fileParallelism: false,
           browser: headlessChromium(),
         },
       },
