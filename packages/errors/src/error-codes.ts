@@ -58,7 +58,9 @@ export type ThreadspaceErrorCode =
   /** A `.tsp` bundle's signature does not verify: plugin.json or the wasm changed after signing, or signature.json is damaged. */
   | "signature_invalid"
   /** The engine requires a trusted signature (`requireSignature`) and the bundle is unsigned or signed by a key not in `trustedKeys`. */
-  | "signature_untrusted";
+  | "signature_untrusted"
+  /** The call used up its fuel budget (instructions): `limits.fuel` in plugin.json, the host's policy, or the call's `{ fuel }`. */
+  | "fuel_exhausted";
 
 /** The list of codes, for runtime checks (for example when errors cross a worker boundary). */
 export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
@@ -92,4 +94,5 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "bundle_invalid",
   "signature_invalid",
   "signature_untrusted",
+  "fuel_exhausted",
 ];
