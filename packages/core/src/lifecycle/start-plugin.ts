@@ -1,4 +1,4 @@
-import createPlugin from "@extism/extism";
+import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
 import { PluginRunner, type RunnerIsolation, type RunnerLimits } from "../calls/plugin-runner.ts";
@@ -63,7 +63,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const logging = extismLogging(name, options.host.state.logs);
   let plugin;
   try {
-    plugin = await createPlugin(
+    plugin = await (await platform.loadExtism())(
       { wasm: [{ module }] },
       {
         useWasi: shape.usesWasi,
