@@ -2,6 +2,8 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { encodeInput, type CallInput } from "./calls/call-input.ts";
 import { CallResult } from "./calls/call-result.ts";
 import { callWithHooks } from "./calls/call-with-hooks.ts";
+import { callBudget, type CallOptions } from "./calls/call-options.ts";
+import type { CallBudget } from "./calls/plugin-runner.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
@@ -245,8 +247,12 @@ export class Engine {
     return installed;
   }
 
-  /** Calls an export. Input: string (UTF-8), bytes, or a JSON value. Calls to one plugin run one at a time. */
-  call(name: string, exportName: string, input?: CallInput): Promise<CallResult> {
+  /**
+   * Calls an export. Input: string (UTF-8), bytes, or a JSON value. Calls to one plugin run one
+   * at a time. `options.fuel` sets this call's fuel budget (capped by the host's policy); the
+   * result's `fuel` says what it used.
+   */
+  call(name: string, exportName: string, input?: CallInput, options?: CallOptions): Promise<CallResult> {
     const record = this.#plugins.get(name);
     const runner = record?.runner;
     if (record === undefined || runner === undefined) return Promise.reject(this.#unavailable(name));
@@ -255,15 +261,17 @@ export class Engine {
       if (open !== undefined) return Promise.reject(open);
     }
     let encoded: string | Uint8Array;
+    let budget: CallBudget | undefined;
     try {
       encoded = encodeInput(input, name);
+      budget = options === undefined ? undefined : callBudget(options, this.#limitsPolicy.fuel, name);
     } catch (error) {
       return Promise.reject(error);
     }
     if (this.#hooks.watchesCalls) {
-      return callWithHooks(this.#hooks, name, runner, exportName, encoded);
+      return callWithHooks(this.#hooks, name, runner, exportName, encoded, budget);
     }
-    return runner.call(exportName, encoded, (output) => new CallResult(output, name));
+    return runner.call(exportName, encoded, (output, fuel) => new CallResult(output, name, fuel), budget);
   }
 
   /** Every installed plugin. */

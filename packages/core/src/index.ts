@@ -9,6 +9,8 @@ export type { InstallSource, BundleParts } from "./install/install-source.ts";
 export type { TrustOptions } from "./install/trust.ts";
 export type { SignatureStatus } from "@threadspace/bundle";
 export type { CallInput } from "./calls/call-input.ts";
+export type { CallOptions } from "./calls/call-options.ts";
+export type { FuelSummary } from "./fuel/fuel-window.ts";
 export { CallResult } from "./calls/call-result.ts";
 export type { PluginInfo, PluginState } from "./plugin-info.ts";
 export type { HealthReport, HealthStatus } from "./lifecycle/health.ts";

@@ -42,6 +42,10 @@ const METERED = `(module
     (call $charge (i32.const 1)) (call $check)
     (loop $forever (call $charge (i32.const 1)) (call $check) (br $forever))
     (i32.const 0))
+  ;; a check at entry, then a stretch charged after the last check
+  (func (export "tail")
+    (call $charge (i32.const 1)) (call $check)
+    (call $charge (i32.const 5)))
   ;; a start function that charges 5: metered while the module is instantiated
   (func $start (call $charge (i32.const 5)) (call $check))
   (start $start))`;
@@ -49,7 +53,7 @@ const METERED = `(module
 async function instantiate(meter: FuelMeter) {
   const { instance } = await WebAssembly.instantiate(await watToWasm(METERED), meter.imports());
   meter.attach(instance);
-  return instance.exports as { count(n: number): number; spin(): void; grow(pages: number): number };
+  return instance.exports as { count(n: number): number; spin(): void; grow(pages: number): number; tail(): void };
 }
 
 function caught(fn: () => unknown): unknown {
@@ -146,5 +150,21 @@ describe("FuelMeter", () => {
     expect(isThreadspaceError(error, "fuel_exhausted")).toBe(true);
     expect(meter.end().stop?.error).toBe(error);
     await plugin.close();
+  });
+});
+
+describe("FuelMeter budgets are exact", () => {
+  it("fails a call that ends over its budget after its last check", async () => {
+    const meter = new FuelMeter("p", { slice: 1_000_000 });
+    const exports = await instantiate(meter);
+    meter.begin({ fuel: 6, deadline: Infinity });
+    exports.tail();
+    expect(meter.end()).toMatchObject({ fuel: 6, stop: undefined });
+    meter.begin({ fuel: 5, deadline: Infinity, exportName: "tail" });
+    exports.tail(); // the guest is not stopped: its last 5 are charged after its only check
+    const over = meter.end();
+    expect(over.fuel).toBe(6);
+    expect(over.stop?.kind).toBe("fuel");
+    expect(isThreadspaceError(over.stop?.error, "fuel_exhausted")).toBe(true);
   });
 });

@@ -127,7 +127,12 @@ export class FuelMeter {
   end(): MeterReport {
     const left = this.#global === undefined ? 0 : this.#global.value;
     if (this.#global !== undefined) this.#global.value = 0;
-    const report: MeterReport = { fuel: this.#given - left, stop: this.#stop, refusedGrow: this.#refusedGrow };
+    const fuel = this.#given - left;
+    // Checks run at function entries and loop headers, so the last stretch of a call is charged
+    // after its last check: a call that ends over its budget fails all the same, so the budget
+    // is exact whatever the shape of the code.
+    const stop = this.#stop ?? (fuel > this.#budget.fuel ? { kind: "fuel" as const, error: this.#fuelError(this.#budget) } : undefined);
+    const report: MeterReport = { fuel, stop, refusedGrow: this.#refusedGrow };
     this.#budget = OPEN;
     this.#given = 0;
     this.#stop = undefined;
