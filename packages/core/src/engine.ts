@@ -3,6 +3,7 @@ import { encodeInput, type CallInput } from "./calls/call-input.ts";
 import { CallResult } from "./calls/call-result.ts";
 import { callWithHooks } from "./calls/call-with-hooks.ts";
 import { callBudget, type CallOptions } from "./calls/call-options.ts";
+import type { MeteringOptions } from "./fuel/metering-policy.ts";
 import type { CallBudget } from "./calls/plugin-runner.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
@@ -58,6 +59,7 @@ export class Engine {
   readonly #trust: Promise<TrustPolicy>;
   readonly #grantPolicy: GrantPolicy;
   readonly #limitsPolicy: HostLimitsPolicy;
+  readonly #metering: MeteringOptions | undefined;
   readonly #isolation: EngineOptions["isolation"];
   readonly #host: Host;
   readonly #delivery: EventDelivery;
@@ -90,6 +92,7 @@ export class Engine {
     this.#trust.catch(() => undefined);
     this.#grantPolicy = options.grant ?? false;
     this.#limitsPolicy = options.limits ?? {};
+    this.#metering = options.metering;
     this.#isolation = options.isolation;
     checkHostLimitsPolicy(this.#limitsPolicy);
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
@@ -455,7 +458,7 @@ export class Engine {
     try {
       // A plugin restored unloaded needs its dependencies installed, not loaded.
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
-      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy);
+      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering);
       const permissions = this.#host.permissions;
       const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
       permissions.assign(name, prepared.sha256, granted);
