@@ -1,7 +1,7 @@
 import { createEngine as createEngineWith, type Engine, type EngineOptions } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
 // Not public API: lets a test crash a plugin's worker the way a dying thread would.
-import { crashWorkerOf } from "../../packages/core/src/isolation/worker-plugin.ts";
+import { crashWorkerOf } from "../../packages/core/src/isolation/worker-supervisor.ts";
 import { workerSupport } from "../../packages/core/src/isolation/isolation-policy.ts";
 import { expectCode } from "./expect-error.ts";
 import { fixture } from "./fixture-source.ts";
