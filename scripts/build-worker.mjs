@@ -24,8 +24,8 @@ const OUT_DIR = join(repoRoot, "packages/core/dist");
 
 /** The two entries: where each runs, and what esbuild needs to know about it. */
 const TARGETS = [
-  { name: "bridge-worker.node", platform: "node", external: ["@extism/extism"], conditions: ["node"] },
-  { name: "bridge-worker.web", platform: "browser", external: [], conditions: ["browser"] },
+  { name: "bridge-worker.node", platform: "node", external: ["@extism/extism"], conditions: ["source", "node"] },
+  { name: "bridge-worker.web", platform: "browser", external: [], conditions: ["source", "browser"] },
 ];
 
 /** The files the last build of `name` read (its metafile), plus this script. */

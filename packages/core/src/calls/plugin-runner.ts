@@ -1,9 +1,10 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
-import type { CallOutcome, Instance } from "../isolation/instance.ts";
+import type { CallOutcome, Instance, InstanceCallOptions } from "../isolation/instance.ts";
 import type { WorkerStats } from "../isolation/worker-supervisor.ts";
 import { callLimitError } from "../limits/call-limits.ts";
+import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
 
 const EMPTY = new Uint8Array(0);
 const PAGE = 65536;
@@ -16,8 +17,10 @@ export interface RunnerLimits {
   readonly maxOutputBytes: number;
   /** The guest memory cap written into the module, in pages (to tell "out of memory" traps apart). */
   readonly memoryPages: number;
-  /** Longest a call may run, in ms: enforced only in `worker` isolation (see isolation/). */
+  /** Longest a call may run, in ms: enforced by the fuel meter (metered modules) and by worker isolation. */
   readonly timeoutMs?: number;
+  /** Most fuel a call may use (limits.fuel); undefined: no fuel limit (a metered call still has its deadline). */
+  readonly fuel?: number | undefined;
   /** Where the plugin asked to run (limits.isolation, capped by policy); default `inline`. */
   readonly isolation?: "inline" | "worker";
   /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
@@ -45,11 +48,21 @@ export interface RunnerOptions {
    */
   readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   readonly limits?: RunnerLimits;
-  /** The worker supervisor's counters (restarts, timeouts, crashes), for worker-isolated plugins. */
-  readonly workerStats?: Readonly<WorkerStats>;
   /** Where the instance runs (default inline, no notes). */
   readonly isolation?: RunnerIsolation;
+  /** The worker supervisor's counters (restarts, timeouts, crashes), for worker-isolated plugins. */
+  readonly workerStats?: Readonly<WorkerStats>;
 }
+
+/** A call's own fuel budget (`engine.call(..., { fuel })`), in place of the plugin's `limits.fuel`. */
+export interface CallBudget {
+  readonly fuel: number;
+  /** Named in `fuel_exhausted`, e.g. `engine.call's { fuel }`. */
+  readonly source: string;
+}
+
+/** Maps a call's output (null when it wrote none) and the fuel it used (undefined when not metered). */
+export type OutputMap<T> = (output: Uint8Array | null, fuel: number | undefined) => T;
 
 const encoder = new TextEncoder();
 
@@ -62,9 +75,12 @@ function inputBytes(input: string | Uint8Array, max: number): number {
 const toBytes = (output: Uint8Array | null): Uint8Array => output ?? EMPTY;
 
 /**
- * One running plugin instance. Calls are queued because an instance is not reentrant;
- * the next queued call starts as soon as the previous one settles. The idle path adds a
- * single promise reaction to Extism's own call (see bench/call-overhead).
+ * The engine's side of one running plugin: it drives an {@link Instance} (inline, or a worker
+ * supervisor). Calls are queued because an instance is not reentrant; the next queued call
+ * starts as soon as the previous one settles. Each call runs in its own transaction, with its
+ * fuel budget and deadline when the instance is metered; its writes are committed before the
+ * caller gets the result. The idle path adds one promise reaction to the instance's call (see
+ * bench/call-overhead).
  */
 export class PluginRunner {
   readonly name: string;
@@ -105,8 +121,8 @@ export class PluginRunner {
    * Calls an export and maps its output (null when it wrote none) with `map`, in the same
    * promise reaction that frees the instance for the next call.
    */
-  call<T>(exportName: string, input: string | Uint8Array, map: (output: Uint8Array | null) => T): Promise<T> {
-    return this.#enqueue(exportName, input, map, true);
+  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget): Promise<T> {
+    return this.#enqueue(exportName, input, map, true, budget);
   }
 
   /** Calls an export and returns its output bytes; lifecycle calls use it, so `stats` does not count them. */
@@ -114,7 +130,7 @@ export class PluginRunner {
     return this.#enqueue(exportName, input, toBytes, false);
   }
 
-  #enqueue<T>(exportName: string, input: string | Uint8Array, map: (output: Uint8Array | null) => T, counted: boolean): Promise<T> {
+  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget): Promise<T> {
     if (this.#closed) return Promise.reject(new ThreadspaceError("plugin_unavailable", "is unloading; call it again after it is loaded.", { plugin: this.name }));
     if (!this.exports.has(exportName)) return Promise.reject(this.#fail(this.missing(exportName), exportName, counted));
     const size = inputBytes(input, this.#limits.maxInputBytes);
@@ -122,7 +138,7 @@ export class PluginRunner {
       const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
       return Promise.reject(this.#fail(error, exportName, counted));
     }
-    if (!this.#busy) return this.#run(exportName, input, map, counted);
+    if (!this.#busy) return this.#run(exportName, input, map, counted, budget);
     const maxQueued = this.#limits.maxQueued;
     if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
       const error = new ThreadspaceError("busy", `has ${this.#waiting.length} calls waiting already, the most the engine queues per plugin (createEngine({ maxQueuedCalls })); ${exportName} was not queued. Retry later or call it less often.`, { plugin: this.name });
@@ -130,7 +146,7 @@ export class PluginRunner {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting.push(() => this.#run(exportName, input, map, counted).then(resolve, reject));
+      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget).then(resolve, reject));
     });
   }
 
@@ -172,7 +188,7 @@ export class PluginRunner {
     return error;
   }
 
-  #run<T>(exportName: string, input: string | Uint8Array, map: (output: Uint8Array | null) => T, counted: boolean): Promise<T> {
+  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined): Promise<T> {
     this.#busy = true;
     if (counted) this.stats.calls++;
     // One call runs at a time, so its details live in fields and the reactions below are
@@ -190,20 +206,46 @@ export class PluginRunner {
     this.#tx = tx;
     let pending: Promise<CallOutcome>;
     try {
-      pending = this.#instance.call(exportName, input, tx === undefined ? undefined : { tx });
+      pending = this.#instance.call(exportName, input, this.#callOptions(tx, budget));
     } catch (cause) {
       return new Promise<T>(() => this.#settleError(cause));
     }
     return pending.then(this.#settle as (outcome: CallOutcome) => T, this.#settleError);
   }
 
+  /** What the instance gets with the call: its transaction, and for a metered instance its fuel budget and deadline. */
+  #callOptions(tx: CallTransaction | undefined, budget: CallBudget | undefined): InstanceCallOptions | undefined {
+    if (!this.#instance.metered) return tx === undefined ? undefined : { tx };
+    const timeoutMs = this.#limits.timeoutMs;
+    return {
+      tx,
+      fuel: budget?.fuel ?? this.#limits.fuel,
+      fuelSource: budget?.source ?? "limits.fuel",
+      deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
+      timeoutMs,
+    };
+  }
+
   #exportName = "";
-  #map: (output: Uint8Array | null) => unknown = () => undefined;
+  #map: OutputMap<unknown> = () => undefined;
   #counted = false;
+  readonly #fuel = new FuelWindow();
+
+  /** Fuel per call (p50/p95/max of the last calls, and the total); undefined when the instance is not metered. */
+  get fuelStats(): FuelSummary | undefined {
+    return this.#instance.metered ? this.#fuel.summary() : undefined;
+  }
+
+  /** True when the instance counts fuel. */
+  get metered(): boolean {
+    return this.#instance.metered;
+  }
+
   readonly #settle = (outcome: CallOutcome): unknown => {
+    const { output, fuelUsed: fuel } = outcome;
+    if (fuel !== undefined && this.#counted) this.#fuel.record(fuel);
     const map = this.#map;
     const tx = this.#tx;
-    const output = outcome.output;
     if (output !== null && output.byteLength > this.#limits.maxOutputBytes) {
       const max = this.#limits.maxOutputBytes;
       return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
@@ -224,13 +266,13 @@ export class PluginRunner {
         return stored.then(() => {
           this.#observe(undefined);
           this.#release();
-          return map(output);
+          return map(output, fuel);
         }, this.#settleError);
       }
     }
     this.#observe(undefined);
     this.#release();
-    return map(output);
+    return map(output, fuel);
   };
   readonly #settleError = (cause: unknown): never => {
     this.#tx?.abort();

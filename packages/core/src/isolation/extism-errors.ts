@@ -18,6 +18,8 @@ export const GuestErrorKind = {
   FUEL_EXHAUSTED: 3,
   /** The call's deadline passed while the guest ran (metered modules check it). */
   DEADLINE: 4,
+  /** The guest trapped after a `memory.grow` past its cap was refused (metered modules report it). */
+  MEMORY_REFUSED: 5,
 } as const;
 export type GuestErrorKind = (typeof GuestErrorKind)[keyof typeof GuestErrorKind];
 
@@ -73,6 +75,8 @@ export function guestError(failure: GuestFailure, plugin: string, exportName: st
       return new ThreadspaceError("fuel_exhausted", failure.message, options);
     case GuestErrorKind.DEADLINE:
       return new ThreadspaceError("timeout", failure.message, options);
+    case GuestErrorKind.MEMORY_REFUSED:
+      return new ThreadspaceError("memory_limit", `${exportName} ran out of memory: ${failure.message}, and then trapped. Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`, options);
     case GuestErrorKind.STACK_OVERFLOW:
       return new ThreadspaceError("plugin_trap", `${exportName} overflowed its stack: ${failure.message}. The plugin is still loaded; this call's effects are discarded.`, options);
     default:

@@ -5,11 +5,13 @@
  * worker keeps a copy of the config), idle `reset()`s, clearing its own timer, waking a host-call
  * reply nobody will read, and finding its kernel behind a private symbol.
  */
-import createPlugin, { type CallContext, type Plugin } from "@extism/extism";
+import type { CallContext, Plugin } from "@extism/extism";
+import { platform } from "#platform";
 import { ThreadspaceError } from "@threadspace/errors";
 import type { ExtismHostFunction } from "@threadspace/host";
+import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 import { GuestErrorKind, classifyExtismWorkerError, guestError, isExtismLinkError } from "./extism-errors.ts";
-import type { CallOptions, CallOutcome, WorkerInstance } from "./instance.ts";
+import type { InstanceCallOptions, CallOutcome, WorkerInstance } from "./instance.ts";
 import { LOG_PRIORITY, type LogPriorityName } from "./bridge/protocol.ts";
 
 const USER_MODULE = "extism:host/user";
@@ -134,8 +136,12 @@ export class ExtismWorkerInstance implements WorkerInstance {
   static async start(module: WebAssembly.Module, options: ExtismWorkerOptions): Promise<ExtismWorkerInstance> {
     let plugin: Plugin;
     try {
+      // Extism's worker calls imports it does not run itself on this thread, where the guest's
+      // fuel counter cannot be read: a metered module gets fuel without a budget (no fuel counts;
+      // the supervisor's timeout still stops it).
+      const unbudgeted = WebAssembly.Module.imports(module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter(options.plugin).extismFunctions() : {};
       // A fresh `functions` object each time: Extism adds var_get/var_set bound to the instance.
-      plugin = await createPlugin(
+      plugin = await (await platform.loadExtism())(
         { wasm: [{ module }] },
         {
           runInWorker: true,
@@ -144,7 +150,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
           config: { ...options.kernel.config },
           logger: options.logger,
           logLevel: options.logLevel,
-          functions: { [KERNEL_MODULE]: liveKernel(options.kernel), [USER_MODULE]: { ...options.functions } },
+          functions: { ...unbudgeted, [KERNEL_MODULE]: liveKernel(options.kernel), [USER_MODULE]: { ...options.functions } },
           nodeWorkerArgs: { name: `threadspace plugin ${options.plugin}` },
         },
       );
@@ -157,6 +163,9 @@ export class ExtismWorkerInstance implements WorkerInstance {
     }
     return new ExtismWorkerInstance(plugin, options);
   }
+
+  /** This transport cannot count fuel (see {@link ExtismWorkerInstance.start}). */
+  readonly metered = false;
 
   /** This transport cannot read the guest's memory from the engine's thread. */
   get memoryPages(): undefined {
@@ -173,7 +182,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
     for (const listener of this.#exits.splice(0)) listener(why);
   }
 
-  async call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
+  async call(exportName: string, input: string | Uint8Array, options?: InstanceCallOptions): Promise<CallOutcome> {
     const plugin = this.#plugin;
     if (this.#stopping || this.#exited) throw new ThreadspaceError("plugin_unavailable", `${exportName} was called on a closed instance.`, { plugin: this.#options.plugin });
     if (this.#sinceReset >= this.#resetEvery) {

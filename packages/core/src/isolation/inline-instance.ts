@@ -1,44 +1,84 @@
 import type { Plugin, PluginOutput } from "@extism/extism";
-import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
+import { ThreadspaceError, isThreadspaceError } from "@threadspace/errors";
+import type { FuelMeter, MeterReport } from "../fuel/fuel-meter.ts";
 import { classifyExtismError, guestError } from "./extism-errors.ts";
-import type { CallOptions, CallOutcome, Instance } from "./instance.ts";
+import type { CallOutcome, Instance, InstanceCallOptions } from "./instance.ts";
 
 const PAGE = 65536;
 
+/** What {@link InlineInstance} reads besides the plugin. */
+export interface InlineInstanceOptions {
+  /** The guest's exported memory, read for {@link InlineInstance.memoryPages}. */
+  readonly memory?: WebAssembly.Memory | undefined;
+  /** The instance's fuel meter (a metered module), already attached to it. */
+  readonly meter?: FuelMeter | undefined;
+  /** The guest memory cap in pages, named when a refused `memory.grow` ends in a trap. */
+  readonly memoryCap?: number | undefined;
+}
+
 /**
  * A plugin instantiated by @extism/extism on the engine's thread (`inline` isolation): the fastest
- * mode, for trusted plugins and for hosts without workers. Nothing can stop a call that never
- * returns here (a metered module stops itself at its budget or deadline).
+ * mode, for trusted plugins and for hosts without workers. Unmetered, nothing can stop a call that
+ * never returns here; metered, its {@link FuelMeter} stops it at its budget or deadline.
  */
 export class InlineInstance implements Instance {
   readonly #name: string;
   readonly #plugin: Plugin;
   readonly #memory: WebAssembly.Memory | undefined;
+  readonly #meter: FuelMeter | undefined;
+  readonly #memoryCap: number;
   /** The export in flight, for errors (one call at a time). */
   #exportName = "";
 
-  /** `memory`: the guest's exported memory, read for {@link memoryPages}. */
-  constructor(name: string, plugin: Plugin, memory: WebAssembly.Memory | undefined) {
+  constructor(name: string, plugin: Plugin, options: InlineInstanceOptions = {}) {
     this.#name = name;
     this.#plugin = plugin;
-    this.#memory = memory;
+    this.#memory = options.memory;
+    this.#meter = options.meter;
+    this.#memoryCap = options.memoryCap ?? Infinity;
   }
 
-  call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
+  get metered(): boolean {
+    return this.#meter !== undefined;
+  }
+
+  call(exportName: string, input: string | Uint8Array, options?: InstanceCallOptions): Promise<CallOutcome> {
     this.#exportName = exportName;
+    this.#meter?.begin({
+      fuel: options?.fuel ?? Infinity,
+      fuelSource: options?.fuelSource ?? "limits.fuel",
+      deadline: options?.deadline ?? Infinity,
+      ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      exportName,
+    });
     return this.#plugin.call(exportName, input, options?.tx).then(this.#done, this.#failed);
   }
 
-  readonly #done = (output: PluginOutput | null): CallOutcome => ({ output: output === null ? null : output.bytes(), fuelUsed: undefined });
-
-  readonly #failed = (cause: unknown): never => {
-    throw this.#typed(cause);
+  readonly #done = (output: PluginOutput | null): CallOutcome => {
+    const report = this.#meter?.end();
+    // Over its budget after the last check (see FuelMeter.end): failed like a stopped call.
+    if (report?.stop !== undefined) throw report.stop.error;
+    return { output: output === null ? null : output.bytes(), fuelUsed: report?.fuel };
   };
 
-  #typed(cause: unknown): ThreadspaceError {
-    // A host function may stop the call with the engine's own error (a limit, a deadline): keep it.
-    if (isThreadspaceError(cause)) return cause;
-    return guestError(classifyExtismError(cause), this.#name, this.#exportName, cause);
+  readonly #failed = (cause: unknown): never => {
+    throw this.#typed(cause, this.#meter?.end());
+  };
+
+  #typed(cause: unknown, report: MeterReport | undefined): ThreadspaceError {
+    // A call the meter stopped fails with the meter's error, whatever the guest's unwinding looked like.
+    if (report?.stop !== undefined) return report.stop.error;
+    // A host function may stop the call with the engine's own error (a limit): keep it.
+    const error = isThreadspaceError(cause) ? cause : guestError(classifyExtismError(cause), this.#name, this.#exportName, cause);
+    const refused = report?.refusedGrow;
+    if (error.code !== "plugin_trap" || refused === undefined) return error;
+    const cap = this.#memoryCap;
+    const pages = this.memoryPages ?? 0;
+    return new ThreadspaceError(
+      "memory_limit",
+      `${this.#exportName} ran out of memory: it asked for ${refused.pages} more page${refused.pages === 1 ? "" : "s"} at ${pages} pages, which would pass its cap of ${cap} pages (${(cap * PAGE) / 1048576} MiB), was refused, and then trapped (${error.message}). Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`,
+      { plugin: this.#name, cause },
+    );
   }
 
   get memoryPages(): number | undefined {

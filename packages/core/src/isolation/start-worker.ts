@@ -32,6 +32,8 @@ export interface WorkerStartOptions {
   readonly resetEvery?: number | undefined;
   /** The guest memory cap in pages, for messages. */
   readonly memoryCap: number;
+  /** Fuel instantiation may use when the module is metered (limits.fuel). */
+  readonly fuel?: number | undefined;
 }
 
 /**
@@ -47,6 +49,7 @@ export function workerInstanceFactory(module: WebAssembly.Module, options: Worke
         plugin: options.plugin,
         useWasi: options.useWasi,
         startTimeoutMs,
+        startFuel: options.fuel,
         spinMicros: options.spinMicros.engine,
         workerSpinMicros: options.spinMicros.worker,
         functions: options.functions(),

@@ -1,5 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import type { CallOptions, CallOutcome, Instance, WorkerInstance } from "./instance.ts";
+import type { InstanceCallOptions, CallOutcome, Instance, WorkerInstance } from "./instance.ts";
 
 /** The engine-wide worker cap (`isolation.maxWorkers`): a slot is taken before a worker starts and given back once it is gone. */
 export interface WorkerSlotPool {
@@ -125,7 +125,7 @@ export class WorkerSupervisor implements Instance {
   }
 
   /** Runs one call on the live instance, starting a fresh one first when there is none. */
-  async call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
+  async call(exportName: string, input: string | Uint8Array, options?: InstanceCallOptions): Promise<CallOutcome> {
     if (this.#closed) throw this.#unloading();
     const live = this.#live ?? (await this.#fresh());
     return this.#timed(live, exportName, input, options);
@@ -134,6 +134,11 @@ export class WorkerSupervisor implements Instance {
   /** Guest memory in pages after the live instance's last call, where its transport reports it. */
   get memoryPages(): number | undefined {
     return this.#live?.instance.memoryPages;
+  }
+
+  /** True when its instances count fuel (they all run the same module). */
+  get metered(): boolean {
+    return this.#live?.instance.metered ?? false;
   }
 
   /** A supervised plugin never stops by itself: it restarts its instances. */
@@ -182,7 +187,7 @@ export class WorkerSupervisor implements Instance {
     );
   }
 
-  #timed(live: Live, exportName: string, input: string | Uint8Array, options: CallOptions | undefined): Promise<CallOutcome> {
+  #timed(live: Live, exportName: string, input: string | Uint8Array, options: InstanceCallOptions | undefined): Promise<CallOutcome> {
     const deadline = options?.deadline;
     const ms = deadline === undefined ? this.#options.timeoutMs : Math.max(0, Math.min(this.#options.timeoutMs, deadline - performance.now()));
     return new Promise<CallOutcome>((resolve, reject) => {
@@ -276,6 +281,9 @@ export class WorkerSupervisor implements Instance {
           close: () => this.#kill(live),
           get memoryPages() {
             return live.instance.memoryPages;
+          },
+          get metered() {
+            return live.instance.metered;
           },
           onExit: (listener) => live.instance.onExit(listener),
         };

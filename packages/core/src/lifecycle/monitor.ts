@@ -4,6 +4,7 @@ import { CircuitBreaker, type CircuitBreakerSettings, type CircuitStateName } fr
 import { HealthHistories, type HealthHistory } from "../health/health-history.ts";
 import { LatencyWindow, type LatencyPercentiles } from "../health/latency-window.ts";
 import { Poller } from "../health/poller.ts";
+import type { FuelSummary } from "../fuel/fuel-window.ts";
 import { checkHealth, type HealthStatus, type PluginHealth } from "./health.ts";
 
 export type { HealthHistory } from "../health/health-history.ts";
@@ -11,7 +12,7 @@ export type { LatencyPercentiles } from "../health/latency-window.ts";
 
 /** The circuit breaker of {@link HealthOptions}. */
 export interface CircuitBreakerOptions {
-  /** Consecutive failed calls (trap, timeout, memory_limit) or failed health checks that open it. Default 5. */
+  /** Consecutive failed calls (trap, timeout, memory_limit, fuel_exhausted) or failed health checks that open it. Default 5. */
   readonly failures?: number;
   /** How long it stays open the first time, in ms, before one trial call is let through. Default 30,000. */
   readonly retryAfterMs?: number;
@@ -51,6 +52,8 @@ export interface EngineObservations {
   /** Share of failed calls among the last {@link LATENCY_WINDOW}, 0-1. */
   readonly errorRate: number;
   readonly latencyMs: LatencyPercentiles;
+  /** Fuel per call (p50/p95/max over the last calls, and the total) when the plugin is metered; null otherwise. */
+  readonly fuel: FuelSummary | null;
   /** Guest memory in pages (inline; in a worker as of its last call, where the transport reports it); null where it cannot be read. */
   readonly memoryPages: number | null;
   readonly uptimeMs: number;
@@ -288,6 +291,7 @@ export class HealthMonitor {
       timeouts: Math.max(observed.timeouts, runner.isolationStats?.timeouts ?? 0),
       errorRate: Math.round(observed.window.errorRate() * 1000) / 1000,
       latencyMs: observed.window.percentiles(),
+      fuel: runner.fuelStats ?? null,
       memoryPages: pages === undefined ? null : pages,
       uptimeMs: Date.now() - runner.startedAt,
       restarts: runner.isolationStats?.restarts ?? 0,

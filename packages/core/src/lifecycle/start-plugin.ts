@@ -1,4 +1,4 @@
-import createPlugin from "@extism/extism";
+import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
 import { PluginRunner, type RunnerIsolation, type RunnerLimits, type RunnerOptions } from "../calls/plugin-runner.ts";
@@ -14,6 +14,7 @@ import { workerInstanceFactory } from "../isolation/start-worker.ts";
 import { WorkerSupervisor } from "../isolation/worker-supervisor.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
+import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -74,26 +75,43 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const { name } = manifest;
   // Kernel logs (log_info, ..., AssemblyScript aborts) go into the plugin's log, at its live level.
   const logging = extismLogging(name, options.host.state.logs);
+  // A metered module (docs/metering.md) gets a fuel meter; instantiation (a start function,
+  // WASI's _initialize) runs under the plugin's fuel limit and timeout like a call.
+  const meter = shape.imports.some((i) => i.module === METER_MODULE) ? new FuelMeter(name) : undefined;
+  const timeoutMs = options.limits?.timeoutMs;
+  meter?.begin({ fuel: options.limits?.fuel ?? Infinity, fuelSource: "limits.fuel", deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs, ...(timeoutMs === undefined ? {} : { timeoutMs }), exportName: "instantiation" });
   let plugin;
   try {
-    plugin = await createPlugin(
+    plugin = await (await platform.loadExtism())(
       { wasm: [{ module }] },
       {
         useWasi: shape.usesWasi,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
       },
     );
   } catch (cause) {
+    const stop = meter?.end().stop;
+    if (stop !== undefined) throw stop.error;
     const code = cause instanceof WebAssembly.LinkError ? "wasm_invalid" : "init_failed";
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
   logging.bind();
   const instance = await plugin.getInstance();
+  if (meter !== undefined) {
+    try {
+      meter.attach(instance);
+    } catch (error) {
+      await plugin.close().catch(() => undefined);
+      throw error;
+    }
+    meter.end();
+  }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  return new PluginRunner(name, new InlineInstance(name, plugin, memory), shape.exports, runnerOptions(name, options, userImports, isolation));
+  const memoryCap = options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages;
+  return new PluginRunner(name, new InlineInstance(name, plugin, { memory, meter, memoryCap }), shape.exports, runnerOptions(name, options, userImports, isolation));
 }
 
 /**
@@ -125,6 +143,7 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
     spinMicros: { engine: options.isolation?.spinMicros?.engine ?? DEFAULT_SPIN_MICROS.engine, worker: options.isolation?.spinMicros?.worker ?? DEFAULT_SPIN_MICROS.worker },
     resetEvery: options.isolation?.resetEvery,
     memoryCap: options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
+    fuel: options.limits?.fuel,
   });
   const runnerWith = runnerOptions(name, options, userImports, isolation);
   const supervisor = await WorkerSupervisor.start({

@@ -9,8 +9,9 @@
  */
 import { spawnBridgeWorker } from "#bridge-spawn";
 import { ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
+import { METER_MODULE } from "../../fuel/fuel-meter.ts";
 import { guestError, type GuestErrorKind } from "../extism-errors.ts";
-import type { CallOptions, CallOutcome, WorkerInstance } from "../instance.ts";
+import type { InstanceCallOptions, CallOutcome, WorkerInstance } from "../instance.ts";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
 import {
   CONFIG_FUNCTION,
@@ -60,6 +61,8 @@ export interface BridgeOptions {
   workerSpinMicros?: number;
   /** Longest the worker may take to start and instantiate. */
   startTimeoutMs?: number;
+  /** Fuel instantiation may use when the module is metered (limits.fuel); default no budget. */
+  startFuel?: number | undefined;
   /**
    * `extism:host/user` functions, served on this thread. Each gets a context whose `read` sees
    * the blocks passed as arguments and whose `store` returns a handle the worker turns into a
@@ -106,6 +109,7 @@ function hasWaitAsync(atomics: typeof Atomics): atomics is typeof Atomics & { wa
 const waitAsync: WaitAsync | undefined = hasWaitAsync(Atomics) ? Atomics.waitAsync : undefined;
 
 const TIMED_OUT = Symbol("timed out");
+const NOTHING = new Uint8Array(0);
 const asHandle = (value: HostValue | undefined): bigint => (typeof value === "bigint" ? value : BigInt(Math.trunc(value ?? 0)));
 
 /**
@@ -125,14 +129,18 @@ export class BridgeInstance implements WorkerInstance {
   readonly #hostNames: string[];
   readonly #spin: SpinBudget;
   readonly #plugin: string | undefined;
+  /** The module is metered: the worker runs its fuel meter. */
+  readonly metered: boolean;
 
   private constructor(
     readonly worker: BridgeWorker,
     buffer: SharedArrayBuffer,
     private readonly options: BridgeOptions,
+    metered: boolean,
   ) {
     this.#views = viewsOf(buffer);
     this.#plugin = options.plugin;
+    this.metered = metered;
     this.#hostNames = [...Object.keys(options.functions ?? {}), ...(options.kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION])];
     this.#spin = new SpinBudget(options.spinMicros ?? 0);
   }
@@ -151,7 +159,8 @@ export class BridgeInstance implements WorkerInstance {
     if (waitAsync === undefined) throw new ThreadspaceError("init_failed", 'could not start its worker: Atomics.waitAsync is missing on this runtime, which the shared-memory bridge needs; use createEngine({ isolation: { transport: "extism" } }) here (the default picks it by itself).', { plugin });
     const worker = spawnBridgeWorker(plugin === undefined ? "threadspace bridge plugin" : `threadspace plugin ${plugin}`);
     const buffer = bufferFor(options.capacity ?? DEFAULT_CAPACITY);
-    const bridge = new BridgeInstance(worker, buffer, options);
+    const metered = WebAssembly.Module.imports(module).some((entry) => entry.module === METER_MODULE);
+    const bridge = new BridgeInstance(worker, buffer, options, metered);
     const startTimeoutMs = options.startTimeoutMs ?? 10_000;
     const started = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new ThreadspaceError("init_failed", `could not be instantiated in a worker: the worker did not start within ${startTimeoutMs} ms (a start function that never returns?).`, { plugin })), startTimeoutMs);
@@ -166,7 +175,7 @@ export class BridgeInstance implements WorkerInstance {
     worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, plugin: plugin ?? "(bridge)", startFuel: options.startFuel ?? Number.NaN };
     worker.postMessage(start);
     try {
       await started;
@@ -228,7 +237,7 @@ export class BridgeInstance implements WorkerInstance {
    * call at a time: a second call in flight is refused with `busy`. `options.tx` is what host
    * functions get from `context.hostContext()` during this call.
    */
-  async call(name: string, input: Uint8Array | string = new Uint8Array(0), options?: CallOptions): Promise<CallOutcome> {
+  async call(name: string, input: Uint8Array | string = new Uint8Array(0), options?: InstanceCallOptions): Promise<CallOutcome> {
     if (this.#dead !== undefined) throw this.#dead;
     if (this.#busy) throw this.#error("busy", `${name} was called while another call ran: an instance is not reentrant, one call at a time.`);
     this.#busy = true;
@@ -239,21 +248,25 @@ export class BridgeInstance implements WorkerInstance {
     }
   }
 
-  async #call(name: string, input: Uint8Array, options: CallOptions | undefined): Promise<CallOutcome> {
+  async #call(name: string, input: Uint8Array, options: InstanceCallOptions | undefined): Promise<CallOutcome> {
     let nameBytes = this.#names.get(name);
     if (nameBytes === undefined) this.#names.set(name, (nameBytes = encoder.encode(name)));
     const kernel = this.options.kernel;
     const fuel = options?.fuel ?? Number.NaN;
     const timeLeft = options?.deadline === undefined ? Number.NaN : options.deadline - performance.now();
+    const source = this.metered && options?.fuelSource !== undefined ? encoder.encode(options.fuelSource) : NOTHING;
+    const namedTimeout = options?.timeoutMs ?? -1;
     const writeHeader = (target: Views): void => {
       if (kernel !== undefined) {
         target.header[Word.LOG_LEVEL] = LOG_PRIORITY[kernel.logLevel()];
         target.header[Word.CONFIG_VERSION] = kernel.configVersion();
       }
+      target.header[Word.SOURCE_LENGTH] = source.byteLength;
+      target.header[Word.TIMEOUT_MS] = namedTimeout;
       target.slots[Slot.FUEL_BUDGET] = fuel;
       target.slots[Slot.TIME_LEFT_MS] = timeLeft;
     };
-    this.#views = publish(this.#views, { state: State.CALL, name: nameBytes.byteLength, status: Status.OK, parts: [nameBytes, input], header: writeHeader }, this.#postBuffer);
+    this.#views = publish(this.#views, { state: State.CALL, name: nameBytes.byteLength, status: Status.OK, parts: [nameBytes, source, input], header: writeHeader }, this.#postBuffer);
 
     const tx = options?.tx;
     const timeoutMs = this.options.timeoutMs;

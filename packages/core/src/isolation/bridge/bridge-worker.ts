@@ -12,7 +12,9 @@
  * scripts/build-worker.mjs (a worker cannot load TypeScript without a loader).
  */
 import createPlugin, { type CallContext, type Plugin } from "@extism/extism";
-import { classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
+import type { ThreadspaceError } from "@threadspace/errors";
+import { FuelMeter, METER_MODULE, type MeterReport } from "../../fuel/fuel-meter.ts";
+import { GuestErrorKind, classifyExtismError, isExtismLinkError, type GuestFailure } from "../extism-errors.ts";
 import {
   CONFIG_FUNCTION,
   LOG_FUNCTION,
@@ -62,6 +64,10 @@ export function runBridgeWorker(port: BridgePort): void {
   const config: Record<string, string> = Object.create(null) as Record<string, string>;
   let configVersion = 0;
   let inCall = false;
+  /** The fuel meter of a metered module (docs/metering.md), serving `threadspace:meter` here, next to the guest. */
+  let meter: FuelMeter | undefined;
+  /** Prefix of the meter's errors, dropped: the engine's side names the plugin again. */
+  let errorPrefix = "";
 
   const current = (): Views => {
     if (views === undefined) throw new Error("the bridge worker has no buffer yet");
@@ -93,22 +99,48 @@ export function runBridgeWorker(port: BridgePort): void {
             : (context, ...args) => hostCall(index, context, args);
       }
       const kernel: Record<string, KernelFunction> = hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {};
-      // Fuel (issue 9): a metered module imports `threadspace:meter`; its FuelMeter is made here,
-      // its functions added as a third namespace, and it is bound to the instance below.
-      plugin = await createPlugin(
+      errorPrefix = `[threadspace] [plugin ${message.plugin}] `;
+      meter = WebAssembly.Module.imports(message.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter(message.plugin) : undefined;
+      // Instantiation (a start function, WASI's _initialize) runs under the plugin's fuel limit;
+      // its time is bounded by the engine's start timeout, which terminates this worker.
+      meter?.begin({ fuel: Number.isNaN(message.startFuel) ? Infinity : message.startFuel, fuelSource: "limits.fuel", deadline: Infinity, exportName: "instantiation" });
+      const instance = await createPlugin(
         { wasm: [{ module: message.module }] },
-        { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel } },
-      );
-      const exported = (await plugin.getInstance()).exports["memory"];
+        { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: { ...meter?.extismFunctions(), "extism:host/user": user, "extism:host/env": kernel } },
+      ).catch((error: unknown) => {
+        throw meter?.end().stop?.error ?? error;
+      });
+      plugin = instance;
+      const exports = (await instance.getInstance()).exports;
+      if (meter !== undefined) {
+        meter.attach(await instance.getInstance());
+        meter.end();
+      }
+      const exported = exports["memory"];
       memory = exported instanceof WebAssembly.Memory ? exported : undefined;
     } catch (error) {
-      port.post({ type: "failed", kind: isExtismLinkError(error) ? "link" : "other", message: error instanceof Error ? error.message : String(error) });
+      port.post({ type: "failed", kind: isExtismLinkError(error) ? "link" : "other", message: withoutPrefix(error instanceof Error ? error.message : String(error)) });
       return;
     }
     views = viewsOf(message.buffer);
     spin = new SpinBudget(message.spinMicros);
     port.post({ type: "ready" });
     void serve();
+  }
+
+  function withoutPrefix(message: string): string {
+    return errorPrefix !== "" && message.startsWith(errorPrefix) ? message.slice(errorPrefix.length) : message;
+  }
+
+  /** What stopped a call: the meter's own stop first, then a refused grow behind a trap, else Extism's error. */
+  function failureOf(error: unknown, report: MeterReport | undefined): GuestFailure {
+    const stop = report?.stop;
+    if (stop !== undefined) return { kind: stop.kind === "fuel" ? GuestErrorKind.FUEL_EXHAUSTED : GuestErrorKind.DEADLINE, message: withoutPrefix(stop.error.message) };
+    const failure = classifyExtismError(error);
+    const refused = report?.refusedGrow;
+    if (failure.kind !== GuestErrorKind.TRAP || refused === undefined) return failure;
+    const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;
+    return { kind: GuestErrorKind.MEMORY_REFUSED, message: `it asked for ${refused.pages} more page${refused.pages === 1 ? "" : "s"} at ${pages} pages, which would pass its cap, and was refused (${failure.message})` };
   }
 
   /** The plugin's live level, as the engine wrote it with the call (silent before any call). */
@@ -157,33 +189,50 @@ export function runBridgeWorker(port: BridgePort): void {
     if (active === undefined) return;
     for (;;) {
       if (waitWhile((state) => state !== State.CALL && state !== State.MOVED) === State.MOVED) return;
-      const { header, data } = current();
+      const { header, data, slots } = current();
       const nameLength = header[Word.NAME] ?? 0;
-      const inputLength = header[Word.LENGTH] ?? 0;
+      const sourceLength = header[Word.SOURCE_LENGTH] ?? 0;
+      const afterName = header[Word.LENGTH] ?? 0;
       const name = decode(data, 0, nameLength);
-      const input = data.slice(nameLength, nameLength + inputLength);
+      const input = data.slice(nameLength + sourceLength, nameLength + afterName);
       const wanted = header[Word.CONFIG_VERSION] ?? 0;
-      // Fuel (issue 9): the meter's budget is slots[Slot.FUEL_BUDGET] and its deadline
-      // performance.now() + slots[Slot.TIME_LEFT_MS] (NaN: none), read here before the call.
+      if (meter !== undefined) {
+        const fuel = slots[Slot.FUEL_BUDGET] ?? Number.NaN;
+        const timeLeft = slots[Slot.TIME_LEFT_MS] ?? Number.NaN;
+        const timeoutMs = header[Word.TIMEOUT_MS] ?? -1;
+        meter.begin({
+          fuel: Number.isNaN(fuel) ? Infinity : fuel,
+          fuelSource: sourceLength > 0 ? decode(data, nameLength, sourceLength) : "limits.fuel",
+          // The engine sent the time left: the deadline on this thread's clock.
+          deadline: Number.isNaN(timeLeft) ? Infinity : performance.now() + timeLeft,
+          ...(timeoutMs < 0 ? {} : { timeoutMs }),
+          exportName: name,
+        });
+      }
       let status: Status;
       let bytes: Uint8Array;
       let errorKind = 0;
+      let report: MeterReport | undefined;
       inCall = true;
       try {
         if (wanted !== configVersion) refreshConfig(wanted);
         const output = await active.call(name, input);
+        report = meter?.end();
+        const stop: ThreadspaceError | undefined = report?.stop?.error;
+        // Over its budget after the last check (see FuelMeter.end): failed like a stopped call.
+        if (stop !== undefined) throw stop;
         status = output === null ? Status.NO_OUTPUT : Status.OK;
         bytes = output === null ? NO_OUTPUT : output.bytes();
       } catch (error) {
-        const failure = classifyExtismError(error);
+        report ??= meter?.end();
+        const failure = failureOf(error, report);
         status = Status.ERROR;
         errorKind = failure.kind;
         bytes = encoder.encode(failure.message);
       }
       inCall = false;
       const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;
-      // Fuel (issue 9): the meter's fuel used goes into slots[Slot.FUEL_USED] (NaN: not metered).
-      const fuelUsed = Number.NaN;
+      const fuelUsed = report?.fuel ?? Number.NaN;
       views = publish(
         current(),
         {

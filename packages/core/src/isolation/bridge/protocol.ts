@@ -37,10 +37,15 @@ export const Word = {
   LOG_LEVEL: 5,
   /** Call: the version of the plugin's config; the worker fetches it ({@link CONFIG_FUNCTION}) when it differs from its copy. */
   CONFIG_VERSION: 6,
-  /** Reply with status ERROR: what failed ({@link GuestErrorKind}). */
+  /** Reply with status ERROR: what failed (`GuestErrorKind`, isolation/extism-errors.ts). */
   ERROR_KIND: 7,
+  /** Call to a metered instance: byte length of the fuel budget's source (UTF-8, named in `fuel_exhausted`) after the name; the input follows it. */
+  SOURCE_LENGTH: 8,
+  /** Call to a metered instance: the timeout its deadline came from, in ms (named in `timeout`); -1: none. */
+  TIMEOUT_MS: 9,
 } as const;
-export const HEADER_WORDS = 8;
+/** Words in the header (two spare, so that the slots stay 8-byte aligned). */
+export const HEADER_WORDS = 12;
 
 /**
  * Float64 slots after the words (fuel counts go past 2^31; NaN = none). The worker's fuel meter
@@ -106,6 +111,10 @@ export interface StartMessage {
   readonly spinMicros: number;
   /** Names of the host functions the engine serves, by index (word NAME of a host request). */
   readonly hostFunctions: readonly string[];
+  /** The plugin's name, for the errors the worker's fuel meter raises. */
+  readonly plugin: string;
+  /** Fuel instantiation may use (a start function, WASI's `_initialize`) when the module is metered; NaN: no budget. */
+  readonly startFuel: number;
 }
 /** Either side moved to a bigger buffer (see "Growth" above). */
 export interface BufferMessage {
