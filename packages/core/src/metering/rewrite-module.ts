@@ -143,7 +143,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): 
   const copyWithPatches = (w: ByteWriter, s: WasmSection, from: number): void => {
     let copied = from;
     for (const p of patches) {
-      if (p.section !== s) continue;
+      if (p.section.start !== s.start) continue;
       w.range(bytes, copied, p.start);
       w.bytes(p.bytes);
       copied = p.end;
@@ -260,7 +260,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): 
     const writer = writers[s.id];
     pending.delete(s.id);
     if (writer !== undefined) writer(s);
-    else if (patches.some((p) => p.section === s)) emitPatched(s);
+    else if (patches.some((p) => p.section.start === s.start)) emitPatched(s);
     else out.range(bytes, s.start, s.end);
   }
   flushBefore(Number.POSITIVE_INFINITY);
