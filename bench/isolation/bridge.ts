@@ -4,7 +4,7 @@
  * SharedArrayBuffer + Atomics) against an inline call (raw Extism and the engine) and against
  * Extism's own `runInWorker`, side by side in one run. examples/hello `greet`, 5-byte input.
  *
- * Run: npx tsx bench/isolation/bridge.ts   (needs examples/hello built: npm run build:examples)
+ * Run: npx tsx --conditions=source bench/isolation/bridge.ts   (needs examples/hello built: npm run build:examples)
  * Knobs: ROUNDS, INLINE_CALLS, WORKER_CALLS.
  *
  * "CPU/call" is the whole process's CPU time (all threads) per call: spinning buys latency with

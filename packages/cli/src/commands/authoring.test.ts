@@ -79,6 +79,18 @@ describe("threadspace build and test (C template: clang)", () => {
     expect(tested.out).toMatch(/2 of 5 checks failed/);
   });
 
+  it("test reports each case's fuel, and fails a case over its maxFuel", async () => {
+    await cli("init-plugin", "c_demo", "--template", "c");
+    const casesPath = join(dir, "c_demo/tests/cases.json");
+    await writeFile(casesPath, JSON.stringify({ cases: [{ name: "cheap", export: "greet", input: "Ada", maxFuel: 10_000_000, expect: { text: "Hello, Ada! (visit #1)" } }, { name: "budget too small", export: "greet", input: "Ada", maxFuel: 1, expect: { text: "Hello, Ada! (visit #2)" } }] }));
+    const tested = await cli("test", "c_demo");
+    expect(tested.out).toMatch(/✓ cheap: greet \(fuel \d+ of 10000000\)/);
+    expect(tested.out).toMatch(/✗ budget too small: greet\n {4}used more than maxFuel 1: make the export cheaper or raise maxFuel/);
+    expect(tested.code).toBe(1);
+    await writeFile(casesPath, JSON.stringify({ cases: [{ export: "greet", maxFuel: 0.5, expect: { text: "" } }] }));
+    expect((await cli("test", "c_demo", "--no-build")).err).toMatch(/cases\[0\]\.maxFuel must be a whole number/);
+  });
+
   it("a compile error fails the build with clang's message and leaves no wasm; a bad cases file is refused", async () => {
     await cli("init-plugin", "c_demo", "--template", "c");
     await writeFile(join(dir, "c_demo/src/plugin.c"), "int broken( {\n");

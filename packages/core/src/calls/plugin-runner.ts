@@ -3,6 +3,8 @@ import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
 import { callLimitError } from "../limits/call-limits.ts";
+import type { FuelMeter, MeterReport } from "../fuel/fuel-meter.ts";
+import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
 
 const EMPTY = new Uint8Array(0);
 const PAGE = 65536;
@@ -15,8 +17,10 @@ export interface RunnerLimits {
   readonly maxOutputBytes: number;
   /** The guest memory cap written into the module, in pages (to tell "out of memory" traps apart). */
   readonly memoryPages: number;
-  /** Longest a call may run, in ms: enforced only in `worker` isolation (see isolation/). */
+  /** Longest a call may run, in ms: enforced by the fuel meter (metered modules) and by worker isolation. */
   readonly timeoutMs?: number;
+  /** Most fuel a call may use (limits.fuel); undefined: no fuel limit (a metered call still has its deadline). */
+  readonly fuel?: number | undefined;
   /** Where the plugin asked to run (limits.isolation, capped by policy); default `inline`. */
   readonly isolation?: "inline" | "worker";
   /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
@@ -61,7 +65,19 @@ export interface RunnerOptions {
   readonly memory?: WebAssembly.Memory;
   /** Where the instance runs (default inline, no notes). */
   readonly isolation?: RunnerIsolation;
+  /** The instance's fuel meter (a metered module on the engine's thread); calls then get a budget and a deadline. */
+  readonly meter?: FuelMeter;
 }
+
+/** A call's own fuel budget (`engine.call(..., { fuel })`), in place of the plugin's `limits.fuel`. */
+export interface CallBudget {
+  readonly fuel: number;
+  /** Named in `fuel_exhausted`, e.g. `engine.call's { fuel }`. */
+  readonly source: string;
+}
+
+/** Maps a call's output (null when it wrote none) and the fuel it used (undefined when not metered). */
+export type OutputMap<T> = (output: PluginOutput | null, fuel: number | undefined) => T;
 
 const encoder = new TextEncoder();
 
@@ -110,6 +126,7 @@ export class PluginRunner {
     this.#commit = options.commit;
     this.#limits = options.limits ?? NO_LIMITS;
     this.#memory = options.memory;
+    this.#meter = options.meter;
     this.isolation = options.isolation ?? { mode: "inline", notes: [] };
   }
 
@@ -117,8 +134,8 @@ export class PluginRunner {
    * Calls an export and maps its output (null when it wrote none) with `map`, in the same
    * promise reaction that frees the instance for the next call.
    */
-  call<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T): Promise<T> {
-    return this.#enqueue(exportName, input, map, true);
+  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget): Promise<T> {
+    return this.#enqueue(exportName, input, map, true, budget);
   }
 
   /** Calls an export and returns its output bytes; lifecycle calls use it, so `stats` does not count them. */
@@ -126,7 +143,7 @@ export class PluginRunner {
     return this.#enqueue(exportName, input, toBytes, false);
   }
 
-  #enqueue<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean): Promise<T> {
+  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget): Promise<T> {
     if (this.#closed) return Promise.reject(new ThreadspaceError("plugin_unavailable", "is unloading; call it again after it is loaded.", { plugin: this.name }));
     if (!this.exports.has(exportName)) return Promise.reject(this.#fail(this.missing(exportName), exportName, counted));
     const size = inputBytes(input, this.#limits.maxInputBytes);
@@ -134,7 +151,7 @@ export class PluginRunner {
       const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
       return Promise.reject(this.#fail(error, exportName, counted));
     }
-    if (!this.#busy) return this.#run(exportName, input, map, counted);
+    if (!this.#busy) return this.#run(exportName, input, map, counted, budget);
     const maxQueued = this.#limits.maxQueued;
     if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
       const error = new ThreadspaceError("busy", `has ${this.#waiting.length} calls waiting already, the most the engine queues per plugin (createEngine({ maxQueuedCalls })); ${exportName} was not queued. Retry later or call it less often.`, { plugin: this.name });
@@ -142,7 +159,7 @@ export class PluginRunner {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting.push(() => this.#run(exportName, input, map, counted).then(resolve, reject));
+      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget).then(resolve, reject));
     });
   }
 
@@ -170,7 +187,15 @@ export class PluginRunner {
   #fail(cause: unknown, exportName: string, counted: boolean): ThreadspaceError {
     let error = translateCallError(cause, this.name, exportName);
     const pages = this.memoryPages ?? 0;
-    if (error.code === "plugin_trap" && pages >= this.#limits.memoryPages) {
+    const refused = this.#report?.refusedGrow;
+    if (error.code === "plugin_trap" && refused !== undefined) {
+      const cap = this.#limits.memoryPages;
+      error = new ThreadspaceError(
+        "memory_limit",
+        `${exportName} ran out of memory: it asked for ${refused.pages} more page${refused.pages === 1 ? "" : "s"} at ${pages} pages, which would pass its cap of ${cap} pages (${(cap * PAGE) / 1048576} MiB), was refused, and then trapped (${error.message}). Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`,
+        { plugin: this.name, cause },
+      );
+    } else if (error.code === "plugin_trap" && pages >= this.#limits.memoryPages) {
       error = new ThreadspaceError(
         "memory_limit",
         `${exportName} ran out of memory: its memory reached the cap of ${this.#limits.memoryPages} pages (${(this.#limits.memoryPages * PAGE) / 1048576} MiB) and then it trapped (${translateCallError(cause, this.name, exportName).message}). Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`,
@@ -184,8 +209,20 @@ export class PluginRunner {
     return error;
   }
 
-  #run<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean): Promise<T> {
+  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined): Promise<T> {
     this.#busy = true;
+    this.#report = undefined;
+    const meter = this.#meter;
+    if (meter !== undefined) {
+      const timeoutMs = this.#limits.timeoutMs;
+      meter.begin({
+        fuel: budget?.fuel ?? this.#limits.fuel ?? Infinity,
+        fuelSource: budget?.source ?? "limits.fuel",
+        deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        exportName,
+      });
+    }
     if (counted) this.stats.calls++;
     // One call runs at a time, so its details live in fields and the reactions below are
     // allocated once per runner, not per call.
@@ -210,9 +247,37 @@ export class PluginRunner {
   }
 
   #exportName = "";
-  #map: (output: PluginOutput | null) => unknown = () => undefined;
+  #map: OutputMap<unknown> = () => undefined;
   #counted = false;
+  /** The running call's meter report, once it ended (metered instances). */
+  #report: MeterReport | undefined;
+  readonly #meter: FuelMeter | undefined;
+  readonly #fuel = new FuelWindow();
+
+  /** Ends the running call's metering once; the fuel it used, or undefined when not metered. */
+  #endMeter(): number | undefined {
+    if (this.#meter === undefined) return undefined;
+    if (this.#report === undefined) {
+      this.#report = this.#meter.end();
+      if (this.#counted) this.#fuel.record(this.#report.fuel);
+    }
+    return this.#report.fuel;
+  }
+
+  /** Fuel per call (p50/p95/max of the last calls, and the total); undefined when the instance is not metered. */
+  get fuelStats(): FuelSummary | undefined {
+    return this.#meter === undefined ? undefined : this.#fuel.summary();
+  }
+
+  /** True when the instance counts fuel. */
+  get metered(): boolean {
+    return this.#meter !== undefined;
+  }
+
   readonly #settle = (output: PluginOutput | null): unknown => {
+    const fuel = this.#endMeter();
+    // Over its budget after the last check (see FuelMeter.end): failed like a stopped call.
+    if (this.#report?.stop !== undefined) return this.#settleError(this.#report.stop.error);
     const map = this.#map;
     const tx = this.#tx;
     if (output !== null && (output as unknown as DataView).byteLength > this.#limits.maxOutputBytes) {
@@ -235,15 +300,19 @@ export class PluginRunner {
         return stored.then(() => {
           this.#observe(undefined);
           this.#release();
-          return map(output);
+          return map(output, fuel);
         }, this.#settleError);
       }
     }
     this.#observe(undefined);
     this.#release();
-    return map(output);
+    return map(output, fuel);
   };
   readonly #settleError = (cause: unknown): never => {
+    this.#endMeter();
+    // A call the meter stopped fails with the meter's error, whatever the guest's unwinding looked like.
+    const stop = this.#report?.stop;
+    if (stop !== undefined) cause = stop.error;
     this.#tx?.abort();
     const error = this.#fail(cause, this.#exportName, this.#counted);
     this.#observe(error);

@@ -1,4 +1,5 @@
-import createPlugin, { type CallContext } from "@extism/extism";
+import type { CallContext } from "@extism/extism";
+import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
 import { PluginRunner, type RunnerIsolation, type RunnerOptions } from "../calls/plugin-runner.ts";
@@ -128,7 +129,7 @@ export async function startWorkerRunner(
     const logging = extismLogging(name, options.host.state.logs);
     try {
       // A fresh `functions` object each time: Extism adds var_get/var_set bound to the instance.
-      const plugin = await createPlugin(
+      const plugin = await (await platform.loadExtism())(
         { wasm: [{ module }] },
         {
           runInWorker: true,

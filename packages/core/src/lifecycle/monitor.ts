@@ -2,10 +2,11 @@ import { ThreadspaceError, isThreadspaceError, messageOf } from "@threadspace/er
 import type { PluginRunner } from "../calls/plugin-runner.ts";
 import type { HealthRow } from "@threadspace/storage";
 import { checkHealth, type HealthStatus } from "./health.ts";
+import type { FuelSummary } from "../fuel/fuel-window.ts";
 
 /** The circuit breaker of {@link HealthOptions}. */
 export interface CircuitBreakerOptions {
-  /** Consecutive failed calls (trap, timeout, memory_limit) or failed health checks that open it. Default 5. */
+  /** Consecutive failed calls (trap, timeout, memory_limit, fuel_exhausted) or failed health checks that open it. Default 5. */
   readonly failures?: number;
   /** How long it stays open the first time, in ms, before one trial call is let through. Default 30,000. */
   readonly retryAfterMs?: number;
@@ -54,6 +55,8 @@ export interface EngineObservations {
   /** Share of failed calls among the last {@link LATENCY_WINDOW}, 0-1. */
   readonly errorRate: number;
   readonly latencyMs: LatencyPercentiles;
+  /** Fuel per call (p50/p95/max over the last calls, and the total) when the plugin is metered; null otherwise. */
+  readonly fuel: FuelSummary | null;
   /** Guest memory in pages (inline); null in a worker, where it cannot be read from the engine's thread. */
   readonly memoryPages: number | null;
   readonly uptimeMs: number;
@@ -93,7 +96,7 @@ const DEFAULT_RETRY_MS = 30_000;
 export const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
 
 /** Codes that mean the plugin itself failed (not its caller or a limit of the queue): they trip the breaker. */
-const FAILURE_CODES = new Set(["plugin_trap", "timeout", "memory_limit"]);
+const FAILURE_CODES = new Set(["plugin_trap", "timeout", "memory_limit", "fuel_exhausted"]);
 /** Codes that are not the plugin's doing and are not counted at all. */
 const NOT_COUNTED = new Set(["busy", "plugin_unavailable", "engine_closed", "plugin_not_found"]);
 
@@ -426,6 +429,7 @@ export class HealthMonitor {
       timeouts: Math.max(monitor.timeouts, runner.isolationStats?.timeouts ?? 0),
       errorRate: Math.round(monitor.window.errorRate() * 1000) / 1000,
       latencyMs: monitor.window.percentiles(),
+      fuel: runner.fuelStats ?? null,
       memoryPages: pages === undefined ? null : pages,
       uptimeMs: Date.now() - runner.startedAt,
       restarts: runner.isolationStats?.restarts ?? 0,

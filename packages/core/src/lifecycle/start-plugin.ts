@@ -1,4 +1,4 @@
-import createPlugin from "@extism/extism";
+import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
 import { PluginRunner, type RunnerIsolation, type RunnerLimits } from "../calls/plugin-runner.ts";
@@ -11,6 +11,7 @@ import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 import { decideIsolation, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import { startWorkerRunner } from "../isolation/start-worker.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
+import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -61,30 +62,47 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const { name } = manifest;
   // Kernel logs (log_info, ..., AssemblyScript aborts) go into the plugin's log, at its live level.
   const logging = extismLogging(name, options.host.state.logs);
+  // A metered module (docs/metering.md) gets a fuel meter; instantiation (a start function,
+  // WASI's _initialize) runs under the plugin's fuel limit and timeout like a call.
+  const meter = shape.imports.some((i) => i.module === METER_MODULE) ? new FuelMeter(name) : undefined;
+  const timeoutMs = options.limits?.timeoutMs;
+  meter?.begin({ fuel: options.limits?.fuel ?? Infinity, fuelSource: "limits.fuel", deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs, ...(timeoutMs === undefined ? {} : { timeoutMs }), exportName: "instantiation" });
   let plugin;
   try {
-    plugin = await createPlugin(
+    plugin = await (await platform.loadExtism())(
       { wasm: [{ module }] },
       {
         useWasi: shape.usesWasi,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
       },
     );
   } catch (cause) {
+    const stop = meter?.end().stop;
+    if (stop !== undefined) throw stop.error;
     const code = cause instanceof WebAssembly.LinkError ? "wasm_invalid" : "init_failed";
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
   logging.bind();
   const instance = await plugin.getInstance();
+  if (meter !== undefined) {
+    try {
+      meter.attach(instance);
+    } catch (error) {
+      await plugin.close().catch(() => undefined);
+      throw error;
+    }
+    meter.end();
+  }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
   const runner = new PluginRunner(name, plugin, shape.exports, {
     ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
     ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(memory === undefined ? {} : { memory }),
+    ...(meter === undefined ? {} : { meter }),
     isolation,
   });
   return runner;

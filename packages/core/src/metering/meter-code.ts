@@ -56,8 +56,8 @@ export class MeterCode {
   constructor(fuelGlobal: number, refuelFunc: number) {
     this.getF = [I.globalGet, ...uleb(fuelGlobal)];
     this.setF = [I.globalSet, ...uleb(fuelGlobal)];
-    // global.get F; i32.const 0; i32.lt_s; if; call $refuel; end
-    this.checkBytes = [...this.getF, I.i32Const, 0, I.i32LtS, I.if, I.emptyBlock, I.call, ...uleb(refuelFunc), I.end];
+    // global.get F; i32.const 0; i32.lt_s; if; global.get F; call $refuel; i32.add; global.set F; end
+    this.checkBytes = [...this.getF, I.i32Const, 0, I.i32LtS, I.if, I.emptyBlock, ...this.getF, I.call, ...uleb(refuelFunc), I.i32Add, ...this.setF, I.end];
   }
 
   /** `global.get F; i32.const n; i32.sub; global.set F`. */
@@ -71,7 +71,7 @@ export class MeterCode {
 
   /**
    * A charge and a check in one: `global.get F; i32.const n; i32.sub; local.tee T; global.set F;
-   * local.get T; i32.const 0; i32.lt_s; if; call $refuel; end` (T: a scratch i32 local), which
+   * local.get T; i32.const 0; i32.lt_s; if; global.get F; call $refuel; i32.add; global.set F; end` (T: a scratch i32 local), which
    * reads the global once.
    */
   chargeAndCheck(w: ByteWriter, units: number, scratch: number): void {
@@ -87,7 +87,7 @@ export class MeterCode {
     w.bytes(this.checkBytes, this.getF.length);
   }
 
-  /** `global.get F; i32.const 0; i32.lt_s; if; call $refuel; end`. */
+  /** `global.get F; i32.const 0; i32.lt_s; if; global.get F; call $refuel; i32.add; global.set F; end`. */
   check(w: ByteWriter): void {
     w.bytes(this.checkBytes);
   }

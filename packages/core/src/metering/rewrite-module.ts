@@ -43,7 +43,8 @@ export interface RewriteResult {
 
 const SECTION_RANK: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
-const TYPE_VOID = [0x60, 0, 0];
+/** `refuel: () -> i32`: returns the fuel to add to the counter. */
+const TYPE_REFUEL = [0x60, 0, 1, 0x7f];
 const TYPE_GROW_REFUSED = [0x60, 2, 0x7f, 0x7e, 0];
 const TYPE_GROW32 = [0x60, 1, 0x7f, 1, 0x7f];
 const TYPE_GROW64 = [0x60, 1, 0x7e, 1, 0x7e];
@@ -108,7 +109,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): 
     addedTypes.push(type);
     return typeBase + addedTypes.length - 1;
   };
-  const voidType = fuel ? addType(TYPE_VOID) : -1;
+  const refuelType = fuel ? addType(TYPE_REFUEL) : -1;
   const growRefusedType = grow ? addType(TYPE_GROW_REFUSED) : -1;
   const helperTypes = grow ? memories.map((is64) => addType(is64 ? TYPE_GROW64 : TYPE_GROW32)) : [];
 
@@ -182,7 +183,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): 
           w.name(METER_IMPORT_MODULE);
           w.name("refuel");
           w.u8(0);
-          w.uleb(voidType);
+          w.uleb(refuelType);
         }
         if (grow) {
           w.name(METER_IMPORT_MODULE);
