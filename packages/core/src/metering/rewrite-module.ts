@@ -6,13 +6,12 @@ import { rewriteBody } from "./body-rewrite.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { FUEL_EXPORT, rewriteElements, rewriteExports, rewriteGlobals, rewriteStart } from "./index-sections.ts";
 import { MeterCode, growHelperBody } from "./meter-code.ts";
-import { METER_SECTION, METER_VERSION, encodeMeterInfo, readMeterSection, type MeterInfo } from "./meter-section.ts";
+import { METER_IMPORT_MODULE, METER_SECTION, METER_VERSION, encodeMeterInfo, readMeterSection, type MeterInfo } from "./meter-section.ts";
 import { readModuleLayout } from "./module-reader.ts";
 import { rewriteNameSection } from "./name-section.ts";
 import { planTableCaps } from "./table-cap.ts";
 
-/** The import module of the functions the rewrite adds (docs/metering.md). */
-export const METER_IMPORT_MODULE = "threadspace:meter";
+export { METER_IMPORT_MODULE };
 
 /** Options of {@link rewriteModule}. */
 export interface RewriteOptions {
@@ -143,7 +142,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): 
   const copyWithPatches = (w: ByteWriter, s: WasmSection, from: number): void => {
     let copied = from;
     for (const p of patches) {
-      if (p.section !== s) continue;
+      if (p.section.start !== s.start) continue; // by offset: the memory plan located its section in its own read
       w.range(bytes, copied, p.start);
       w.bytes(p.bytes);
       copied = p.end;
@@ -260,7 +259,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): 
     const writer = writers[s.id];
     pending.delete(s.id);
     if (writer !== undefined) writer(s);
-    else if (patches.some((p) => p.section === s)) emitPatched(s);
+    else if (patches.some((p) => p.section.start === s.start)) emitPatched(s);
     else out.range(bytes, s.start, s.end);
   }
   flushBefore(Number.POSITIVE_INFINITY);
