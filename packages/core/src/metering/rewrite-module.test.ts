@@ -230,7 +230,7 @@ describe("rewriteModule: indices", () => {
     const named = new Uint8Array(module.toBinary({ write_debug_names: true }).buffer);
     module.destroy();
     const rewritten = rewriteModule(named).bytes;
-    const read = wabt.readWasm(rewritten, { readDebugNames: true, features: { mutable_globals: true } });
+    const read = wabt.readWasm(rewritten, { readDebugNames: true, mutable_globals: true });
     read.applyNames();
     const text = read.toText({ foldExprs: false, inlineExport: false });
     read.destroy();
