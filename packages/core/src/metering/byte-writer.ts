@@ -31,7 +31,12 @@ export class ByteWriter {
     const count = end - start;
     if (count <= 0) return;
     this.reserve(count);
-    this.buffer.set(bytes.subarray(start, end), this.length);
+    if (count < 64) {
+      // Short runs (most of a body between two insertions): a loop beats allocating a view.
+      const buffer = this.buffer;
+      const at = this.length;
+      for (let i = 0; i < count; i++) buffer[at + i] = bytes[start + i] as number;
+    } else this.buffer.set(bytes.subarray(start, end), this.length);
     this.length += count;
   }
 

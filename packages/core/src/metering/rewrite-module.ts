@@ -84,8 +84,10 @@ function hasLabelNames(bytes: Uint8Array, start: number, end: number): boolean {
  * const { bytes } = rewriteModule(wasm, { memoryPages: 256, tableElements: 10_000 });
  * const module = await WebAssembly.compile(bytes);
  */
-export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): RewriteResult {
+export function rewriteModule(input: Uint8Array, options: RewriteOptions = {}): RewriteResult {
   const { plugin } = options;
+  // A plain view: a Node Buffer's subarray is several times slower.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const fuel = options.fuel ?? true;
   const grow = options.reportGrow ?? fuel;
   if (readMeterSection(bytes, plugin === undefined ? {} : { plugin }) !== undefined) {
