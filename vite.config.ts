@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "playground/server/**/*.test.ts", "playground/src/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "test/adversarial/**/*.test.ts", "playground/server/**/*.test.ts", "playground/src/**/*.test.ts"],
           testTimeout: 20_000,
         },
       },
