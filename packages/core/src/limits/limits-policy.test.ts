@@ -113,7 +113,9 @@ describe("resolveLimits", () => {
           expect(notes.some((n) => n.limit === key)).toBe(capped);
           if (asked !== undefined && !capped) expect(got).toBe(asked);
           if (asked === undefined && key !== "fuel") expect(got).toBe(Math.min(BUILT_IN_DEFAULTS[key], ceiling!));
-          expect(sources[key]).toBe(capped ? "policy" : asked !== undefined ? "plugin" : key === "fuel" ? "unset" : "default");
+          // fuel: no built-in default, so the host's ceiling (when it sets one) is the budget.
+          if (asked === undefined && key === "fuel") expect(got).toBe(ceilings.fuel);
+          expect(sources[key]).toBe(capped ? "policy" : asked !== undefined ? "plugin" : key === "fuel" && ceilings.fuel === undefined ? "unset" : "default");
         }
       }),
       { numRuns: 500 },

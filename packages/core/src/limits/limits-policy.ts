@@ -84,7 +84,8 @@ const MIB = 1024 * 1024;
  *   17 pages, AssemblyScript at 1); one that needs more says so in plugin.json.
  * - `maxInputBytes` 1 MiB (as the host API's request cap), `maxOutputBytes` 16 MiB.
  * - `hostCallsPerCall` 100,000; `eventsPerSecond` 1,000; `storageBytes` 10 MiB.
- * - `fuel`: none (calls are metered and timed, but have no fuel limit).
+ * - `fuel`: the host's ceiling when it sets one, else none (calls are metered and timed, but have
+ *   no fuel limit).
  * - `tableElements` 100,000 (about 0.8 MiB of host memory per table): far above what compilers
  *   emit for function pointers; a `table.grow` past it returns -1.
  * - `isolation` `"inline"`: the engine's current mode and the fastest. Fuel metering enforces
@@ -244,7 +245,9 @@ export function resolveLimits(requested: PluginLimits, policy: HostLimitsPolicy 
       }
       continue;
     }
-    const fallback = policy.defaults?.[key] ?? (key === "fuel" ? undefined : BUILT_IN_DEFAULTS[key]);
+    // fuel has no built-in default; under a host ceiling a plugin that asks for none gets the
+    // ceiling, so that no plugin runs without a budget where the host set one.
+    const fallback = policy.defaults?.[key] ?? (key === "fuel" ? policy.fuel : BUILT_IN_DEFAULTS[key]);
     values[key] = fallback === undefined ? undefined : ceiling === undefined ? fallback : Math.min(fallback, ceiling);
     sources[key] = fallback === undefined ? "unset" : "default";
   }
