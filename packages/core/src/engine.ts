@@ -259,10 +259,8 @@ export class Engine {
     const record = this.#plugins.get(name);
     const runner = record?.runner;
     if (record === undefined || runner === undefined) return Promise.reject(this.#unavailable(name));
-    if (!runner.circuitClosed) {
-      const open = this.#monitor.admit(runner);
-      if (open !== undefined) return Promise.reject(open);
-    }
+    const open = this.#monitor.admit(runner);
+    if (open !== undefined) return Promise.reject(open);
     let encoded: string | Uint8Array;
     let budget: CallBudget | undefined;
     try {
