@@ -3,7 +3,7 @@ import wabtInit from "wabt";
 import { describe, expect, it } from "vitest";
 import { capGuestMemory } from "../limits/memory-cap.ts";
 import { watToWasm } from "../limits/test-support/wat.ts";
-import { readMeterSection, rewriteModule } from "./index.ts";
+import { METER_VERSION, readMeterSection, rewriteModule } from "./index.ts";
 import { instantiateMetered, instantiatePlain, outcome } from "./test-support/metered-instance.ts";
 
 const COMPUTE = `(module
@@ -86,8 +86,9 @@ describe("rewriteModule: behaviour", () => {
     const metered = await instantiateMetered(rewriteModule(await watToWasm(COMPUTE, { multi_value: true, bulk_memory: true })).bytes);
     // add: local.get, local.get, i32.add, end
     expect(metered.run((e) => (e["add"] as Fn)(1, 2)).report.fuel).toBe(4);
-    // count(n): entry [block loop] 2 + (n + 1) × loop body 10 + [end] of the block... 1 never runs + [local.get end] 2
-    for (const n of [0, 5, 1000]) expect(metered.run((e) => (e["count"] as Fn)(n)).report.fuel).toBe(10 * n + 14);
+    // count(n): entry [block loop] 2, with what follows the loop's end [end] 1 and the block's end [local.get end] 2
+    // (they run once per entry: merged into its charge), + (n + 1) × the loop body [10 instructions, with br and end]
+    for (const n of [0, 5, 1000]) expect(metered.run((e) => (e["count"] as Fn)(n)).report.fuel).toBe(10 * n + 15);
     // fill(len): 6 instructions (+ end) plus one unit per 16 bytes, rounded up
     const fill = (len: number): number => metered.run((e) => (e["fill"] as Fn)(len)).report.fuel;
     expect(fill(160) - fill(0)).toBe(10);
@@ -163,7 +164,7 @@ describe("rewriteModule: caps", () => {
     const wasm = await watToWasm(GROW);
     const capsOnly = rewriteModule(wasm, { fuel: false, memoryPages: 8 });
     expect(WebAssembly.Module.imports(new WebAssembly.Module(capsOnly.bytes))).toEqual([]);
-    expect(readMeterSection(capsOnly.bytes)).toEqual({ version: 1, fuel: false, tableElements: null, memoryPages: 8 });
+    expect(readMeterSection(capsOnly.bytes)).toEqual({ version: METER_VERSION, fuel: false, tableElements: null, memoryPages: 8 });
     const capped = capGuestMemory(wasm, 8).bytes;
     expect(capsOnly.bytes.subarray(0, capped.byteLength)).toEqual(capped);
   });
@@ -262,7 +263,7 @@ describe("rewriteModule: refusals and the meter section", () => {
   it("says what it did in the threadspace.meter section, read from bytes or a compiled module", async () => {
     const wasm = await watToWasm(`(module (memory 1) (table 1 funcref))`);
     const { bytes, meter } = rewriteModule(wasm, { memoryPages: 16, tableElements: 100 });
-    const expected = { version: 1, fuel: true, tableElements: 100, memoryPages: 16 };
+    const expected = { version: METER_VERSION, fuel: true, tableElements: 100, memoryPages: 16 };
     expect(meter).toEqual(expected);
     expect(readMeterSection(bytes)).toEqual(expected);
     expect(readMeterSection(new WebAssembly.Module(bytes))).toEqual(expected);
