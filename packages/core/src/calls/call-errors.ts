@@ -1,4 +1,5 @@
 import { ThreadspaceError, isThreadspaceError, messageOf } from "@threadspace/errors";
+import { KernelLimitError } from "../limits/host-memory.js";
 
 const PLUGIN_ERROR_PREFIX = "Plugin-originated error: ";
 
@@ -9,6 +10,7 @@ const PLUGIN_ERROR_PREFIX = "Plugin-originated error: ";
  */
 export function translateCallError(cause: unknown, plugin: string, exportName: string): ThreadspaceError {
   if (isThreadspaceError(cause)) return cause;
+  if (cause instanceof KernelLimitError) return new ThreadspaceError(cause.code, `${exportName} failed: ${cause.message}. Its effects are discarded; the plugin is still loaded.`, { plugin, cause });
   const message = messageOf(cause);
   if (message.startsWith(PLUGIN_ERROR_PREFIX)) {
     return new ThreadspaceError("plugin_error", `${exportName} failed: ${message.slice(PLUGIN_ERROR_PREFIX.length)}`, { plugin, cause });

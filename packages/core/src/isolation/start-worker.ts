@@ -6,6 +6,7 @@ import type { ModuleShape } from "../install/wasm-module.ts";
 import { checkMetadata, runInit } from "../lifecycle/lifecycle.ts";
 import type { StartOptions } from "../lifecycle/start-plugin.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
+import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { extismConfigVersion } from "../config/extism-config.ts";
 import { extismLogging } from "../logs/extism-logging.ts";
 import { asBackgroundPlugin } from "./bridge/as-extism.ts";
@@ -110,6 +111,7 @@ export async function startWorkerRunner(
         startTimeoutMs,
         spinMicros: options.isolation?.spinMicros?.engine ?? DEFAULT_SPIN_MICROS.engine,
         workerSpinMicros: options.isolation?.spinMicros?.worker ?? DEFAULT_SPIN_MICROS.worker,
+        hostMemory: hostMemoryLimits(limits),
         // Extism-shaped host functions that only use read / store / hostContext (inWorker).
         functions: userFunctions() as unknown as Record<string, BridgeHostFunction>,
         kernel: {
@@ -139,6 +141,8 @@ export async function startWorkerRunner(
           logger: logging.logger,
           logLevel: logging.logLevel,
           functions: { [KERNEL_MODULE]: liveKernel(name, options), [USER_MODULE]: userFunctions() },
+          // Extism's own var cap (its worker's blocks cannot be guarded from here: docs/security.md).
+          memory: { maxVarBytes: hostMemoryLimits(limits).maxVarBytes },
           nodeWorkerArgs: { name: `threadspace plugin ${name}` },
         },
       );

@@ -11,6 +11,8 @@ import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 import { decideIsolation, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import { startWorkerRunner } from "../isolation/start-worker.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
+import { HostMemoryGuard } from "../limits/host-memory.js";
+import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -29,6 +31,7 @@ export interface StartOptions {
 }
 
 const USER_MODULE = "extism:host/user";
+const KERNEL_MODULE = "extism:host/env";
 
 /**
  * Instantiates a compiled module and, for Threadspace plugins, runs `init_plugin` and checks
@@ -61,6 +64,8 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const { name } = manifest;
   // Kernel logs (log_info, ..., AssemblyScript aborts) go into the plugin's log, at its live level.
   const logging = extismLogging(name, options.host.state.logs);
+  // Blocks and vars the plugin makes the host hold count against limits.hostMemoryBytes / maxVarBytes.
+  const guard = new HostMemoryGuard(hostMemoryLimits(options.limits));
   let plugin;
   try {
     plugin = await createPlugin(
@@ -70,7 +75,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+        functions: { ...logging.functions, [KERNEL_MODULE]: guard.kernelFunctions(), [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
       },
     );
   } catch (cause) {
@@ -78,6 +83,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
   logging.bind();
+  guard.attach(plugin);
   const instance = await plugin.getInstance();
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
   const runner = new PluginRunner(name, plugin, shape.exports, {

@@ -5,6 +5,7 @@ import type { PluginLimits } from "@threadspace/manifest";
 import {
   BUILT_IN_CEILINGS,
   BUILT_IN_DEFAULTS,
+  defaultHostMemoryBytes,
   NUMERIC_LIMIT_KEYS,
   checkHostLimitsPolicy,
   resolveLimits,
@@ -22,10 +23,12 @@ describe("resolveLimits", () => {
       memoryPages: 256,
       maxInputBytes: 1_048_576,
       maxOutputBytes: 16_777_216,
-      hostCallsPerCall: 100_000,
+      hostCallsPerCall: 10_000,
       eventsPerSecond: 1_000,
       storageBytes: 10_485_760,
       fuel: undefined,
+      hostMemoryBytes: 33_554_432,
+      maxVarBytes: 1_048_576,
       isolation: "inline",
     });
     expect(notes).toEqual([]);
@@ -38,6 +41,8 @@ describe("resolveLimits", () => {
       eventsPerSecond: "default",
       storageBytes: "default",
       fuel: "unset",
+      hostMemoryBytes: "default",
+      maxVarBytes: "default",
       isolation: "default",
     });
   });
@@ -110,7 +115,8 @@ describe("resolveLimits", () => {
           const capped = asked !== undefined && ceiling !== undefined && asked > ceiling;
           expect(notes.some((n) => n.limit === key)).toBe(capped);
           if (asked !== undefined && !capped) expect(got).toBe(asked);
-          if (asked === undefined && key !== "fuel") expect(got).toBe(Math.min(BUILT_IN_DEFAULTS[key], ceiling!));
+          const fallback = key === "hostMemoryBytes" ? defaultHostMemoryBytes(limits.memoryPages) : key === "fuel" ? undefined : BUILT_IN_DEFAULTS[key];
+          if (asked === undefined && fallback !== undefined) expect(got).toBe(Math.min(fallback, ceiling!));
           expect(sources[key]).toBe(capped ? "policy" : asked !== undefined ? "plugin" : key === "fuel" ? "unset" : "default");
         }
       }),

@@ -9,6 +9,8 @@
  */
 import { spawnBridgeWorker } from "#bridge-spawn";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
+import { decodeKernelLimit, type HostMemoryLimits } from "../../limits/host-memory.js";
+import { hostMemoryLimits } from "../../limits/host-memory-limits.ts";
 import {
   CONFIG_FUNCTION,
   DEFAULT_CAPACITY,
@@ -66,6 +68,8 @@ export interface BridgeOptions {
   workerSpinMicros?: number;
   /** Longest the worker may take to start and instantiate. */
   startTimeoutMs?: number;
+  /** The kernel caps the worker's Extism enforces (limits/host-memory.js); default: derived from the default memoryPages. */
+  hostMemory?: HostMemoryLimits;
   name?: string;
   /**
    * `extism:host/user` functions, served on this thread. Each gets a context whose `read` sees
@@ -146,7 +150,7 @@ export class BridgePlugin {
     worker.onExit((why) => bridge.#die(new BridgeError("closed", `the plugin's worker ${why}`)));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: ToWorker = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames };
+    const start: ToWorker = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined) };
     worker.postMessage(start);
     try {
       await started;
@@ -254,6 +258,7 @@ export class BridgePlugin {
     const bytes = status === Status.NO_OUTPUT ? null : data.slice(0, length);
     Atomics.store(header, Word.STATE, State.IDLE);
     if (status === Status.ERROR) throw new BridgeError("plugin", decode(bytes as Uint8Array, 0, length));
+    if (status === Status.KERNEL_LIMIT) throw decodeKernelLimit(decode(bytes as Uint8Array, 0, length));
     return bytes;
   }
 

@@ -12,6 +12,7 @@
  * (worker_threads) and bridge-worker.web.ts (a module Web Worker).
  */
 import createPlugin from "@extism/extism";
+import { HostMemoryGuard, KernelLimitError, encodeKernelLimit } from "../../limits/host-memory.js";
 import {
   CONFIG_FUNCTION,
   LOG_FUNCTION,
@@ -90,11 +91,14 @@ export function runBridgeWorker(port) {
               }
             : (context, ...args) => hostCall(index, context, args);
       }
-      const kernel = hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {};
+      // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.js).
+      const guard = new HostMemoryGuard(message.hostMemory);
+      const kernel = { ...guard.kernelFunctions(), ...(hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {}) };
       plugin = await createPlugin(
         { wasm: [{ module: message.module }] },
         { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: /** @type {never} */ ({ "extism:host/user": user, "extism:host/env": kernel }) },
       );
+      guard.attach(/** @type {never} */ (plugin));
       const exported = (await plugin.getInstance()).exports["memory"];
       memory = exported instanceof WebAssembly.Memory ? exported : undefined;
     } catch (error) {
@@ -180,8 +184,8 @@ export function runBridgeWorker(port) {
           bytes = output.bytes();
         }
       } catch (error) {
-        status = Status.ERROR;
-        bytes = encoder.encode(error instanceof Error ? error.message : String(error));
+        status = error instanceof KernelLimitError ? Status.KERNEL_LIMIT : Status.ERROR;
+        bytes = encoder.encode(error instanceof KernelLimitError ? encodeKernelLimit(error) : error instanceof Error ? error.message : String(error));
       }
       inCall = false;
       const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;

@@ -63,6 +63,11 @@ export const Status = /** @type {const} */ ({
    * and sets MOVED; the engine writes the reply there. Works where receiveMessageOnPort does not.
    */
   NEED: 3,
+  /**
+   * plugin.call threw a KernelLimitError (limits/host-memory.js: host memory, vars or block
+   * slots over their caps): `<code>:<message>` follows in UTF-8 (encodeKernelLimit).
+   */
+  KERNEL_LIMIT: 4,
 });
 
 /**
@@ -75,7 +80,7 @@ export const LOG_FUNCTION = "#log";
 
 /**
  * Messages posted between the threads (rare: start-up and buffer moves).
- * @typedef {{ type: "start"; module: WebAssembly.Module; buffer: SharedArrayBuffer; useWasi: boolean; config: Record<string, string>; configVersion: number; spinMicros: number; hostFunctions: string[] }
+ * @typedef {{ type: "start"; module: WebAssembly.Module; buffer: SharedArrayBuffer; useWasi: boolean; config: Record<string, string>; configVersion: number; spinMicros: number; hostFunctions: string[]; hostMemory: import("../../limits/host-memory.js").HostMemoryLimits }
  *   | { type: "buffer"; buffer: SharedArrayBuffer }} ToWorker
  */
 /**
