@@ -7,6 +7,7 @@ describe("public API", () => {
       "MAX_MANIFEST_BYTES",
       "MAX_MANIFEST_DEPTH",
       "PERMISSIONS",
+      "RESERVED_PLUGIN_NAMES",
       "nameProblem",
       "parseDependency",
       "parseManifest",

@@ -28,9 +28,9 @@ export async function invokeDependency(
   const refused = callee.circuitClosed ? undefined : admit(callee);
   if (refused !== undefined) throw new HostFailure("call_failed", `[${refused.code}] ${refused.message}`);
   try {
-    return await callee.call(exportName, input, (output) => (output === null ? "" : decoder.decode(output.bytes())));
+    return await callee.call(exportName, input, (output) => (output === null ? "" : decoder.decode(output.bytes())), caller.name);
   } catch (error) {
     const code = isThreadspaceError(error) ? error.code : "plugin_trap";
-    throw new HostFailure(code === "export_missing" ? "not_found" : "call_failed", `[${code}] ${error instanceof Error ? error.message : String(error)}`);
+    throw new HostFailure(code === "export_missing" ? "not_found" : code === "permission_denied" ? "permission_denied" : "call_failed", `[${code}] ${error instanceof Error ? error.message : String(error)}`);
   }
 }

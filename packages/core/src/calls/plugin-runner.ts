@@ -45,6 +45,14 @@ export interface RunnerIsolation {
   readonly notes: readonly string[];
 }
 
+/**
+ * Exports only the engine calls (lifecycle, events, ticks, config changes, health and debug
+ * reports, and WASI's start-up functions): `call` refuses them with `permission_denied`, for
+ * the embedder's `engine.call` and other plugins' `ts_plugin_call` alike, so nobody can run
+ * `cleanup` on a loaded plugin or forge an `on_event`. The engine reaches them through `callBytes`.
+ */
+export const ENGINE_EXPORTS: ReadonlySet<string> = new Set(["init_plugin", "get_metadata", "cleanup", "health_check", "on_event", "on_tick", "on_config_change", "debug_info", "_start", "_initialize"]);
+
 const NO_LIMITS: RunnerLimits = { maxInputBytes: Infinity, maxOutputBytes: Infinity, memoryPages: Infinity };
 
 /** Options of {@link PluginRunner}. */
@@ -120,8 +128,12 @@ export class PluginRunner {
    * Calls an export and maps its output (null when it wrote none) with `map`, in the same
    * promise reaction that frees the instance for the next call.
    */
-  call<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T): Promise<T> {
-    return this.#enqueue(exportName, input, map, true);
+  call<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, caller?: string): Promise<T> {
+    if (ENGINE_EXPORTS.has(exportName)) {
+      const who = caller === undefined ? "engine.call" : `${caller} (through ts_plugin_call)`;
+      return Promise.reject(new ThreadspaceError("permission_denied", `${exportName} is called only by the engine (lifecycle, events, config changes, health and debug reports); ${who} may not call it. Use the engine's API instead (engine.health, engine.debugInfo, engine.events.emit, engine.config.set, engine.unload).`, { plugin: this.name }));
+    }
+    return this.#enqueue(exportName, input, map, true, caller);
   }
 
   /** Calls an export and returns its output bytes; lifecycle calls use it, so `stats` does not count them. */
@@ -129,7 +141,7 @@ export class PluginRunner {
     return this.#enqueue(exportName, input, toBytes, false);
   }
 
-  #enqueue<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean): Promise<T> {
+  #enqueue<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean, caller?: string): Promise<T> {
     if (this.#closed) return Promise.reject(new ThreadspaceError("plugin_unavailable", "is unloading; call it again after it is loaded.", { plugin: this.name }));
     if (!this.exports.has(exportName)) return Promise.reject(this.#fail(this.missing(exportName), exportName, counted));
     const size = inputBytes(input, this.#limits.maxInputBytes);
@@ -137,7 +149,7 @@ export class PluginRunner {
       const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
       return Promise.reject(this.#fail(error, exportName, counted));
     }
-    if (!this.#busy) return this.#run(exportName, input, map, counted);
+    if (!this.#busy) return this.#run(exportName, input, map, counted, caller);
     const maxQueued = this.#limits.maxQueued;
     if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
       const error = new ThreadspaceError("busy", `has ${this.#waiting.length} calls waiting already, the most the engine queues per plugin (createEngine({ maxQueuedCalls })); ${exportName} was not queued. Retry later or call it less often.`, { plugin: this.name });
@@ -145,7 +157,7 @@ export class PluginRunner {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting.push(() => this.#run(exportName, input, map, counted).then(resolve, reject));
+      this.#waiting.push(() => this.#run(exportName, input, map, counted, caller).then(resolve, reject));
     });
   }
 
@@ -187,8 +199,9 @@ export class PluginRunner {
     return error;
   }
 
-  #run<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean): Promise<T> {
+  #run<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean, caller?: string): Promise<T> {
     this.#busy = true;
+    this.#caller = caller;
     if (counted) this.stats.calls++;
     // One call runs at a time, so its details live in fields and the reactions below are
     // allocated once per runner, not per call.
@@ -215,6 +228,8 @@ export class PluginRunner {
   #exportName = "";
   #map: (output: PluginOutput | null) => unknown = () => undefined;
   #counted = false;
+  /** The plugin whose ts_plugin_call this call serves (undefined: the embedder's call). */
+  #caller: string | undefined = undefined;
   readonly #settle = (output: PluginOutput | null): unknown => {
     const map = this.#map;
     const tx = this.#tx;
@@ -255,10 +270,11 @@ export class PluginRunner {
   };
 
   /**
-   * Told how every counted call that ran ended (its duration in ms, and its error), in the
-   * reaction that settles it: the engine's health monitor (lifecycle/monitor.ts).
+   * Told how every counted call that ran ended (its duration in ms, its error, and the plugin
+   * whose ts_plugin_call it served, if any), in the reaction that settles it: the engine's
+   * health monitor (lifecycle/monitor.ts).
    */
-  observer: ((ms: number, error: ThreadspaceError | undefined) => void) | undefined = undefined;
+  observer: ((ms: number, error: ThreadspaceError | undefined, caller: string | undefined) => void) | undefined = undefined;
   /** False while the health monitor's circuit breaker holds calls back (so callers skip asking it). */
   circuitClosed = true;
   #startedAt = 0;
@@ -266,7 +282,7 @@ export class PluginRunner {
   #observe(error: ThreadspaceError | undefined): void {
     if (!this.#counted || this.observer === undefined) return;
     const started = this.#startedAt;
-    this.observer(Number.isNaN(started) ? Number.NaN : performance.now() - started, error);
+    this.observer(Number.isNaN(started) ? Number.NaN : performance.now() - started, error, this.#caller);
   }
 
   /** Waits for queued calls, then frees the instance (and its WASI state). Later calls are refused. */

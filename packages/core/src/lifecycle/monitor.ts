@@ -240,7 +240,7 @@ export class HealthMonitor {
   attach(runner: PluginRunner): void {
     const monitor = this.#of(runner);
     monitor.history = this.#historyOf(runner.name);
-    runner.observer = (ms, error) => this.#record(runner, monitor, ms, error);
+    runner.observer = (ms, error, caller) => this.#record(runner, monitor, ms, error, caller);
   }
 
   #historyOf(name: string): MutableHistory {
@@ -305,7 +305,7 @@ export class HealthMonitor {
     }
   }
 
-  #record(runner: PluginRunner, monitor: PluginMonitor, ms: number, error: unknown): void {
+  #record(runner: PluginRunner, monitor: PluginMonitor, ms: number, error: unknown, caller?: string): void {
     const code = error === undefined ? undefined : isThreadspaceError(error) ? error.code : "plugin_error";
     if (code !== undefined && NOT_COUNTED.has(code)) {
       if (monitor.trialInFlight) this.#failed(runner, monitor, `the trial call failed (${messageOf(error)})`);
@@ -334,6 +334,12 @@ export class HealthMonitor {
       history.lastErrorCode = code;
       history.lastErrorAt = monitor.lastErrorAt;
       if (code === "timeout") history.timeouts++;
+    }
+    // Issue 10 item 10: a dependent's input must not disable the callee for everyone. Its calls
+    // (ts_plugin_call) that fail are counted in the stats but never open the circuit (a success still shows the plugin works).
+    if (caller !== undefined) {
+      if (monitor.trialInFlight) monitor.trialInFlight = false;
+      return;
     }
     if (failed) this.#failed(runner, monitor, `${code}: ${monitor.lastError}`);
     else this.#succeeded(runner, monitor); // The plugin answered (e.g. plugin_error for bad input): it works.
