@@ -7,6 +7,7 @@ import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
 import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
+import { MemoryQuota } from "./storage/memory-quota.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
 import { enginePermissions, type EnginePermissions } from "./permissions/engine-permissions.ts";
 import { invokeDependency } from "./calls/invoke-dependency.ts";
@@ -56,6 +57,7 @@ export class Engine {
   /** `trustedKeys` imported and `requireSignature` settled (awaited by `createEngine`, which surfaces a bad key). */
   readonly #trust: Promise<TrustPolicy>;
   readonly #grantPolicy: GrantPolicy;
+  readonly #memoryQuota: MemoryQuota | undefined;
   readonly #limitsPolicy: HostLimitsPolicy;
   readonly #isolation: EngineOptions["isolation"];
   readonly #host: Host;
@@ -117,6 +119,9 @@ export class Engine {
             journalDelayMs: options.journalDelayMs,
             quotaOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes,
           });
+    // Without a driver, quotas still hold (issue 10 item 16): the same ledger, in memory.
+    this.#memoryQuota = this.#storage === undefined ? new MemoryQuota((name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes) : undefined;
+    this.#memoryQuota?.link(this.#host.state.storage);
     this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name), log: this.#eventLog });
     this.events = this.#delivery.api;
     this.memories = memoryView(this.#host.state.memories);
@@ -435,7 +440,7 @@ export class Engine {
       limits: { ...limits, maxQueued: this.#maxQueued },
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
-      ...(this.#storage === undefined ? {} : { commit: this.#storage.committer.commitCall }),
+      commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
     };
   }
 
