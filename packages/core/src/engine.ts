@@ -455,8 +455,8 @@ export class Engine {
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
       const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy);
       const permissions = this.#host.permissions;
-      const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
-      permissions.assign(name, prepared.sha256, granted);
+      const { granted, explicit } = await resolveGrants(prepared.manifest, grant, permissions.remembered(name, prepared.sha256), this.#grantPolicy);
+      permissions.assign(name, prepared.sha256, granted, explicit);
       let runner: PluginRunner | undefined;
       try {
         this.#config.install(prepared.manifest, config);

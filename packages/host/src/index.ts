@@ -4,7 +4,7 @@ export type { CustomHostApi, CustomHostHandler } from "./custom-api.ts";
 export { CallTransaction, TxMap, autoCommit, storedCommit, StorageLink, type TxPersistence } from "./transaction.ts";
 export type { WriteOptions } from "./apis/embedder-call.ts";
 export type { KvView } from "./state/kv-store.ts";
-export { PermissionTable } from "./permissions.ts";
+export { PermissionTable, grantIdentity, type RememberedGrants } from "./permissions.ts";
 export { importName, canSuspend, type ExtismHostFunction } from "./host-functions.ts";
 export type { PluginInvoker } from "./apis/plugin-api.ts";
 export { requestParser, Schemas } from "./abi/request.ts";
