@@ -27,12 +27,16 @@ export interface PluginLimits {
   hostMemoryBytes?: number;
   /** Most bytes of Extism vars (`var_set`: keys and values) the plugin may keep. */
   maxVarBytes?: number;
+  /** Most elements each WebAssembly table of the plugin may hold (written into the module as its maximum). */
+  tableElements?: number;
   /** Where the plugin runs: on the engine's thread, or in its own worker. */
   isolation?: "inline" | "worker";
 }
 
 /** The most 64 KiB pages a 32-bit WebAssembly memory can have. */
 export const MAX_MEMORY_PAGES = 65_536;
+/** The most elements a table may have in V8 (and so in Node, Chromium and workerd). */
+export const MAX_TABLE_ELEMENTS = 10_000_000;
 
 const UNITS = {
   timeoutMs: "milliseconds",
@@ -45,6 +49,7 @@ const UNITS = {
   fuel: "fuel units per call",
   hostMemoryBytes: "bytes",
   maxVarBytes: "bytes",
+  tableElements: "table elements",
 } as const;
 
 /** Every key `limits` may have. */
@@ -74,6 +79,7 @@ export const limitsSchema = v.pipe(
     fuel: v.exactOptional(count(UNITS.fuel, Number.MAX_SAFE_INTEGER)),
     hostMemoryBytes: v.exactOptional(count(UNITS.hostMemoryBytes, Number.MAX_SAFE_INTEGER)),
     maxVarBytes: v.exactOptional(count(UNITS.maxVarBytes, Number.MAX_SAFE_INTEGER)),
+    tableElements: v.exactOptional(count(UNITS.tableElements, MAX_TABLE_ELEMENTS)),
     isolation: v.exactOptional(
       v.picklist(["inline", "worker"], (issue) => `must be "inline" or "worker"; got ${describeValue(issue.input)}.`),
     ),

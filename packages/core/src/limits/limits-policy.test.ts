@@ -27,6 +27,7 @@ describe("resolveLimits", () => {
       eventsPerSecond: 1_000,
       storageBytes: 10_485_760,
       fuel: undefined,
+      tableElements: 100_000,
       hostMemoryBytes: 33_554_432,
       maxVarBytes: 1_048_576,
       isolation: "inline",
@@ -41,6 +42,7 @@ describe("resolveLimits", () => {
       eventsPerSecond: "default",
       storageBytes: "default",
       fuel: "unset",
+      tableElements: "default",
       hostMemoryBytes: "default",
       maxVarBytes: "default",
       isolation: "default",
@@ -101,7 +103,7 @@ describe("resolveLimits", () => {
   });
 
   it("keeps every value within its ceiling, grants what fits, and notes exactly what it capped", () => {
-    const value = (key: NumericLimitKey) => (key === "memoryPages" ? fc.integer({ min: 1, max: 65_536 }) : fc.integer({ min: 1, max: 1e12 }));
+    const value = (key: NumericLimitKey) => (key === "memoryPages" ? fc.integer({ min: 1, max: 65_536 }) : key === "tableElements" ? fc.integer({ min: 1, max: 10_000_000 }) : fc.integer({ min: 1, max: 1e12 }));
     const partial = (withKeys: readonly NumericLimitKey[]) =>
       fc.record(Object.fromEntries(withKeys.map((k) => [k, value(k)])) as Record<NumericLimitKey, fc.Arbitrary<number>>, { requiredKeys: [] });
     fc.assert(

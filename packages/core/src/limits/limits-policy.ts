@@ -1,5 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import type { PluginLimits } from "@threadspace/manifest";
+import { MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS, type PluginLimits } from "@threadspace/manifest";
 
 /** The numeric limits (everything in `limits` but `isolation`). */
 export type NumericLimitKey = Exclude<keyof PluginLimits, "isolation">;
@@ -27,7 +27,7 @@ export interface HostLimitsPolicy extends PluginLimits {
 
 /** The limits a plugin runs under, every one decided. */
 export interface EffectiveLimits {
-  /** Longest a call may run, in milliseconds (enforced only in `worker` isolation). */
+  /** Longest a call may run, in milliseconds (checked by the fuel meter at the end of each slice, and by worker isolation). */
   readonly timeoutMs: number;
   /** Most guest memory, in 64 KiB pages: the cap written into the module before compiling. */
   readonly memoryPages: number;
@@ -41,12 +41,14 @@ export interface EffectiveLimits {
   readonly eventsPerSecond: number;
   /** Most bytes of key-value state the plugin may keep. */
   readonly storageBytes: number;
-  /** Most fuel per call; `undefined`: not metered. */
+  /** Most fuel per call; `undefined`: no fuel limit (calls are still metered, and timed). */
   readonly fuel: number | undefined;
   /** Most bytes the plugin may make the host hold through the Extism kernel: blocks (allocated, or host replies it keeps) and vars. */
   readonly hostMemoryBytes: number;
   /** Most bytes of Extism vars (keys and values). */
   readonly maxVarBytes: number;
+  /** Most elements each table may hold: the maximum written into the module before compiling. */
+  readonly tableElements: number;
   /** Where the plugin runs. */
   readonly isolation: Isolation;
 }
@@ -91,9 +93,11 @@ const MIB = 1024 * 1024;
  * - `eventsPerSecond` 1,000; `storageBytes` 10 MiB.
  * - `hostMemoryBytes`: derived from `memoryPages`, twice the guest memory and at least 16 MiB
  *   ({@link defaultHostMemoryBytes}); `maxVarBytes` 1 MiB (as Extism's other SDKs).
- * - `fuel`: none (not metered).
- * - `isolation` `"inline"`: the engine's current mode and the fastest. Hosts running untrusted
- *   plugins should set `isolation: "worker"` in their policy: timeouts bite only there.
+ * - `fuel`: none (calls are metered and timed, but have no fuel limit).
+ * - `tableElements` 100,000 (about 0.8 MiB of host memory per table): far above what compilers
+ *   emit for function pointers; a `table.grow` past it returns -1.
+ * - `isolation` `"inline"`: the engine's current mode and the fastest. Fuel metering enforces
+ *   `timeoutMs` inline too; a worker adds a thread of its own (the page stays responsive).
  */
 export const BUILT_IN_DEFAULTS: Readonly<Omit<EffectiveLimits, "fuel">> = {
   timeoutMs: 5_000,
@@ -105,6 +109,7 @@ export const BUILT_IN_DEFAULTS: Readonly<Omit<EffectiveLimits, "fuel">> = {
   storageBytes: 10 * MIB,
   hostMemoryBytes: 16 * MIB,
   maxVarBytes: 1 * MIB,
+  tableElements: 100_000,
   isolation: "inline",
 };
 
@@ -129,15 +134,16 @@ export const BUILT_IN_CEILINGS: Readonly<Record<Exclude<NumericLimitKey, "fuel">
   storageBytes: 256 * MIB,
   hostMemoryBytes: 1024 * MIB,
   maxVarBytes: 64 * MIB,
+  tableElements: 1_000_000,
 };
 
 /** Every numeric limit, in plugin.json's order. */
-export const NUMERIC_LIMIT_KEYS: readonly NumericLimitKey[] = ["timeoutMs", "memoryPages", "maxInputBytes", "maxOutputBytes", "hostCallsPerCall", "eventsPerSecond", "storageBytes", "fuel", "hostMemoryBytes", "maxVarBytes"];
-
-const MAX_PAGES = 65_536;
+export const NUMERIC_LIMIT_KEYS: readonly NumericLimitKey[] = ["timeoutMs", "memoryPages", "maxInputBytes", "maxOutputBytes", "hostCallsPerCall", "eventsPerSecond", "storageBytes", "fuel", "tableElements", "hostMemoryBytes", "maxVarBytes"];
 
 function maxOf(key: NumericLimitKey): number {
-  return key === "memoryPages" ? MAX_PAGES : Number.MAX_SAFE_INTEGER;
+  if (key === "memoryPages") return MAX_MEMORY_PAGES;
+  if (key === "tableElements") return MAX_TABLE_ELEMENTS;
+  return Number.MAX_SAFE_INTEGER;
 }
 
 function isValidCount(key: NumericLimitKey, value: unknown): value is number {
@@ -168,6 +174,8 @@ function unit(key: NumericLimitKey, value: number): string {
       return `${value} events per second`;
     case "fuel":
       return `${value} fuel per call`;
+    case "tableElements":
+      return `${value} table elements`;
   }
 }
 
@@ -286,6 +294,7 @@ export function resolveLimits(requested: PluginLimits, policy: HostLimitsPolicy 
     fuel: values.fuel,
     hostMemoryBytes: values.hostMemoryBytes as number,
     maxVarBytes: values.maxVarBytes as number,
+    tableElements: values.tableElements as number,
     isolation,
   };
   return { limits, notes, sources };

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Platform } from "./platform.ts";
+import type { CreateExtismPlugin, Platform } from "./platform.ts";
+import { loadWasiQuietly } from "./quiet-wasi.ts";
 import { readResponse } from "./read-response.ts";
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -25,6 +26,17 @@ async function readFileCapped(path: string, maxBytes: number): Promise<Uint8Arra
   }
 }
 
+let extism: Promise<CreateExtismPlugin> | undefined;
+
+/** @extism/extism, imported after node:wasi was loaded quietly (see quiet-wasi.ts). */
+function loadExtism(): Promise<CreateExtismPlugin> {
+  extism ??= (async () => {
+    loadWasiQuietly();
+    return (await import("@extism/extism")).default;
+  })();
+  return extism;
+}
+
 /** Node: strings are bundle directories or plugin.json paths (or URLs); file: URLs are read from disk. */
 export const platform: Platform = {
   name: "node",
@@ -42,4 +54,5 @@ export const platform: Platform = {
     if (url.protocol === "file:") return readFileCapped(fileURLToPath(url), maxBytes);
     return readResponse(await fetch(url), url, maxBytes);
   },
+  loadExtism,
 };

@@ -14,4 +14,12 @@ export interface Platform {
   sha256Hex(bytes: Uint8Array): Promise<string>;
   /** Reads at most `maxBytes` from a URL; throws a plain Error with the reason otherwise. */
   readBytes(url: URL, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * Loads @extism/extism (once). Node loads it without letting its `node:wasi` import print an
+   * ExperimentalWarning on the embedder's terminal; elsewhere it is a plain import.
+   */
+  loadExtism(): Promise<CreateExtismPlugin>;
 }
+
+/** @extism/extism's `createPlugin`, as {@link Platform.loadExtism} returns it. */
+export type CreateExtismPlugin = typeof import("@extism/extism").default;
