@@ -40,7 +40,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "browser",
-          include: ["test/browser/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/adversarial/browser/**/*.test.ts"],
           setupFiles: ["test/browser/setup.ts"],
           testTimeout: 20_000,
           // One file at a time: the files share the page's origin, and storage.test.ts clears

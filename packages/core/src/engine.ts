@@ -9,6 +9,8 @@ import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
+import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
+import { MemoryQuota } from "./storage/memory-quota.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
 import { enginePermissions, type EnginePermissions } from "./permissions/engine-permissions.ts";
 import { invokeDependency } from "./calls/invoke-dependency.ts";
@@ -58,6 +60,7 @@ export class Engine {
   /** `trustedKeys` imported and `requireSignature` settled (awaited by `createEngine`, which surfaces a bad key). */
   readonly #trust: Promise<TrustPolicy>;
   readonly #grantPolicy: GrantPolicy;
+  readonly #memoryQuota: MemoryQuota | undefined;
   readonly #limitsPolicy: HostLimitsPolicy;
   readonly #metering: MeteringOptions | undefined;
   readonly #isolation: EngineOptions["isolation"];
@@ -93,7 +96,7 @@ export class Engine {
     this.#grantPolicy = options.grant ?? false;
     this.#limitsPolicy = options.limits ?? {};
     this.#metering = options.metering;
-    this.#isolation = options.isolation;
+    this.#isolation = checkIsolationOptions(options.isolation);
     checkHostLimitsPolicy(this.#limitsPolicy);
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
     if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
@@ -121,6 +124,9 @@ export class Engine {
             journalDelayMs: options.journalDelayMs,
             quotaOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes,
           });
+    // Without a driver, quotas still hold (issue 10 item 16): the same ledger, in memory.
+    this.#memoryQuota = this.#storage === undefined ? new MemoryQuota((name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes) : undefined;
+    this.#memoryQuota?.link(this.#host.state.storage);
     this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name), log: this.#eventLog });
     this.events = this.#delivery.api;
     this.memories = memoryView(this.#host.state.memories);
@@ -443,7 +449,7 @@ export class Engine {
       limits: { ...limits, maxQueued: this.#maxQueued },
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
-      ...(this.#storage === undefined ? {} : { commit: this.#storage.committer.commitCall }),
+      commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
     };
   }
 
@@ -458,8 +464,8 @@ export class Engine {
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
       const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering);
       const permissions = this.#host.permissions;
-      const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
-      permissions.assign(name, prepared.sha256, granted);
+      const { granted, explicit } = await resolveGrants(prepared.manifest, grant, permissions.remembered(name, prepared.sha256), this.#grantPolicy);
+      permissions.assign(name, prepared.sha256, granted, explicit);
       let runner: PluginRunner | undefined;
       try {
         this.#config.install(prepared.manifest, config);
@@ -543,6 +549,18 @@ export class Engine {
     const state = record.runner !== undefined ? "ready" : this.#config.enabled(name) ? "unloaded" : "disabled";
     return describePlugin(record, state, this.#host.permissions.list(name));
   }
+}
+
+/**
+ * `createEngine({ isolation })` takes options (transport, maxWorkers, ...); a string such as
+ * `"worker"` was once silently ignored. Where plugins run is `limits.isolation`: say so.
+ */
+function checkIsolationOptions(isolation: unknown): EngineIsolationOptions | undefined {
+  if (isolation === undefined) return undefined;
+  if (typeof isolation !== "object" || isolation === null || Array.isArray(isolation)) {
+    throw new RangeError(`isolation takes options ({ transport, maxWorkers, whenWorkerUnavailable, ... }); got ${JSON.stringify(isolation)}. To run every plugin in a worker, set createEngine({ limits: { isolation: "worker" } }): a plugin.json asking for "inline" then runs in a worker too.`);
+  }
+  return isolation as EngineIsolationOptions;
 }
 
 /** `view` as if loaded (for checking the dependencies of a plugin that is not started). */

@@ -56,8 +56,8 @@ export function upgradeBundleRecord(record: StoredBundleRecord): BundleRecord {
   throw new ThreadspaceError("storage_unavailable", `storage: a bundle record of version ${String(version)} was written by a newer Threadspace (this one reads up to ${BUNDLE_RECORD_VERSION}); it is left as it is.`);
 }
 
-/** `grants`, keyed by plugin name. */
-export type GrantRecord = { readonly permissions: readonly string[] };
+/** `grants`, keyed by plugin identity `name@sha256:<hex>` (before: the bare sha256, read as the stored bundle with that hash). */
+export type GrantRecord = { readonly permissions: readonly string[]; readonly explicit?: boolean };
 
 /** `config`, keyed by plugin name: the embedder's overrides (the defaults come from plugin.json). */
 export type ConfigRecord = { readonly overrides: JsonObject };

@@ -4,6 +4,7 @@ export {
   resolveLimits,
   checkHostLimitsPolicy,
   BUILT_IN_DEFAULTS,
+  defaultHostMemoryBytes,
   BUILT_IN_CEILINGS,
   NUMERIC_LIMIT_KEYS,
   type HostLimitsPolicy,
