@@ -29,6 +29,7 @@ export {
   capGuestMemory,
   resolveLimits,
   readMemoryLimits,
+  describeNotWasm,
   WASM_PAGE_BYTES,
   BUILT_IN_DEFAULTS,
   BUILT_IN_CEILINGS,

@@ -24,8 +24,17 @@ function lineAndColumn(text: string, position: number): string {
   return `line ${line} column ${position - before.lastIndexOf("\n")}`;
 }
 
-function jsonError(text: string, error: unknown): string {
+/**
+ * JSON.parse's reason without what V8 quotes of the text (`Unexpected token 'r', "root:x:0:0"...
+ * is not valid JSON`): a manifest error never shows the file's contents.
+ */
+function parseReason(error: unknown): string {
   const reason = error instanceof Error ? error.message : String(error);
+  return reason.replace(/, ".*"(?:\.\.\.)? is not valid JSON$/su, "").replace(/^Unexpected token '.*?'/su, "Unexpected character");
+}
+
+function jsonError(text: string, error: unknown): string {
+  const reason = parseReason(error);
   const position = /position (\d+)/.exec(reason)?.[1];
   const where = position === undefined || /line \d+/.test(reason) ? "" : ` (${lineAndColumn(text, Number(position))})`;
   const pathHint = /^\s*[{[]/.test(text) ? "" : " Pass the file's contents, not its path.";
