@@ -116,6 +116,24 @@ export function uninstallDataContract(env: TestEnv, label: string, makeStorage: 
       expect(await kv(engine, "get", { key: "k" })).toEqual({ ok: null });
     });
 
+    test.skipIf(makeStorage === undefined)("memories and threads: kept and counted with the plugin; removed memories go, threads stay but stop counting against the name", async () => {
+      const data = await fixture(env, "host-data");
+      const engine = await open();
+      await engine.install(data);
+      const call = async (fn: string, request: Record<string, unknown>) => (await engine.call("host-data", fn, request)).json<{ ok?: { id?: string } }>();
+      const memory = (await call("memory_put", { content: BIG })).ok?.id as string;
+      await call("thread_create", { id: "t", title: "mine" });
+      await call("thread_append", { threadId: "t", content: "one" });
+      const kept = await engine.uninstall("host-data");
+      expect(kept.kept).toMatchObject({ memories: 1, threads: 1, entries: 1 });
+      // A different build under the name must not count the old rows against its quota either.
+      await engine.install({ ...data, wasm: otherBuild(data.wasm as Uint8Array) }, { data: "discard" });
+      expect(engine.memories.get(memory)).toBeUndefined();
+      expect(engine.threads.read({ threadId: "t" }).map((entry) => entry.content)).toEqual(["one"]);
+      expect((await call("memory_put", { content: BIG })).ok).toBeDefined();
+      expect((await engine.uninstall("host-data", { keepData: false })).kept).toMatchObject({ kv: 0, memories: 0, threads: 0, entries: 0 });
+    });
+
     test.skipIf(makeStorage === undefined)("across a restart: the kept data stays bound to the plugin that wrote it", async () => {
       const { a, b } = await plugins();
       let engine = await open();
