@@ -1,8 +1,10 @@
 import { defineConfig } from "vitest/config";
 import { headlessChromium, isolationHeaders } from "./test/support/browser-mode.ts";
+import { sourceConditions } from "./test/support/source-conditions.ts";
 
 export default defineConfig({
   server: { headers: isolationHeaders },
+  ...sourceConditions,
   // Pre-bundled up front so a cold cache does not reload the browser test page mid-run.
   optimizeDeps: { include: ["idb", "comlink", "fflate"] },
   test: {

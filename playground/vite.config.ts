@@ -4,7 +4,7 @@
  * worker isolation). `npm start` runs it from the repository root.
  */
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { defaultClientConditions, defaultServerConditions, defineConfig } from "vite";
 import { examplesPlugin } from "./server/examples-plugin.ts";
 
 /** Headers that make pages `crossOriginIsolated` (SharedArrayBuffer, plugin workers). */
@@ -20,6 +20,9 @@ export default defineConfig({
   root,
   clearScreen: false,
   plugins: [examplesPlugin(examplesDir)],
+  // The packages' `source` export condition: the playground runs the TypeScript sources, no build step.
+  resolve: { conditions: ["source", ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ["source", ...defaultServerConditions] } },
   server: { host: "localhost", port: 5173, strictPort: false, headers: isolationHeaders },
   preview: { host: "localhost", port: 4173, strictPort: false, headers: isolationHeaders },
   // Pre-bundled up front so that the first visit does not reload the page halfway through.

@@ -3,7 +3,7 @@
  * mode, inline and worker, on one instance (the isolation fixture's `counter` keeps its count in
  * guest memory, so the last output proves no restart happened). Not part of `npm test`.
  *
- * Run: npm run build:fixtures && npx tsx bench/isolation/million.ts   (CALLS=... to change)
+ * Run: npm run build:fixtures && npx tsx --conditions=source bench/isolation/million.ts   (CALLS=... to change)
  */
 import { createEngine } from "@threadspace/core";
 import { readFile } from "node:fs/promises";

@@ -4,9 +4,9 @@
  * over its default transport (the shared-memory bridge) and over Extism's runInWorker;
  * how long after a timeout a fresh instance serves again; memory per idle plugin in each mode.
  *
- * Run: npx tsx bench/isolation/run.ts   (needs examples/hello built: npm run build:examples,
+ * Run: npx tsx --conditions=source bench/isolation/run.ts   (needs examples/hello built: npm run build:examples,
  *      and the fixtures: npm run build:fixtures). Knobs: ROUNDS, INLINE_CALLS, WORKER_CALLS,
- *      TIMEOUTS, IDLE_PLUGINS. For memory figures run with `node --expose-gc --import tsx`.
+ *      TIMEOUTS, IDLE_PLUGINS. For memory figures run with `node --expose-gc --conditions=source --import tsx`.
  */
 import createPlugin from "@extism/extism";
 import { createEngine, type Engine } from "@threadspace/core";

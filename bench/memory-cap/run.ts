@@ -5,7 +5,7 @@
  * with one more byte), a 4 GiB maximum (lowered in place: copied), a maximum already within the
  * cap (nothing to do: the input comes back), and an imported memory after 200 function imports.
  *
- * Run: npx tsx bench/memory-cap/run.ts      (ROUNDS=7 by default)
+ * Run: npx tsx --conditions=source bench/memory-cap/run.ts      (ROUNDS=7 by default)
  */
 import wabtInit from "wabt";
 import { capGuestMemory } from "../../packages/core/src/limits/memory-cap.ts";

@@ -5,7 +5,7 @@
  * as the engine commits one plugin's calls; "8 in flight" keeps 8 commits pending at once (calls
  * of several plugins), where the file driver shares one write and one fsync among them.
  *
- * Run: npx tsx bench/storage/driver.ts   (ROUNDS=5 MS=300 by default)
+ * Run: npx tsx --conditions=source bench/storage/driver.ts   (ROUNDS=5 MS=300 by default)
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

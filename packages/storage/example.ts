@@ -1,4 +1,4 @@
-// The README's example. Run: npx tsx packages/storage/example.ts [file]
+// The README's example. Run: npx tsx --conditions=source packages/storage/example.ts [file]
 import { DELETE, QuotaLedger, commitWithQuota, key, keyPrefix, memoryStorage } from "@threadspace/storage";
 import { fileStorage } from "@threadspace/storage/file";
 

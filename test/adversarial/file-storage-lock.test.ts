@@ -39,6 +39,8 @@ beforeAll(async () => {
     bundle: true,
     platform: "node",
     format: "esm",
+    // The packages' TypeScript sources (their `source` export condition), as the tests run them.
+    conditions: ["source"],
     logLevel: "silent",
   });
 });

@@ -10,6 +10,7 @@ import { hostPluginCallContract } from "./host-plugin-call.contract.ts";
 import { installContract } from "./install.contract.ts";
 import { isolationContract } from "./isolation.contract.ts";
 import { limitsContract } from "./limits.contract.ts";
+import { fuelContract } from "./fuel.contract.ts";
 import { lifecycleContract } from "./lifecycle.contract.ts";
 import type { TestEnv } from "./test-env.ts";
 
@@ -21,6 +22,7 @@ export function engineContract(env: TestEnv): void {
   dependenciesContract(env);
   hostKvContract(env);
   limitsContract(env);
+  fuelContract(env);
   hostConfigContract(env);
   hostDataContract(env);
   hostPluginCallContract(env);

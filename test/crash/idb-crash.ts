@@ -27,7 +27,7 @@ import { chromium } from "playwright";
 import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
 
 const KILLS = Number(process.env["KILLS"] ?? 100);
-const bundle = await build({ entryPoints: [fileURLToPath(new URL("./idb-crash-page.ts", import.meta.url))], bundle: true, format: "esm", write: false, platform: "browser" });
+const bundle = await build({ entryPoints: [fileURLToPath(new URL("./idb-crash-page.ts", import.meta.url))], bundle: true, format: "esm", write: false, platform: "browser", conditions: ["source"] });
 const script = bundle.outputFiles[0]?.text ?? "";
 const server = createServer((request, response) => {
   if (request.url === "/page.js") {

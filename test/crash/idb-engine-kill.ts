@@ -5,7 +5,7 @@
  * is relaunched on the same profile and a new engine must restore every entry whose call had
  * resolved. Repeated ROUNDS times (default 10).
  *
- * Run: npx tsx test/crash/idb-engine-kill.ts   (needs `npm run build:fixtures` for host-kv.wasm)
+ * Run: npx tsx --conditions=source test/crash/idb-engine-kill.ts   (needs `npm run build:fixtures` for host-kv.wasm)
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -19,7 +19,7 @@ import { chromium } from "playwright";
 import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
 
 const ROUNDS = Number(process.env["ROUNDS"] ?? 10);
-const bundle = await build({ entryPoints: [fileURLToPath(new URL("./idb-engine-kill-page.ts", import.meta.url))], bundle: true, format: "esm", write: false, platform: "browser" });
+const bundle = await build({ entryPoints: [fileURLToPath(new URL("./idb-engine-kill-page.ts", import.meta.url))], bundle: true, format: "esm", write: false, platform: "browser", conditions: ["source"] });
 const files: Record<string, [string, string | Buffer]> = {
   "/page.js": ["text/javascript", bundle.outputFiles[0]?.text ?? ""],
   "/host-kv.wasm": ["application/wasm", readFileSync(fileURLToPath(new URL("../fixtures/build/host-kv.wasm", import.meta.url)))],

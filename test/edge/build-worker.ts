@@ -70,7 +70,7 @@ export async function bundleWorker(entry: { readonly file: string } | { readonly
     format: "esm",
     platform: "browser",
     target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
+    conditions: ["source", "workerd", "worker", "browser"],
     plugins: [compiledWasm(wasm)],
     alias,
     logLevel: "silent",

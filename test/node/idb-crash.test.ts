@@ -17,7 +17,7 @@ const KILLS_TIMEOUT_MS = 60_000 + KILLS * 5_000;
 
 const run = (script: string, env: Record<string, string>, timeout = 110_000): Promise<{ code: number; output: string }> =>
   new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", fileURLToPath(new URL(`../crash/${script}`, import.meta.url))], { env: { ...process.env, ...env }, timeout }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["--conditions=source", "--import", "tsx", fileURLToPath(new URL(`../crash/${script}`, import.meta.url))], { env: { ...process.env, ...env }, timeout }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, output: `${stdout}${stderr}` });
     });
   });

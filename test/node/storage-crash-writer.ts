@@ -3,7 +3,7 @@
  * commits batches of 10 entries + a `last` marker in a loop, 3 commits in flight, and prints the
  * number of each batch once its commit resolved. The parent kills it with SIGKILL at a random moment.
  *
- * Run: node --import tsx test/node/storage-crash-writer.ts <dir> <first batch>
+ * Run: node --conditions=source --import tsx test/node/storage-crash-writer.ts <dir> <first batch>
  */
 import { key, type StorageWrite } from "@threadspace/storage";
 import { fileStorage } from "@threadspace/storage/file";

@@ -13,6 +13,7 @@ export interface EngineLogger {
 import type { GrantPolicy } from "./permissions/grant-policy.ts";
 import type { StorageDriver } from "@threadspace/storage";
 import type { HostLimitsPolicy } from "./limits/index.ts";
+import type { MeteringOptions } from "./fuel/metering-policy.ts";
 import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 import type { HealthOptions } from "./lifecycle/monitor.ts";
 import type { TrustOptions } from "./install/trust.ts";
@@ -42,6 +43,12 @@ export interface EngineOptions extends HealthOptions, TrustOptions {
    * apply where plugin.json says nothing (see `limits/limits-policy.ts` for the built-in ones).
    */
   readonly limits?: HostLimitsPolicy;
+  /**
+   * Fuel metering (docs/metering.md): every module installed from bytes is metered, so fuel
+   * budgets and `timeoutMs` hold on any thread. `unmetered` decides about precompiled modules
+   * (workerd) that were not metered at build time (`threadspace cap --fuel`).
+   */
+  readonly metering?: MeteringOptions;
   /**
    * Worker isolation: what to do where workers are unavailable (`whenWorkerUnavailable`,
    * default `"fail"`), reset cadence. Which plugins run in a worker is `limits.isolation`.

@@ -2,6 +2,9 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { encodeInput, type CallInput } from "./calls/call-input.ts";
 import { CallResult } from "./calls/call-result.ts";
 import { callWithHooks } from "./calls/call-with-hooks.ts";
+import { callBudget, type CallOptions } from "./calls/call-options.ts";
+import type { MeteringOptions } from "./fuel/metering-policy.ts";
+import type { CallBudget } from "./calls/plugin-runner.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
@@ -57,6 +60,7 @@ export class Engine {
   readonly #trust: Promise<TrustPolicy>;
   readonly #grantPolicy: GrantPolicy;
   readonly #limitsPolicy: HostLimitsPolicy;
+  readonly #metering: MeteringOptions | undefined;
   readonly #isolation: EngineOptions["isolation"];
   readonly #host: Host;
   readonly #delivery: EventDelivery;
@@ -96,6 +100,7 @@ export class Engine {
     this.#trust.catch(() => undefined);
     this.#grantPolicy = options.grant ?? false;
     this.#limitsPolicy = options.limits ?? {};
+    this.#metering = options.metering;
     this.#isolation = options.isolation;
     checkHostLimitsPolicy(this.#limitsPolicy);
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
@@ -269,25 +274,29 @@ export class Engine {
     return installed;
   }
 
-  /** Calls an export. Input: string (UTF-8), bytes, or a JSON value. Calls to one plugin run one at a time. */
-  call(name: string, exportName: string, input?: CallInput): Promise<CallResult> {
+  /**
+   * Calls an export. Input: string (UTF-8), bytes, or a JSON value. Calls to one plugin run one
+   * at a time. `options.fuel` sets this call's fuel budget (capped by the host's policy); the
+   * result's `fuel` says what it used.
+   */
+  call(name: string, exportName: string, input?: CallInput, options?: CallOptions): Promise<CallResult> {
     const record = this.#plugins.get(name);
     const runner = record?.runner;
     if (record === undefined || runner === undefined) return Promise.reject(this.#unavailable(name));
-    if (!runner.circuitClosed) {
-      const open = this.#monitor.admit(runner);
-      if (open !== undefined) return Promise.reject(open);
-    }
+    const open = this.#monitor.admit(runner);
+    if (open !== undefined) return Promise.reject(open);
     let encoded: string | Uint8Array;
+    let budget: CallBudget | undefined;
     try {
       encoded = encodeInput(input, name);
+      budget = options === undefined ? undefined : callBudget(options, this.#limitsPolicy.fuel, name);
     } catch (error) {
       return Promise.reject(error);
     }
     if (this.#hooks.watchesCalls) {
-      return callWithHooks(this.#hooks, name, runner, exportName, encoded);
+      return callWithHooks(this.#hooks, name, runner, exportName, encoded, budget);
     }
-    return runner.call(exportName, encoded, (output) => new CallResult(output, name));
+    return runner.call(exportName, encoded, (output, fuel) => new CallResult(output, name, fuel), budget);
   }
 
   /** Every installed plugin. */
@@ -483,7 +492,7 @@ export class Engine {
     try {
       // A plugin restored unloaded needs its dependencies installed, not loaded.
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
-      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy);
+      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering);
       const permissions = this.#host.permissions;
       const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
       permissions.assign(name, prepared.sha256, granted);

@@ -44,9 +44,11 @@ export interface PluginInfo {
   readonly limits: EffectiveLimits;
   /**
    * What the host's policy capped ("memoryPages: asked for 1024 pages ..., capped by policy to 256"),
-   * and what is not enforced: a `timeoutMs` inline, a fallback to inline, the memory cap and hash of a precompiled module.
+   * and what is not enforced: a fallback to inline, the memory cap, hash and metering of a precompiled module.
    */
   readonly limitNotes: readonly string[];
+  /** True when its calls are metered: fuel is counted (`result.fuel`), budgets and `timeoutMs` hold on any thread. */
+  readonly metered: boolean;
   /** The plugin.json the engine validated. */
   readonly manifest: PluginManifest;
 }
@@ -69,14 +71,15 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
     limitNotes: [
       ...record.limits.notes.map((note) => note.message),
       ...record.sourceNotes,
-      ...isolationNotes(record.limits, record.runner),
-      ...[unmeteredFuelNote(record.limits)].filter((note) => note !== undefined),
+      ...isolationNotes(record.limits, record.runner, record.metered),
+      ...(record.metered ? [] : [unmeteredFuelNote(record.limits)].filter((note) => note !== undefined)),
     ],
     exports: record.shape.exports,
     sha256: record.sha256,
     origin: record.origin,
     signature: record.signature,
     installedAt: record.installedAt,
+    metered: record.metered,
     manifest: m,
   };
 }

@@ -9,4 +9,5 @@ export { parseManifest, safeParseManifest } from "./parse.ts";
 export type { Permission, PermissionName } from "./permissions.ts";
 export { PERMISSIONS } from "./permissions.ts";
 export type { PluginLimits } from "./plugin-limits.ts";
+export { MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS } from "./plugin-limits.ts";
 export { satisfiesVersion } from "./version.ts";

@@ -23,12 +23,16 @@ export interface PluginLimits {
   storageBytes?: number;
   /** Most fuel (metered instructions) per call. */
   fuel?: number;
+  /** Most elements each WebAssembly table of the plugin may hold (written into the module as its maximum). */
+  tableElements?: number;
   /** Where the plugin runs: on the engine's thread, or in its own worker. */
   isolation?: "inline" | "worker";
 }
 
 /** The most 64 KiB pages a 32-bit WebAssembly memory can have. */
 export const MAX_MEMORY_PAGES = 65_536;
+/** The most elements a table may have in V8 (and so in Node, Chromium and workerd). */
+export const MAX_TABLE_ELEMENTS = 10_000_000;
 
 const UNITS = {
   timeoutMs: "milliseconds",
@@ -39,6 +43,7 @@ const UNITS = {
   eventsPerSecond: "events per second",
   storageBytes: "bytes",
   fuel: "fuel units per call",
+  tableElements: "table elements",
 } as const;
 
 /** Every key `limits` may have. */
@@ -66,6 +71,7 @@ export const limitsSchema = v.pipe(
     eventsPerSecond: v.exactOptional(count(UNITS.eventsPerSecond, Number.MAX_SAFE_INTEGER)),
     storageBytes: v.exactOptional(count(UNITS.storageBytes, Number.MAX_SAFE_INTEGER)),
     fuel: v.exactOptional(count(UNITS.fuel, Number.MAX_SAFE_INTEGER)),
+    tableElements: v.exactOptional(count(UNITS.tableElements, MAX_TABLE_ELEMENTS)),
     isolation: v.exactOptional(
       v.picklist(["inline", "worker"], (issue) => `must be "inline" or "worker"; got ${describeValue(issue.input)}.`),
     ),

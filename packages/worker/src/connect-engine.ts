@@ -84,7 +84,10 @@ function remoteEngine(remote: Comlink.Remote<EngineFacade>, worker: EngineEndpoi
       return live().install(wireSource(source), rest, Comlink.proxy(grant));
     },
     installAll: async (sources) => live().installAll(sources.map(wireSource)),
-    call: async (name, exportName, input) => new CallResult(await live().call(name, exportName, input), name),
+    call: async (name, exportName, input, options) => {
+      const { bytes, fuel } = await live().call(name, exportName, input, options);
+      return new CallResult(bytes, name, fuel);
+    },
     list: async () => live().list(),
     get: async (name) => live().get(name),
     findByCapability: async (capability) => live().findByCapability(capability),

@@ -1,5 +1,5 @@
 import * as Comlink from "comlink";
-import { ThreadspaceError, type CallInput, type Engine, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UninstallOptions, type UninstallResult, type UnloadOptions } from "@threadspace/core";
+import { ThreadspaceError, type CallInput, type CallOptions, type Engine, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UninstallOptions, type UninstallResult, type UnloadOptions } from "@threadspace/core";
 import { hookEventToWire, isViewMethod, transferableBytes, type ViewName, type WireHandler, type WireHookEvent, type WireInstallSource } from "./wire.ts";
 
 /** A `grant` policy that is a function (it runs on the page). */
@@ -52,11 +52,11 @@ export class EngineFacade {
     return (await this.#engine).installAll(sources);
   }
 
-  /** The output bytes, transferred (not copied) to the page. */
-  async call(name: string, exportName: string, input?: CallInput): Promise<Uint8Array> {
-    const result = await (await this.#engine).call(name, exportName, input);
+  /** The output bytes, transferred (not copied) to the page, and the fuel the call used. */
+  async call(name: string, exportName: string, input?: CallInput, options?: CallOptions): Promise<{ bytes: Uint8Array; fuel: number | undefined }> {
+    const result = await (await this.#engine).call(name, exportName, input, options);
     const bytes = transferableBytes(result.bytes);
-    return Comlink.transfer(bytes, [bytes.buffer]);
+    return Comlink.transfer({ bytes, fuel: result.fuel }, [bytes.buffer]);
   }
 
   async list(): Promise<ReturnType<Engine["list"]>> {

@@ -1,4 +1,4 @@
-import type { CallInput, CallResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UninstallOptions, UninstallResult, UnloadOptions } from "@threadspace/core";
+import type { CallInput, CallOptions, CallResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UninstallOptions, UninstallResult, UnloadOptions } from "@threadspace/core";
 
 /** The same methods, each returning a promise. */
 export type Async<T> = {
@@ -19,8 +19,8 @@ export interface RemoteEngine {
   install(source: InstallSource, options?: InstallOptions): Promise<PluginInfo>;
   /** As `engine.installAll`. */
   installAll(sources: readonly InstallSource[]): Promise<PluginInfo[]>;
-  /** As `engine.call`; the output bytes are transferred from the worker, not copied. */
-  call(name: string, exportName: string, input?: CallInput): Promise<CallResult>;
+  /** As `engine.call` (with its `{ fuel }` budget and `result.fuel`); the output bytes are transferred from the worker, not copied. */
+  call(name: string, exportName: string, input?: CallInput, options?: CallOptions): Promise<CallResult>;
   list(): Promise<PluginInfo[]>;
   get(name: string): Promise<PluginInfo | undefined>;
   findByCapability(capability: string): Promise<PluginInfo[]>;

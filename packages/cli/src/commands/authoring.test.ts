@@ -68,6 +68,19 @@ describe("threadspace build and test (C template: clang)", () => {
     expect(tested.code).toBe(0);
   });
 
+  it("build --fuel also writes the metered module next to the plain one (or to --out), and inspect tells them apart", async () => {
+    expect((await cli("init-plugin", "c_meter", "--template", "c")).code).toBe(0);
+    const built = await cli("build", "c_meter", "--fuel");
+    expect(built.code).toBe(0);
+    expect(built.out).toMatch(/c_meter\/plugin.wasm sha256:[0-9a-f]{64}\nc_meter\/plugin.metered.wasm\n/);
+    expect(built.err).toMatch(/✓ metered: fuel charges and checks/);
+    expect((await cli("inspect", "c_meter/plugin.wasm")).out).toMatch(/metered +no \(the engine meters it at install/);
+    expect((await cli("inspect", "c_meter/plugin.metered.wasm")).out).toMatch(/metered +yes \(transform version 1, fuel, memory ≤ \d+ pages, tables ≤ 100000 elements\)/);
+    expect((await cli("build", "c_meter", "--fuel", "--out", "edge/c_meter.wasm")).code).toBe(0);
+    expect(await exists(join(dir, "edge/c_meter.wasm"))).toBe(true);
+    expect((await cli("build", "c_meter", "--out", "x.wasm")).err).toMatch(/--out <file> goes with --fuel/);
+  });
+
   it("test fails, naming the case and both answers, when a call does not answer as expected", async () => {
     await cli("init-plugin", "c_demo", "--template", "c");
     const casesPath = join(dir, "c_demo/tests/cases.json");
@@ -77,6 +90,18 @@ describe("threadspace build and test (C template: clang)", () => {
     expect(tested.out).toMatch(/✗ wrong on purpose: greet\n {4}expected "Bye, Ada!", got "Hello, Ada! \(visit #1\)"/);
     expect(tested.out).toMatch(/✗ case 2: greet\n {4}expected error plugin_trap, got output/);
     expect(tested.out).toMatch(/2 of 5 checks failed/);
+  });
+
+  it("test reports each case's fuel, and fails a case over its maxFuel", async () => {
+    await cli("init-plugin", "c_demo", "--template", "c");
+    const casesPath = join(dir, "c_demo/tests/cases.json");
+    await writeFile(casesPath, JSON.stringify({ cases: [{ name: "cheap", export: "greet", input: "Ada", maxFuel: 10_000_000, expect: { text: "Hello, Ada! (visit #1)" } }, { name: "budget too small", export: "greet", input: "Ada", maxFuel: 1, expect: { text: "Hello, Ada! (visit #2)" } }] }));
+    const tested = await cli("test", "c_demo");
+    expect(tested.out).toMatch(/✓ cheap: greet \(fuel \d+ of 10000000\)/);
+    expect(tested.out).toMatch(/✗ budget too small: greet\n {4}used more than maxFuel 1: make the export cheaper or raise maxFuel/);
+    expect(tested.code).toBe(1);
+    await writeFile(casesPath, JSON.stringify({ cases: [{ export: "greet", maxFuel: 0.5, expect: { text: "" } }] }));
+    expect((await cli("test", "c_demo", "--no-build")).err).toMatch(/cases\[0\]\.maxFuel must be a whole number/);
   });
 
   it("a compile error fails the build with clang's message and leaves no wasm; a bad cases file is refused", async () => {

@@ -49,6 +49,18 @@ describe("threadspace call", () => {
     expect(await call(["echo", "--stdin", "--json"], { stdin: '"Ada"' })).toMatchObject({ code: 0, out: '"Ada"\n' });
   });
 
+  it("--fuel prints the fuel the call used on stderr; --fuel <n> also sets the budget", async () => {
+    const counted = await call(["echo", "hello", "--fuel"]);
+    expect(counted).toMatchObject({ code: 0, out: "hello" });
+    const used = Number(/^fuel: (\d+)\n$/.exec(counted.err)?.[1]);
+    expect(used).toBeGreaterThan(0);
+    expect(await call(["echo", "hello", "--fuel", String(used)])).toMatchObject({ code: 0, out: "hello", err: `fuel: ${used} of ${used}\n` });
+    const over = await call(["echo", "hello", "--fuel", String(used - 1)]);
+    expect(over.code).toBe(1);
+    expect(over.err).toMatch(/^error \[fuel_exhausted\] .*fuel budget of \d+/);
+    expect(await call(["echo", "x", "--fuel", "lots"])).toMatchObject({ code: 2 });
+  });
+
   it("takes an input that starts with - after --", async () => {
     expect(await call(["echo", "--", "-1"])).toMatchObject({ code: 0, out: "-1" });
   });

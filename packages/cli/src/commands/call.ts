@@ -21,6 +21,16 @@ export interface CallOptions {
   readonly grant?: string;
   /** A JSON file of memories and threads to put in the engine before the call (see seed.ts). */
   readonly seed?: string;
+  /** Print the fuel the call used (on standard error); a number also sets the call's fuel budget. */
+  readonly fuel?: boolean | string | number;
+}
+
+/** The call's fuel budget from `--fuel <n>`; undefined for a bare `--fuel` or none. */
+function fuelBudget(option: CallOptions["fuel"]): number | undefined {
+  if (option === undefined || option === true || option === false) return undefined;
+  const budget = Number(option);
+  if (!Number.isSafeInteger(budget) || budget < 1) throw new UsageError(`--fuel takes a whole number of at least 1 (instructions), or nothing to only print the fuel used; got ${JSON.stringify(String(option))}.`, "call");
+  return budget;
 }
 
 const CUSTOM_PERMISSION = /^custom:[a-z0-9][a-z0-9._-]*$/;
@@ -77,6 +87,7 @@ async function readInput(io: CliIo, input: string | undefined, options: CallOpti
  */
 export async function call(io: CliIo, bundle: string, exportName: string, input: string | undefined, options: CallOptions = {}): Promise<number> {
   const callInput = await readInput(io, input, options);
+  const budget = fuelBudget(options.fuel);
   const engine = await createEngine({ logger: stderrLogger(io) });
   try {
     const grant = grantOf(options.grant);
@@ -84,7 +95,8 @@ export async function call(io: CliIo, bundle: string, exportName: string, input:
     explainGrants(io, permissions, granted, grant);
     // Seed after install, as an embedder's data arrives while plugins run: subscribers see the events.
     if (options.seed !== undefined) await applySeed(engine, resolve(io.cwd, options.seed));
-    const result = await engine.call(name, exportName, callInput);
+    const result = await engine.call(name, exportName, callInput, budget === undefined ? undefined : { fuel: budget });
+    if (options.fuel !== undefined && options.fuel !== false) io.stderr(`fuel: ${result.fuel ?? "not metered"}${budget === undefined ? "" : ` of ${budget}`}\n`);
     if (options.json === true) {
       line(io, JSON.stringify(result.json(), null, 2));
     } else {
@@ -105,9 +117,11 @@ export function defineCall(cli: CAC, io: CliIo): void {
     .option("--stdin", "Read the input from standard input")
     .option("--grant <permissions>", "Grant permissions the plugin requests: a comma-separated list, or all")
     .option("--seed <file.json>", 'Put memories and threads in the engine first: {"memories": [...], "threads": [...]}')
+    .option("--fuel [budget]", "Print the fuel (instructions) the call used on stderr; with a number, also stop the call past that budget (fuel_exhausted)")
     .example("  $ threadspace call examples/hello greet World")
     .example(`  $ threadspace call examples/count-vowels count_vowels --json '"Hello"'`)
     .example("  $ cat input.txt | threadspace call my_plugin analyze --stdin")
+    .example("  $ threadspace call examples/count-vowels count_vowels Hello --fuel 1000000")
     .example("  $ threadspace call examples/memory-analyzer analyze_memory m1 --grant memory:read --seed memories.json")
     .example("  $ threadspace call my_plugin negate -- -1     (after --, the input may start with -)")
     .action((bundle: string, exportName: string, input: string | undefined, options: CallOptions & { "--"?: string[] }) => {

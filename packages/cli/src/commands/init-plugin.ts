@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,12 +8,23 @@ import { nameProblem } from "@threadspace/manifest";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath, line } from "../output.ts";
 
-/** The starters `init-plugin` copies (the repository's plugin-templates/). */
+/** The starters `init-plugin` copies (the repository's plugin-templates/, shipped in the package as templates/). */
 export const TEMPLATES = { assemblyscript: "assemblyscript", c: "c" } as const;
 export type TemplateName = keyof typeof TEMPLATES;
-const TEMPLATE_ROOT = fileURLToPath(new URL("../../../../plugin-templates/", import.meta.url));
+const TEMPLATE_ROOT = templateRoot();
 /** Template files named without their dot (npm drops `.gitignore` from packages). */
 const DOTTED = new Set(["gitignore"]);
+
+/**
+ * Where the templates are: inside the Threadspace repository (src/ or dist/ under packages/cli)
+ * the repository's plugin-templates/, their source of truth; in an installed package the
+ * templates/ folder `npm run build` copied into it.
+ */
+function templateRoot(): string {
+  const repository = new URL("../../../../", import.meta.url);
+  const inRepository = existsSync(new URL("packages/cli/package.json", repository)) && existsSync(new URL("plugin-templates/", repository));
+  return fileURLToPath(inRepository ? new URL("plugin-templates/", repository) : new URL("../../templates/", import.meta.url));
+}
 
 /** Options of {@link initPlugin}. */
 export interface InitPluginOptions {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CAC } from "cac";
-import { createEngine, isThreadspaceError, type Engine } from "@threadspace/core";
+import { createEngine, isThreadspaceError, type CallResult, type Engine } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
 import { buildInputs, isUpToDate, languageOf, pdkOf } from "../build/plugin-build.js";
 import { isNotFound, locateBundle, readFileCapped } from "../files.ts";
@@ -20,6 +20,8 @@ export interface TestCase {
   readonly input?: unknown;
   /** Config overrides applied (JSON merge patch) before this call. */
   readonly config?: Record<string, unknown>;
+  /** The most fuel (instructions) the call may use: it runs with this budget, and fails over it (`fuel_exhausted`). */
+  readonly maxFuel?: number;
   readonly expect: { readonly text?: string; readonly json?: unknown; readonly error?: string };
 }
 
@@ -40,6 +42,8 @@ function caseProblem(value: unknown, index: number): string | undefined {
   const keys = Object.keys(expected).filter((key) => key === "text" || key === "json" || key === "error");
   if (keys.length !== 1) return `cases[${index}].expect must have exactly one of text, json or error`;
   if (item["config"] !== undefined && (typeof item["config"] !== "object" || item["config"] === null || Array.isArray(item["config"]))) return `cases[${index}].config must be an object`;
+  const maxFuel = item["maxFuel"];
+  if (maxFuel !== undefined && (typeof maxFuel !== "number" || !Number.isSafeInteger(maxFuel) || maxFuel < 1)) return `cases[${index}].maxFuel must be a whole number of at least 1 (instructions)`;
   return undefined;
 }
 
@@ -64,18 +68,30 @@ export async function readCases(io: CliIo, path: string): Promise<TestCase[]> {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** Runs one case; returns undefined when it passed, else what went wrong. */
-async function runCase(engine: Engine, plugin: string, item: TestCase): Promise<string | undefined> {
+/** How one case went: undefined `why` when it passed; the fuel it used when it returned. */
+interface CaseOutcome {
+  readonly why: string | undefined;
+  readonly fuel?: number | undefined;
+}
+
+/** Runs one case, reporting its fuel. */
+async function runCase(engine: Engine, plugin: string, item: TestCase): Promise<CaseOutcome> {
   if (item.config !== undefined) await engine.config.set(plugin, item.config);
   const input = item.input === undefined ? "" : typeof item.input === "string" ? item.input : (item.input as object);
   let result;
   try {
-    result = await engine.call(plugin, item.export, input);
+    result = await engine.call(plugin, item.export, input, item.maxFuel === undefined ? undefined : { fuel: item.maxFuel });
   } catch (error) {
-    if (item.expect.error !== undefined && isThreadspaceError(error) && error.code === item.expect.error) return undefined;
+    if (item.expect.error !== undefined && isThreadspaceError(error) && error.code === item.expect.error) return { why: undefined };
+    if (isThreadspaceError(error, "fuel_exhausted") && item.maxFuel !== undefined) return { why: `used more than maxFuel ${item.maxFuel}: make the export cheaper or raise maxFuel` };
     const got = isThreadspaceError(error) ? `error ${error.code}: ${error.message}` : `error: ${String(error)}`;
-    return item.expect.error !== undefined ? `expected error ${item.expect.error}, got ${got}` : `failed with ${got}`;
+    return { why: item.expect.error !== undefined ? `expected error ${item.expect.error}, got ${got}` : `failed with ${got}` };
   }
+  return { why: checkOutput(item, result), fuel: result.fuel };
+}
+
+/** Whether a case's output is what it expects: undefined when it is, else what went wrong. */
+function checkOutput(item: TestCase, result: CallResult): string | undefined {
   if (item.expect.error !== undefined) return `expected error ${item.expect.error}, got output ${JSON.stringify(result.text())}`;
   if (item.expect.text !== undefined) return result.text() === item.expect.text ? undefined : `expected ${JSON.stringify(item.expect.text)}, got ${JSON.stringify(result.text())}`;
   let json: unknown;
@@ -129,8 +145,9 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
       report(health.status === "healthy", `health_check answers ${health.status}`, health.status === "healthy" ? undefined : health.message);
     }
     for (const [index, item] of cases.entries()) {
-      const why = await runCase(engine, manifest.name, item);
-      report(why === undefined, `${item.name ?? `case ${index + 1}`}: ${item.export}`, why);
+      const { why, fuel } = await runCase(engine, manifest.name, item);
+      const spent = fuel === undefined ? "" : ` (fuel ${fuel}${item.maxFuel === undefined ? "" : ` of ${item.maxFuel}`})`;
+      report(why === undefined, `${item.name ?? `case ${index + 1}`}: ${item.export}${spent}`, why);
     }
     for (const entry of engine.logs(manifest.name).filter((entry) => entry.level === "error")) io.stderr(`  plugin log (error): ${entry.message}\n`);
     let cleanupError: string | undefined;

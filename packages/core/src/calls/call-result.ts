@@ -10,10 +10,17 @@ type OutputSource = { bytes(): Uint8Array } | Uint8Array | null;
 export class CallResult {
   readonly #source: OutputSource;
   readonly #plugin: string;
+  /**
+   * Fuel the call used: the instructions the guest ran, counted by the metering rewrite
+   * (docs/metering.md); the same for the same call on every runtime. Undefined when the plugin
+   * is not metered (a precompiled module that was not metered at build time).
+   */
+  readonly fuel: number | undefined;
 
-  constructor(source: OutputSource, plugin: string) {
+  constructor(source: OutputSource, plugin: string, fuel?: number) {
     this.#source = source;
     this.#plugin = plugin;
+    this.fuel = fuel;
   }
 
   /** The raw output bytes (empty when the plugin wrote none). */

@@ -1,8 +1,10 @@
-import type { PluginOutput } from "@extism/extism";
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
+import type { CallOutcome, Instance } from "../isolation/instance.ts";
+import type { WorkerStats } from "../isolation/worker-supervisor.ts";
 import { callLimitError } from "../limits/call-limits.ts";
+import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
 
 const EMPTY = new Uint8Array(0);
 const PAGE = 65536;
@@ -15,25 +17,14 @@ export interface RunnerLimits {
   readonly maxOutputBytes: number;
   /** The guest memory cap written into the module, in pages (to tell "out of memory" traps apart). */
   readonly memoryPages: number;
-  /** Longest a call may run, in ms: enforced only in `worker` isolation (see isolation/). */
+  /** Longest a call may run, in ms: the call's deadline (a metered module checks it; a worker's supervisor stops it). */
   readonly timeoutMs?: number;
+  /** Most fuel a call may use (limits.fuel); undefined: no fuel limit (a metered call still has its deadline). */
+  readonly fuel?: number | undefined;
   /** Where the plugin asked to run (limits.isolation, capped by policy); default `inline`. */
   readonly isolation?: "inline" | "worker";
   /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
   readonly maxQueued?: number;
-}
-
-/**
- * What a runner drives: an Extism plugin (inline), or a `WorkerPlugin` (isolation/), which
- * runs one in a worker and times, restarts and resets it.
- */
-export interface RunnablePlugin {
-  call(exportName: string, input?: string | Uint8Array, hostContext?: CallTransaction): Promise<PluginOutput | null>;
-  close(): Promise<void>;
-  /** Worker isolation's counters (restarts, timeouts, crashes, resets); absent inline. */
-  readonly stats?: Readonly<Record<"restarts" | "timeouts" | "crashes" | "resets", number>>;
-  /** Guest memory in 64 KiB pages after the last call, where the instance reports it (worker bridge). */
-  readonly memoryPages?: number | undefined;
 }
 
 /** Where a runner's instance runs, and what was decided about it (engine.get(name).limitNotes). */
@@ -57,11 +48,23 @@ export interface RunnerOptions {
    */
   readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   readonly limits?: RunnerLimits;
-  /** The guest's memory, read after a trap to tell whether it ran out. */
-  readonly memory?: WebAssembly.Memory;
+  /** The worker supervisor's counters (restarts, timeouts, crashes), for worker-isolated plugins. */
+  readonly workerStats?: Readonly<WorkerStats>;
   /** Where the instance runs (default inline, no notes). */
   readonly isolation?: RunnerIsolation;
+  /** True when the module is metered: calls report their fuel (and `fuelStats` is kept). */
+  readonly metered?: boolean;
 }
+
+/** A call's own fuel budget (`engine.call(..., { fuel })`), in place of the plugin's `limits.fuel`. */
+export interface CallBudget {
+  readonly fuel: number;
+  /** Named in `fuel_exhausted`, e.g. `engine.call's { fuel }`. */
+  readonly source: string;
+}
+
+/** Maps a call's output (null when it wrote none) and the fuel it used (undefined when not metered). */
+export type OutputMap<T> = (output: Uint8Array | null, fuel: number | undefined) => T;
 
 const encoder = new TextEncoder();
 
@@ -71,7 +74,7 @@ function inputBytes(input: string | Uint8Array, max: number): number {
   if (input.length * 3 <= max) return input.length;
   return encoder.encode(input).byteLength;
 }
-const toBytes = (output: PluginOutput | null): Uint8Array => (output === null ? EMPTY : output.bytes());
+const toBytes = (output: Uint8Array | null): Uint8Array => output ?? EMPTY;
 
 /**
  * One running plugin instance. Calls are queued because an instance is not reentrant;
@@ -81,7 +84,7 @@ const toBytes = (output: PluginOutput | null): Uint8Array => (output === null ? 
 export class PluginRunner {
   readonly name: string;
   readonly exports: ReadonlySet<string>;
-  readonly #plugin: RunnablePlugin;
+  readonly #instance: Instance;
   /** Where the instance runs; `notes` tell what was decided (e.g. a fallback to inline). */
   readonly isolation: RunnerIsolation;
   /** Calls served and failed since this instance started. */
@@ -99,26 +102,27 @@ export class PluginRunner {
   readonly #begin: (() => CallTransaction) | undefined;
   readonly #commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
   readonly #limits: RunnerLimits;
-  readonly #memory: WebAssembly.Memory | undefined;
+  readonly #workerStats: Readonly<WorkerStats> | undefined;
   #tx: CallTransaction | undefined;
 
-  constructor(name: string, plugin: RunnablePlugin, exports: readonly string[], options: RunnerOptions = {}) {
+  constructor(name: string, instance: Instance, exports: readonly string[], options: RunnerOptions = {}) {
     this.name = name;
-    this.#plugin = plugin;
+    this.#instance = instance;
     this.exports = new Set(exports);
     this.#begin = options.begin;
     this.#commit = options.commit;
     this.#limits = options.limits ?? NO_LIMITS;
-    this.#memory = options.memory;
+    this.#workerStats = options.workerStats;
     this.isolation = options.isolation ?? { mode: "inline", notes: [] };
+    this.#fuel = options.metered === true ? new FuelWindow() : undefined;
   }
 
   /**
    * Calls an export and maps its output (null when it wrote none) with `map`, in the same
    * promise reaction that frees the instance for the next call.
    */
-  call<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T): Promise<T> {
-    return this.#enqueue(exportName, input, map, true);
+  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget): Promise<T> {
+    return this.#enqueue(exportName, input, map, true, budget);
   }
 
   /** Calls an export and returns its output bytes; lifecycle calls use it, so `stats` does not count them. */
@@ -126,7 +130,7 @@ export class PluginRunner {
     return this.#enqueue(exportName, input, toBytes, false);
   }
 
-  #enqueue<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean): Promise<T> {
+  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget): Promise<T> {
     if (this.#closed) return Promise.reject(new ThreadspaceError("plugin_unavailable", "is unloading; call it again after it is loaded.", { plugin: this.name }));
     if (!this.exports.has(exportName)) return Promise.reject(this.#fail(this.missing(exportName), exportName, counted));
     const size = inputBytes(input, this.#limits.maxInputBytes);
@@ -134,7 +138,7 @@ export class PluginRunner {
       const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
       return Promise.reject(this.#fail(error, exportName, counted));
     }
-    if (!this.#busy) return this.#run(exportName, input, map, counted);
+    if (!this.#busy) return this.#run(exportName, input, map, counted, budget);
     const maxQueued = this.#limits.maxQueued;
     if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
       const error = new ThreadspaceError("busy", `has ${this.#waiting.length} calls waiting already, the most the engine queues per plugin (createEngine({ maxQueuedCalls })); ${exportName} was not queued. Retry later or call it less often.`, { plugin: this.name });
@@ -142,7 +146,7 @@ export class PluginRunner {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting.push(() => this.#run(exportName, input, map, counted).then(resolve, reject));
+      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget).then(resolve, reject));
     });
   }
 
@@ -154,12 +158,12 @@ export class PluginRunner {
 
   /** Guest memory in 64 KiB pages (inline; in a worker as of its last call), or undefined where it cannot be known. */
   get memoryPages(): number | undefined {
-    return this.#memory === undefined ? this.#plugin.memoryPages : this.#memory.buffer.byteLength / PAGE;
+    return this.#instance.memoryPages;
   }
 
-  /** Worker isolation's counters (restarts, timeouts, crashes, resets); undefined inline. */
-  get isolationStats(): RunnablePlugin["stats"] {
-    return this.#plugin.stats;
+  /** Worker isolation's counters (restarts, timeouts, crashes); undefined inline. */
+  get isolationStats(): Readonly<WorkerStats> | undefined {
+    return this.#workerStats;
   }
 
   /** Number of calls waiting behind the running one. */
@@ -184,7 +188,7 @@ export class PluginRunner {
     return error;
   }
 
-  #run<T>(exportName: string, input: string | Uint8Array, map: (output: PluginOutput | null) => T, counted: boolean): Promise<T> {
+  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined): Promise<T> {
     this.#busy = true;
     if (counted) this.stats.calls++;
     // One call runs at a time, so its details live in fields and the reactions below are
@@ -194,30 +198,45 @@ export class PluginRunner {
     this.#counted = counted;
     // Latency is sampled (one call in LATENCY_SAMPLE, and every first call): a clock read costs
     // a noticeable share of a 5 µs call. Counts and errors are still recorded for every call.
-    if (counted && this.observer !== undefined) {
+    if (counted && this.#observer !== undefined) {
       this.#sampleTick = (this.#sampleTick + 1) % LATENCY_SAMPLE;
       this.#startedAt = this.#sampleTick === 1 ? performance.now() : Number.NaN;
     }
     const tx = this.#begin?.();
     this.#tx = tx;
-    let pending: Promise<PluginOutput | null>;
+    let pending: Promise<CallOutcome>;
     try {
-      pending = this.#plugin.call(exportName, input, tx);
+      const timeoutMs = this.#limits.timeoutMs;
+      const fuel = budget?.fuel ?? this.#limits.fuel;
+      // The deadline is set by the instance when the call starts running there (a worker may
+      // first have to restart): timeoutMs counts the plugin's own time.
+      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs });
     } catch (cause) {
       return new Promise<T>(() => this.#settleError(cause));
     }
-    return pending.then(this.#settle as (output: PluginOutput | null) => T, this.#settleError);
+    return pending.then(this.#settle as (outcome: CallOutcome) => T, this.#settleError);
   }
 
   #exportName = "";
-  #map: (output: PluginOutput | null) => unknown = () => undefined;
+  #map: OutputMap<unknown> = () => undefined;
   #counted = false;
-  readonly #settle = (output: PluginOutput | null): unknown => {
+  /** Fuel per call of the counted calls (metered instances). */
+  readonly #fuel: FuelWindow | undefined;
+
+  /** Fuel per call (p50/p95/max of the last calls, and the total); undefined when the module is not metered. */
+  get fuelStats(): FuelSummary | undefined {
+    return this.#fuel?.summary();
+  }
+
+  readonly #settle = (outcome: CallOutcome): unknown => {
     const map = this.#map;
     const tx = this.#tx;
-    if (output !== null && (output as unknown as DataView).byteLength > this.#limits.maxOutputBytes) {
+    const output = outcome.output;
+    const fuel = outcome.fuelUsed;
+    if (fuel !== undefined && this.#counted) this.#fuel?.record(fuel);
+    if (output !== null && output.byteLength > this.#limits.maxOutputBytes) {
       const max = this.#limits.maxOutputBytes;
-      return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.bytes().byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
+      return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
     }
     const overLimit = callLimitError(tx);
     if (overLimit !== undefined) return this.#settleError(overLimit);
@@ -235,13 +254,13 @@ export class PluginRunner {
         return stored.then(() => {
           this.#observe(undefined);
           this.#release();
-          return map(output);
+          return map(output, fuel);
         }, this.#settleError);
       }
     }
     this.#observe(undefined);
     this.#release();
-    return map(output);
+    return map(output, fuel);
   };
   readonly #settleError = (cause: unknown): never => {
     this.#tx?.abort();
@@ -252,18 +271,20 @@ export class PluginRunner {
   };
 
   /**
-   * Told how every counted call that ran ended (its duration in ms, and its error), in the
-   * reaction that settles it: the engine's health monitor (lifecycle/monitor.ts).
+   * Tells `observer` how every counted call that ran ended (its duration in ms, NaN when the
+   * call was not timed, and its error), in the reaction that settles it: the engine's health
+   * monitor (lifecycle/monitor.ts). One observer; a later one replaces it.
    */
-  observer: ((ms: number, error: ThreadspaceError | undefined) => void) | undefined = undefined;
-  /** False while the health monitor's circuit breaker holds calls back (so callers skip asking it). */
-  circuitClosed = true;
+  observe(observer: (ms: number, error: ThreadspaceError | undefined) => void): void {
+    this.#observer = observer;
+  }
+  #observer: ((ms: number, error: ThreadspaceError | undefined) => void) | undefined = undefined;
   #startedAt = 0;
   #sampleTick = 0;
   #observe(error: ThreadspaceError | undefined): void {
-    if (!this.#counted || this.observer === undefined) return;
+    if (!this.#counted || this.#observer === undefined) return;
     const started = this.#startedAt;
-    this.observer(Number.isNaN(started) ? Number.NaN : performance.now() - started, error);
+    this.#observer(Number.isNaN(started) ? Number.NaN : performance.now() - started, error);
   }
 
   /** Waits for queued calls, then frees the instance (and its WASI state). Later calls are refused. */
@@ -271,6 +292,6 @@ export class PluginRunner {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    await this.#plugin.close();
+    await this.#instance.close();
   }
 }

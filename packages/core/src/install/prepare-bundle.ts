@@ -5,9 +5,11 @@ import { satisfiesVersion, type PluginManifest } from "@threadspace/manifest";
 import { checkRequiredExports } from "../lifecycle/lifecycle.ts";
 import { checkIntegrity } from "./integrity.ts";
 import { precompiledNotes } from "./precompiled-notes.ts";
+import { isMetered, precompiledMetering, type MeteringOptions } from "../fuel/metering-policy.ts";
 import type { SourceBundle } from "./read-source.ts";
 import { assertWasmMagic, checkImports, compileWasm, describeModule, type ModuleShape } from "./wasm-module.ts";
-import { capGuestMemory, resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
+import { resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
+import { rewriteModule } from "../metering/index.ts";
 
 /** A bundle whose wasm passed every check and is compiled, ready to instantiate. */
 export interface PreparedBundle {
@@ -24,6 +26,8 @@ export interface PreparedBundle {
   readonly sourceNotes: readonly string[];
   /** For a `.tsp`: what its signature check found. */
   readonly signature: SignatureStatus | undefined;
+  /** True when its calls are metered (fuel counted, timeouts enforced on any thread: docs/metering.md). */
+  readonly metered: boolean;
 }
 
 /**
@@ -41,7 +45,7 @@ export function checkHostAbi(manifest: PluginManifest): void {
   );
 }
 
-export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}): Promise<PreparedBundle> {
+export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}, metering?: MeteringOptions): Promise<PreparedBundle> {
   const { manifest } = bundle;
   checkHostAbi(manifest);
   const limits = resolveLimits(manifest.limits, policy, { plugin: manifest.name });
@@ -49,18 +53,23 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
   let sha256: string | undefined;
   let memory: PreparedBundle["memory"];
   let sourceNotes: string[] = [];
+  let metered = false;
   if (bundle.wasm instanceof WebAssembly.Module) {
     module = bundle.wasm;
-    sourceNotes = precompiledNotes(manifest, limits.limits);
+    sourceNotes = [...precompiledNotes(manifest, limits.limits), ...precompiledMetering(module, manifest.name, metering, policy.fuel)];
+    metered = isMetered(module);
   } else {
     sha256 = await checkIntegrity(bundle.wasm, manifest.hash, manifest.name);
     assertWasmMagic(bundle.wasm, manifest.name);
-    const capped = capGuestMemory(bundle.wasm, limits.limits.memoryPages, { plugin: manifest.name });
-    memory = { before: capped.before, after: capped.after };
-    module = await compileWasm(capped.bytes, manifest.name);
+    // One rewrite before compiling: fuel metering, the memory and table caps (docs/metering.md).
+    const rewritten = rewriteModule(bundle.wasm, { fuel: true, memoryPages: limits.limits.memoryPages, tableElements: limits.limits.tableElements, plugin: manifest.name });
+    memory = { before: rewritten.memoryBefore, after: rewritten.memoryAfter };
+    sourceNotes = [...rewritten.notes];
+    metered = true;
+    module = await compileWasm(rewritten.bytes, manifest.name);
   }
   const shape = describeModule(module);
   checkImports(shape, hostFunctions, manifest.name);
   checkRequiredExports(manifest, shape.exports);
-  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes, signature: bundle.signature };
+  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes, signature: bundle.signature, metered };
 }

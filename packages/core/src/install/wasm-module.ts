@@ -1,5 +1,6 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import { describeNotWasm } from "../limits/wasm-sections.ts";
+import { METER_MODULE } from "../fuel/fuel-meter.ts";
 
 /** The kernel functions @extism/extism 2.0.0-rc13 provides in `extism:host/env` (read from its CallContext). */
 const EXTISM_KERNEL = new Set([
@@ -11,6 +12,8 @@ const EXTISM_KERNEL = new Set([
 const KERNEL_MODULE = "extism:host/env";
 const USER_MODULE = "extism:host/user";
 const WASI_MODULE = "wasi_snapshot_preview1";
+/** What a metered module imports (docs/metering.md); served by the fuel meter. */
+const METER_IMPORTS = new Set(["refuel", "grow_refused"]);
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 /** V8's refusal where the embedder forbids compiling at run time (workerd: "Wasm code generation disallowed by embedder"). */
 const CODE_GENERATION_DISALLOWED = /code generation disallowed/i;
@@ -72,6 +75,7 @@ export function checkImports(shape: ModuleShape, hostFunctions: ReadonlySet<stri
     if (i.kind !== "function") return true;
     if (i.module === KERNEL_MODULE) return !EXTISM_KERNEL.has(i.name);
     if (i.module === USER_MODULE) return !hostFunctions.has(i.name);
+    if (i.module === METER_MODULE) return !METER_IMPORTS.has(i.name);
     return true;
   });
   if (unresolved.length === 0) return;

@@ -124,10 +124,11 @@ export function inlineTimeoutNote(resolved: ResolvedLimits): string | undefined 
  * Every isolation note of a plugin for `engine.get(name).limitNotes`: the inline-timeout note,
  * and what was decided when it started (a fallback to inline).
  */
-export function isolationNotes(resolved: ResolvedLimits, runner: { readonly isolation: IsolationDecision } | undefined): string[] {
+export function isolationNotes(resolved: ResolvedLimits, runner: { readonly isolation: IsolationDecision } | undefined, metered = false): string[] {
   const notes: string[] = [];
-  // A plugin that asked for "worker" and fell back says so in the runner's own note.
-  const note = inlineTimeoutNote(resolved);
+  // A plugin that asked for "worker" and fell back says so in the runner's own note. A metered
+  // plugin's timeout holds inline too (the fuel meter checks it).
+  const note = metered ? undefined : inlineTimeoutNote(resolved);
   if (note !== undefined) notes.push(note);
   if (runner !== undefined) notes.push(...runner.isolation.notes);
   return notes;

@@ -1,16 +1,21 @@
-import createPlugin from "@extism/extism";
+import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
-import { PluginRunner, type RunnerIsolation, type RunnerLimits } from "../calls/plugin-runner.ts";
-import type { ExtismConfig } from "../config/extism-config.ts";
+import { PluginRunner, type RunnerIsolation, type RunnerLimits, type RunnerOptions } from "../calls/plugin-runner.ts";
+import { extismConfigVersion, type ExtismConfig } from "../config/extism-config.ts";
 import type { EngineLogger } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
 import type { CallTransaction, Host } from "@threadspace/host";
 import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
-import { decideIsolation, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
-import { startWorkerRunner } from "../isolation/start-worker.ts";
+import { InlineInstance } from "../isolation/inline-instance.ts";
+import { DEFAULT_SPIN_MICROS, decideIsolation, workerTransport, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
+import { workerInstanceFactory } from "../isolation/start-worker.ts";
+import { WorkerSupervisor } from "../isolation/worker-supervisor.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
+import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
+import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
+import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -29,6 +34,13 @@ export interface StartOptions {
 }
 
 const USER_MODULE = "extism:host/user";
+/** How long past a metered call's deadline its worker is left to stop the call itself (see WorkerSupervisor's graceMs). */
+const METERED_GRACE_MS = 250;
+
+/** True when the module was metered by the rewrite (it imports the meter: docs/metering.md). */
+function isMeteredShape(shape: ModuleShape): boolean {
+  return shape.imports.some((i) => i.module === METER_MODULE);
+}
 
 /**
  * Instantiates a compiled module and, for Threadspace plugins, runs `init_plugin` and checks
@@ -41,7 +53,7 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   // fails, or falls back to inline by the engine's explicit option, with a note.
   const isolation = decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation);
   for (const note of isolation.notes) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
-  const runner = isolation.mode === "worker" ? await startWorkerRunner(manifest, module, shape, options, userImports, isolation) : await startInline(manifest, module, shape, options, userImports, isolation);
+  const runner = isolation.mode === "worker" ? await startWorker(manifest, module, shape, options, userImports, isolation) : await startInline(manifest, module, shape, options, userImports, isolation);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {
@@ -56,13 +68,30 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   }
 }
 
+/** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
+function runnerOptions(name: string, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): RunnerOptions {
+  return {
+    ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
+    ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    isolation,
+  };
+}
+
 /** Instantiates the module on the engine's thread (no lifecycle calls). */
 async function startInline(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): Promise<PluginRunner> {
   const { name } = manifest;
   // Kernel logs (log_info, ..., AssemblyScript aborts) go into the plugin's log, at its live level.
   const logging = extismLogging(name, options.host.state.logs);
+  // A metered module (docs/metering.md) gets a fuel meter; instantiation (a start function,
+  // WASI's _initialize) runs under the plugin's fuel limit and timeout like a call.
+  const meter = isMeteredShape(shape) ? new FuelMeter(name) : undefined;
+  const timeoutMs = options.limits?.timeoutMs;
+  meter?.begin({ fuel: options.limits?.fuel ?? Infinity, fuelSource: "limits.fuel", deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs, ...(timeoutMs === undefined ? {} : { timeoutMs }), exportName: "instantiation" });
+  const userFunctions = options.host.functionsFor(manifest, userImports);
   let plugin;
   try {
+    const createPlugin = await platform.loadExtism();
     plugin = await createPlugin(
       { wasm: [{ module }] },
       {
@@ -70,22 +99,80 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), [USER_MODULE]: meter === undefined ? userFunctions : chargingHostCalls(meter, userFunctions) },
       },
     );
   } catch (cause) {
+    const stop = meter?.end().stop;
+    if (stop !== undefined) throw stop.error;
     const code = cause instanceof WebAssembly.LinkError ? "wasm_invalid" : "init_failed";
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
   logging.bind();
   const instance = await plugin.getInstance();
+  if (meter !== undefined) {
+    try {
+      meter.attach(instance);
+    } catch (error) {
+      await plugin.close().catch(() => undefined);
+      throw error;
+    }
+    meter.end();
+  }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  const runner = new PluginRunner(name, plugin, shape.exports, {
-    ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
-    ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
-    ...(options.limits === undefined ? {} : { limits: options.limits }),
-    ...(memory === undefined ? {} : { memory }),
-    isolation,
+  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages), shape.exports, { ...runnerOptions(name, options, userImports, isolation), metered: meter !== undefined });
+}
+
+/**
+ * Starts the plugin in a worker of its own under a {@link WorkerSupervisor}, which restarts it
+ * after a timeout or a crash and runs the lifecycle (init_plugin, get_metadata check) on every
+ * fresh instance through a runner of its own. The caller runs the first instance's lifecycle,
+ * as for an inline plugin.
+ */
+async function startWorker(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): Promise<PluginRunner> {
+  const { name } = manifest;
+  const logs = options.host.state.logs;
+  const config = options.extismConfig;
+  const transport = workerTransport(options.isolation);
+  const timeoutMs = options.limits?.timeoutMs ?? BUILT_IN_DEFAULTS.timeoutMs;
+  const logging = extismLogging(name, logs);
+  const create = workerInstanceFactory(module, {
+    plugin: name,
+    transport,
+    useWasi: shape.usesWasi,
+    functions: () => options.host.functionsFor(manifest, userImports, { inWorker: true }),
+    kernel: {
+      config,
+      configVersion: () => extismConfigVersion(config),
+      logLevel: () => logs.level(name),
+      log: (level, text) => logs.append(name, level, text, undefined, "extism"),
+    },
+    logging,
+    timeoutMs,
+    spinMicros: { engine: options.isolation?.spinMicros?.engine ?? DEFAULT_SPIN_MICROS.engine, worker: options.isolation?.spinMicros?.worker ?? DEFAULT_SPIN_MICROS.worker },
+    resetEvery: options.isolation?.resetEvery,
+    memoryCap: options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
   });
-  return runner;
+  const runnerWith = runnerOptions(name, options, userImports, isolation);
+  // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the
+  // supervisor terminates it only if that fails (a long bulk operation, a stuck host call).
+  const metered = isMeteredShape(shape) && transport === "bridge";
+  const supervisor = await WorkerSupervisor.start({
+    name,
+    timeoutMs,
+    ...(metered ? { graceMs: METERED_GRACE_MS } : {}),
+    lifecycle: manifest.interface !== "extism",
+    create,
+    slots: options.workerSlots,
+    // A spare worker would hold one of the engine's worker slots while idle.
+    prewarm: options.workerSlots === undefined,
+    restartLifecycle: async (instance) => {
+      if (manifest.interface === "extism") return;
+      // Through a runner of its own (not counted in stats); the instance is not closed by it.
+      const fresh = new PluginRunner(name, instance, shape.exports, runnerWith);
+      await runInit(fresh);
+      await checkMetadata(fresh, manifest);
+    },
+  });
+  return new PluginRunner(name, supervisor, shape.exports, { ...runnerWith, workerStats: supervisor.stats, metered });
 }

@@ -1,5 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import type { PluginLimits } from "@threadspace/manifest";
+import { MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS, type PluginLimits } from "@threadspace/manifest";
 
 /** The numeric limits (everything in `limits` but `isolation`). */
 export type NumericLimitKey = Exclude<keyof PluginLimits, "isolation">;
@@ -27,7 +27,7 @@ export interface HostLimitsPolicy extends PluginLimits {
 
 /** The limits a plugin runs under, every one decided. */
 export interface EffectiveLimits {
-  /** Longest a call may run, in milliseconds (enforced only in `worker` isolation). */
+  /** Longest a call may run, in milliseconds (checked by the fuel meter at the end of each slice, and by worker isolation). */
   readonly timeoutMs: number;
   /** Most guest memory, in 64 KiB pages: the cap written into the module before compiling. */
   readonly memoryPages: number;
@@ -41,8 +41,10 @@ export interface EffectiveLimits {
   readonly eventsPerSecond: number;
   /** Most bytes of key-value state the plugin may keep. */
   readonly storageBytes: number;
-  /** Most fuel per call; `undefined`: not metered. */
+  /** Most fuel per call; `undefined`: no fuel limit (calls are still metered, and timed). */
   readonly fuel: number | undefined;
+  /** Most elements each table may hold: the maximum written into the module before compiling. */
+  readonly tableElements: number;
   /** Where the plugin runs. */
   readonly isolation: Isolation;
 }
@@ -82,9 +84,11 @@ const MIB = 1024 * 1024;
  *   17 pages, AssemblyScript at 1); one that needs more says so in plugin.json.
  * - `maxInputBytes` 1 MiB (as the host API's request cap), `maxOutputBytes` 16 MiB.
  * - `hostCallsPerCall` 100,000; `eventsPerSecond` 1,000; `storageBytes` 10 MiB.
- * - `fuel`: none (not metered).
- * - `isolation` `"inline"`: the engine's current mode and the fastest. Hosts running untrusted
- *   plugins should set `isolation: "worker"` in their policy: timeouts bite only there.
+ * - `fuel`: none (calls are metered and timed, but have no fuel limit).
+ * - `tableElements` 100,000 (about 0.8 MiB of host memory per table): far above what compilers
+ *   emit for function pointers; a `table.grow` past it returns -1.
+ * - `isolation` `"inline"`: the engine's current mode and the fastest. Fuel metering enforces
+ *   `timeoutMs` inline too; a worker adds a thread of its own (the page stays responsive).
  */
 export const BUILT_IN_DEFAULTS: Readonly<Omit<EffectiveLimits, "fuel">> = {
   timeoutMs: 5_000,
@@ -94,6 +98,7 @@ export const BUILT_IN_DEFAULTS: Readonly<Omit<EffectiveLimits, "fuel">> = {
   hostCallsPerCall: 100_000,
   eventsPerSecond: 1_000,
   storageBytes: 10 * MIB,
+  tableElements: 100_000,
   isolation: "inline",
 };
 
@@ -110,15 +115,16 @@ export const BUILT_IN_CEILINGS: Readonly<Record<Exclude<NumericLimitKey, "fuel">
   hostCallsPerCall: 10_000_000,
   eventsPerSecond: 100_000,
   storageBytes: 256 * MIB,
+  tableElements: 1_000_000,
 };
 
 /** Every numeric limit, in plugin.json's order. */
-export const NUMERIC_LIMIT_KEYS: readonly NumericLimitKey[] = ["timeoutMs", "memoryPages", "maxInputBytes", "maxOutputBytes", "hostCallsPerCall", "eventsPerSecond", "storageBytes", "fuel"];
-
-const MAX_PAGES = 65_536;
+export const NUMERIC_LIMIT_KEYS: readonly NumericLimitKey[] = ["timeoutMs", "memoryPages", "maxInputBytes", "maxOutputBytes", "hostCallsPerCall", "eventsPerSecond", "storageBytes", "fuel", "tableElements"];
 
 function maxOf(key: NumericLimitKey): number {
-  return key === "memoryPages" ? MAX_PAGES : Number.MAX_SAFE_INTEGER;
+  if (key === "memoryPages") return MAX_MEMORY_PAGES;
+  if (key === "tableElements") return MAX_TABLE_ELEMENTS;
+  return Number.MAX_SAFE_INTEGER;
 }
 
 function isValidCount(key: NumericLimitKey, value: unknown): value is number {
@@ -147,6 +153,8 @@ function unit(key: NumericLimitKey, value: number): string {
       return `${value} events per second`;
     case "fuel":
       return `${value} fuel per call`;
+    case "tableElements":
+      return `${value} table elements`;
   }
 }
 
@@ -263,6 +271,7 @@ export function resolveLimits(requested: PluginLimits, policy: HostLimitsPolicy 
     eventsPerSecond: values.eventsPerSecond as number,
     storageBytes: values.storageBytes as number,
     fuel: values.fuel,
+    tableElements: values.tableElements as number,
     isolation,
   };
   return { limits, notes, sources };

@@ -2,11 +2,23 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Platform } from "./platform.ts";
+import type { CreateExtismPlugin, Platform } from "./platform.ts";
+import { loadWasiQuietly } from "./quiet-wasi.ts";
 import { readResponse } from "./read-response.ts";
 import { readRegularFile } from "./read-file.ts";
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+let extism: Promise<CreateExtismPlugin> | undefined;
+
+/** @extism/extism, imported after node:wasi was loaded quietly (see quiet-wasi.ts). */
+function loadExtism(): Promise<CreateExtismPlugin> {
+  extism ??= (async () => {
+    loadWasiQuietly();
+    return (await import("@extism/extism")).default;
+  })();
+  return extism;
+}
 
 /** Node: strings are bundle directories or plugin.json paths (or URLs); file: URLs are read from disk. */
 export const platform: Platform = {
@@ -25,4 +37,5 @@ export const platform: Platform = {
     if (url.protocol === "file:") return readRegularFile(fileURLToPath(url), maxBytes, within?.protocol === "file:" ? fileURLToPath(within) : undefined);
     return readResponse(await fetch(url), url, maxBytes);
   },
+  loadExtism,
 };

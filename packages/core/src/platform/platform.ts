@@ -18,4 +18,12 @@ export interface Platform {
    * only regular files are read (see `read-file.ts`).
    */
   readBytes(url: URL, maxBytes: number, within?: URL): Promise<Uint8Array>;
+  /**
+   * Loads @extism/extism (once). Node loads it without letting its `node:wasi` import print an
+   * ExperimentalWarning on the embedder's terminal; elsewhere it is a plain import.
+   */
+  loadExtism(): Promise<CreateExtismPlugin>;
 }
+
+/** @extism/extism's `createPlugin`, as {@link Platform.loadExtism} returns it. */
+export type CreateExtismPlugin = typeof import("@extism/extism").default;

@@ -1,4 +1,5 @@
 import { sha256Hex } from "@threadspace/bundle";
+import createPlugin from "@extism/extism";
 import type { Platform } from "./platform.ts";
 import { readResponse } from "./read-response.ts";
 
@@ -19,5 +20,8 @@ export const platform: Platform = {
   async readBytes(url, maxBytes) {
     if (url.protocol === "file:") throw new Error(`cannot read ${url.href}: file: URLs are readable only in Node`);
     return readResponse(await fetch(url), url, maxBytes);
+  },
+  async loadExtism() {
+    return createPlugin;
   },
 };

@@ -275,7 +275,7 @@ describe("file driver: killed mid-commit", () => {
     let next = 0;
     let recoveries = 0;
     for (let round = 0; round < rounds; round++) {
-      const child = spawn(process.execPath, ["--import", "tsx", writer, dir, String(next)], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", writer, dir, String(next)], { stdio: ["ignore", "pipe", "pipe"] });
       let acknowledged = -1;
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

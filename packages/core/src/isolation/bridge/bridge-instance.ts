@@ -8,6 +8,10 @@
  * same buffer and blocks until we reply (one round trip).
  */
 import { spawnBridgeWorker } from "#bridge-spawn";
+import { ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
+import { GuestErrorKind, guestError } from "../extism-errors.ts";
+import { deadlineError, fuelExhaustedError, growRefusedError } from "../../fuel/meter-errors.ts";
+import type { CallOptions, CallOutcome, WorkerInstance } from "../instance.ts";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
 import {
   CONFIG_FUNCTION,
@@ -15,6 +19,7 @@ import {
   LOG_FUNCTION,
   LOG_PRIORITY,
   STORED_BASE,
+  Slot,
   SpinBudget,
   State,
   Status,
@@ -30,28 +35,20 @@ import {
   type FromWorker,
   type HostValue,
   type LogPriorityName,
+  type StartMessage,
   type ToWorker,
   type Views,
-} from "./protocol.js";
-
-export type BridgeErrorKind = "plugin" | "timeout" | "closed" | "start" | "busy";
-
-/** A failed bridge call: `plugin` = the guest trapped or set an error (Extism's message), `timeout` = the worker was terminated. */
-export class BridgeError extends Error {
-  constructor(
-    readonly kind: BridgeErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = "BridgeError";
-  }
-}
+} from "./protocol.ts";
 
 export interface BridgeOptions {
-  /** A call running longer rejects with kind `timeout` and terminates the worker (the bridge is closed after). */
+  /** The plugin's name, for errors (`[plugin name]`) and the worker's name. */
+  plugin?: string;
+  /** A call running longer rejects with `timeout` and terminates the worker (the instance is closed after). Supervised instances leave timing to the supervisor. */
   timeoutMs?: number;
   config?: Record<string, string>;
   useWasi?: boolean;
+  /** The guest memory cap written into the module, in pages (named in `memory_limit` errors). */
+  memoryCap?: number;
   /** Initial data-region size in bytes (grows on demand). */
   capacity?: number;
   /**
@@ -66,7 +63,6 @@ export interface BridgeOptions {
   workerSpinMicros?: number;
   /** Longest the worker may take to start and instantiate. */
   startTimeoutMs?: number;
-  name?: string;
   /**
    * `extism:host/user` functions, served on this thread. Each gets a context whose `read` sees
    * the blocks passed as arguments and whose `store` returns a handle the worker turns into a
@@ -90,32 +86,48 @@ export interface BridgeKernel {
   log(level: Exclude<LogPriorityName, "silent">, text: string): void;
 }
 
-const LEVEL_OF_PRIORITY = Object.fromEntries(Object.entries(LOG_PRIORITY).map(([name, priority]) => [priority, name])) as Record<number, Exclude<LogPriorityName, "silent">>;
+type LogLevelName = Exclude<LogPriorityName, "silent">;
+const LEVELS: readonly LogLevelName[] = ["trace", "debug", "info", "warn", "error"];
+const LEVEL_OF_PRIORITY = new Map<number, LogLevelName>(LEVELS.map((name) => [LOG_PRIORITY[name], name]));
 
-/** What a bridged host function gets as its context (the subset of Extism's CallContext Threadspace uses). */
+/** What a bridged host function gets as its context (the part of Extism's CallContext Threadspace uses). */
 export interface BridgeCallContext {
-  read(handle: bigint): { bytes(): Uint8Array; text(): string } | null;
+  read(handle: bigint | number): { bytes(): Uint8Array; text(): string } | null;
   store(value: string | Uint8Array): bigint;
-  hostContext<T>(): T;
+  hostContext<T = unknown>(): T;
 }
-export type BridgeHostFunction = (context: BridgeCallContext, ...args: HostValue[]) => unknown;
+/** A host function served over the bridge: the context, then the guest's first argument (every Threadspace host function takes one handle). */
+export type BridgeHostFunction = (context: BridgeCallContext, handle: bigint) => unknown;
 
 const blockOf = (bytes: Uint8Array) => ({ bytes: () => bytes, text: () => new TextDecoder().decode(bytes) });
 
 type WaitAsync = (array: Int32Array, index: number, value: number, timeout?: number) => { async: false; value: "not-equal" | "timed-out" } | { async: true; value: Promise<"ok" | "timed-out"> };
-const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+/** `Atomics.waitAsync` (ES2024; Node 16+, Chromium; not Firefox yet). */
+function hasWaitAsync(atomics: typeof Atomics): atomics is typeof Atomics & { waitAsync: WaitAsync } {
+  return "waitAsync" in atomics && typeof atomics.waitAsync === "function";
+}
+const waitAsync: WaitAsync | undefined = hasWaitAsync(Atomics) ? Atomics.waitAsync : undefined;
 
 const TIMED_OUT = Symbol("timed out");
+const asHandle = (value: HostValue | undefined): bigint => (typeof value === "bigint" ? value : BigInt(Math.trunc(value ?? 0)));
 
-export class BridgePlugin {
+/**
+ * A plugin instance in a bridge worker of its own: an {@link Instance} the engine drives (usually
+ * through a `WorkerSupervisor`, which times calls and restarts the worker).
+ */
+export class BridgeInstance implements WorkerInstance {
   #views: Views;
   #busy = false;
-  #dead: BridgeError | undefined;
+  #dead: ThreadspaceError | undefined;
+  /** True once close() or terminate() was asked for: the worker's end is then not reported as an exit. */
+  #stopping = false;
   #moved: SharedArrayBuffer[] = [];
   #onMoved: (() => void) | undefined;
+  readonly #exits: Array<(why: string) => void> = [];
   readonly #names = new Map<string, Uint8Array>();
   readonly #hostNames: string[];
   readonly #spin: SpinBudget;
+  readonly #plugin: string | undefined;
 
   private constructor(
     readonly worker: BridgeWorker,
@@ -123,18 +135,29 @@ export class BridgePlugin {
     private readonly options: BridgeOptions,
   ) {
     this.#views = viewsOf(buffer);
+    this.#plugin = options.plugin;
     this.#hostNames = [...Object.keys(options.functions ?? {}), ...(options.kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION])];
     this.#spin = new SpinBudget(options.spinMicros ?? 0);
   }
 
-  /** Starts a worker running `module` (compiled once on this thread; Modules are posted, not recompiled). */
-  static async start(module: WebAssembly.Module, options: BridgeOptions = {}): Promise<BridgePlugin> {
-    if (waitAsync === undefined) throw new BridgeError("start", 'Atomics.waitAsync is missing on this runtime, which the shared-memory bridge needs; use createEngine({ isolation: { transport: "extism" } }) here (the default picks it by itself)');
-    const worker = spawnBridgeWorker(options.name ?? "threadspace bridge plugin");
+  #error(code: ThreadspaceErrorCode, message: string): ThreadspaceError {
+    return new ThreadspaceError(code, message, { plugin: this.#plugin });
+  }
+
+  /**
+   * Starts a worker running `module` (compiled once on this thread; Modules are posted, not
+   * recompiled). Rejects with `wasm_invalid` when an import cannot be resolved, `init_failed`
+   * for any other failure to start.
+   */
+  static async start(module: WebAssembly.Module, options: BridgeOptions = {}): Promise<BridgeInstance> {
+    const plugin = options.plugin;
+    if (waitAsync === undefined) throw new ThreadspaceError("init_failed", 'could not start its worker: Atomics.waitAsync is missing on this runtime, which the shared-memory bridge needs; use createEngine({ isolation: { transport: "extism" } }) here (the default picks it by itself).', { plugin });
+    const worker = spawnBridgeWorker(plugin === undefined ? "threadspace bridge plugin" : `threadspace plugin ${plugin}`);
     const buffer = bufferFor(options.capacity ?? DEFAULT_CAPACITY);
-    const bridge = new BridgePlugin(worker, buffer, options);
+    const bridge = new BridgeInstance(worker, buffer, options);
+    const startTimeoutMs = options.startTimeoutMs ?? 10_000;
     const started = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new BridgeError("start", "the worker did not start in time")), options.startTimeoutMs ?? 10_000);
+      const timer = setTimeout(() => reject(new ThreadspaceError("init_failed", `could not be instantiated in a worker: the worker did not start within ${startTimeoutMs} ms (a start function that never returns?).`, { plugin })), startTimeoutMs);
       bridge.#onStart = (error) => {
         clearTimeout(timer);
         if (error === undefined) resolve();
@@ -142,29 +165,30 @@ export class BridgePlugin {
       };
     });
     worker.onMessage((message) => bridge.#message(message));
-    worker.onError((error) => bridge.#die(new BridgeError("closed", `the plugin's worker failed: ${error.message}`)));
-    worker.onExit((why) => bridge.#die(new BridgeError("closed", `the plugin's worker ${why}`)));
+    worker.onError((error) => bridge.#ended(`failed (${error.message})`));
+    worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: ToWorker = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames };
     worker.postMessage(start);
     try {
       await started;
     } catch (error) {
+      bridge.#stopping = true;
       await worker.terminate();
       throw error;
     }
     return bridge;
   }
 
-  #onStart: ((error?: BridgeError) => void) | undefined;
+  #onStart: ((error?: ThreadspaceError) => void) | undefined;
 
   #message(message: FromWorker): void {
     if (message.type === "ready") this.#onStart?.();
-    else if (message.type === "failed") this.#onStart?.(new BridgeError("start", `could not instantiate the plugin: ${message.message}`));
+    else if (message.type === "failed") this.#onStart?.(this.#error(message.kind === "link" ? "wasm_invalid" : "init_failed", `could not be instantiated in a worker: ${message.message}`));
     else if (message.type === "log") {
       const kernel = this.options.kernel;
-      const level = LEVEL_OF_PRIORITY[message.priority];
+      const level = LEVEL_OF_PRIORITY.get(message.priority);
       if (kernel !== undefined && level !== undefined && message.priority >= LOG_PRIORITY[kernel.logLevel()]) kernel.log(level, message.text);
     } else {
       this.#moved.push(message.buffer);
@@ -172,7 +196,15 @@ export class BridgePlugin {
     }
   }
 
-  #die(error: BridgeError): void {
+  /** The worker is gone: fail what waits, and tell the exit listeners unless we stopped it. */
+  #ended(why: string): void {
+    const stopped = this.#stopping;
+    this.#die(this.#error("plugin_unavailable", `its worker ${why}.`));
+    if (stopped) return;
+    for (const listener of this.#exits.splice(0)) listener(why);
+  }
+
+  #die(error: ThreadspaceError): void {
     if (this.#dead !== undefined) return;
     this.#dead = error;
     this.#onStart?.(error);
@@ -187,34 +219,46 @@ export class BridgePlugin {
 
   /** The guest's memory in 64 KiB pages after the last call (0 before any). */
   get memoryPages(): number {
-    return this.#views.header[Word.PAGES] as number;
+    return this.#views.header[Word.PAGES] ?? 0;
+  }
+
+  onExit(listener: (why: string) => void): void {
+    this.#exits.push(listener);
   }
 
   /**
-   * Calls an export; resolves with its output (null when it set none). One call at a time.
-   * `hostContext` is what host functions get from `context.hostContext()` during this call.
+   * Calls an export; resolves with its output (null when it set none) and the fuel it used. One
+   * call at a time: a second call in flight is refused with `busy`. `options.tx` is what host
+   * functions get from `context.hostContext()` during this call.
    */
-  async call(name: string, input: Uint8Array | string = new Uint8Array(0), hostContext?: unknown): Promise<Uint8Array | null> {
+  async call(name: string, input: Uint8Array | string = new Uint8Array(0), options?: CallOptions): Promise<CallOutcome> {
     if (this.#dead !== undefined) throw this.#dead;
-    if (this.#busy) throw new BridgeError("busy", "plugin is not reentrant: one call at a time");
+    if (this.#busy) throw this.#error("busy", `${name} was called while another call ran: an instance is not reentrant, one call at a time.`);
     this.#busy = true;
     try {
-      return await this.#call(name, typeof input === "string" ? encoder.encode(input) : input, hostContext);
+      return await this.#call(name, typeof input === "string" ? encoder.encode(input) : input, options);
     } finally {
       this.#busy = false;
     }
   }
 
-  async #call(name: string, input: Uint8Array, hostContext: unknown): Promise<Uint8Array | null> {
+  async #call(name: string, input: Uint8Array, options: CallOptions | undefined): Promise<CallOutcome> {
     let nameBytes = this.#names.get(name);
     if (nameBytes === undefined) this.#names.set(name, (nameBytes = encoder.encode(name)));
     const kernel = this.options.kernel;
-    const words = kernel === undefined ? undefined : (header: Int32Array) => {
-      header[Word.LOG_LEVEL] = LOG_PRIORITY[kernel.logLevel()];
-      header[Word.CONFIG_VERSION] = kernel.configVersion();
+    const fuel = options?.fuel ?? Number.NaN;
+    const timeLeft = options?.deadline !== undefined ? options.deadline - performance.now() : (options?.timeoutMs ?? Number.NaN);
+    const writeHeader = (target: Views): void => {
+      if (kernel !== undefined) {
+        target.header[Word.LOG_LEVEL] = LOG_PRIORITY[kernel.logLevel()];
+        target.header[Word.CONFIG_VERSION] = kernel.configVersion();
+      }
+      target.slots[Slot.FUEL_BUDGET] = fuel;
+      target.slots[Slot.TIME_LEFT_MS] = timeLeft;
     };
-    this.#views = publish(this.#views, State.CALL, nameBytes.byteLength, Status.OK, [nameBytes, input], this.#postBuffer, words);
+    this.#views = publish(this.#views, { state: State.CALL, name: nameBytes.byteLength, status: Status.OK, parts: [nameBytes, input], header: writeHeader }, this.#postBuffer);
 
+    const tx = options?.tx;
     const timeoutMs = this.options.timeoutMs;
     const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
     const spin = this.#spin;
@@ -235,7 +279,7 @@ export class BridgePlugin {
         continue;
       }
       if (state === State.HOST) {
-        await this.#serveHost(hostContext, deadline, name);
+        await this.#serveHost(tx, deadline, name);
         micros = spin.next();
         spinUntil = micros > 0 ? performance.now() + micros / 1000 : 0;
         slept = false;
@@ -248,39 +292,71 @@ export class BridgePlugin {
       const wait = (waitAsync as WaitAsync)(header, Word.STATE, state, remaining === Infinity ? undefined : remaining);
       if (wait.async && (await wait.value) === "timed-out" && Atomics.load(header, Word.STATE) === state) await this.#timeout(name);
     }
-    const { header, data } = this.#views;
+    const { header, slots, data } = this.#views;
     const status = header[Word.STATUS];
-    const length = header[Word.LENGTH] as number;
+    const length = header[Word.LENGTH] ?? 0;
+    const used = slots[Slot.FUEL_USED] ?? Number.NaN;
+    const kind = header[Word.ERROR_KIND] ?? 0;
+    const refused = slots[Slot.GROW_REFUSED_PAGES] ?? Number.NaN;
     const bytes = status === Status.NO_OUTPUT ? null : data.slice(0, length);
     Atomics.store(header, Word.STATE, State.IDLE);
-    if (status === Status.ERROR) throw new BridgeError("plugin", decode(bytes as Uint8Array, 0, length));
-    return bytes;
+    if (status === Status.ERROR) throw this.#callError(name, kind as GuestErrorKind, decode(bytes ?? new Uint8Array(0), 0, length), refused, options);
+    return { output: bytes, fuelUsed: Number.isNaN(used) ? undefined : used };
+  }
+
+  /** The typed error of a failed call; the worker's meter stops are told with the caller's budget and timeout. */
+  #callError(name: string, kind: GuestErrorKind, message: string, refusedPages: number, options: CallOptions | undefined): ThreadspaceError {
+    const plugin = this.#plugin ?? "(bridge)";
+    if (kind === GuestErrorKind.FUEL_EXHAUSTED && options?.fuel !== undefined) return fuelExhaustedError(plugin, name, options.fuel, options.fuelSource);
+    if (kind === GuestErrorKind.DEADLINE) return deadlineError(plugin, name, options?.timeoutMs);
+    const error = guestError({ kind, message }, plugin, name);
+    if (error.code === "plugin_trap" && !Number.isNaN(refusedPages)) return growRefusedError(plugin, name, { pages: refusedPages, at: this.memoryPages, cap: this.options.memoryCap }, error.message);
+    return error;
   }
 
   readonly #postBuffer = (buffer: SharedArrayBuffer): void => this.worker.postMessage({ type: "buffer", buffer } satisfies ToWorker);
 
   /** Serves the worker kernel's own requests: the config (as JSON) and a log line. */
-  #serveKernel(fnName: string, context: BridgeCallContext, args: HostValue[]): unknown {
-    const kernel = this.options.kernel as BridgeKernel;
+  #serveKernel(kernel: BridgeKernel, fnName: string, context: BridgeCallContext, first: HostValue | undefined): unknown {
     if (fnName === CONFIG_FUNCTION) return context.store(JSON.stringify(kernel.config));
-    const priority = Number(args[0]);
-    const level = LEVEL_OF_PRIORITY[priority];
-    const text = context.read(args[0] as bigint)?.text();
+    const priority = Number(first);
+    const level = LEVEL_OF_PRIORITY.get(priority);
+    const text = context.read(asHandle(first))?.text();
     if (level !== undefined && text !== undefined && priority >= LOG_PRIORITY[kernel.logLevel()]) kernel.log(level, text);
     return undefined;
+  }
+
+  /** The function the worker asked for by index (word NAME). */
+  #hostFunction(index: number): { name: string; serve: (context: BridgeCallContext, first: HostValue | undefined) => unknown } {
+    const name = this.#hostNames[index] ?? `#${index}`;
+    const kernel = this.options.kernel;
+    if (kernel !== undefined && (name === CONFIG_FUNCTION || name === LOG_FUNCTION)) return { name, serve: (context, first) => this.#serveKernel(kernel, name, context, first) };
+    const fn = this.options.functions?.[name];
+    if (fn === undefined) {
+      return {
+        name,
+        serve: () => {
+          throw new Error(`no host function ${name} is served here`);
+        },
+      };
+    }
+    return { name, serve: (context, first) => fn(context, asHandle(first)) };
   }
 
   /** Serves the worker's host call on this thread (async functions awaited: the worker just waits), then replies. */
   async #serveHost(hostContext: unknown, deadline: number, name: string): Promise<void> {
     const { header, data } = this.#views;
-    const fnName = this.#hostNames[header[Word.NAME] as number] as string;
-    const fn: BridgeHostFunction = fnName === CONFIG_FUNCTION || fnName === LOG_FUNCTION ? (context, ...args) => this.#serveKernel(fnName, context, args) : ((this.options.functions ?? {})[fnName] as BridgeHostFunction);
-    const { args, blocks } = decodeHostRequest(data, header[Word.LENGTH] as number);
+    const fn = this.#hostFunction(header[Word.NAME] ?? -1);
+    const { args, blocks } = decodeHostRequest(data, header[Word.LENGTH] ?? 0);
     const stored: Uint8Array[] = [];
     const context: BridgeCallContext = {
       read(handle) {
-        if (handle >= STORED_BASE && handle < STORED_BASE + BigInt(stored.length)) return blockOf(stored[Number(handle - STORED_BASE)] as Uint8Array);
-        const i = args.indexOf(handle);
+        const wanted = BigInt(handle);
+        if (wanted >= STORED_BASE && wanted < STORED_BASE + BigInt(stored.length)) {
+          const block = stored[Number(wanted - STORED_BASE)];
+          return block === undefined ? null : blockOf(block);
+        }
+        const i = args.indexOf(wanted);
         const block = i < 0 ? null : blocks[i];
         return block === null || block === undefined ? null : blockOf(block);
       },
@@ -288,12 +364,13 @@ export class BridgePlugin {
         stored.push(typeof value === "string" ? encoder.encode(value) : value);
         return STORED_BASE + BigInt(stored.length - 1);
       },
-      hostContext: <T>() => hostContext as T,
+      // The transaction of the call (or whatever its caller passed): host functions name their type.
+      hostContext: <T>(): T => hostContext as T,
     };
-    let status: number = Status.OK;
+    let status: Status = Status.OK;
     let reply: Uint8Array;
     try {
-      let value = fn(context, ...args);
+      let value = fn.serve(context, args[0]);
       if (value instanceof Promise) {
         // The call's deadline still holds while an async host function runs.
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -305,11 +382,11 @@ export class BridgePlugin {
       reply = encodeHostReply(value, stored);
     } catch (error) {
       status = Status.ERROR;
-      reply = encoder.encode(`${fnName} failed on the host: ${error instanceof Error ? error.message : String(error)}`);
+      reply = encoder.encode(`${fn.name} failed on the host: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (this.#dead !== undefined) throw this.#dead; // timed out while an async host function ran
     if (reply.byteLength > capacityOf(this.#views.buffer)) await this.#askForRoom(reply.byteLength, deadline, name);
-    this.#views = publish(this.#views, State.HOST_DONE, 0, status, [reply], this.#postBuffer);
+    this.#views = publish(this.#views, { state: State.HOST_DONE, name: 0, status, parts: [reply] }, this.#postBuffer);
   }
 
   /**
@@ -347,20 +424,30 @@ export class BridgePlugin {
       clearTimeout(timer);
       this.#onMoved = undefined;
     }
-    this.#views = viewsOf(this.#moved.shift() as SharedArrayBuffer);
+    const next = this.#moved.shift();
+    if (next !== undefined) this.#views = viewsOf(next);
   }
 
   async #timeout(name: string): Promise<never> {
-    const error = new BridgeError("timeout", `${name} ran longer than ${this.options.timeoutMs} ms: its worker was terminated`);
+    const error = this.#error("timeout", `${name} ran longer than ${this.options.timeoutMs} ms, so its worker was terminated.`);
     this.#die(error);
+    this.#stopping = true;
     // Reject at once; the termination (a few ms) finishes behind the rejection.
     void this.worker.terminate();
     throw error;
   }
 
-  /** Stops the worker; calls after this reject with kind `closed`. */
+  /** Stops the worker at once (not reported as an exit); calls after it reject with `plugin_unavailable`. */
+  terminate(): void {
+    this.#stopping = true;
+    this.#die(this.#error("plugin_unavailable", "was closed."));
+    void this.worker.terminate();
+  }
+
+  /** Stops the worker; calls after this reject with `plugin_unavailable`. */
   async close(): Promise<void> {
-    this.#die(new BridgeError("closed", "the plugin was closed"));
+    this.#stopping = true;
+    this.#die(this.#error("plugin_unavailable", "was closed."));
     await this.worker.terminate();
   }
 }
