@@ -8,7 +8,7 @@ import type { CallBudget } from "./calls/plugin-runner.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
-import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
+import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UninstallOptions, type UnloadOptions } from "./engine-options.ts";
 import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 import { MemoryQuota } from "./storage/memory-quota.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
@@ -31,6 +31,7 @@ import { forwardLogs } from "./logs/forward-logs.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 import { EnginePersistence } from "./storage/engine-persistence.ts";
+import { PluginData, type EngineData, type UninstallResult } from "./storage/plugin-data.ts";
 import { EventLog } from "./events/event-log.ts";
 import { resolveTrust } from "./install/trust.ts";
 import type { TrustPolicy } from "@threadspace/bundle";
@@ -78,6 +79,13 @@ export class Engine {
   /** What the engine keeps in `options.storage`: calls' commits, bundles, grants, config, journal (undefined: memory only). */
   readonly #storage: EnginePersistence | undefined;
   readonly #eventLog: EventLog;
+  /** Whose data is under each plugin name; removal of a plugin's data (storage/plugin-data.ts). */
+  readonly #data: PluginData;
+  /**
+   * Data kept after `uninstall` (bound to the plugin that wrote it): `kept(name)` says what and
+   * whose, `remove(name)` removes it. See `uninstall`'s `keepData` and `install`'s `data`.
+   */
+  readonly data: EngineData;
   /** Plugins' config: `get`, `set` (validated overrides), `reset`. See {@link EngineConfig}. */
   readonly config: EngineConfig;
   /** The memories plugins read and write through `ts_memory_*`; writes commit at once and publish the same events. */
@@ -127,6 +135,8 @@ export class Engine {
     // Without a driver, quotas still hold (issue 10 item 16): the same ledger, in memory.
     this.#memoryQuota = this.#storage === undefined ? new MemoryQuota((name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes) : undefined;
     this.#memoryQuota?.link(this.#host.state.storage);
+    this.#data = new PluginData(this.#host, this.#storage?.committer);
+    this.data = this.#data.api((name) => this.#plugins.has(name) || this.#pending.has(name));
     this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name), log: this.#eventLog });
     this.events = this.#delivery.api;
     this.memories = memoryView(this.#host.state.memories);
@@ -232,9 +242,21 @@ export class Engine {
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
     const bundle = await readSource(source, this.#maxWasmBytes, await this.#trust);
+    const owner = await this.#admitData(bundle, options.data);
     const info = await this.#installBundle(bundle, [bundle.manifest.name], options.grant, this.#moduleConfig(bundle) ?? options.config);
     await this.#persistInstall(bundle);
+    await this.#data.claim(bundle.manifest.name, owner);
     return info;
+  }
+
+  /** Checks that data kept under the bundle's name is this plugin's (or handed over or discarded as `choice` says); returns its identity. */
+  async #admitData(bundle: SourceBundle, choice: InstallOptions["data"]): Promise<Awaited<ReturnType<PluginData["identityOf"]>>> {
+    if (choice !== undefined && choice !== "inherit" && choice !== "discard") throw new ThreadspaceError("bad_input", `install: "data" must be "inherit" or "discard", not ${JSON.stringify(choice)}.`);
+    const owner = await this.#data.identityOf(bundle);
+    const name = bundle.manifest.name;
+    // An installed name is refused by #installBundle (already_installed): never touch its data here.
+    if (!this.#plugins.has(name) && !this.#pending.has(name)) await this.#data.admit(name, owner, choice);
+    return owner;
   }
 
   /**
@@ -250,8 +272,10 @@ export class Engine {
     const ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
     const installed: PluginInfo[] = [];
     for (const bundle of ordered) {
+      const owner = await this.#admitData(bundle, undefined);
       installed.push(await this.#installBundle(bundle, [bundle.manifest.name], undefined, this.#moduleConfig(bundle)));
       await this.#persistInstall(bundle);
+      await this.#data.claim(bundle.manifest.name, owner);
     }
     return installed;
   }
@@ -363,12 +387,15 @@ export class Engine {
   /**
    * Unloads a plugin and forgets it. Refused with `dependency_in_use` while installed plugins
    * (loaded or not) depend on it, unless `{ cascade: true }`, which uninstalls them first.
+   * Its data is kept, bound to it (installed again it gets it back; a different plugin under the
+   * name does not, see `install`'s `data`), or removed with `{ keepData: false }`; the result
+   * says which and what is kept.
    */
-  async uninstall(name: string, options: UnloadOptions = {}): Promise<void> {
+  async uninstall(name: string, options: UninstallOptions = {}): Promise<UninstallResult> {
     if (!this.#plugins.has(name) && this.#storage?.restoreErrors.delete(name) === true) {
       // Found in storage but not started (e.g. hash_mismatch): forget its stored records.
       await this.#storage.uninstalled([name]);
-      return;
+      return this.#uninstalledData([name], name, options.keepData);
     }
     this.#record(name);
     const dependents = dependentsOf(name, this.#installedMap(), true);
@@ -383,6 +410,14 @@ export class Engine {
       this.#monitor.forget(dependent);
     }
     await this.#storage?.uninstalled([...dependents, name]);
+    return this.#uninstalledData([...dependents, name], name, options.keepData);
+  }
+
+  /** Keeps or removes the data of uninstalled plugins; the result of `uninstall`. */
+  async #uninstalledData(names: readonly string[], name: string, keepData = true): Promise<UninstallResult> {
+    if (keepData) return { uninstalled: names, data: "kept", kept: this.#data.count(name) };
+    for (const each of names) await this.#data.remove(each);
+    return { uninstalled: names, data: "removed", kept: this.#data.count(name) };
   }
 
   /** Unloads every plugin (dependents first, running each `cleanup`) and refuses further work. */
@@ -416,6 +451,7 @@ export class Engine {
 
   /** @internal Loads memories, threads, kv, grants, config and installed plugins from storage, then starts the enabled ones. */
   async [RESTORE](): Promise<void> {
+    await this.#data.restore();
     await this.#storage?.restore({
       maxWasmBytes: this.#maxWasmBytes,
       trust: await this.#trust,

@@ -9,4 +9,4 @@ export { byteSize, entrySize, checkValue, copyValue, storableProblem, isWellForm
 export { QuotaLedger, commitWithQuota, defaultOwnerOf, DEFAULT_QUOTA_BYTES, QUOTA_STORES } from "./quota.ts";
 export type { OwnerOf, QuotaOptions, QuotaPlan } from "./quota.ts";
 export { typedStore, WriteBatch, appendBounded, upgradeBundleRecord, BUNDLE_RECORD_VERSION } from "./records.ts";
-export type { BundleRecord, BundleRecordV1, PackedRecord, StoredBundleRecord, ConfigRecord, EntryRow, EventRow, GrantRecord, HealthRow, MemoryRow, StoreRecords, ThreadRow } from "./records.ts";
+export type { BundleRecord, BundleRecordV1, PackedRecord, StoredBundleRecord, ConfigRecord, EntryRow, EventRow, GrantRecord, HealthRow, MemoryRow, OwnerRecord, StoreRecords, ThreadRow } from "./records.ts";

@@ -121,6 +121,13 @@ export class QuotaLedger {
     return this.#limitOf(plugin) ?? this.#limitBytes;
   }
 
+  /** The entries that count against `plugin`, by store (to remove or hand over its data). */
+  ownedBy(plugin: string): { store: StoreName; key: string }[] {
+    const out: { store: StoreName; key: string }[] = [];
+    for (const [store, entries] of this.#entries) for (const [key, owned] of entries) if (owned.owner === plugin) out.push({ store, key });
+    return out;
+  }
+
   /** Forgets every entry of `plugin` (after its data was deleted, e.g. on uninstall). */
   forget(plugin: string): void {
     for (const entries of this.#entries.values()) for (const [key, owned] of entries) if (owned.owner === plugin) entries.delete(key);

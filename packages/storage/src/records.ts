@@ -101,6 +101,14 @@ export type HealthRow = {
 /** `events`, keyed by `seqKey(seq)`: the bounded event log. */
 export type EventRow = { readonly seq: number; readonly topic: string; readonly payload: Json; readonly source: string; readonly at: number };
 
+/**
+ * `owners`, keyed by plugin name: the plugin the data under that name (kv, memories, threads)
+ * belongs to, so that a different plugin installed later under the name does not inherit it
+ * unless the embedder hands it over. `hash` is the wasm's `sha256:<hex>` (null for a precompiled
+ * module), `signer` the key id of a signed `.tsp` (null when unsigned).
+ */
+export type OwnerRecord = { readonly hash: string | null; readonly signer: string | null; readonly since: number };
+
 /** What each store holds. `kv` holds any value. */
 export type StoreRecords = {
   bundles: StoredBundleRecord;
@@ -112,6 +120,7 @@ export type StoreRecords = {
   kv: StorageValue;
   health: HealthRow;
   events: EventRow;
+  owners: OwnerRecord;
 };
 
 /**
