@@ -245,6 +245,8 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
       const plain = await engine.install(await fixture(env, "ok"));
       // workerd's precompiled modules always carry the note that the memory cap is not enforced.
       expect(plain.limitNotes).toEqual(env.runtime === "workerd" ? [expect.stringMatching(/^memoryPages: .* not enforced/)] : []);
+      // workerd's fixtures are metered when the worker is bundled: no unmetered module to make there.
+      if (env.runtime === "workerd") return;
       await engine.uninstall("loop");
       const unmetered = await engine.install(await unmeteredFixture(env, "loop", { limits: { timeoutMs: 300 } }));
       expect(unmetered.metered).toBe(false);
