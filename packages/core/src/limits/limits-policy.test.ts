@@ -5,6 +5,7 @@ import type { PluginLimits } from "@threadspace/manifest";
 import {
   BUILT_IN_CEILINGS,
   BUILT_IN_DEFAULTS,
+  defaultHostMemoryBytes,
   NUMERIC_LIMIT_KEYS,
   checkHostLimitsPolicy,
   resolveLimits,
@@ -22,11 +23,13 @@ describe("resolveLimits", () => {
       memoryPages: 256,
       maxInputBytes: 1_048_576,
       maxOutputBytes: 16_777_216,
-      hostCallsPerCall: 100_000,
+      hostCallsPerCall: 10_000,
       eventsPerSecond: 1_000,
       storageBytes: 10_485_760,
       fuel: undefined,
       tableElements: 100_000,
+      hostMemoryBytes: 33_554_432,
+      maxVarBytes: 1_048_576,
       isolation: "inline",
     });
     expect(notes).toEqual([]);
@@ -40,6 +43,8 @@ describe("resolveLimits", () => {
       storageBytes: "default",
       fuel: "unset",
       tableElements: "default",
+      hostMemoryBytes: "default",
+      maxVarBytes: "default",
       isolation: "default",
     });
   });
@@ -112,9 +117,10 @@ describe("resolveLimits", () => {
           const capped = asked !== undefined && ceiling !== undefined && asked > ceiling;
           expect(notes.some((n) => n.limit === key)).toBe(capped);
           if (asked !== undefined && !capped) expect(got).toBe(asked);
-          if (asked === undefined && key !== "fuel") expect(got).toBe(Math.min(BUILT_IN_DEFAULTS[key], ceiling!));
+          const fallback = key === "hostMemoryBytes" ? defaultHostMemoryBytes(limits.memoryPages) : key === "fuel" ? ceilings.fuel : BUILT_IN_DEFAULTS[key];
           // fuel: no built-in default, so the host's ceiling (when it sets one) is the budget.
-          if (asked === undefined && key === "fuel") expect(got).toBe(ceilings.fuel);
+          if (asked === undefined && fallback !== undefined) expect(got).toBe(Math.min(fallback, ceiling ?? Infinity));
+          if (asked === undefined && key === "fuel" && ceilings.fuel === undefined) expect(got).toBeUndefined();
           expect(sources[key]).toBe(capped ? "policy" : asked !== undefined ? "plugin" : key === "fuel" && ceilings.fuel === undefined ? "unset" : "default");
         }
       }),
