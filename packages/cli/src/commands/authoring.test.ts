@@ -68,7 +68,7 @@ describe("threadspace build and test (C template: clang)", () => {
     expect(tested.code).toBe(0);
   });
 
-  it("build --fuel also writes the metered module next to the plain one (or to --out), and inspect tells them apart", async () => {
+  it("build --fuel also writes the metered module next to the plain one (or to --out), and inspect tells them apart", { timeout: 120_000 }, async () => {
     expect((await cli("init-plugin", "c_meter", "--template", "c")).code).toBe(0);
     const built = await cli("build", "c_meter", "--fuel");
     expect(built.code).toBe(0);
