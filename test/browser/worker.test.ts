@@ -54,16 +54,19 @@ describe("engine in a Web Worker (@threadspace/worker)", () => {
     expect((await failure(Promise.resolve().then(() => result.json()))).code).toBe("bad_output");
   });
 
-  test("plugins isolated in workers of their own run from the engine's worker too (nested workers): calls, a timeout, a fresh instance", async () => {
+  test("plugins isolated in workers of their own run from the engine's worker too (nested workers): calls, fuel, a timeout stopped by the meter", async () => {
     const hello = JSON.parse(new TextDecoder().decode(await fetchBytes(HELLO))) as Record<string, unknown>;
     await engine.install({ manifest: { ...hello, limits: { isolation: "worker" } }, wasm: await fetchBytes("/examples/hello/plugin.wasm") });
     expect((await engine.get("hello"))?.limits.isolation).toBe("worker");
     expect((await engine.call("hello", "greet", "nested")).text()).toBe("Hello, nested!");
     const isolation = JSON.parse(new TextDecoder().decode(await fetchBytes("/test/fixtures/wat/isolation.json"))) as Record<string, unknown>;
     await engine.install({ manifest: isolation, wasm: await fetchBytes("/test/fixtures/build/isolation.wasm") }, { grant: true });
-    expect((await engine.call("isolation", "counter")).text()).toBe("1");
+    const first = await engine.call("isolation", "counter");
+    expect(first.text()).toBe("1");
+    expect(first.fuel).toBeGreaterThan(0); // result.fuel crosses connectEngine
     expect((await failure(engine.call("isolation", "spin"))).code).toBe("timeout");
-    expect((await engine.call("isolation", "counter")).text()).toBe("1"); // a fresh instance
+    // Metered: the worker's meter stopped the call and kept the instance (its counter goes on).
+    expect((await engine.call("isolation", "counter")).text()).toBe("2");
     expect((await engine.call("hello", "greet", "still")).text()).toBe("Hello, still!");
   });
 
