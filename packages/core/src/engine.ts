@@ -8,6 +8,7 @@ import type { CallBudget } from "./calls/plugin-runner.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
+import { checkEngineOptions } from "./options/check-engine-options.ts";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
 import { enginePermissions, type EnginePermissions } from "./permissions/engine-permissions.ts";
@@ -85,6 +86,7 @@ export class Engine {
   readonly events: EngineEvents;
 
   constructor(options: EngineOptions = {}) {
+    checkEngineOptions(options);
     this.#logger = options.logger ?? console;
     this.#logLevel = options.logLevel ?? "warn";
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
