@@ -14,7 +14,7 @@ import createPlugin from "@extism/extism";
 import { createEngine } from "@threadspace/core";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { BridgePlugin } from "../../packages/core/src/isolation/bridge/bridge-plugin.ts";
+import { BridgeInstance } from "../../packages/core/src/isolation/bridge/bridge-instance.ts";
 import { fixed, machineLine, median, sideBySide } from "../lib/measure.ts";
 
 const ROUNDS = Number(process.env["ROUNDS"] ?? 5);
@@ -48,9 +48,9 @@ const SETTINGS = [
   { key: "bridge20", label: "bridge, engine spins ≤ 20 µs, worker ≤ 100 µs (adaptive)", spinMicros: 20, workerSpinMicros: 100 },
   { key: "bridge50", label: "bridge, engine spins ≤ 50 µs, worker ≤ 200 µs (adaptive)", spinMicros: 50, workerSpinMicros: 200 },
 ] as const;
-const bridges = new Map<string, BridgePlugin>();
+const bridges = new Map<string, BridgeInstance>();
 for (const setting of SETTINGS) {
-  const bridge = await BridgePlugin.start(module, { config, spinMicros: setting.spinMicros, workerSpinMicros: setting.workerSpinMicros });
+  const bridge = await BridgeInstance.start(module, { config, spinMicros: setting.spinMicros, workerSpinMicros: setting.workerSpinMicros });
   await bridge.call("init_plugin", "");
   bridges.set(setting.key, bridge);
 }
@@ -58,7 +58,7 @@ for (const setting of SETTINGS) {
 const expected = (await rawInline.call("greet", input))?.text();
 const decoder = new TextDecoder();
 for (const bridge of bridges.values()) {
-  const text = decoder.decode((await bridge.call("greet", input)) ?? new Uint8Array(0));
+  const text = decoder.decode((await bridge.call("greet", input)).output ?? new Uint8Array(0));
   if (text !== expected) throw new Error(`bridge output differs: ${text} vs ${expected}`);
 }
 if ((await engine.call("hello", "greet", input)).text() !== expected) throw new Error("engine output differs");
@@ -81,7 +81,7 @@ const contenders: Record<string, () => Promise<number>> = {
   rawWorker: () => loop("rawWorker", WORKER_CALLS, rawWorkerCall),
 };
 for (const setting of SETTINGS) {
-  const bridge = bridges.get(setting.key) as BridgePlugin;
+  const bridge = bridges.get(setting.key) as BridgeInstance;
   contenders[setting.key] = () => loop(setting.key, WORKER_CALLS, () => bridge.call("greet", input));
 }
 for (const run of Object.values(contenders)) await run(); // warm-up
@@ -114,9 +114,9 @@ const kvSet = { ts_kv_set: (context: { read(h: bigint): { text(): string } | nul
 const hostInline = await createPlugin({ wasm: [{ module: isoModule }] }, { functions: { "extism:host/user": kvSet as never } });
 const hostWorker = await createPlugin({ wasm: [{ module: isoModule }] }, { runInWorker: true, functions: { "extism:host/user": kvSet as never } });
 let hostWorkerCalls = 0;
-const hostBridges = new Map<string, BridgePlugin>();
+const hostBridges = new Map<string, BridgeInstance>();
 for (const setting of SETTINGS) {
-  hostBridges.set(setting.key, await BridgePlugin.start(isoModule, { functions: kvSet as never, spinMicros: setting.spinMicros, workerSpinMicros: setting.workerSpinMicros }));
+  hostBridges.set(setting.key, await BridgeInstance.start(isoModule, { functions: kvSet, spinMicros: setting.spinMicros, workerSpinMicros: setting.workerSpinMicros }));
 }
 const hostContenders: Record<string, () => Promise<number>> = {
   rawInline: () => loop("h.rawInline", INLINE_CALLS, () => hostInline.call("set", input)),
@@ -127,8 +127,8 @@ const hostContenders: Record<string, () => Promise<number>> = {
     }),
 };
 for (const setting of SETTINGS) {
-  const bridge = hostBridges.get(setting.key) as BridgePlugin;
-  if (decoder.decode((await bridge.call("set", input)) ?? new Uint8Array(0)) !== `ok:${input}`) throw new Error("bridge host call output differs");
+  const bridge = hostBridges.get(setting.key) as BridgeInstance;
+  if (decoder.decode((await bridge.call("set", input)).output ?? new Uint8Array(0)) !== `ok:${input}`) throw new Error("bridge host call output differs");
   hostContenders[setting.key] = () => loop(`h.${setting.key}`, WORKER_CALLS, () => bridge.call("set", input));
 }
 for (const run of Object.values(hostContenders)) await run();

@@ -21,12 +21,13 @@ export function limitsContract(env: TestEnv): void {
       await engine.close();
     });
 
-    test("a fuel limit is accepted but not metered, and limitNotes says so", async () => {
+    test("a fuel limit is metered: no note says otherwise", async () => {
       const engine = await createEngine();
       const info = await engine.install(await fixture(env, "ok", { limits: { fuel: 1000000 } }));
       expect(info.limits.fuel).toBe(1000000);
-      expect(info.limitNotes.join(" ")).toMatch(/fuel: 1000000 per call is not metered/);
-      expect((await engine.install(await fixture(env, "trap"))).limitNotes.join(" ")).not.toMatch(/fuel/);
+      expect(info.metered).toBe(true);
+      // (workerd's precompiled modules also carry the memoryPages note: the cap is not written there.)
+      expect(info.limitNotes.join(" ")).not.toMatch(/fuel|timeoutMs/);
       await engine.close();
     });
 

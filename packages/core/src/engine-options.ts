@@ -95,7 +95,8 @@ export interface InstallOptions {
    * - `"fail"` (default): `already_installed`;
    * - `"keep"`: keep the installed one and return its info (nothing is read again beyond the source);
    * - `"upgrade"`: keep it when its wasm and version are the same, else uninstall it and install
-   *   this one, with the config overrides the old one had (unless `config` is given). Its data stays.
+   *   this one, with the config overrides the old one had (unless `config` is given) and its
+   *   data (`data: "inherit"` unless given).
    */
   readonly ifInstalled?: "fail" | "keep" | "upgrade";
   /**
@@ -105,12 +106,29 @@ export interface InstallOptions {
    * `engine.config.set` stored for it instead, when there are some.
    */
   readonly config?: Record<string, unknown>;
+  /**
+   * Data kept under this name by a different plugin (another wasm, or another signer; see
+   * `engine.data`): `"inherit"` hands it to this plugin, `"discard"` removes it first. Without
+   * it such an install fails with `data_conflict` and nothing changes. The same plugin (same
+   * wasm sha256, or a `.tsp` by the same signer) always gets its own data back.
+   */
+  readonly data?: "inherit" | "discard";
 }
 
 /** Options of `engine.unload` and `engine.uninstall`. */
 export interface UnloadOptions {
   /** Unload the plugins that depend on this one first, instead of refusing. */
   readonly cascade?: boolean;
+}
+
+/** Options of `engine.uninstall`. */
+export interface UninstallOptions extends UnloadOptions {
+  /**
+   * `true` (default): keep the plugin's data (kv; with a storage driver also the memories and
+   * threads it wrote), bound to this plugin: installed again it gets it back, a different plugin
+   * under the name does not (unless installed with `{ data: "inherit" }`). `false`: remove it.
+   */
+  readonly keepData?: boolean;
 }
 
 /** Defaults of {@link EngineOptions}. */

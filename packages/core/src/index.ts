@@ -1,5 +1,6 @@
 export { createEngine, Engine } from "./engine.ts";
-export type { EngineOptions, EngineLogger, LogLevel, UnloadOptions, InstallOptions } from "./engine-options.ts";
+export type { EngineOptions, EngineLogger, LogLevel, UnloadOptions, UninstallOptions, InstallOptions } from "./engine-options.ts";
+export type { DataOwner, EngineData, KeptData, UninstallResult } from "./storage/plugin-data.ts";
 export type { GrantPolicy } from "./permissions/grant-policy.ts";
 export type { EnginePermissions } from "./permissions/engine-permissions.ts";
 export type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
@@ -12,6 +13,7 @@ export type { CallInput } from "./calls/call-input.ts";
 export type { CallOptions } from "./calls/call-options.ts";
 export type { FuelSummary } from "./fuel/fuel-window.ts";
 export type { MeteringOptions, UnmeteredPolicy } from "./fuel/metering-policy.ts";
+export { rewriteModule, readMeterSection, METER_SECTION, METER_VERSION, type MeterInfo, type RewriteOptions, type RewriteResult } from "./metering/index.ts";
 export { CallResult } from "./calls/call-result.ts";
 export type { PluginInfo, PluginState } from "./plugin-info.ts";
 export type { HealthReport, HealthStatus } from "./lifecycle/health.ts";
@@ -32,6 +34,7 @@ export {
   capGuestMemory,
   resolveLimits,
   readMemoryLimits,
+  describeNotWasm,
   WASM_PAGE_BYTES,
   BUILT_IN_DEFAULTS,
   BUILT_IN_CEILINGS,

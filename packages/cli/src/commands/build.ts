@@ -1,5 +1,5 @@
 import { rm, utimes } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import type { CAC } from "cac";
 import { sha256Hex } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
@@ -9,6 +9,7 @@ import { isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath, formatSize, line } from "../output.ts";
 import { importProblem } from "../wasm-file.ts";
+import { cap } from "./cap.ts";
 import { writeHash } from "./hash.ts";
 import { hostFunctionList } from "./validate.ts";
 
@@ -32,7 +33,7 @@ export interface BuiltPlugin {
 /** Reads and validates a bundle's plugin.json (`manifest_invalid` lists every problem). */
 export async function readBundleManifest(io: CliIo, manifestPath: string): Promise<PluginManifest> {
   const shown = displayPath(io, manifestPath);
-  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES).catch((cause: unknown) => {
+  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES, dirname(manifestPath)).catch((cause: unknown) => {
     const why = isNotFound(cause) ? "it does not exist" : cause instanceof Error ? cause.message : String(cause);
     throw new ThreadspaceError("source_invalid", `cannot read ${shown}: ${why}. Pass a plugin's folder (the one holding plugin.json), or create one with "threadspace init-plugin".`, { cause });
   });
@@ -72,10 +73,21 @@ export async function buildBundle(io: CliIo, target: string, options: BuildOptio
   return { dir, manifest, wasmPath, digest };
 }
 
-/** `threadspace build [dir]`: see {@link buildBundle}; prints the wasm's path and hash. */
-export async function build(io: CliIo, target = ".", options: BuildOptions = {}): Promise<number> {
+/** Where `build --fuel` writes the metered module by default: `plugin.wasm` → `plugin.metered.wasm`. */
+export function meteredPath(wasmPath: string): string {
+  return wasmPath.endsWith(".wasm") ? `${wasmPath.slice(0, -".wasm".length)}.metered.wasm` : `${wasmPath}.metered`;
+}
+
+/**
+ * `threadspace build [dir]`: see {@link buildBundle}; prints the wasm's path and hash. With
+ * `fuel`, also writes the metered module (as `threadspace cap --fuel`) to `fuelOut`, by default
+ * next to the wasm as `<main>.metered.wasm`: the bundle keeps the plain build (the engine meters
+ * it at install), the metered file is for hosts that take precompiled modules (workerd).
+ */
+export async function build(io: CliIo, target = ".", options: BuildOptions & { fuel?: boolean; fuelOut?: string } = {}): Promise<number> {
   const built = await buildBundle(io, target, options);
   line(io, `${relative(io.cwd, built.wasmPath) || built.wasmPath} ${built.digest}`);
+  if (options.fuel === true) return cap(io, built.dir, { out: options.fuelOut ?? meteredPath(built.wasmPath), fuel: true });
   return EXIT_OK;
 }
 
@@ -85,9 +97,18 @@ export function defineBuild(cli: CAC, io: CliIo): void {
     .command("build [dir]", "Compile a plugin (AssemblyScript src/index.ts or C src/*.c) to its wasm, check it, and write its hash into plugin.json")
     .option("--no-hash", "Leave plugin.json's \"hash\" as it is")
     .option("--host-function <name>", "A host function your embedder adds (defineHostApi), accepted as an import; repeat for more")
+    .option("--fuel", "Also write the metered module (as cap --fuel), by default to <main>.metered.wasm")
+    .option("--out <file>", "With --fuel: where to write the metered module")
     .example("  $ threadspace build my_plugin")
-    .action((dir: string | undefined, options: { hash?: unknown; hostFunction?: unknown }) => {
+    .example("  $ threadspace build my_plugin --fuel --out worker/plugins/my_plugin.wasm")
+    .action((dir: string | undefined, options: { hash?: unknown; fuel?: unknown; out?: unknown; hostFunction?: unknown }) => {
       if (Array.isArray(dir)) throw new UsageError("build takes one plugin folder.", "build");
-      return build(io, dir === undefined ? "." : String(dir), { hash: options.hash !== false, hostFunctions: hostFunctionList(options.hostFunction) });
+      if (options.out !== undefined && (options.fuel !== true || options.out === true || Array.isArray(options.out))) throw new UsageError("--out <file> goes with --fuel, once.", "build");
+      return build(io, dir === undefined ? "." : String(dir), {
+        hash: options.hash !== false,
+        hostFunctions: hostFunctionList(options.hostFunction),
+        fuel: options.fuel === true,
+        ...(options.out === undefined ? {} : { fuelOut: String(options.out) }),
+      });
     });
 }

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { CAC } from "cac";
-import { describeModule, sha256Hex } from "@threadspace/core";
+import { describeModule, readMeterSection, sha256Hex, type MeterInfo } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
 import { MAX_WASM_BYTES, isNotFound, locateBundle, readFileCapped } from "../files.ts";
@@ -51,12 +51,16 @@ export interface InspectReport {
       readonly pageBytes: number;
     }[];
     readonly usesWasi: boolean;
+    /** The module's `threadspace.meter` section (docs/metering.md), or null when it is not metered. */
+    readonly metered: MeterInfo | null;
   };
 }
 
 /** A wasm to read, and the bundle plugin.json naming it (absent for a bare .wasm). */
 export interface Target {
   readonly wasmPath: string;
+  /** The bundle folder its files must resolve inside (absent for a bare .wasm). */
+  readonly dir?: string;
   readonly manifest?: { readonly path: string; readonly value: PluginManifest };
   /** The wasm's bytes when already read (from a .tsp). */
   readonly bytes?: Uint8Array;
@@ -75,18 +79,18 @@ export async function resolveTarget(io: CliIo, target: string): Promise<Target> 
   if (info?.isFile() === true && !path.endsWith(".json")) return { wasmPath: path };
   const { dir, manifestPath } = await locateBundle(io, target);
   const shown = displayPath(io, manifestPath);
-  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES).catch((cause: unknown) => {
+  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES, dir).catch((cause: unknown) => {
     const why = isNotFound(cause) ? "it does not exist" : cause instanceof Error ? cause.message : String(cause);
     throw new ThreadspaceError("source_invalid", `cannot read ${shown}: ${why}. Pass a plugin's folder (the one holding plugin.json) or a .wasm file.`, { cause });
   });
   const manifest = parseManifest(bytes, { source: shown });
-  return { wasmPath: resolve(dir, manifest.main), manifest: { path: manifestPath, value: manifest } };
+  return { wasmPath: resolve(dir, manifest.main), dir, manifest: { path: manifestPath, value: manifest } };
 }
 
 /** Reads the target's wasm; `source_invalid` saying how to build it when it is missing. */
 export async function readWasm(io: CliIo, target: Target): Promise<Uint8Array> {
   const shown = displayPath(io, target.wasmPath);
-  return readFileCapped(target.wasmPath, MAX_WASM_BYTES).catch((cause: unknown) => {
+  return readFileCapped(target.wasmPath, MAX_WASM_BYTES, target.dir).catch((cause: unknown) => {
     const main = target.manifest?.value.main;
     const message = isNotFound(cause) && main !== undefined ? missingWasmMessage(main, shown) : `cannot read ${shown}: ${cause instanceof Error ? cause.message : String(cause)}.`;
     throw new ThreadspaceError("source_invalid", message, { plugin: target.manifest?.value.name, cause });
@@ -125,6 +129,7 @@ export async function inspectTarget(io: CliIo, target: string): Promise<InspectR
     imports: groupImports(shape.imports),
     memories,
     usesWasi: shape.usesWasi,
+    metered: readMeterSection(bytes) ?? null,
   };
   if (resolved.manifest === undefined) return { wasm };
   const m = resolved.manifest.value;
@@ -188,6 +193,13 @@ function printManifest(io: CliIo, manifest: NonNullable<InspectReport["manifest"
   line(io);
 }
 
+/** The `threadspace.meter` section in words: what the metering rewrite applied, or that it did not run. */
+export function describeMeter(meter: MeterInfo | null): string {
+  if (meter === null) return "no (the engine meters it at install; threadspace cap --fuel meters it for workerd)";
+  const caps = [meter.memoryPages === null ? "" : `memory ≤ ${meter.memoryPages} pages`, meter.tableElements === null ? "" : `tables ≤ ${meter.tableElements} elements`].filter(Boolean);
+  return `yes (transform version ${meter.version}${meter.fuel ? ", fuel" : ", caps only"}${caps.length > 0 ? `, ${caps.join(", ")}` : ""})`;
+}
+
 function printWasm(io: CliIo, report: InspectReport): void {
   const { wasm, manifest } = report;
   line(io, `wasm  ${wasm.path}`);
@@ -195,6 +207,7 @@ function printWasm(io: CliIo, report: InspectReport): void {
   const status = manifest === undefined ? "" : { match: "  (matches plugin.json)", mismatch: `  (DOES NOT MATCH plugin.json: ${manifest.hash ?? ""})`, absent: '  (plugin.json has no "hash")' }[manifest.hashStatus];
   field(io, "sha256", `${wasm.sha256}${status}`);
   field(io, "wasi", wasm.usesWasi ? "yes (wasi_snapshot_preview1, served with nothing mounted)" : "no");
+  field(io, "metered", describeMeter(wasm.metered));
   if (wasm.memories.length === 0) field(io, "memory", "none");
   for (const memory of wasm.memories) field(io, wasm.memories.length === 1 ? "memory" : `memory ${memory.index}`, describeMemory(memory));
   const functions = wasm.exports.filter((e) => e.kind === "function").map((e) => e.name);

@@ -1,18 +1,12 @@
-import { ThreadspaceError, isThreadspaceError, messageOf } from "@threadspace/errors";
-
-const PLUGIN_ERROR_PREFIX = "Plugin-originated error: ";
+import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
+import { classifyExtismError, guestError } from "../isolation/extism-errors.ts";
 
 /**
- * Turns what an Extism call threw into a typed error: the plugin's own `error_set` becomes
- * `plugin_error` with its message; anything else that stopped the guest (unreachable,
- * out-of-bounds access, stack overflow, misuse of the kernel ABI) becomes `plugin_trap`.
+ * The engine's typed error for what a call threw. Instances already reject with typed errors
+ * (isolation/extism-errors.ts turns Extism's into them); anything else that reaches the runner
+ * is classified the same way, so no caller ever sees a foreign error.
  */
 export function translateCallError(cause: unknown, plugin: string, exportName: string): ThreadspaceError {
   if (isThreadspaceError(cause)) return cause;
-  const message = messageOf(cause);
-  if (message.startsWith(PLUGIN_ERROR_PREFIX)) {
-    return new ThreadspaceError("plugin_error", `${exportName} failed: ${message.slice(PLUGIN_ERROR_PREFIX.length)}`, { plugin, cause });
-  }
-  const kind = cause instanceof RangeError ? "overflowed its stack" : "trapped";
-  return new ThreadspaceError("plugin_trap", `${exportName} ${kind}: ${message}. The plugin is still loaded; this call's effects are discarded.`, { plugin, cause });
+  return guestError(classifyExtismError(cause), plugin, exportName, cause);
 }

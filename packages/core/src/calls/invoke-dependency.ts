@@ -25,12 +25,12 @@ export async function invokeDependency(
     throw new HostFailure("permission_denied", `${caller.name} may call only plugins in its "dependencies", and ${calleeName} is not one of them`);
   }
   if (callee === undefined) throw new HostFailure("not_found", `${calleeName} is not loaded`);
-  const refused = callee.circuitClosed ? undefined : admit(callee);
+  const refused = admit(callee);
   if (refused !== undefined) throw new HostFailure("call_failed", `[${refused.code}] ${refused.message}`);
   try {
-    return await callee.call(exportName, input, (output) => (output === null ? "" : decoder.decode(output.bytes())));
+    return await callee.call(exportName, input, (output) => (output === null ? "" : decoder.decode(output)), undefined, caller.name);
   } catch (error) {
     const code = isThreadspaceError(error) ? error.code : "plugin_trap";
-    throw new HostFailure(code === "export_missing" ? "not_found" : "call_failed", `[${code}] ${error instanceof Error ? error.message : String(error)}`);
+    throw new HostFailure(code === "export_missing" ? "not_found" : code === "permission_denied" ? "permission_denied" : "call_failed", `[${code}] ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -1,9 +1,9 @@
-import type { PluginOutput } from "@extism/extism";
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
+import type { CallOutcome, Instance } from "../isolation/instance.ts";
+import type { WorkerStats } from "../isolation/worker-supervisor.ts";
 import { callLimitError } from "../limits/call-limits.ts";
-import type { FuelMeter, MeterReport } from "../fuel/fuel-meter.ts";
 import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -17,7 +17,7 @@ export interface RunnerLimits {
   readonly maxOutputBytes: number;
   /** The guest memory cap written into the module, in pages (to tell "out of memory" traps apart). */
   readonly memoryPages: number;
-  /** Longest a call may run, in ms: enforced by the fuel meter (metered modules) and by worker isolation. */
+  /** Longest a call may run, in ms: the call's deadline (a metered module checks it; a worker's supervisor stops it). */
   readonly timeoutMs?: number;
   /** Most fuel a call may use (limits.fuel); undefined: no fuel limit (a metered call still has its deadline). */
   readonly fuel?: number | undefined;
@@ -25,19 +25,9 @@ export interface RunnerLimits {
   readonly isolation?: "inline" | "worker";
   /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
   readonly maxQueued?: number;
-}
-
-/**
- * What a runner drives: an Extism plugin (inline), or a `WorkerPlugin` (isolation/), which
- * runs one in a worker and times, restarts and resets it.
- */
-export interface RunnablePlugin {
-  call(exportName: string, input?: string | Uint8Array, hostContext?: CallTransaction): Promise<PluginOutput | null>;
-  close(): Promise<void>;
-  /** Worker isolation's counters (restarts, timeouts, crashes, resets); absent inline. */
-  readonly stats?: Readonly<Record<"restarts" | "timeouts" | "crashes" | "resets", number>>;
-  /** Guest memory in 64 KiB pages after the last call, where the instance reports it (worker bridge). */
-  readonly memoryPages?: number | undefined;
+  /** Kernel caps (limits/host-memory.js): bytes the plugin may make the host hold, and of those in vars. Default: derived from `memoryPages`. */
+  readonly hostMemoryBytes?: number;
+  readonly maxVarBytes?: number;
 }
 
 /** Where a runner's instance runs, and what was decided about it (engine.get(name).limitNotes). */
@@ -61,13 +51,21 @@ export interface RunnerOptions {
    */
   readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   readonly limits?: RunnerLimits;
-  /** The guest's memory, read after a trap to tell whether it ran out. */
-  readonly memory?: WebAssembly.Memory;
+  /** The worker supervisor's counters (restarts, timeouts, crashes), for worker-isolated plugins. */
+  readonly workerStats?: Readonly<WorkerStats>;
   /** Where the instance runs (default inline, no notes). */
   readonly isolation?: RunnerIsolation;
-  /** The instance's fuel meter (a metered module on the engine's thread); calls then get a budget and a deadline. */
-  readonly meter?: FuelMeter;
+  /** True when the module is metered: calls report their fuel (and `fuelStats` is kept). */
+  readonly metered?: boolean;
 }
+
+/**
+ * Exports only the engine calls (lifecycle, events, ticks, config changes, health and debug
+ * reports, and WASI's start-up functions): `call` refuses them with `permission_denied`, for
+ * the embedder's `engine.call` and other plugins' `ts_plugin_call` alike, so nobody can run
+ * `cleanup` on a loaded plugin or forge an `on_event`. The engine reaches them through `callBytes`.
+ */
+export const ENGINE_EXPORTS: ReadonlySet<string> = new Set(["init_plugin", "get_metadata", "cleanup", "health_check", "on_event", "on_tick", "on_config_change", "debug_info", "_start", "_initialize"]);
 
 /** A call's own fuel budget (`engine.call(..., { fuel })`), in place of the plugin's `limits.fuel`. */
 export interface CallBudget {
@@ -77,7 +75,7 @@ export interface CallBudget {
 }
 
 /** Maps a call's output (null when it wrote none) and the fuel it used (undefined when not metered). */
-export type OutputMap<T> = (output: PluginOutput | null, fuel: number | undefined) => T;
+export type OutputMap<T> = (output: Uint8Array | null, fuel: number | undefined) => T;
 
 const encoder = new TextEncoder();
 
@@ -87,7 +85,7 @@ function inputBytes(input: string | Uint8Array, max: number): number {
   if (input.length * 3 <= max) return input.length;
   return encoder.encode(input).byteLength;
 }
-const toBytes = (output: PluginOutput | null): Uint8Array => (output === null ? EMPTY : output.bytes());
+const toBytes = (output: Uint8Array | null): Uint8Array => output ?? EMPTY;
 
 /**
  * One running plugin instance. Calls are queued because an instance is not reentrant;
@@ -97,7 +95,7 @@ const toBytes = (output: PluginOutput | null): Uint8Array => (output === null ? 
 export class PluginRunner {
   readonly name: string;
   readonly exports: ReadonlySet<string>;
-  readonly #plugin: RunnablePlugin;
+  readonly #instance: Instance;
   /** Where the instance runs; `notes` tell what was decided (e.g. a fallback to inline). */
   readonly isolation: RunnerIsolation;
   /** Calls served and failed since this instance started. */
@@ -115,27 +113,31 @@ export class PluginRunner {
   readonly #begin: (() => CallTransaction) | undefined;
   readonly #commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
   readonly #limits: RunnerLimits;
-  readonly #memory: WebAssembly.Memory | undefined;
+  readonly #workerStats: Readonly<WorkerStats> | undefined;
   #tx: CallTransaction | undefined;
 
-  constructor(name: string, plugin: RunnablePlugin, exports: readonly string[], options: RunnerOptions = {}) {
+  constructor(name: string, instance: Instance, exports: readonly string[], options: RunnerOptions = {}) {
     this.name = name;
-    this.#plugin = plugin;
+    this.#instance = instance;
     this.exports = new Set(exports);
     this.#begin = options.begin;
     this.#commit = options.commit;
     this.#limits = options.limits ?? NO_LIMITS;
-    this.#memory = options.memory;
-    this.#meter = options.meter;
+    this.#workerStats = options.workerStats;
     this.isolation = options.isolation ?? { mode: "inline", notes: [] };
+    this.#fuel = options.metered === true ? new FuelWindow() : undefined;
   }
 
   /**
    * Calls an export and maps its output (null when it wrote none) with `map`, in the same
    * promise reaction that frees the instance for the next call.
    */
-  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget): Promise<T> {
-    return this.#enqueue(exportName, input, map, true, budget);
+  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget, caller?: string): Promise<T> {
+    if (ENGINE_EXPORTS.has(exportName)) {
+      const who = caller === undefined ? "engine.call" : `${caller} (through ts_plugin_call)`;
+      return Promise.reject(new ThreadspaceError("permission_denied", `${exportName} is called only by the engine (lifecycle, events, config changes, health and debug reports); ${who} may not call it. Use the engine's API instead (engine.health, engine.debugInfo, engine.events.emit, engine.config.set, engine.unload).`, { plugin: this.name }));
+    }
+    return this.#enqueue(exportName, input, map, true, budget, caller);
   }
 
   /** Calls an export and returns its output bytes; lifecycle calls use it, so `stats` does not count them. */
@@ -143,7 +145,7 @@ export class PluginRunner {
     return this.#enqueue(exportName, input, toBytes, false);
   }
 
-  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget): Promise<T> {
+  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget, caller?: string): Promise<T> {
     if (this.#closed) return Promise.reject(new ThreadspaceError("plugin_unavailable", "is unloading; call it again after it is loaded.", { plugin: this.name }));
     if (!this.exports.has(exportName)) return Promise.reject(this.#fail(this.missing(exportName), exportName, counted));
     const size = inputBytes(input, this.#limits.maxInputBytes);
@@ -151,7 +153,7 @@ export class PluginRunner {
       const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
       return Promise.reject(this.#fail(error, exportName, counted));
     }
-    if (!this.#busy) return this.#run(exportName, input, map, counted, budget);
+    if (!this.#busy) return this.#run(exportName, input, map, counted, budget, caller);
     const maxQueued = this.#limits.maxQueued;
     if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
       const error = new ThreadspaceError("busy", `has ${this.#waiting.length} calls waiting already, the most the engine queues per plugin (createEngine({ maxQueuedCalls })); ${exportName} was not queued. Retry later or call it less often.`, { plugin: this.name });
@@ -159,7 +161,7 @@ export class PluginRunner {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget).then(resolve, reject));
+      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget, caller).then(resolve, reject));
     });
   }
 
@@ -171,12 +173,12 @@ export class PluginRunner {
 
   /** Guest memory in 64 KiB pages (inline; in a worker as of its last call), or undefined where it cannot be known. */
   get memoryPages(): number | undefined {
-    return this.#memory === undefined ? this.#plugin.memoryPages : this.#memory.buffer.byteLength / PAGE;
+    return this.#instance.memoryPages;
   }
 
-  /** Worker isolation's counters (restarts, timeouts, crashes, resets); undefined inline. */
-  get isolationStats(): RunnablePlugin["stats"] {
-    return this.#plugin.stats;
+  /** Worker isolation's counters (restarts, timeouts, crashes); undefined inline. */
+  get isolationStats(): Readonly<WorkerStats> | undefined {
+    return this.#workerStats;
   }
 
   /** Number of calls waiting behind the running one. */
@@ -187,15 +189,7 @@ export class PluginRunner {
   #fail(cause: unknown, exportName: string, counted: boolean): ThreadspaceError {
     let error = translateCallError(cause, this.name, exportName);
     const pages = this.memoryPages ?? 0;
-    const refused = this.#report?.refusedGrow;
-    if (error.code === "plugin_trap" && refused !== undefined) {
-      const cap = this.#limits.memoryPages;
-      error = new ThreadspaceError(
-        "memory_limit",
-        `${exportName} ran out of memory: it asked for ${refused.pages} more page${refused.pages === 1 ? "" : "s"} at ${pages} pages, which would pass its cap of ${cap} pages (${(cap * PAGE) / 1048576} MiB), was refused, and then trapped (${error.message}). Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`,
-        { plugin: this.name, cause },
-      );
-    } else if (error.code === "plugin_trap" && pages >= this.#limits.memoryPages) {
+    if (error.code === "plugin_trap" && pages >= this.#limits.memoryPages) {
       error = new ThreadspaceError(
         "memory_limit",
         `${exportName} ran out of memory: its memory reached the cap of ${this.#limits.memoryPages} pages (${(this.#limits.memoryPages * PAGE) / 1048576} MiB) and then it trapped (${translateCallError(cause, this.name, exportName).message}). Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`,
@@ -209,20 +203,9 @@ export class PluginRunner {
     return error;
   }
 
-  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined): Promise<T> {
+  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined, caller?: string): Promise<T> {
+    this.#caller = caller;
     this.#busy = true;
-    this.#report = undefined;
-    const meter = this.#meter;
-    if (meter !== undefined) {
-      const timeoutMs = this.#limits.timeoutMs;
-      meter.begin({
-        fuel: budget?.fuel ?? this.#limits.fuel ?? Infinity,
-        fuelSource: budget?.source ?? "limits.fuel",
-        deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs,
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-        exportName,
-      });
-    }
     if (counted) this.stats.calls++;
     // One call runs at a time, so its details live in fields and the reactions below are
     // allocated once per runner, not per call.
@@ -231,58 +214,47 @@ export class PluginRunner {
     this.#counted = counted;
     // Latency is sampled (one call in LATENCY_SAMPLE, and every first call): a clock read costs
     // a noticeable share of a 5 µs call. Counts and errors are still recorded for every call.
-    if (counted && this.observer !== undefined) {
+    if (counted && this.#observer !== undefined) {
       this.#sampleTick = (this.#sampleTick + 1) % LATENCY_SAMPLE;
       this.#startedAt = this.#sampleTick === 1 ? performance.now() : Number.NaN;
     }
     const tx = this.#begin?.();
     this.#tx = tx;
-    let pending: Promise<PluginOutput | null>;
+    let pending: Promise<CallOutcome>;
     try {
-      pending = this.#plugin.call(exportName, input, tx);
+      const timeoutMs = this.#limits.timeoutMs;
+      const fuel = budget?.fuel ?? this.#limits.fuel;
+      // The deadline is set by the instance when the call starts running there (a worker may
+      // first have to restart): timeoutMs counts the plugin's own time.
+      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs });
     } catch (cause) {
       return new Promise<T>(() => this.#settleError(cause));
     }
-    return pending.then(this.#settle as (output: PluginOutput | null) => T, this.#settleError);
+    return pending.then(this.#settle as (outcome: CallOutcome) => T, this.#settleError);
   }
 
   #exportName = "";
   #map: OutputMap<unknown> = () => undefined;
   #counted = false;
-  /** The running call's meter report, once it ended (metered instances). */
-  #report: MeterReport | undefined;
-  readonly #meter: FuelMeter | undefined;
-  readonly #fuel = new FuelWindow();
+  /** The plugin whose ts_plugin_call this call serves (undefined: the embedder's call). */
+  #caller: string | undefined = undefined;
+  /** Fuel per call of the counted calls (metered instances). */
+  readonly #fuel: FuelWindow | undefined;
 
-  /** Ends the running call's metering once; the fuel it used, or undefined when not metered. */
-  #endMeter(): number | undefined {
-    if (this.#meter === undefined) return undefined;
-    if (this.#report === undefined) {
-      this.#report = this.#meter.end();
-      if (this.#counted) this.#fuel.record(this.#report.fuel);
-    }
-    return this.#report.fuel;
-  }
-
-  /** Fuel per call (p50/p95/max of the last calls, and the total); undefined when the instance is not metered. */
+  /** Fuel per call (p50/p95/max of the last calls, and the total); undefined when the module is not metered. */
   get fuelStats(): FuelSummary | undefined {
-    return this.#meter === undefined ? undefined : this.#fuel.summary();
+    return this.#fuel?.summary();
   }
 
-  /** True when the instance counts fuel. */
-  get metered(): boolean {
-    return this.#meter !== undefined;
-  }
-
-  readonly #settle = (output: PluginOutput | null): unknown => {
-    const fuel = this.#endMeter();
-    // Over its budget after the last check (see FuelMeter.end): failed like a stopped call.
-    if (this.#report?.stop !== undefined) return this.#settleError(this.#report.stop.error);
+  readonly #settle = (outcome: CallOutcome): unknown => {
     const map = this.#map;
     const tx = this.#tx;
-    if (output !== null && (output as unknown as DataView).byteLength > this.#limits.maxOutputBytes) {
+    const output = outcome.output;
+    const fuel = outcome.fuelUsed;
+    if (fuel !== undefined && this.#counted) this.#fuel?.record(fuel);
+    if (output !== null && output.byteLength > this.#limits.maxOutputBytes) {
       const max = this.#limits.maxOutputBytes;
-      return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.bytes().byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
+      return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
     }
     const overLimit = callLimitError(tx);
     if (overLimit !== undefined) return this.#settleError(overLimit);
@@ -309,10 +281,6 @@ export class PluginRunner {
     return map(output, fuel);
   };
   readonly #settleError = (cause: unknown): never => {
-    this.#endMeter();
-    // A call the meter stopped fails with the meter's error, whatever the guest's unwinding looked like.
-    const stop = this.#report?.stop;
-    if (stop !== undefined) cause = stop.error;
     this.#tx?.abort();
     const error = this.#fail(cause, this.#exportName, this.#counted);
     this.#observe(error);
@@ -321,18 +289,20 @@ export class PluginRunner {
   };
 
   /**
-   * Told how every counted call that ran ended (its duration in ms, and its error), in the
-   * reaction that settles it: the engine's health monitor (lifecycle/monitor.ts).
+   * Tells `observer` how every counted call that ran ended (its duration in ms, NaN when the
+   * call was not timed, and its error), in the reaction that settles it: the engine's health
+   * monitor (lifecycle/monitor.ts). One observer; a later one replaces it.
    */
-  observer: ((ms: number, error: ThreadspaceError | undefined) => void) | undefined = undefined;
-  /** False while the health monitor's circuit breaker holds calls back (so callers skip asking it). */
-  circuitClosed = true;
+  observe(observer: (ms: number, error: ThreadspaceError | undefined, caller: string | undefined) => void): void {
+    this.#observer = observer;
+  }
+  #observer: ((ms: number, error: ThreadspaceError | undefined, caller: string | undefined) => void) | undefined = undefined;
   #startedAt = 0;
   #sampleTick = 0;
   #observe(error: ThreadspaceError | undefined): void {
-    if (!this.#counted || this.observer === undefined) return;
+    if (!this.#counted || this.#observer === undefined) return;
     const started = this.#startedAt;
-    this.observer(Number.isNaN(started) ? Number.NaN : performance.now() - started, error);
+    this.#observer(Number.isNaN(started) ? Number.NaN : performance.now() - started, error, this.#caller);
   }
 
   /** Waits for queued calls, then frees the instance (and its WASI state). Later calls are refused. */
@@ -340,6 +310,6 @@ export class PluginRunner {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    await this.#plugin.close();
+    await this.#instance.close();
   }
 }

@@ -8,7 +8,8 @@ import { precompiledNotes } from "./precompiled-notes.ts";
 import { isMetered, precompiledMetering, type MeteringOptions } from "../fuel/metering-policy.ts";
 import type { SourceBundle } from "./read-source.ts";
 import { assertWasmMagic, checkImports, compileWasm, describeModule, type ModuleShape } from "./wasm-module.ts";
-import { capGuestMemory, resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
+import { resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
+import { rewriteModule } from "../metering/index.ts";
 
 /** A bundle whose wasm passed every check and is compiled, ready to instantiate. */
 export interface PreparedBundle {
@@ -60,9 +61,12 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
   } else {
     sha256 = await checkIntegrity(bundle.wasm, manifest.hash, manifest.name);
     assertWasmMagic(bundle.wasm, manifest.name);
-    const capped = capGuestMemory(bundle.wasm, limits.limits.memoryPages, { plugin: manifest.name });
-    memory = { before: capped.before, after: capped.after };
-    module = await compileWasm(capped.bytes, manifest.name);
+    // One rewrite before compiling: fuel metering, the memory and table caps (docs/metering.md).
+    const rewritten = rewriteModule(bundle.wasm, { fuel: true, memoryPages: limits.limits.memoryPages, tableElements: limits.limits.tableElements, plugin: manifest.name });
+    memory = { before: rewritten.memoryBefore, after: rewritten.memoryAfter };
+    sourceNotes = [...rewritten.notes];
+    metered = true;
+    module = await compileWasm(rewritten.bytes, manifest.name);
   }
   const shape = describeModule(module);
   checkImports(shape, hostFunctions, manifest.name);

@@ -3,6 +3,7 @@ import type { PluginRunner } from "../calls/plugin-runner.ts";
 import type { LogLevel } from "../engine-options.ts";
 import type { EffectiveLimits } from "../limits/limits-policy.ts";
 import type { PluginInfo } from "../plugin-info.ts";
+import type { WorkerStats } from "../isolation/worker-supervisor.ts";
 import type { HealthStatus } from "./health.ts";
 import type { EngineObservations, HealthMonitor } from "./monitor.ts";
 
@@ -22,8 +23,8 @@ export interface DebugInfo {
   /** Calls waiting behind the running one. */
   readonly queueDepth: number;
   readonly isolation: { readonly mode: "inline" | "worker" | "none"; readonly notes: readonly string[] };
-  /** Worker isolation's counters since load (restarts, timeouts, crashes, resets); undefined inline. */
-  readonly worker: Readonly<Record<"restarts" | "timeouts" | "crashes" | "resets", number>> | undefined;
+  /** Worker isolation's counters since load (restarts, timeouts, crashes); undefined inline. */
+  readonly worker: Readonly<WorkerStats> | undefined;
   readonly limits: EffectiveLimits;
   readonly limitNotes: readonly string[];
   readonly permissions: { readonly requested: readonly PermissionName[]; readonly granted: readonly PermissionName[] };

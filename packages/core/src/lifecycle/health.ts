@@ -22,7 +22,7 @@ export interface HealthReport {
 const STATUSES = new Set<string>(["healthy", "degraded", "unhealthy"]);
 const decoder = new TextDecoder();
 
-type PluginHealth = Pick<HealthReport, "status" | "message" | "metrics">;
+export type PluginHealth = Pick<HealthReport, "status" | "message" | "metrics">;
 
 function parseHealth(text: string): PluginHealth {
   let value: unknown;
@@ -39,14 +39,21 @@ function parseHealth(text: string): PluginHealth {
   return { status: report.status as HealthStatus, message: typeof report.message === "string" ? report.message : "", metrics };
 }
 
+/** A plugin's answer to `health_check`, and whether it answered at all (a check that failed to run counts against it). */
+export interface HealthAnswer {
+  readonly report: PluginHealth;
+  /** False when `health_check` failed to run (trapped, timed out, ...). */
+  readonly answered: boolean;
+}
+
 /** Asks the plugin's `health_check` (when it has one); a failing check is `unhealthy`, never a throw. */
-export async function checkHealth(runner: PluginRunner): Promise<PluginHealth> {
+export async function checkHealth(runner: PluginRunner): Promise<HealthAnswer> {
   if (!runner.exports.has("health_check")) {
-    return { status: "healthy", message: "loaded and serving calls (the plugin has no health_check export)", metrics: {} };
+    return { report: { status: "healthy", message: "loaded and serving calls (the plugin has no health_check export)", metrics: {} }, answered: true };
   }
   try {
-    return parseHealth(decoder.decode(await runner.callBytes("health_check")));
+    return { report: parseHealth(decoder.decode(await runner.callBytes("health_check"))), answered: true };
   } catch (cause) {
-    return { status: "unhealthy", message: `health_check failed: ${messageOf(cause)}`, metrics: {} };
+    return { report: { status: "unhealthy", message: `health_check failed: ${messageOf(cause)}`, metrics: {} }, answered: false };
   }
 }

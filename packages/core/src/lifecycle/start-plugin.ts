@@ -1,17 +1,23 @@
 import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
-import { PluginRunner, type RunnerIsolation, type RunnerLimits } from "../calls/plugin-runner.ts";
-import type { ExtismConfig } from "../config/extism-config.ts";
+import { PluginRunner, type RunnerIsolation, type RunnerLimits, type RunnerOptions } from "../calls/plugin-runner.ts";
+import { extismConfigVersion, type ExtismConfig } from "../config/extism-config.ts";
 import type { EngineLogger } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
 import type { CallTransaction, Host } from "@threadspace/host";
 import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
-import { decideIsolation, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
-import { startWorkerRunner } from "../isolation/start-worker.ts";
+import { InlineInstance } from "../isolation/inline-instance.ts";
+import { DEFAULT_SPIN_MICROS, decideIsolation, workerTransport, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
+import { workerInstanceFactory } from "../isolation/start-worker.ts";
+import { WorkerSupervisor } from "../isolation/worker-supervisor.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
+import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
 import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
+import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
+import { HostMemoryGuard } from "../limits/host-memory.js";
+import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -30,6 +36,14 @@ export interface StartOptions {
 }
 
 const USER_MODULE = "extism:host/user";
+const KERNEL_MODULE = "extism:host/env";
+/** How long past a metered call's deadline its worker is left to stop the call itself (see WorkerSupervisor's graceMs). */
+const METERED_GRACE_MS = 250;
+
+/** True when the module was metered by the rewrite (it imports the meter: docs/metering.md). */
+function isMeteredShape(shape: ModuleShape): boolean {
+  return shape.imports.some((i) => i.module === METER_MODULE);
+}
 
 /**
  * Instantiates a compiled module and, for Threadspace plugins, runs `init_plugin` and checks
@@ -42,7 +56,7 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   // fails, or falls back to inline by the engine's explicit option, with a note.
   const isolation = decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation);
   for (const note of isolation.notes) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
-  const runner = isolation.mode === "worker" ? await startWorkerRunner(manifest, module, shape, options, userImports, isolation) : await startInline(manifest, module, shape, options, userImports, isolation);
+  const runner = isolation.mode === "worker" ? await startWorker(manifest, module, shape, options, userImports, isolation) : await startInline(manifest, module, shape, options, userImports, isolation);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {
@@ -57,6 +71,16 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   }
 }
 
+/** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
+function runnerOptions(name: string, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): RunnerOptions {
+  return {
+    ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
+    ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    isolation,
+  };
+}
+
 /** Instantiates the module on the engine's thread (no lifecycle calls). */
 async function startInline(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): Promise<PluginRunner> {
   const { name } = manifest;
@@ -64,19 +88,23 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const logging = extismLogging(name, options.host.state.logs);
   // A metered module (docs/metering.md) gets a fuel meter; instantiation (a start function,
   // WASI's _initialize) runs under the plugin's fuel limit and timeout like a call.
-  const meter = shape.imports.some((i) => i.module === METER_MODULE) ? new FuelMeter(name) : undefined;
+  const meter = isMeteredShape(shape) ? new FuelMeter(name) : undefined;
   const timeoutMs = options.limits?.timeoutMs;
   meter?.begin({ fuel: options.limits?.fuel ?? Infinity, fuelSource: "limits.fuel", deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs, ...(timeoutMs === undefined ? {} : { timeoutMs }), exportName: "instantiation" });
+  const userFunctions = options.host.functionsFor(manifest, userImports);
+  // Blocks and vars the plugin makes the host hold count against limits.hostMemoryBytes / maxVarBytes.
+  const guard = new HostMemoryGuard(hostMemoryLimits(options.limits));
   let plugin;
   try {
-    plugin = await (await platform.loadExtism())(
+    const createPlugin = await platform.loadExtism();
+    plugin = await createPlugin(
       { wasm: [{ module }] },
       {
         useWasi: shape.usesWasi,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, ...meter?.extismFunctions(), [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), [KERNEL_MODULE]: guard.kernelFunctions(), [USER_MODULE]: meter === undefined ? userFunctions : chargingHostCalls(meter, userFunctions) },
       },
     );
   } catch (cause) {
@@ -86,6 +114,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
   logging.bind();
+  guard.attach(plugin);
   const instance = await plugin.getInstance();
   if (meter !== undefined) {
     try {
@@ -97,13 +126,60 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  const runner = new PluginRunner(name, plugin, shape.exports, {
-    ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
-    ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
-    ...(options.limits === undefined ? {} : { limits: options.limits }),
-    ...(memory === undefined ? {} : { memory }),
-    ...(meter === undefined ? {} : { meter }),
-    isolation,
+  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages), shape.exports, { ...runnerOptions(name, options, userImports, isolation), metered: meter !== undefined });
+}
+
+/**
+ * Starts the plugin in a worker of its own under a {@link WorkerSupervisor}, which restarts it
+ * after a timeout or a crash and runs the lifecycle (init_plugin, get_metadata check) on every
+ * fresh instance through a runner of its own. The caller runs the first instance's lifecycle,
+ * as for an inline plugin.
+ */
+async function startWorker(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): Promise<PluginRunner> {
+  const { name } = manifest;
+  const logs = options.host.state.logs;
+  const config = options.extismConfig;
+  const transport = workerTransport(options.isolation);
+  const timeoutMs = options.limits?.timeoutMs ?? BUILT_IN_DEFAULTS.timeoutMs;
+  const logging = extismLogging(name, logs);
+  const create = workerInstanceFactory(module, {
+    plugin: name,
+    transport,
+    useWasi: shape.usesWasi,
+    functions: () => options.host.functionsFor(manifest, userImports, { inWorker: true }),
+    kernel: {
+      config,
+      configVersion: () => extismConfigVersion(config),
+      logLevel: () => logs.level(name),
+      log: (level, text) => logs.append(name, level, text, undefined, "extism"),
+    },
+    logging,
+    timeoutMs,
+    spinMicros: { engine: options.isolation?.spinMicros?.engine ?? DEFAULT_SPIN_MICROS.engine, worker: options.isolation?.spinMicros?.worker ?? DEFAULT_SPIN_MICROS.worker },
+    resetEvery: options.isolation?.resetEvery,
+    memoryCap: options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
+    hostMemory: hostMemoryLimits(options.limits),
   });
-  return runner;
+  const runnerWith = runnerOptions(name, options, userImports, isolation);
+  // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the
+  // supervisor terminates it only if that fails (a long bulk operation, a stuck host call).
+  const metered = isMeteredShape(shape) && transport === "bridge";
+  const supervisor = await WorkerSupervisor.start({
+    name,
+    timeoutMs,
+    ...(metered ? { graceMs: METERED_GRACE_MS } : {}),
+    lifecycle: manifest.interface !== "extism",
+    create,
+    slots: options.workerSlots,
+    // A spare worker would hold one of the engine's worker slots while idle.
+    prewarm: options.workerSlots === undefined,
+    restartLifecycle: async (instance) => {
+      if (manifest.interface === "extism") return;
+      // Through a runner of its own (not counted in stats); the instance is not closed by it.
+      const fresh = new PluginRunner(name, instance, shape.exports, runnerWith);
+      await runInit(fresh);
+      await checkMetadata(fresh, manifest);
+    },
+  });
+  return new PluginRunner(name, supervisor, shape.exports, { ...runnerWith, workerStats: supervisor.stats, metered });
 }

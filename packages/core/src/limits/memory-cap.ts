@@ -1,6 +1,7 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import { LIMITS_HAS_MAX, WASM_PAGE_BYTES, locateMemories, type LocatedMemory } from "./wasm-memories.ts";
-import { SectionId, encodeUleb, readUleb, ulebLength, wasmMalformed } from "./wasm-sections.ts";
+import { applySectionPatches, maximumPatch, type SectionPatch } from "./limits-patch.ts";
+import { readUleb, wasmMalformed } from "./wasm-sections.ts";
 
 /** The most 64 KiB pages a 32-bit memory can have (4 GiB): the highest cap there is. */
 export const MAX_GUEST_MEMORY_PAGES = 65_536;
@@ -107,12 +108,29 @@ function checkDeclaredLimits(memory: LocatedMemory, plugin: string | undefined):
  */
 export function capGuestMemory(bytes: Uint8Array, maxPages: number, options: CapGuestMemoryOptions = {}): MemoryCapResult {
   const { plugin } = options;
+  const plan = planMemoryCap(bytes, locateMemories(bytes, { plugin }), maxPages, plugin);
+  if (plan.patch === undefined) return { bytes, changed: false, before: plan.before, after: plan.after };
+  return { bytes: applySectionPatches(bytes, plan.patch.section, [plan.patch], plugin), changed: true, before: plan.before, after: plan.after };
+}
+
+/** What capping a module's memory changes: the memory before and after, and the patch to its limits (none when it is already within the cap). */
+export interface MemoryCapPlan {
+  readonly before: GuestMemory | undefined;
+  readonly after: GuestMemory | undefined;
+  readonly patch: SectionPatch | undefined;
+}
+
+/**
+ * Decides how {@link capGuestMemory} caps a module's memories (given by `locateMemories`),
+ * with its checks and errors, without writing anything: the metering rewrite applies the patch
+ * in its own single pass over the module.
+ */
+export function planMemoryCap(bytes: Uint8Array, memories: readonly LocatedMemory[], maxPages: number, plugin: string | undefined): MemoryCapPlan {
   if (!Number.isSafeInteger(maxPages) || maxPages < 0 || maxPages > MAX_GUEST_MEMORY_PAGES) {
     throw new RangeError(`the guest memory cap is a whole number of 64 KiB pages from 0 to ${MAX_GUEST_MEMORY_PAGES}; got ${maxPages}`);
   }
-  const memories = locateMemories(bytes, { plugin });
   const memory = memories[0];
-  if (memory === undefined) return { bytes, changed: false, before: undefined, after: undefined };
+  if (memory === undefined) return { before: undefined, after: undefined, patch: undefined };
   if (memories.length > 1) {
     throw new ThreadspaceError(
       "memory_limit",
@@ -133,41 +151,9 @@ export function capGuestMemory(bytes: Uint8Array, maxPages: number, options: Cap
       { plugin },
     );
   }
-  if (maximumPages !== undefined && maximumPages <= maxPages) return { bytes, changed: false, before, after: before };
-  const rewritten = rewriteMaximum(bytes, memory, maxPages, plugin);
-  return { bytes: rewritten, changed: true, before, after: { ...before, maximum: maxPages } };
-}
-
-/**
- * Writes `maximum` into the memory's limits and the section's new size. Keeps the widths of
- * the LEB128 fields it replaces (padding the new values) so that lowering an existing maximum
- * changes only its bytes.
- */
-function rewriteMaximum(bytes: Uint8Array, memory: LocatedMemory, maximum: number, plugin: string | undefined): Uint8Array {
-  const { section, flagsOffset, initialEnd, end } = memory;
+  if (maximumPages !== undefined && maximumPages <= maxPages) return { before, after: before, patch: undefined };
+  const { section, flagsOffset, initialEnd } = memory;
   const flags = bytes[flagsOffset] as number;
-  // Old maximum field: [initialEnd, maxEnd); nothing when the module declared none.
   const maxEnd = (flags & LIMITS_HAS_MAX) !== 0 ? readUleb(bytes, initialEnd, memory.limits.memory64 ? 64 : 32, plugin).next : initialEnd;
-  const oldMaxWidth = maxEnd - initialEnd;
-  const newMax = encodeUleb(maximum, Math.max(ulebLength(maximum), oldMaxWidth));
-  const growth = newMax.byteLength - oldMaxWidth;
-  const newSize = section.size + growth;
-  if (newSize > 0xffff_ffff) throw wasmMalformed(`the ${section.id === SectionId.import ? "import" : "memory"} section would exceed 4 GiB`, plugin);
-  const sizeField = encodeUleb(newSize, Math.max(ulebLength(newSize), section.sizeWidth));
-
-  const out = new Uint8Array(bytes.byteLength + growth + (sizeField.byteLength - section.sizeWidth));
-  let at = 0;
-  const put = (chunk: Uint8Array): void => {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  };
-  put(bytes.subarray(0, section.start + 1)); // everything before, and the section id
-  put(sizeField);
-  put(bytes.subarray(section.offset, flagsOffset));
-  out[at++] = flags | LIMITS_HAS_MAX;
-  put(bytes.subarray(flagsOffset + 1, initialEnd)); // the initial size, as it was
-  put(newMax);
-  put(bytes.subarray(maxEnd, end)); // a custom page size would follow (refused earlier; kept for safety)
-  put(bytes.subarray(end));
-  return out;
+  return { before, after: { ...before, maximum: maxPages }, patch: maximumPatch(bytes, section, flagsOffset, initialEnd, maxEnd, maxPages) };
 }

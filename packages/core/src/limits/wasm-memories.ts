@@ -1,4 +1,5 @@
-import { SectionId, readSections, readUlebWithin, wasmMalformed, type WasmReadOptions, type WasmSection } from "./wasm-sections.ts";
+import { SectionCursor as Cursor, cursorLabel as label } from "./section-cursor.ts";
+import { SectionId, readSections, wasmMalformed, type WasmReadOptions, type WasmSection } from "./wasm-sections.ts";
 
 /** Bytes in a WebAssembly page unless the module asks for another size (custom-page-sizes). */
 export const WASM_PAGE_BYTES = 65_536;
@@ -47,57 +48,6 @@ const KIND_GLOBAL = 3;
 const KIND_TAG = 4;
 /** `(ref null ht)` and `(ref ht)`: a heap type (s33) follows. */
 const REF_TYPE_PREFIXES = new Set([0x63, 0x64]);
-
-/** A bounds-checked cursor over one section's content: reading past `end` is malformed. */
-class Cursor {
-  pos: number;
-
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly section: WasmSection,
-    readonly plugin: string | undefined,
-  ) {
-    this.pos = section.offset;
-  }
-
-  u8(): number {
-    if (this.pos >= this.section.end) throw wasmMalformed(`the ${label(this.section)} ends early (at byte ${this.pos})`, this.plugin);
-    return this.bytes[this.pos++] as number;
-  }
-
-  /** Reads within the section: an integer cut by the section's end "ends early" like one cut by the file's. */
-  uleb(bits: 32 | 64): number {
-    const { value, next } = readUlebWithin(this.bytes, this.pos, this.section.end, bits, this.plugin);
-    this.pos = next;
-    return value;
-  }
-
-  /** Skips a signed LEB128 of at most 33 bits (a heap type). */
-  skipSleb33(): void {
-    for (let count = 0; count < 5; count++) if ((this.u8() & 0x80) === 0) return;
-    throw wasmMalformed(`the heap type ending at byte ${this.pos} is longer than 5 bytes`, this.plugin);
-  }
-
-  /** Skips a name, returning where its bytes are (decoded only when needed: see {@link text}). */
-  name(): readonly [start: number, end: number] {
-    const length = this.uleb(32);
-    const start = this.pos;
-    const end = start + length;
-    if (end > this.section.end) throw wasmMalformed(`a name at byte ${start} runs past the end of the ${label(this.section)}`, this.plugin);
-    this.pos = end;
-    return [start, end];
-  }
-
-  text([start, end]: readonly [number, number]): string {
-    return UTF8.decode(this.bytes.subarray(start, end));
-  }
-}
-
-const UTF8 = new TextDecoder("utf-8", { fatal: false });
-
-function label(section: WasmSection): string {
-  return section.id === SectionId.import ? "import section" : "memory section";
-}
 
 function skipValueType(cursor: Cursor): void {
   if (REF_TYPE_PREFIXES.has(cursor.u8())) cursor.skipSleb33();

@@ -75,6 +75,8 @@ const pluginLimitShape: Shape<PluginLimits> = {
   storageBytes: count("bytes"),
   fuel: count("fuel units per call"),
   tableElements: count("table elements"),
+  hostMemoryBytes: count("bytes the host may hold for the plugin"),
+  maxVarBytes: count("bytes of Extism vars"),
   isolation: oneOf(isolationValues),
 };
 

@@ -32,7 +32,7 @@ export class Journal {
     this.#events = events;
     this.#delayMs = delayMs;
     this.#logger = logger;
-    monitor.onHistoryChange = this.schedule;
+    monitor.watchHistory(this.schedule);
     events.onAppend = this.schedule;
   }
 

@@ -1,4 +1,4 @@
-import type { FromWorker, ToWorker } from "./protocol.js";
+import type { FromWorker, ToWorker } from "./protocol.ts";
 
 /**
  * A started bridge worker as the engine's side sees it, the same in Node (worker_threads) and in

@@ -4,10 +4,15 @@
  * import condition. A Content-Security-Policy must allow it (`worker-src 'self'`).
  */
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
+import type { FromWorker } from "./protocol.ts";
 
-/** A module worker running bridge-worker.web.js, named `name` (shown in DevTools). */
+/**
+ * A module worker running bridge-worker.web.ts, named `name` (shown in DevTools). Vite (the
+ * playground, the browser tests) builds the TypeScript entry itself; pages without a bundler use
+ * the built packages/core/dist/bridge-worker.web.js (scripts/build-worker.mjs).
+ */
 export function spawnBridgeWorker(name: string): BridgeWorker {
-  const worker = new Worker(new URL("./bridge-worker.web.js", import.meta.url), { type: "module", name });
+  const worker = new Worker(new URL("./bridge-worker.web.ts", import.meta.url), { type: "module", name });
   const exits: Array<(why: string) => void> = [];
   let exited = false;
   const exit = (why: string): void => {
@@ -17,7 +22,7 @@ export function spawnBridgeWorker(name: string): BridgeWorker {
   };
   return {
     postMessage: (message) => worker.postMessage(message),
-    onMessage: (listener) => worker.addEventListener("message", (event: MessageEvent) => listener(event.data)),
+    onMessage: (listener) => worker.addEventListener("message", (event: MessageEvent<FromWorker>) => listener(event.data)),
     onError: (listener) => {
       // A Web Worker has no exit event: an uncaught error (a failed module load, a crash) ends it for us.
       worker.addEventListener("error", (event: ErrorEvent) => {

@@ -1,0 +1,288 @@
+/**
+ * The body of a bridge worker: runs one plugin with @extism/extism INLINE in this thread and
+ * serves calls from the engine's thread over a SharedArrayBuffer (protocol.ts). Between calls it
+ * blocks in Atomics.wait (after an optional short spin), so a call crosses threads through shared
+ * memory, not postMessage. Host functions run on the engine's thread: the import posts a HOST
+ * request into the same buffer and blocks until the engine answers (HOST_DONE).
+ *
+ * It goes back to its event loop only to take a moved (bigger) buffer between calls. A host reply
+ * too big for the buffer comes as NEED: this side allocates the bigger buffer itself (its event
+ * loop is blocked, so it could not receive one). Platform entries: bridge-worker.node.ts
+ * (worker_threads) and bridge-worker.web.ts (a module Web Worker), built into JavaScript by
+ * scripts/build-worker.mjs (a worker cannot load TypeScript without a loader).
+ */
+import type { CallContext, Plugin } from "@extism/extism";
+import type { CreateExtismPlugin } from "../../platform/platform.ts";
+import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
+import { HostMemoryGuard } from "../../limits/host-memory.js";
+import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
+import {
+  CONFIG_FUNCTION,
+  LOG_FUNCTION,
+  LOG_PRIORITY,
+  STORED_BASE,
+  Slot,
+  SpinBudget,
+  State,
+  Status,
+  Word,
+  bufferFor,
+  decode,
+  decodeHostReply,
+  encodeHostRequest,
+  encoder,
+  publish,
+  viewsOf,
+  type FromWorker,
+  type HostReply,
+  type LogPriorityName,
+  type StartMessage,
+  type ToWorker,
+  type Views,
+} from "./protocol.ts";
+
+/** How the worker talks to the engine's thread outside the shared buffer. */
+export interface BridgePort {
+  post(message: FromWorker): void;
+  listen(handler: (message: ToWorker) => void): void;
+}
+
+type KernelFunction = (context: CallContext, ...args: bigint[]) => unknown;
+
+const PAGE = 65536;
+const NO_OUTPUT = new Uint8Array(0);
+
+/**
+ * Starts serving: call once from the platform entry. `loadExtism` gives @extism/extism's
+ * createPlugin (in Node the platform's loader, which keeps node:wasi's ExperimentalWarning off the
+ * embedder's terminal).
+ */
+export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<CreateExtismPlugin>): void {
+  const postBuffer = (buffer: SharedArrayBuffer): void => port.post({ type: "buffer", buffer });
+  let plugin: Plugin | undefined;
+  let memory: WebAssembly.Memory | undefined;
+  /** The instance's fuel meter, for a metered module. */
+  let meter: FuelMeter | undefined;
+  let views: Views | undefined;
+  /** Busy-poll this long (µs) before sleeping in Atomics.wait: back-to-back messages skip the futex wake-up. */
+  let spin = new SpinBudget(0);
+  let hostIndex = new Map<string, number>();
+  /** The config Extism reads (it keeps this object), and the engine's version it holds. */
+  const config: Record<string, string> = Object.create(null) as Record<string, string>;
+  let configVersion = 0;
+  let inCall = false;
+
+  const current = (): Views => {
+    if (views === undefined) throw new Error("the bridge worker has no buffer yet");
+    return views;
+  };
+
+  port.listen((message) => {
+    if (message.type === "start") void start(message);
+    else {
+      views = viewsOf(message.buffer);
+      void serve();
+    }
+  });
+
+  async function start(message: StartMessage): Promise<void> {
+    try {
+      hostIndex = new Map(message.hostFunctions.map((name, index) => [name, index]));
+      Object.assign(config, message.config);
+      configVersion = message.configVersion;
+      const user: Record<string, KernelFunction> = {};
+      for (const entry of WebAssembly.Module.imports(message.module)) {
+        if (entry.module !== "extism:host/user" || entry.kind !== "function") continue;
+        const index = hostIndex.get(entry.name);
+        user[entry.name] =
+          index === undefined
+            ? () => {
+                throw new Error(`host function ${entry.name} is not provided by the host`);
+              }
+            : (context, ...args) => hostCall(index, context, args);
+      }
+      // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.js).
+      const guard = new HostMemoryGuard(message.hostMemory);
+      const kernel: Record<string, KernelFunction> = { ...guard.kernelFunctions(), ...(hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {}) };
+      // A metered module (docs/metering.md) imports `threadspace:meter`: its meter runs here, next
+      // to the instance. Instantiation runs without a budget (the engine bounds start-up in time).
+      meter = WebAssembly.Module.imports(message.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter("(worker)") : undefined;
+      meter?.begin({ fuel: Infinity, deadline: Infinity });
+      plugin = await (await loadExtism())(
+        { wasm: [{ module: message.module }] },
+        { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() } },
+      );
+      guard.attach(plugin);
+      const instance = await plugin.getInstance();
+      meter?.attach(instance);
+      meter?.end();
+      const exported = instance.exports["memory"];
+      memory = exported instanceof WebAssembly.Memory ? exported : undefined;
+    } catch (error) {
+      port.post({ type: "failed", kind: isExtismLinkError(error) ? "link" : "other", message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    views = viewsOf(message.buffer);
+    spin = new SpinBudget(message.spinMicros);
+    port.post({ type: "ready" });
+    void serve();
+  }
+
+  /** The plugin's live level, as the engine wrote it with the call (silent before any call). */
+  function logLevel(): number {
+    return views === undefined ? LOG_PRIORITY.silent : Atomics.load(views.header, Word.LOG_LEVEL);
+  }
+
+  /** Extism's logger: lines the plugin's level lets through go to the engine (inside a call, before it returns). */
+  function logger(): Console {
+    const write =
+      (name: Exclude<LogPriorityName, "silent">) =>
+      (...args: unknown[]): void => {
+        const priority = LOG_PRIORITY[name];
+        const index = hostIndex.get(LOG_FUNCTION);
+        if (index === undefined || (views !== undefined && priority < logLevel())) return;
+        const text = args.map((arg) => (typeof arg === "string" ? arg : String(arg))).join(" ");
+        if (!inCall) port.post({ type: "log", priority, text });
+        else request(index, encodeHostRequest([BigInt(priority)], () => encoder.encode(text)));
+      };
+    // Extism calls only these five methods (and `log`); a whole Console is not needed.
+    const console: Pick<Console, "trace" | "debug" | "info" | "warn" | "error" | "log"> = { trace: write("trace"), debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), log: write("info") };
+    return console as Console;
+  }
+
+  /** Waits (spin, then Atomics.wait) while `predicate(state)` holds; returns the state that ended it. */
+  function waitWhile(predicate: (state: number) => boolean): number {
+    const micros = spin.next();
+    const spinUntil = micros > 0 ? performance.now() + micros / 1000 : 0;
+    let slept = false;
+    for (;;) {
+      const header = current().header;
+      const state = Atomics.load(header, Word.STATE);
+      if (!predicate(state)) {
+        if (micros > 0) slept ? spin.miss() : spin.hit();
+        return state;
+      }
+      if (spinUntil > 0 && performance.now() < spinUntil) continue;
+      slept = true;
+      Atomics.wait(header, Word.STATE, state);
+    }
+  }
+
+  /** Serves calls until the engine moves the buffer (then the "buffer" message restarts it). */
+  async function serve(): Promise<void> {
+    const active = plugin;
+    if (active === undefined) return;
+    for (;;) {
+      if (waitWhile((state) => state !== State.CALL && state !== State.MOVED) === State.MOVED) return;
+      const { header, data } = current();
+      const nameLength = header[Word.NAME] ?? 0;
+      const inputLength = header[Word.LENGTH] ?? 0;
+      const name = decode(data, 0, nameLength);
+      const input = data.slice(nameLength, nameLength + inputLength);
+      const wanted = header[Word.CONFIG_VERSION] ?? 0;
+      // The meter's budget and deadline (NaN: none), on this thread's clock.
+      if (meter !== undefined) {
+        const { slots } = current();
+        const budget = slots[Slot.FUEL_BUDGET] ?? Number.NaN;
+        const timeLeft = slots[Slot.TIME_LEFT_MS] ?? Number.NaN;
+        meter.begin({ fuel: Number.isNaN(budget) ? Infinity : budget, deadline: Number.isNaN(timeLeft) ? Infinity : performance.now() + timeLeft, exportName: name });
+      }
+      let status: Status;
+      let bytes: Uint8Array;
+      let errorKind = 0;
+      inCall = true;
+      try {
+        if (wanted !== configVersion) refreshConfig(wanted);
+        const output = await active.call(name, input);
+        status = output === null ? Status.NO_OUTPUT : Status.OK;
+        bytes = output === null ? NO_OUTPUT : output.bytes();
+      } catch (error) {
+        const failure = classifyExtismError(error);
+        status = Status.ERROR;
+        errorKind = failure.kind;
+        bytes = encoder.encode(failure.message);
+      }
+      inCall = false;
+      const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;
+      const report = meter?.end();
+      const fuelUsed = report === undefined ? Number.NaN : report.fuel;
+      // The meter stopped it (budget, deadline, or over budget after its last check): say which.
+      if (report?.stop !== undefined) {
+        status = Status.ERROR;
+        errorKind = report.stop.kind === "fuel" ? GuestErrorKind.FUEL_EXHAUSTED : GuestErrorKind.DEADLINE;
+        bytes = encoder.encode(report.stop.error.message);
+      }
+      const refusedPages = status === Status.ERROR && report?.refusedGrow !== undefined ? report.refusedGrow.pages : Number.NaN;
+      views = publish(
+        current(),
+        {
+          state: State.DONE,
+          name: 0,
+          status,
+          parts: [bytes],
+          header: (target) => {
+            target.header[Word.PAGES] = pages;
+            target.header[Word.ERROR_KIND] = errorKind;
+            target.slots[Slot.FUEL_USED] = fuelUsed;
+            target.slots[Slot.GROW_REFUSED_PAGES] = refusedPages;
+          },
+        },
+        postBuffer,
+      );
+    }
+  }
+
+  /** Takes the engine's current config into the object Extism reads (in place). */
+  function refreshConfig(version: number): void {
+    const index = hostIndex.get(CONFIG_FUNCTION);
+    if (index === undefined) return;
+    const reply = request(index, encodeHostRequest([], () => null));
+    const json = reply.stored[0];
+    if (json === undefined) return;
+    for (const key of Object.keys(config)) delete config[key];
+    Object.assign(config, JSON.parse(new TextDecoder().decode(json)) as Record<string, string>);
+    configVersion = version;
+  }
+
+  /** One host call from the guest: ship the arguments' blocks, store the reply's, map handles. */
+  function hostCall(index: number, context: CallContext, args: readonly unknown[]): unknown {
+    meter?.charge(HOST_CALL_FUEL);
+    const reply = request(
+      index,
+      encodeHostRequest(args, (handle) => context.read(handle)?.bytes() ?? null),
+    );
+    const handles = reply.stored.map((block) => context.store(block));
+    const value = reply.value;
+    if (typeof value === "bigint" && value >= STORED_BASE && value < STORED_BASE + BigInt(handles.length)) return handles[Number(value - STORED_BASE)];
+    return value;
+  }
+
+  /** Posts a HOST request and blocks until the engine's reply; throws the engine's error text. */
+  function request(index: number, body: Uint8Array): HostReply {
+    views = publish(current(), { state: State.HOST, name: index, status: Status.OK, parts: [body] }, postBuffer);
+    for (;;) {
+      waitWhile((s) => s === State.HOST);
+      const { header } = current();
+      if (header[Word.STATUS] !== Status.NEED) break;
+      // The reply needs a bigger buffer: make it here, hand it over, wait for the reply there.
+      const bigger = viewsOf(bufferFor(header[Word.LENGTH] ?? 0));
+      Atomics.store(bigger.header, Word.STATE, State.HOST);
+      postBuffer(bigger.buffer);
+      Atomics.store(header, Word.STATE, State.MOVED);
+      Atomics.notify(header, Word.STATE);
+      views = bigger;
+    }
+    const { header, data } = current();
+    const status = header[Word.STATUS];
+    const length = header[Word.LENGTH] ?? 0;
+    // Back to "a call is running" (ours): the engine waits for DONE or the next HOST.
+    if (status === Status.ERROR) {
+      const message = decode(data, 0, length);
+      Atomics.store(header, Word.STATE, State.CALL);
+      throw new Error(message);
+    }
+    const reply = decodeHostReply(data, length);
+    Atomics.store(header, Word.STATE, State.CALL);
+    return reply;
+  }
+}

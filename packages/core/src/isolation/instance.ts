@@ -1,0 +1,69 @@
+/**
+ * The seam between the engine and where a plugin's code runs. Every execution mode implements
+ * {@link Instance}: Extism inline on the engine's thread (inline-instance.ts), Extism inline in
+ * a worker of ours over shared memory (bridge/bridge-instance.ts), Extism's own runInWorker
+ * (extism-worker-instance.ts), and the supervisor that restarts worker-backed ones
+ * (worker-supervisor.ts). The engine (calls/plugin-runner.ts) drives an Instance; an Instance
+ * knows nothing of the engine's runner, queue or lifecycle.
+ */
+import type { CallTransaction } from "@threadspace/host";
+
+/** What one call may use, given by the caller with the call. */
+export interface CallOptions {
+  /** The call's transaction: host functions get it as their context (`context.hostContext()`). */
+  readonly tx?: CallTransaction | undefined;
+  /** The most fuel the call may use (metered modules; issue 9); absent: no budget. */
+  readonly fuel?: number | undefined;
+  /**
+   * When the call must have ended, in `performance.now()` ms of the caller's thread; absent: no
+   * deadline. A worker-backed instance is stopped at it (its supervisor); a metered module also
+   * checks it while it runs.
+   */
+  readonly deadline?: number | undefined;
+  /** Where `fuel` came from, named in `fuel_exhausted` (e.g. `limits.fuel`). */
+  readonly fuelSource?: string | undefined;
+  /**
+   * Longest the call may run once it starts running on the instance, in ms (limits.timeoutMs):
+   * the deadline when `deadline` is absent, and named in `timeout` errors.
+   */
+  readonly timeoutMs?: number | undefined;
+}
+
+/** What a call gave back. */
+export interface CallOutcome {
+  /** What the export wrote as its output; null when it wrote none. */
+  readonly output: Uint8Array | null;
+  /** The fuel the call used, where the module is metered (issue 9); undefined otherwise. */
+  readonly fuelUsed: number | undefined;
+}
+
+/**
+ * One instantiated plugin module. Not reentrant: the caller sends one call at a time.
+ *
+ * A call that fails rejects with a `ThreadspaceError`: `plugin_error` (the plugin reported an
+ * error), `plugin_trap` (the guest trapped or overflowed its stack), `fuel_exhausted`, `timeout`,
+ * or `plugin_unavailable` once the instance is closed or gone.
+ */
+export interface Instance {
+  /** Calls an export with `input`. */
+  call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome>;
+  /** Frees the instance (terminates its worker). Calls after it reject. */
+  close(): Promise<void>;
+  /**
+   * The guest's memory in 64 KiB pages: now (inline), or as of its last call (a worker reports
+   * it with every reply); undefined where it cannot be known (Extism's runInWorker).
+   */
+  readonly memoryPages: number | undefined;
+  /**
+   * Registers `listener`, told once if the instance stops by itself (its worker exited or
+   * failed; `why` completes "its worker ..."), never after `close()`. An inline instance never
+   * stops by itself.
+   */
+  onExit(listener: (why: string) => void): void;
+}
+
+/** An {@link Instance} that runs in a thread of its own, so that terminating it stops any call. */
+export interface WorkerInstance extends Instance {
+  /** Stops the worker at once, whatever it runs (a call in flight is left unanswered: its caller decides). */
+  terminate(): void;
+}
