@@ -66,6 +66,7 @@ describe("checkEngineOptions", () => {
     expect(badInput({ journalDelayMs: Number.NaN }).issues[0]?.path).toBe("options.journalDelayMs");
     expect(badInput({ limits: { timeoutMs: -5 } }).issues).toEqual([{ path: "options.limits.timeoutMs", message: expect.stringContaining("must be a whole number from 1") }]);
     expect(badInput({ limits: { timeoutMs: 100, defaults: { timeoutMs: 200 } } }).issues[0]?.path).toBe("options.limits.defaults.timeoutMs");
+    expect(badInput({ circuitBreaker: { retryAfterMs: 1000, maxRetryAfterMs: 10 } }).issues).toEqual([{ path: "options.circuitBreaker.maxRetryAfterMs", message: expect.stringContaining("must be at least retryAfterMs") }]);
   });
 });
 

@@ -7,6 +7,7 @@ import { ThreadspaceError, type ThreadspaceIssue } from "@threadspace/errors";
 import { didYouMean } from "@threadspace/manifest";
 import * as v from "valibot";
 import { checkHostLimitsPolicy, type HostLimitsPolicy } from "../limits/index.ts";
+import { breakerSettings, type CircuitBreakerOptions } from "../lifecycle/monitor.ts";
 import { engineOptionsSchema } from "./engine-options-schema.ts";
 
 type PathSegment = string | number;
@@ -51,15 +52,18 @@ function typeIssues(options: unknown): ThreadspaceIssue[] {
   });
 }
 
-/** The limits policy's ranges and consistency (limits-policy.ts), as issues. */
-function limitIssues(limits: HostLimitsPolicy): ThreadspaceIssue[] {
+/**
+ * Runs a check of the module that uses an option (its ranges and consistency rules stay there)
+ * and turns its RangeError into an issue; the message starts with the option's path.
+ */
+function rangeIssues(where: string, check: () => unknown): ThreadspaceIssue[] {
   try {
-    checkHostLimitsPolicy(limits);
+    check();
     return [];
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    const path = /^(limits(?:\.[A-Za-z]+)+)/.exec(error.message)?.[1];
-    return [{ path: path === undefined ? "options.limits" : `options.${path}`, message: error.message }];
+    const path = /^([A-Za-z]+(?:\.[A-Za-z]+)*)/.exec(error.message)?.[1];
+    return [{ path: path?.startsWith(where) === true ? `options.${path}` : `options.${where}`, message: error.message }];
   }
 }
 
@@ -74,8 +78,9 @@ export function checkEngineOptions(options: unknown): void {
   const issues = typeIssues(options);
   unknownKeys(options, engineOptionsSchema, [], issues);
   if (issues.length === 0) {
-    const limits = (options as { limits?: HostLimitsPolicy }).limits;
-    if (limits !== undefined) issues.push(...limitIssues(limits));
+    const { limits, circuitBreaker } = options as { limits?: HostLimitsPolicy; circuitBreaker?: CircuitBreakerOptions | false };
+    if (limits !== undefined) issues.push(...rangeIssues("limits", () => checkHostLimitsPolicy(limits)));
+    if (circuitBreaker !== undefined) issues.push(...rangeIssues("circuitBreaker", () => breakerSettings(circuitBreaker)));
   }
   if (issues.length === 0) return;
   const shown = issues.map((issue) => `${issue.path}: ${issue.message}`);
