@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-/** The budget for @threadspace/core's own bytes on top of @extism/extism (gzipped). */
-export const BUDGET_GZIP_BYTES = 80 * 1024;
+/** The budget for @threadspace/core's own bytes on top of @extism/extism (gzipped). 80 KiB before fuel metering landed (74 KiB); 100 KiB after (92 KiB: the wasm rewriter is ~25 KiB minified). */
+export const BUDGET_GZIP_BYTES = 100 * 1024;
 
 const entries = {
   "@extism/extism alone": `import createPlugin from "@extism/extism"; globalThis.x = createPlugin;`,
