@@ -56,6 +56,8 @@ describe("checkEngineOptions", () => {
     expect(badInput({ logLevel: "verbose" }).issues[0]).toMatchObject({ path: "options.logLevel", message: expect.stringContaining('"warn"') });
     expect(badInput({ limits: { isolation: "thread" } }).issues[0]?.path).toBe("options.limits.isolation");
     expect(badInput({ trustedKeys: [5] }).issues[0]?.path).toBe("options.trustedKeys[0]");
+    expect(badInput({ get limits() { throw new Error("boom"); } }).message).toContain("the options could not be read (boom)");
+    expect(badInput(new Proxy({}, { ownKeys() { throw new Error("trap"); } })).code).toBe("bad_input");
     expect(badInput(42).issues[0]).toMatchObject({ path: "options", message: "must be an object (createEngine's options); got 42." });
   });
 

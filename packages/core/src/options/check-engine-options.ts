@@ -3,7 +3,7 @@
  * cast): unknown keys with a "did you mean", wrong types with their path, and the limits
  * policy's ranges. Every problem is listed; the error is a `bad_input` ThreadspaceError.
  */
-import { ThreadspaceError, type ThreadspaceIssue } from "@threadspace/errors";
+import { ThreadspaceError, messageOf, type ThreadspaceIssue } from "@threadspace/errors";
 import { didYouMean } from "@threadspace/manifest";
 import * as v from "valibot";
 import { checkHostLimitsPolicy, type HostLimitsPolicy } from "../limits/index.ts";
@@ -75,8 +75,14 @@ function rangeIssues(where: string, check: () => unknown): ThreadspaceIssue[] {
  */
 export function checkEngineOptions(options: unknown): void {
   if (options === undefined) return;
-  const issues = typeIssues(options);
-  unknownKeys(options, engineOptionsSchema, [], issues);
+  let issues: ThreadspaceIssue[];
+  try {
+    issues = typeIssues(options);
+    unknownKeys(options, engineOptionsSchema, [], issues);
+  } catch (cause) {
+    // A getter or Proxy trap that throws while the options are read.
+    throw new ThreadspaceError("bad_input", `createEngine: the options could not be read (${messageOf(cause)}). Pass a plain object.`, { cause });
+  }
   if (issues.length === 0) {
     const { limits, circuitBreaker } = options as { limits?: HostLimitsPolicy; circuitBreaker?: CircuitBreakerOptions | false };
     if (limits !== undefined) issues.push(...rangeIssues("limits", () => checkHostLimitsPolicy(limits)));
