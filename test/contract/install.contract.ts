@@ -172,5 +172,25 @@ export function installContract(env: TestEnv): void {
       expect(engine.list()).toEqual([]);
       await engine.close();
     });
+
+    withBytes("ifInstalled: fail (default) is already_installed; keep returns the installed one; upgrade keeps the same wasm and version, replaces a changed wasm", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok");
+      const wasm = parts.wasm as Uint8Array;
+      const first = await engine.install(parts);
+      await expectCode(engine.install(parts), "already_installed");
+      expect(await engine.install(parts, { ifInstalled: "keep" })).toEqual(first);
+      const seq = engine.events.recent({ limit: 1 })[0]?.seq ?? -1;
+      expect((await engine.install(parts, { ifInstalled: "upgrade" })).installedAt).toBe(first.installedAt);
+      // The same plugin with a custom section appended: another sha256, same behaviour.
+      const changed = new Uint8Array([...wasm, 0, 5, 4, ...new TextEncoder().encode("test")]);
+      const upgraded = await engine.install({ ...parts, wasm: changed }, { ifInstalled: "upgrade" });
+      expect(upgraded.sha256).toBe(await sha256(changed));
+      expect(upgraded.sha256).not.toBe(first.sha256);
+      expect(engine.list().map((p) => p.name)).toEqual(["ok"]);
+      expect((await engine.call("ok", "echo", "after")).text()).toBe("after");
+      expect(engine.events.recent().filter((event) => event.seq > seq).map((event) => event.topic)).toEqual(["plugin.unloaded", "plugin.installed"]);
+      await engine.close();
+    });
   });
 }

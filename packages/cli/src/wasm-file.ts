@@ -1,4 +1,4 @@
-import { describeNotWasm } from "@threadspace/core";
+import { builtInHostFunctions, describeNotWasm, describeUnservedImport, unservedImports } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
 import { hasWasmMagic } from "./files.ts";
 
@@ -8,8 +8,21 @@ export const REQUIRED_EXPORTS: Readonly<Record<"threadspace" | "extism", readonl
   extism: [],
 };
 
-/** Import namespaces a Threadspace host can serve: the Extism kernel, host functions, WASI preview 1. */
-export const SERVED_IMPORT_MODULES: readonly string[] = ["extism:host/env", "extism:host/user", "wasi_snapshot_preview1"];
+/**
+ * What is wrong with a module's imports for the engine this CLI ships (the same check as the
+ * engine's install): imports no host serves, each with the served name it most likely meant
+ * (`ts_kv_gte` → did you mean "ts_kv_get"?). `extraHostFunctions`: an embedder's own host
+ * functions (`defineHostApi`), which the CLI cannot know. `undefined` when every import is served.
+ */
+export function importProblem(imports: readonly WebAssembly.ModuleImportDescriptor[], shown: string, extraHostFunctions: readonly string[] = []): string | undefined {
+  const served = new Set([...builtInHostFunctions(), ...extraHostFunctions]);
+  const unserved = unservedImports(imports, served);
+  if (unserved.length === 0) return undefined;
+  const custom = unserved.some((i) => i.module === "extism:host/user" && i.suggestion === undefined)
+    ? ` If your host adds these with engine.defineHostApi, name them with --host-function <name>.`
+    : "";
+  return `${shown} imports what no Threadspace host serves: ${unserved.map(describeUnservedImport).join("; ")}. Plugins may import the Extism kernel ("extism:host/env"), WASI preview 1 and the engine's host functions ("extism:host/user"): fix the name, or build against the Threadspace PDK.${custom}`;
+}
 
 /** Why `bytes` are not a WebAssembly module binary, or `undefined` when they start like one. */
 export function notWasmReason(bytes: Uint8Array, shown: string): string | undefined {

@@ -91,6 +91,15 @@ export interface InstallOptions {
   /** Permissions for this plugin, overriding the engine's policy (only requested ones are granted). */
   readonly grant?: GrantPolicy;
   /**
+   * When a plugin of that name is installed already (start-up scripts that install every time):
+   * - `"fail"` (default): `already_installed`;
+   * - `"keep"`: keep the installed one and return its info (nothing is read again beyond the source);
+   * - `"upgrade"`: keep it when its wasm and version are the same, else uninstall it and install
+   *   this one, with the config overrides the old one had (unless `config` is given) and its
+   *   data (`data: "inherit"` unless given).
+   */
+  readonly ifInstalled?: "fail" | "keep" | "upgrade";
+  /**
    * Config overrides for this plugin, laid over plugin.json `config` and validated like
    * `engine.config.set` (a bad one fails the install with `config_invalid`). `{ enabled: false }`
    * installs it without starting it. A module installed again after a restart gets the overrides

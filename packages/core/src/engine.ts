@@ -8,6 +8,7 @@ import type { CallBudget } from "./calls/plugin-runner.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
+import { checkEngineOptions } from "./options/check-engine-options.ts";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UninstallOptions, type UnloadOptions } from "./engine-options.ts";
 import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 import { MemoryQuota } from "./storage/memory-quota.ts";
@@ -20,6 +21,7 @@ import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
 import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
 import { prepareBundle } from "./install/prepare-bundle.ts";
+import { sha256Hex } from "./install/integrity.ts";
 import { readSource, type SourceBundle } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
@@ -96,6 +98,7 @@ export class Engine {
   readonly events: EngineEvents;
 
   constructor(options: EngineOptions = {}) {
+    checkEngineOptions(options);
     this.#logger = options.logger ?? console;
     this.#logLevel = options.logLevel ?? "warn";
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
@@ -242,8 +245,20 @@ export class Engine {
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
     const bundle = await readSource(source, this.#maxWasmBytes, await this.#trust);
-    const owner = await this.#admitData(bundle, options.data);
-    const info = await this.#installBundle(bundle, [bundle.manifest.name], options.grant, this.#moduleConfig(bundle) ?? options.config);
+    const { name } = bundle.manifest;
+    const installed = this.#plugins.get(name);
+    let config = options.config;
+    let data = options.data;
+    if (installed !== undefined && options.ifInstalled === "keep") return this.#info(installed);
+    if (installed !== undefined && options.ifInstalled === "upgrade") {
+      const sha256 = bundle.wasm instanceof WebAssembly.Module ? undefined : `sha256:${await sha256Hex(bundle.wasm)}`;
+      if (sha256 !== undefined && sha256 === installed.sha256 && bundle.manifest.version === installed.manifest.version) return this.#info(installed);
+      config ??= this.config.overrides(name);
+      data ??= "inherit";
+      await this.uninstall(name);
+    }
+    const owner = await this.#admitData(bundle, data);
+    const info = await this.#installBundle(bundle, [name], options.grant, this.#moduleConfig(bundle) ?? config);
     await this.#persistInstall(bundle);
     await this.#data.claim(bundle.manifest.name, owner);
     return info;
@@ -456,7 +471,7 @@ export class Engine {
       maxWasmBytes: this.#maxWasmBytes,
       trust: await this.#trust,
       installedView: (name) => this.#installedView(name),
-      install: (bundle, config, start) => this.#installBundle(bundle, [bundle.manifest.name], undefined, config, start),
+      install: (bundle, config, start) => this.#installBundle(bundle, [bundle.manifest.name], undefined, config, start, "restored"),
     });
   }
 
@@ -489,7 +504,7 @@ export class Engine {
     };
   }
 
-  async #installBundle(bundle: SourceBundle, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig, start = true): Promise<PluginInfo> {
+  async #installBundle(bundle: SourceBundle, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig, start = true, origin: "installed" | "restored" = "installed"): Promise<PluginInfo> {
     const { name } = bundle.manifest;
     if (this.#plugins.has(name) || this.#pending.has(name)) {
       throw new ThreadspaceError("already_installed", `is already installed. Uninstall it first to replace it.`, { plugin: name });
@@ -524,7 +539,8 @@ export class Engine {
         this.#config.started(name);
         this.#monitor.attach(runner);
       }
-      this.events.emit("plugin.installed", { name, version: record.manifest.version });
+      // A plugin started again from storage is `plugin.restored`, not a new install.
+      this.events.emit(`plugin.${origin}`, { name, version: record.manifest.version });
       const info = this.#info(record);
       await this.#hooks.run("plugin:install", { plugin: info });
       return info;

@@ -24,7 +24,7 @@ export { DEFAULT_EVENT_QUEUE_SIZE, type EngineEvents, type EventStats } from "./
 export type { TopicEvent, TopicHandler, MemoryRecord, MemoryInput, MemoryQuery, MemoryView, ThreadRecord, ThreadEntry, ThreadInput, AppendInput, ReadInput, ThreadView } from "@threadspace/host";
 export type { EngineHooks, EngineHookName, CallEvent } from "./hooks.ts";
 export { sha256Hex, checkIntegrity } from "./install/integrity.ts";
-export { describeModule, type ModuleShape } from "./install/wasm-module.ts";
+export { describeModule, unservedImports, describeUnservedImport, builtInHostFunctions, type ModuleShape, type UnservedImport } from "./install/wasm-module.ts";
 export { ThreadspaceError, isThreadspaceError, type ThreadspaceErrorCode, type ThreadspaceIssue } from "@threadspace/errors";
 export type { EngineConfig } from "./config/engine-config.ts";
 export type { PluginConfig } from "./config/config-runtime.ts";

@@ -11,3 +11,5 @@ export { PERMISSIONS } from "./permissions.ts";
 export type { PluginLimits } from "./plugin-limits.ts";
 export { MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS } from "./plugin-limits.ts";
 export { satisfiesVersion } from "./version.ts";
+export { didYouMean, suggest } from "./suggest.ts";
+export { describeValue } from "./describe-value.ts";

@@ -8,13 +8,17 @@ import { compilePlugin } from "../build/plugin-build.js";
 import { isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath, formatSize, line } from "../output.ts";
+import { importProblem } from "../wasm-file.ts";
 import { cap } from "./cap.ts";
 import { writeHash } from "./hash.ts";
+import { hostFunctionList } from "./validate.ts";
 
 /** Options of {@link build}. */
 export interface BuildOptions {
   /** Write the wasm's sha256 into plugin.json's `hash` (default true). */
   readonly hash?: boolean;
+  /** Host functions the embedder adds (`engine.defineHostApi`), accepted as imports besides the engine's own. */
+  readonly hostFunctions?: readonly string[];
 }
 
 /** What {@link build} made. */
@@ -49,6 +53,9 @@ export async function buildBundle(io: CliIo, target: string, options: BuildOptio
   let built;
   try {
     built = await compilePlugin(dir, wasmPath, manifest);
+    // The imports against the engine's host functions, as install will check them (with "did you mean").
+    const imports = importProblem(WebAssembly.Module.imports(new WebAssembly.Module(built.bytes as Uint8Array<ArrayBuffer>)), displayPath(io, wasmPath), options.hostFunctions);
+    if (imports !== undefined) throw new ThreadspaceError("wasm_invalid", imports);
   } catch (error) {
     await rm(wasmPath, { force: true });
     throw error;
@@ -89,15 +96,17 @@ export function defineBuild(cli: CAC, io: CliIo): void {
   cli
     .command("build [dir]", "Compile a plugin (AssemblyScript src/index.ts or C src/*.c) to its wasm, check it, and write its hash into plugin.json")
     .option("--no-hash", "Leave plugin.json's \"hash\" as it is")
+    .option("--host-function <name>", "A host function your embedder adds (defineHostApi), accepted as an import; repeat for more")
     .option("--fuel", "Also write the metered module (as cap --fuel), by default to <main>.metered.wasm")
     .option("--out <file>", "With --fuel: where to write the metered module")
     .example("  $ threadspace build my_plugin")
     .example("  $ threadspace build my_plugin --fuel --out worker/plugins/my_plugin.wasm")
-    .action((dir: string | undefined, options: { hash?: unknown; fuel?: unknown; out?: unknown }) => {
+    .action((dir: string | undefined, options: { hash?: unknown; fuel?: unknown; out?: unknown; hostFunction?: unknown }) => {
       if (Array.isArray(dir)) throw new UsageError("build takes one plugin folder.", "build");
       if (options.out !== undefined && (options.fuel !== true || options.out === true || Array.isArray(options.out))) throw new UsageError("--out <file> goes with --fuel, once.", "build");
       return build(io, dir === undefined ? "." : String(dir), {
         hash: options.hash !== false,
+        hostFunctions: hostFunctionList(options.hostFunction),
         fuel: options.fuel === true,
         ...(options.out === undefined ? {} : { fuelOut: String(options.out) }),
       });

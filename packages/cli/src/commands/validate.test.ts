@@ -18,9 +18,9 @@ beforeAll(async () => {
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(() => cleanup());
 
-async function validate(target = "b") {
+async function validate(target = "b", ...flags: string[]) {
   const captured = captureIo({ cwd: dir });
-  const code = await run(["validate", target], captured.io);
+  const code = await run(["validate", target, ...flags], captured.io);
   return { code, out: captured.stdout(), err: captured.stderr(), lines: captured.stdout().trimEnd().split("\n") };
 }
 
@@ -67,8 +67,20 @@ describe("threadspace validate", () => {
     expect(code).toBe(1);
     expect(lines).toEqual([
       expect.stringMatching(/^b\/plugin\.json: \$\.main: b\/plugin\.wasm lacks the export get_metadata that "interface": "threadspace" requires/),
-      expect.stringMatching(/^b\/plugin\.json: \$\.main: b\/plugin\.wasm imports "env" "abort", which no Threadspace host provides/),
+      expect.stringMatching(/^b\/plugin\.json: \$\.main: b\/plugin\.wasm imports what no Threadspace host serves: "env" "abort" \(function\)\./),
     ]);
+  });
+
+  it("checks host-function imports against the engine's, with did-you-mean; --host-function accepts an embedder's own", async () => {
+    const typo = await watToWasm(pluginWat("fixture", { extraImports: `(import "extism:host/user" "ts_kv_gte" (func (param i64) (result i64))) (import "extism:host/user" "app_lookup" (func (param i64) (result i64)))` }));
+    await bundle(fixtureManifest("fixture"), typo);
+    const { code, lines } = await validate();
+    expect(code).toBe(1);
+    expect(lines).toEqual([expect.stringMatching(/b\/plugin\.wasm imports what no Threadspace host serves: "extism:host\/user" "ts_kv_gte" \(function\), did you mean "ts_kv_get"\?; "extism:host\/user" "app_lookup" \(function\)\. .*--host-function <name>/)]);
+    const captured = captureIo({ cwd: dir });
+    expect(await run(["validate", "b", "--host-function", "app_lookup"], captured.io)).toBe(1);
+    expect(captured.stdout()).not.toContain("app_lookup");
+    expect(captured.stdout()).toContain('did you mean "ts_kv_get"');
   });
 
   it("reports a file that is not wasm, and a wasm that does not compile", async () => {

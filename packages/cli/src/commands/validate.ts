@@ -5,7 +5,7 @@ import { MAX_MANIFEST_BYTES, safeParseManifest } from "@threadspace/manifest";
 import { FileTooLargeError, MAX_WASM_BYTES, isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, displayPath, line, problemLine } from "../output.ts";
-import { REQUIRED_EXPORTS, SERVED_IMPORT_MODULES, missingWasmMessage, notWasmReason } from "../wasm-file.ts";
+import { REQUIRED_EXPORTS, importProblem, missingWasmMessage, notWasmReason } from "../wasm-file.ts";
 
 /** One problem: where in plugin.json (a JSON path) and what is wrong. */
 interface Problem {
@@ -46,7 +46,7 @@ function expectationsFromRaw(bytes: Uint8Array, issues: readonly Problem[]): Was
   };
 }
 
-async function checkWasm(io: CliIo, dir: string, expect: WasmExpectations): Promise<Problem[]> {
+async function checkWasm(io: CliIo, dir: string, expect: WasmExpectations, hostFunctions: readonly string[]): Promise<Problem[]> {
   const wasmPath = resolve(dir, expect.main);
   const inside = relative(dir, wasmPath);
   if (inside.startsWith("..") || inside === "") return [{ path: "$.main", message: `"${expect.main}" is outside the bundle folder.` }];
@@ -88,15 +88,15 @@ async function checkWasm(io: CliIo, dir: string, expect: WasmExpectations): Prom
       });
     }
   }
-  const foreign = shape.imports.filter((i) => !SERVED_IMPORT_MODULES.includes(i.module));
-  if (foreign.length > 0) {
-    const list = foreign.map((i) => `"${i.module}" "${i.name}"`).join(", ");
-    problems.push({
-      path: "$.main",
-      message: `${shown} imports ${list}, which no Threadspace host provides (only ${SERVED_IMPORT_MODULES.map((m) => `"${m}"`).join(", ")}). Build against an Extism PDK, or remove these imports.`,
-    });
-  }
+  const imports = importProblem(shape.imports, shown, hostFunctions);
+  if (imports !== undefined) problems.push({ path: "$.main", message: imports });
   return problems;
+}
+
+/** Options of {@link validate}. */
+export interface ValidateOptions {
+  /** Host functions the embedder adds (`engine.defineHostApi`), accepted as imports besides the engine's own. */
+  readonly hostFunctions?: readonly string[];
 }
 
 /**
@@ -104,7 +104,7 @@ async function checkWasm(io: CliIo, dir: string, expect: WasmExpectations): Prom
  * matches `hash`, compiles, has the lifecycle exports its interface needs). Prints
  * `✓ <name>@<version> is valid`, or every problem as `<file>: <json path>: <message>`.
  */
-export async function validate(io: CliIo, target: string): Promise<number> {
+export async function validate(io: CliIo, target: string, options: ValidateOptions = {}): Promise<number> {
   if (target.endsWith(".wasm")) throw new UsageError(`validate checks a plugin bundle (its folder or plugin.json), not a .wasm file. To look at ${target}, run "threadspace inspect ${target}".`, "validate");
   if (target.endsWith(".tsp")) throw new UsageError(`validate checks a plugin's folder or plugin.json. A .tsp is checked by "threadspace verify ${target}" (its entries, the wasm against plugin.json's hash, the signature); "threadspace inspect ${target}" shows what is inside.`, "validate");
   const { dir, manifestPath } = await locateBundle(io, target);
@@ -127,7 +127,7 @@ export async function validate(io: CliIo, target: string): Promise<number> {
   const parsed = safeParseManifest(bytes, { source: file });
   const problems: Problem[] = [...parsed.issues];
   const expect = parsed.success ? { main: parsed.output.main, hash: parsed.output.hash, interface: parsed.output.interface } : expectationsFromRaw(bytes, problems);
-  if (expect !== undefined) problems.push(...(await checkWasm(io, dir, expect)));
+  if (expect !== undefined) problems.push(...(await checkWasm(io, dir, expect, options.hostFunctions ?? [])));
   if (problems.length > 0 || !parsed.success) return report(problems);
   line(io, `✓ ${parsed.output.name}@${parsed.output.version} is valid`);
   return EXIT_OK;
@@ -138,6 +138,13 @@ export function defineValidate(cli: CAC, io: CliIo): void {
   cli
     .command("validate <bundle>", "Check plugin.json and its wasm (exists, hash, compiles, lifecycle exports); print every problem")
     .example("  $ threadspace validate examples/hello")
+    .option("--host-function <name>", "A host function your embedder adds (defineHostApi), accepted as an import; repeat for more")
     .example("  $ threadspace validate path/to/plugin.json")
-    .action((bundle: string) => validate(io, bundle));
+    .action((bundle: string, options: { hostFunction?: unknown }) => validate(io, bundle, { hostFunctions: hostFunctionList(options.hostFunction) }));
+}
+
+/** `--host-function` given once, several times, or not at all. */
+export function hostFunctionList(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
 }

@@ -1,4 +1,6 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
+import { suggest } from "@threadspace/manifest";
+import { Host } from "@threadspace/host";
 import { describeNotWasm } from "../limits/wasm-sections.ts";
 import { METER_MODULE } from "../fuel/fuel-meter.ts";
 
@@ -65,24 +67,52 @@ export function describeModule(module: WebAssembly.Module): ModuleShape {
   };
 }
 
+/** An import no host serves, with the served name it most likely meant (`ts_kv_gte` → `ts_kv_get`). */
+export interface UnservedImport {
+  readonly module: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly suggestion?: string;
+}
+
 /**
- * Checks that every import can be served: the Extism kernel, WASI, or a host function in
- * `hostFunctions` (namespace `extism:host/user`). Throws `wasm_invalid` listing every unresolved import.
+ * The imports of a module that nothing serves: the Extism kernel, WASI preview 1, the fuel
+ * meter's imports and, in `extism:host/user`, the host functions in `hostFunctions` are served.
  */
+export function unservedImports(imports: ModuleShape["imports"], hostFunctions: ReadonlySet<string>): UnservedImport[] {
+  const out: UnservedImport[] = [];
+  for (const i of imports) {
+    let served: ReadonlySet<string> | undefined;
+    if (i.module === WASI_MODULE) {
+      if (i.kind === "function") continue;
+    } else if (i.kind === "function") {
+      served = i.module === KERNEL_MODULE ? EXTISM_KERNEL : i.module === USER_MODULE ? hostFunctions : i.module === METER_MODULE ? METER_IMPORTS : undefined;
+      if (served?.has(i.name) === true) continue;
+    }
+    const suggestion = served === undefined ? undefined : suggest(i.name, [...served]);
+    out.push({ module: i.module, name: i.name, kind: i.kind, ...(suggestion === undefined ? {} : { suggestion }) });
+  }
+  return out;
+}
+
+/** `"module" "name" (kind)`, with `did you mean "..."?` when a served name is close. */
+export function describeUnservedImport(i: UnservedImport): string {
+  return `"${i.module}" "${i.name}" (${i.kind})${i.suggestion === undefined ? "" : `, did you mean "${i.suggestion}"?`}`;
+}
+
+/** Throws `wasm_invalid` listing every import no host serves (with suggestions). */
 export function checkImports(shape: ModuleShape, hostFunctions: ReadonlySet<string>, plugin: string): void {
-  const unresolved = shape.imports.filter((i) => {
-    if (i.module === WASI_MODULE) return i.kind !== "function";
-    if (i.kind !== "function") return true;
-    if (i.module === KERNEL_MODULE) return !EXTISM_KERNEL.has(i.name);
-    if (i.module === USER_MODULE) return !hostFunctions.has(i.name);
-    if (i.module === METER_MODULE) return !METER_IMPORTS.has(i.name);
-    return true;
-  });
+  const unresolved = unservedImports(shape.imports, hostFunctions);
   if (unresolved.length === 0) return;
-  const list = unresolved.map((i) => `"${i.module}" "${i.name}" (${i.kind})`).join(", ");
+  const list = unresolved.map(describeUnservedImport).join("; ");
   throw new ThreadspaceError(
     "wasm_invalid",
     `the module imports what no host provides: ${list}. Plugins may import the Extism kernel ("${KERNEL_MODULE}"), WASI preview 1, and the host functions in "${USER_MODULE}" that the engine defines; build against the Threadspace PDK or remove these imports.`,
     { plugin },
   );
+}
+
+/** The host functions every engine serves in `extism:host/user` (embedders may add more with `defineHostApi`). */
+export function builtInHostFunctions(): ReadonlySet<string> {
+  return new Host().importNames();
 }

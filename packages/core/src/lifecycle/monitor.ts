@@ -98,7 +98,8 @@ class PluginObservations {
   }
 }
 
-function breakerSettings(breaker: CircuitBreakerOptions | false | undefined): CircuitBreakerSettings | undefined {
+/** The circuit breaker's settings with defaults; throws a RangeError naming the bad option. */
+export function breakerSettings(breaker: CircuitBreakerOptions | false | undefined): CircuitBreakerSettings | undefined {
   if (breaker === false) return undefined;
   const failures = breaker?.failures ?? DEFAULT_FAILURES;
   const retryAfterMs = breaker?.retryAfterMs ?? DEFAULT_RETRY_MS;

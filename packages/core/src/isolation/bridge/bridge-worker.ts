@@ -11,7 +11,8 @@
  * (worker_threads) and bridge-worker.web.ts (a module Web Worker), built into JavaScript by
  * scripts/build-worker.mjs (a worker cannot load TypeScript without a loader).
  */
-import createPlugin, { type CallContext, type Plugin } from "@extism/extism";
+import type { CallContext, Plugin } from "@extism/extism";
+import type { CreateExtismPlugin } from "../../platform/platform.ts";
 import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
 import { HostMemoryGuard } from "../../limits/host-memory.js";
 import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
@@ -51,8 +52,12 @@ type KernelFunction = (context: CallContext, ...args: bigint[]) => unknown;
 const PAGE = 65536;
 const NO_OUTPUT = new Uint8Array(0);
 
-/** Starts serving: call once from the platform entry. */
-export function runBridgeWorker(port: BridgePort): void {
+/**
+ * Starts serving: call once from the platform entry. `loadExtism` gives @extism/extism's
+ * createPlugin (in Node the platform's loader, which keeps node:wasi's ExperimentalWarning off the
+ * embedder's terminal).
+ */
+export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<CreateExtismPlugin>): void {
   const postBuffer = (buffer: SharedArrayBuffer): void => port.post({ type: "buffer", buffer });
   let plugin: Plugin | undefined;
   let memory: WebAssembly.Memory | undefined;
@@ -103,7 +108,7 @@ export function runBridgeWorker(port: BridgePort): void {
       // to the instance. Instantiation runs without a budget (the engine bounds start-up in time).
       meter = WebAssembly.Module.imports(message.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter("(worker)") : undefined;
       meter?.begin({ fuel: Infinity, deadline: Infinity });
-      plugin = await createPlugin(
+      plugin = await (await loadExtism())(
         { wasm: [{ module: message.module }] },
         { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() } },
       );

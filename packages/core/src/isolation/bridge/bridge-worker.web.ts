@@ -1,4 +1,5 @@
 /** Browser entry of a bridge worker (a module Web Worker): see bridge-worker.ts. */
+import createPlugin from "@extism/extism";
 import { runBridgeWorker } from "./bridge-worker.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
@@ -15,4 +16,4 @@ function isWorkerScope(scope: object): scope is WorkerScope {
 
 if (!isWorkerScope(globalThis)) throw new Error("bridge-worker.web must run in a dedicated Web Worker");
 const scope: WorkerScope = globalThis;
-runBridgeWorker({ post: (message) => scope.postMessage(message), listen: (handler) => scope.addEventListener("message", (event) => handler(event.data)) });
+runBridgeWorker({ post: (message) => scope.postMessage(message), listen: (handler) => scope.addEventListener("message", (event) => handler(event.data)) }, async () => createPlugin);

@@ -1,0 +1,64 @@
+/**
+ * Deno and Bun (the npm packages `deno` and `bun`, devDependencies of the repository) run the same
+ * embedding app as Node from the installed tarballs: a .tsp on fileStorage, a worker-isolated
+ * plugin, both restored by a second process, nothing on stderr; a looping plugin times out inline
+ * and in a worker. Node runs the same cases, as the reference. `npm run test:runtimes`.
+ * What differs per runtime is in docs/runtimes.md.
+ */
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, inject, test } from "vitest";
+import { appDir } from "./consumer-project.ts";
+import { FIRST_RUN, SECOND_RUN, prepareEmbedApp } from "./embed-app.ts";
+import { run } from "./run.ts";
+
+const bin = (name: string): string => fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
+
+const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+/** A plugin that spins forever, under timeoutMs 300, inline (stopped by fuel metering) and in a worker (terminated). */
+const TIMEOUT_PROBE = `import { createEngine } from "@threadspace/core";
+import { readFileSync } from "node:fs";
+const manifest = JSON.parse(readFileSync("loop.json", "utf8"));
+const wasm = new Uint8Array(readFileSync("loop.wasm"));
+const out = {};
+for (const isolation of ["inline", "worker"]) {
+  const engine = await createEngine();
+  await engine.install({ manifest: { ...manifest, limits: { isolation, timeoutMs: 300 } }, wasm });
+  out[isolation] = await engine.call("loop", "spin").then(() => "returned", (e) => e.code);
+  out[isolation + " then"] = (await engine.call("loop", "echo", "ok")).text();
+  await engine.close();
+}
+console.log(JSON.stringify(out));
+`;
+
+const RUNTIMES = [
+  { name: "node", command: process.execPath, args: ["app.mjs"] },
+  { name: "deno", command: bin("deno"), args: ["run", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", "app.mjs"] },
+  { name: "bun", command: bin("bun"), args: ["app.mjs"] },
+] as const;
+
+describe.each(RUNTIMES)("$name", ({ name, command, args }) => {
+  test(`${name} app.mjs: install a .tsp on fileStorage, a worker-isolated plugin, restore both in a second process`, async () => {
+    const project = inject("consumerProject");
+    const dir = await prepareEmbedApp(project, name);
+    const first = await run(project, dir, command, [...args, "hello.tsp", "store"]);
+    expect(first.stderr).toBe("");
+    expect(JSON.parse(first.stdout)).toEqual(FIRST_RUN);
+    const second = await run(project, dir, command, [...args, "hello.tsp", "store"]);
+    expect(second.stderr).toBe("");
+    expect(JSON.parse(second.stdout)).toEqual(SECOND_RUN);
+  });
+
+  test(`${name}: a plugin that loops forever times out inline and in a worker, then serves the next call`, async () => {
+    const project = inject("consumerProject");
+    const dir = appDir(project, `${name}-timeouts`);
+    copyFileSync(join(fixtures, "wat", "loop.json"), join(dir, "loop.json"));
+    copyFileSync(join(fixtures, "build", "loop.wasm"), join(dir, "loop.wasm"));
+    writeFileSync(join(dir, "app.mjs"), TIMEOUT_PROBE);
+    const probe = await run(project, dir, command, args);
+    expect(probe.stderr).toBe("");
+    expect(JSON.parse(probe.stdout)).toEqual({ inline: "timeout", "inline then": "ok", worker: "timeout", "worker then": "ok" });
+  });
+});
