@@ -124,6 +124,21 @@ describe("prepareBundle with a ModuleCache", () => {
     expect(cache.size).toBe(2);
   });
 
+  test("bytes changed by the caller after install starts are not what gets compiled and cached", async () => {
+    const cache = new ModuleCache();
+    const mutable = new Uint8Array(wasm);
+    expect(other.byteLength).toBe(wasm.byteLength);
+    const pending = prepareBundle(bundle("a", mutable), new Set(), {}, undefined, cache);
+    mutable.set(other);
+    const a = await pending;
+    expect(a.sha256).toBe(sha256);
+    const b = await prepareBundle(bundle("b", wasm, { hash: sha256 }), new Set(), {}, undefined, cache);
+    expect(b.module).toBe(a.module);
+    const imports = { "threadspace:meter": { refuel: () => 1_000_000, grow_refused: () => undefined } };
+    const instance = await WebAssembly.instantiate(b.module, imports);
+    expect((instance.exports["run"] as () => number)()).toBe(0);
+  });
+
   test("a failing module's checks run for every install (imports, required exports)", async () => {
     const cache = new ModuleCache();
     const manifest = { interface: "threadspace" };

@@ -63,7 +63,9 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
     sourceNotes = [...precompiledNotes(manifest, limits.limits), ...precompiledMetering(module, manifest.name, metering, policy.fuel)];
     metered = isMetered(module);
   } else {
-    const bytes = bundle.wasm;
+    // A private copy: what is hashed is what is compiled and cached under that hash, even if
+    // the caller's array changes meanwhile (a poisoned entry would serve later installs).
+    const bytes = bundle.wasm.slice();
     const checked = await checkIntegrity(bytes, manifest.hash, manifest.name);
     sha256 = checked;
     assertWasmMagic(bytes, manifest.name);
