@@ -66,6 +66,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
   const labelShifts = ctx.labels ? ([] as number[]) : undefined;
   let insertedIfs = 0;
   let depth = 0;
+  let finished = false;
   let mayRunLong = false;
   let loops = false;
   let totalCost = 0;
@@ -113,6 +114,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
         close();
         if (depth === 0) {
           if (!reader.done) throw malformedAt(ctx, reader.pos, "the function body goes on after its final `end`");
+          finished = true;
           break;
         }
         depth--;
@@ -146,7 +148,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
       }
     }
   }
-  if (depth !== 0 || reader.op !== Op.end) throw malformedAt(ctx, end, "the function body does not end with `end`");
+  if (!finished) throw malformedAt(ctx, end, "the function body does not end with `end`");
   return { events, codeStart, mayRunLong, loops, totalCost, bulk32, bulk64, labelShifts };
 }
 

@@ -1,7 +1,7 @@
 import { deleteDB } from "idb";
 import { indexedDbStorage } from "@threadspace/storage";
-import { browserEnv } from "../browser/browser-env.ts";
-import { uninstallDataContract } from "./uninstall-data.contract.ts";
+import { browserEnv } from "../../browser/browser-env.ts";
+import { uninstallDataContract } from "../uninstall-data.contract.ts";
 
 let counter = 0;
 
