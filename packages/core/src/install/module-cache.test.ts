@@ -1,4 +1,6 @@
 import { parseManifest } from "@threadspace/manifest";
+import { readFile } from "node:fs/promises";
+import { createEngine } from "../engine.ts";
 import { describe, expect, test, vi } from "vitest";
 import { watToWasm } from "../limits/test-support/wat.ts";
 import { sha256Hex } from "./integrity.ts";
@@ -144,5 +146,29 @@ describe("prepareBundle with a ModuleCache", () => {
     const manifest = { interface: "threadspace" };
     await expect(prepareBundle(bundle("a", wasm, manifest), new Set(), {}, undefined, cache)).rejects.toMatchObject({ code: "export_missing", plugin: "a" });
     await expect(prepareBundle(bundle("b", wasm, manifest), new Set(), {}, undefined, cache)).rejects.toMatchObject({ code: "export_missing", plugin: "b" });
+  });
+});
+
+describe("an engine installing one module under many names", () => {
+  test("each plugin gets its own instance: state is not shared, an uninstalled one takes none with it", async () => {
+    const fixture = new URL("../../../../test/fixtures/", import.meta.url);
+    const subscriber = new Uint8Array(await readFile(new URL("build/subscriber.wasm", fixture)));
+    const manifest = JSON.parse(await readFile(new URL("wat/subscriber.json", fixture), "utf8")) as Record<string, unknown>;
+    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+    const engine = await createEngine({ logger: quiet, grant: true });
+    try {
+      await engine.install({ manifest: { ...manifest, name: "s1" }, wasm: subscriber });
+      await engine.install({ manifest: { ...manifest, name: "s2", subscriptions: ["other.*"] }, wasm: subscriber });
+      engine.events.emit("bench.tick", 1);
+      await vi.waitFor(() => expect(engine.events.stats("s1").delivered).toBe(1));
+      expect((await engine.call("s1", "count")).text()).toBe("1");
+      expect((await engine.call("s2", "count")).text()).toBe("0");
+      await engine.uninstall("s1", { keepData: false });
+      await engine.install({ manifest: { ...manifest, name: "s3" }, wasm: subscriber });
+      expect((await engine.call("s3", "count")).text()).toBe("0");
+      await expect(engine.install({ manifest: { ...manifest, name: "s4", hash: `sha256:${"0".repeat(64)}` }, wasm: subscriber })).rejects.toMatchObject({ code: "hash_mismatch" });
+    } finally {
+      await engine.close();
+    }
   });
 });
