@@ -83,27 +83,41 @@ export function fuelContract(env: TestEnv): void {
       expect(fuel).toMatchObject({ p50: COUNT_3_FUEL, p95: COUNT_3_FUEL, max: COUNT_3_FUEL, samples: 4 });
     });
 
-    test("lifecycle exports are metered: on_event, on_tick, on_config_change, health_check and cleanup are stopped", async () => {
-      const engine = await start({ timeoutMs: 150 }, { healthCheckTimeoutMs: 10_000 });
-      engine.events.emit("runaway.go", null);
-      await waitFor(() => engine.events.stats("runaway").failed === 1, "on_event to be stopped");
-      expect(engine.events.stats("runaway").lastError).toMatch(/on_event ran past its timeout of 150 ms/);
+    // Inline everywhere; in a worker (the bridge) too, where the worker's own meter stops them.
+    for (const isolation of ["inline", "worker"] as const) {
+      test.skipIf(isolation === "worker" && env.runtime === "workerd")(`lifecycle exports are metered (${isolation}): on_event, on_tick, on_config_change, health_check and cleanup are stopped`, async () => {
+        const engine = await start({ timeoutMs: 150, isolation }, { healthCheckTimeoutMs: 10_000 });
+        engine.events.emit("runaway.go", null);
+        await waitFor(() => engine.events.stats("runaway").failed === 1, "on_event to be stopped");
+        expect(engine.events.stats("runaway").lastError).toMatch(/on_event ran past its timeout of 150 ms/);
 
-      const report = await engine.health("runaway");
-      expect(report.status).toBe("unhealthy");
-      expect(report.message).toMatch(/timeout/);
+        const report = await engine.health("runaway");
+        expect(report.status).toBe("unhealthy");
+        expect(report.message).toMatch(/timeout/);
 
-      await engine.config.set("runaway", { note: "changed" });
-      await waitFor(() => engine.logs("runaway").some((entry) => /on_config_change failed: .*timeout of 150 ms/.test(entry.message)), "on_config_change to be stopped");
+        await engine.config.set("runaway", { note: "changed" });
+        await waitFor(() => engine.logs("runaway").some((entry) => /on_config_change failed: .*timeout of 150 ms/.test(entry.message)), "on_config_change to be stopped");
 
-      await engine.config.set("runaway", { interval: 0.05 });
-      await waitFor(() => engine.logs("runaway").some((entry) => /on_tick failed: .*timeout of 150 ms/.test(entry.message)), "on_tick to be stopped");
-      await engine.config.set("runaway", { interval: null });
+        await engine.config.set("runaway", { interval: 0.05 });
+        await waitFor(() => engine.logs("runaway").some((entry) => /on_tick failed: .*timeout of 150 ms/.test(entry.message)), "on_tick to be stopped");
+        await engine.config.set("runaway", { interval: null });
 
-      await engine.unload("runaway");
-      expect(engine.get("runaway")?.state).toBe("unloaded");
-      await engine.load("runaway");
-      expect((await engine.call("runaway", "echo", "back")).text()).toBe("back");
+        await engine.unload("runaway");
+        expect(engine.get("runaway")?.state).toBe("unloaded");
+        await engine.load("runaway");
+        expect((await engine.call("runaway", "echo", "back")).text()).toBe("back");
+        // Stopped by their meter, never by terminating a worker.
+        expect((await engine.debugInfo("runaway")).worker?.restarts ?? 0).toBe(0);
+      });
+    }
+
+    test.skipIf(env.runtime === "workerd")("fuel budgets and counts hold in a worker as inline: the same fuel, fuel_exhausted on a loop", async () => {
+      const engine = await start({ isolation: "worker", fuel: 1_000_000 });
+      expect((await engine.call("runaway", "count", new Uint8Array([3]))).fuel).toBe(COUNT_3_FUEL);
+      const error = await expectCode(engine.call("runaway", "spin"), "fuel_exhausted");
+      expect(error.message).toMatch(/spin used up its fuel budget of 1000000 \(limits\.fuel\)/);
+      expect((await engine.call("runaway", "echo", "still")).text()).toBe("still");
+      expect((await engine.debugInfo("runaway")).worker).toMatchObject({ restarts: 0 });
     });
 
     const hasBytes = test.skipIf(env.runtime === "workerd");
