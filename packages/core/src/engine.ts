@@ -22,6 +22,7 @@ import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin
 import type { InstallSource } from "./install/install-source.ts";
 import { prepareBundle } from "./install/prepare-bundle.ts";
 import { sha256Hex } from "./install/integrity.ts";
+import { ModuleCache } from "./install/module-cache.ts";
 import { readSource, type SourceBundle } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
@@ -66,6 +67,8 @@ export class Engine {
   readonly #memoryQuota: MemoryQuota | undefined;
   readonly #limitsPolicy: HostLimitsPolicy;
   readonly #metering: MeteringOptions | undefined;
+  /** Compiled modules by (wasm sha256, rewrite options): installs of the same bytes compile once. */
+  readonly #modules = new ModuleCache();
   readonly #isolation: EngineOptions["isolation"];
   readonly #host: Host;
   readonly #delivery: EventDelivery;
@@ -446,6 +449,7 @@ export class Engine {
       if (record?.runner !== undefined) await this.unload(name, { cascade: true });
     }
     this.#plugins.clear();
+    this.#modules.clear();
     // The engine owns the driver it was given: pending commits finish, then it is released.
     await this.#storage?.close();
   }
@@ -513,7 +517,7 @@ export class Engine {
     try {
       // A plugin restored unloaded needs its dependencies installed, not loaded.
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
-      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering);
+      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering, this.#modules);
       const permissions = this.#host.permissions;
       const { granted, explicit } = await resolveGrants(prepared.manifest, grant, permissions.remembered(name, prepared.sha256), this.#grantPolicy);
       permissions.assign(name, prepared.sha256, granted, explicit);

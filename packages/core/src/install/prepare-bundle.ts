@@ -9,7 +9,8 @@ import { isMetered, precompiledMetering, type MeteringOptions } from "../fuel/me
 import type { SourceBundle } from "./read-source.ts";
 import { assertWasmMagic, checkImports, compileWasm, describeModule, type ModuleShape } from "./wasm-module.ts";
 import { resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
-import { rewriteModule } from "../metering/index.ts";
+import { METER_VERSION, rewriteModule } from "../metering/index.ts";
+import type { CompiledWasm, ModuleCache } from "./module-cache.ts";
 
 /** A bundle whose wasm passed every check and is compiled, ready to instantiate. */
 export interface PreparedBundle {
@@ -30,11 +31,6 @@ export interface PreparedBundle {
   readonly metered: boolean;
 }
 
-/**
- * Checks the wasm's sha256 (before compiling), writes the guest memory cap into it, compiles it,
- * and checks its imports and required exports. Throws `hash_mismatch`, `memory_limit`,
- * `wasm_invalid` or `export_missing`.
- */
 /** plugin.json's `engine` (a semver range of the host ABI it was built for) must include this host's. */
 export function checkHostAbi(manifest: PluginManifest): void {
   if (manifest.engine === undefined || satisfiesVersion(HOST_ABI_VERSION, manifest.engine)) return;
@@ -45,7 +41,13 @@ export function checkHostAbi(manifest: PluginManifest): void {
   );
 }
 
-export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}, metering?: MeteringOptions): Promise<PreparedBundle> {
+/**
+ * Checks the wasm's sha256 (before anything compiles or reuses a compile of it), writes the fuel
+ * metering and the memory and table caps into it, compiles it (or takes the module `modules`
+ * holds for the same sha256 and rewrite options), and checks its imports and required exports.
+ * Throws `hash_mismatch`, `memory_limit`, `wasm_invalid` or `export_missing`.
+ */
+export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}, metering?: MeteringOptions, modules?: ModuleCache): Promise<PreparedBundle> {
   const { manifest } = bundle;
   checkHostAbi(manifest);
   const limits = resolveLimits(manifest.limits, policy, { plugin: manifest.name });
@@ -54,22 +56,41 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
   let memory: PreparedBundle["memory"];
   let sourceNotes: string[] = [];
   let metered = false;
+  let shape: ModuleShape;
   if (bundle.wasm instanceof WebAssembly.Module) {
     module = bundle.wasm;
+    shape = describeModule(module);
     sourceNotes = [...precompiledNotes(manifest, limits.limits), ...precompiledMetering(module, manifest.name, metering, policy.fuel)];
     metered = isMetered(module);
   } else {
-    sha256 = await checkIntegrity(bundle.wasm, manifest.hash, manifest.name);
-    assertWasmMagic(bundle.wasm, manifest.name);
-    // One rewrite before compiling: fuel metering, the memory and table caps (docs/metering.md).
-    const rewritten = rewriteModule(bundle.wasm, { fuel: true, memoryPages: limits.limits.memoryPages, tableElements: limits.limits.tableElements, plugin: manifest.name });
-    memory = { before: rewritten.memoryBefore, after: rewritten.memoryAfter };
-    sourceNotes = [...rewritten.notes];
+    // A private copy: what is hashed is what is compiled and cached under that hash, even if
+    // the caller's array changes meanwhile (a poisoned entry would serve later installs).
+    const bytes = bundle.wasm.slice();
+    const checked = await checkIntegrity(bytes, manifest.hash, manifest.name);
+    sha256 = checked;
+    assertWasmMagic(bytes, manifest.name);
+    const { memoryPages, tableElements } = limits.limits;
+    const compile = () => rewriteAndCompile(bytes, memoryPages, tableElements, manifest.name);
+    const compiled = await (modules === undefined ? compile() : modules.get({ sha256: checked, memoryPages, tableElements, meterVersion: METER_VERSION }, compile));
+    memory = { before: compiled.memoryBefore, after: compiled.memoryAfter };
+    sourceNotes = [...compiled.notes];
     metered = true;
-    module = await compileWasm(rewritten.bytes, manifest.name);
+    module = compiled.module;
+    shape = compiled.shape;
   }
-  const shape = describeModule(module);
   checkImports(shape, hostFunctions, manifest.name);
   checkRequiredExports(manifest, shape.exports);
   return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes, signature: bundle.signature, metered };
+}
+
+/** One rewrite before compiling: fuel metering, the memory and table caps (docs/metering.md). */
+async function rewriteAndCompile(bytes: Uint8Array, memoryPages: number | undefined, tableElements: number | undefined, plugin: string): Promise<CompiledWasm> {
+  const rewritten = rewriteModule(bytes, { fuel: true, memoryPages, tableElements, plugin });
+  const module = await compileWasm(rewritten.bytes, plugin);
+  const freeze = (memory: GuestMemory | undefined) => (memory === undefined ? undefined : Object.freeze({ ...memory }));
+  // Shared by every install of these bytes: nothing in it may change.
+  const shape = describeModule(module);
+  Object.freeze(shape.exports);
+  Object.freeze(shape.imports);
+  return { module, shape: Object.freeze(shape), memoryBefore: freeze(rewritten.memoryBefore), memoryAfter: freeze(rewritten.memoryAfter), notes: Object.freeze([...rewritten.notes]) };
 }
