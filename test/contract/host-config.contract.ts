@@ -131,7 +131,8 @@ export function hostConfigContract(env: TestEnv): void {
         expect(error.issues.map((issue) => issue.path)).toEqual(["$.interval", "$.greeting", "$.limit"]);
         expect(error.message).toMatch(/\$\.limit: 99 is greater than 10/);
         await expectCode(engine.config.set(PLUGIN, { features: { feature_1: "yes" } }), "config_invalid");
-        await expectCode(engine.config.set(PLUGIN, { when: new Date() } as never), "config_invalid");
+        // Not plain data: refused at the boundary, where every embedder input is copied (docs/security.md).
+        await expectCode(engine.config.set(PLUGIN, { when: new Date() } as never), "bad_input");
         expect(engine.config.get(PLUGIN)).toEqual(DEFAULTS);
         expect(await call("get", {})).toEqual({ ok: DEFAULTS });
         expect(messages()).toEqual(["init"]); // on_config_change was not called

@@ -213,7 +213,7 @@ export class Engine {
 
   /**
    * Permissions of installed plugins. `grant` and `revoke` act on the next host call, even in
-   * the middle of a plugin call; grants are remembered against the wasm's sha256.
+   * the middle of a plugin call; grants are remembered per plugin identity (name and wasm sha256).
    */
   readonly permissions: EnginePermissions;
 

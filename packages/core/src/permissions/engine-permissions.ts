@@ -5,8 +5,8 @@ import type { PermissionName } from "@threadspace/manifest";
 
 /**
  * `engine.permissions`: the embedder's view of the permission table. `grant` and `revoke` act at
- * once, on the next host call, even in the middle of a plugin call; grants are remembered against
- * the wasm's sha256. With storage they are stored behind the change: the returned promise
+ * once, on the next host call, even in the middle of a plugin call; grants are remembered per
+ * plugin identity (name and wasm sha256). With storage they are stored behind the change: the returned promise
  * settles once they are (it rejects with the storage's error, which is logged too; the change
  * stays in effect for this engine). Without storage it is already resolved.
  */
