@@ -65,6 +65,18 @@ export function isExtismLinkError(error: unknown): boolean {
   return message.includes("cannot resolve import");
 }
 
+/**
+ * A trap after a `memory.grow` the cap refused (metered modules report refusals): `memory_limit`,
+ * even when the memory stays below the cap (a big grow from below it).
+ */
+export function refusedGrowFailure(trap: GuestFailure, refused: { readonly pages: number }, pages: number, cap: number): GuestFailure {
+  const size = Number.isFinite(cap) ? ` of ${cap} pages (${(cap * 65536) / 1048576} MiB)` : "";
+  return {
+    kind: GuestErrorKind.MEMORY_REFUSED,
+    message: `it asked for ${refused.pages} more page${refused.pages === 1 ? "" : "s"} at ${pages} pages, which would pass its cap${size}, was refused, and then trapped (${trap.message})`,
+  };
+}
+
 /** The engine's typed error for a guest failure of `exportName`. */
 export function guestError(failure: GuestFailure, plugin: string, exportName: string, cause?: unknown): ThreadspaceError {
   const options = { plugin, ...(cause === undefined ? {} : { cause }) };
@@ -76,7 +88,7 @@ export function guestError(failure: GuestFailure, plugin: string, exportName: st
     case GuestErrorKind.DEADLINE:
       return new ThreadspaceError("timeout", failure.message, options);
     case GuestErrorKind.MEMORY_REFUSED:
-      return new ThreadspaceError("memory_limit", `${exportName} ran out of memory: ${failure.message}, and then trapped. Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`, options);
+      return new ThreadspaceError("memory_limit", `${exportName} ran out of memory: ${failure.message}. Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`, options);
     case GuestErrorKind.STACK_OVERFLOW:
       return new ThreadspaceError("plugin_trap", `${exportName} overflowed its stack: ${failure.message}. The plugin is still loaded; this call's effects are discarded.`, options);
     default:

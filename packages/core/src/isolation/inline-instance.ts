@@ -1,7 +1,7 @@
 import type { Plugin, PluginOutput } from "@extism/extism";
-import { ThreadspaceError, isThreadspaceError } from "@threadspace/errors";
+import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
 import type { FuelMeter, MeterReport } from "../fuel/fuel-meter.ts";
-import { classifyExtismError, guestError } from "./extism-errors.ts";
+import { GuestErrorKind, classifyExtismError, guestError, refusedGrowFailure } from "./extism-errors.ts";
 import type { CallOutcome, Instance, InstanceCallOptions } from "./instance.ts";
 
 const PAGE = 65536;
@@ -69,16 +69,11 @@ export class InlineInstance implements Instance {
     // A call the meter stopped fails with the meter's error, whatever the guest's unwinding looked like.
     if (report?.stop !== undefined) return report.stop.error;
     // A host function may stop the call with the engine's own error (a limit): keep it.
-    const error = isThreadspaceError(cause) ? cause : guestError(classifyExtismError(cause), this.#name, this.#exportName, cause);
+    if (isThreadspaceError(cause)) return cause;
+    const failure = classifyExtismError(cause);
     const refused = report?.refusedGrow;
-    if (error.code !== "plugin_trap" || refused === undefined) return error;
-    const cap = this.#memoryCap;
-    const pages = this.memoryPages ?? 0;
-    return new ThreadspaceError(
-      "memory_limit",
-      `${this.#exportName} ran out of memory: it asked for ${refused.pages} more page${refused.pages === 1 ? "" : "s"} at ${pages} pages, which would pass its cap of ${cap} pages (${(cap * PAGE) / 1048576} MiB), was refused, and then trapped (${error.message}). Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`,
-      { plugin: this.#name, cause },
-    );
+    const typed = failure.kind === GuestErrorKind.TRAP && refused !== undefined ? refusedGrowFailure(failure, refused, this.memoryPages ?? 0, this.#memoryCap) : failure;
+    return guestError(typed, this.#name, this.#exportName, cause);
   }
 
   get memoryPages(): number | undefined {

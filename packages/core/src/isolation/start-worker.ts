@@ -50,6 +50,7 @@ export function workerInstanceFactory(module: WebAssembly.Module, options: Worke
         useWasi: options.useWasi,
         startTimeoutMs,
         startFuel: options.fuel,
+        memoryCap: options.memoryCap,
         spinMicros: options.spinMicros.engine,
         workerSpinMicros: options.spinMicros.worker,
         functions: options.functions(),

@@ -177,9 +177,10 @@ export class WorkerSupervisor implements Instance {
     return live;
   }
 
-  #timeoutError(exportName: string, ms: number): ThreadspaceError {
-    const { timeoutMs, lifecycle } = this.#options;
-    const limit = ms < timeoutMs ? `its deadline (${Math.round(ms)} ms after it started; limits.timeoutMs is ${timeoutMs} ms)` : `its limit of ${timeoutMs} ms (limits.timeoutMs)`;
+  /** `deadlineOnly`: the call ended at a deadline of its own, not one that came from limits.timeoutMs. */
+  #timeoutError(exportName: string, limitMs: number, deadlineOnly: boolean): ThreadspaceError {
+    const { lifecycle } = this.#options;
+    const limit = deadlineOnly ? `its deadline (${Math.round(limitMs)} ms after it started)` : `its limit of ${limitMs} ms (limits.timeoutMs)`;
     return new ThreadspaceError(
       "timeout",
       `${exportName} ran longer than ${limit}, so its worker was terminated. The next call runs on a fresh instance${lifecycle ? " (init_plugin runs again)" : ""}: state the plugin kept in its memory is lost, what it committed through the host API is kept. Make ${exportName} finish sooner (split the work over several calls), or raise limits.timeoutMs in plugin.json (the host's policy caps it).`,
@@ -189,7 +190,11 @@ export class WorkerSupervisor implements Instance {
 
   #timed(live: Live, exportName: string, input: string | Uint8Array, options: InstanceCallOptions | undefined): Promise<CallOutcome> {
     const deadline = options?.deadline;
-    const ms = deadline === undefined ? this.#options.timeoutMs : Math.max(0, Math.min(this.#options.timeoutMs, deadline - performance.now()));
+    const limitMs = this.#options.timeoutMs;
+    const left = deadline === undefined ? Infinity : Math.max(0, deadline - performance.now());
+    // A deadline that came from limits.timeoutMs (the call says so) is that limit; one of its own may end the call sooner.
+    const deadlineOnly = left < limitMs && options?.timeoutMs === undefined;
+    const ms = Math.min(limitMs, left);
     return new Promise<CallOutcome>((resolve, reject) => {
       const settle = (): void => {
         clearTimeout(timer);
@@ -198,7 +203,7 @@ export class WorkerSupervisor implements Instance {
       const timer = setTimeout(() => {
         settle();
         this.stats.timeouts++;
-        reject(this.#timeoutError(exportName, ms));
+        reject(this.#timeoutError(exportName, deadlineOnly ? left : options?.timeoutMs ?? limitMs, deadlineOnly));
         void this.#retire(live);
       }, ms);
       live.exportName = exportName;
@@ -206,7 +211,9 @@ export class WorkerSupervisor implements Instance {
         settle();
         reject(error);
       };
-      live.instance.call(exportName, input, options).then(
+      // The deadline is kept here (the worker is terminated at it, so the next call starts on a
+      // fresh instance); the instance gets the rest, its fuel budget included.
+      live.instance.call(exportName, input, options === undefined ? undefined : { ...options, deadline: undefined }).then(
         (outcome) => {
           settle();
           resolve(outcome);

@@ -63,6 +63,8 @@ export interface BridgeOptions {
   startTimeoutMs?: number;
   /** Fuel instantiation may use when the module is metered (limits.fuel); default no budget. */
   startFuel?: number | undefined;
+  /** The guest memory cap in pages (limits.memoryPages), named in `memory_limit` errors. */
+  memoryCap?: number | undefined;
   /**
    * `extism:host/user` functions, served on this thread. Each gets a context whose `read` sees
    * the blocks passed as arguments and whose `store` returns a handle the worker turns into a
@@ -175,7 +177,7 @@ export class BridgeInstance implements WorkerInstance {
     worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, plugin: plugin ?? "(bridge)", startFuel: options.startFuel ?? Number.NaN };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, plugin: plugin ?? "(bridge)", startFuel: options.startFuel ?? Number.NaN, memoryCap: options.memoryCap ?? Infinity };
     worker.postMessage(start);
     try {
       await started;

@@ -14,7 +14,7 @@
 import createPlugin, { type CallContext, type Plugin } from "@extism/extism";
 import type { ThreadspaceError } from "@threadspace/errors";
 import { FuelMeter, METER_MODULE, type MeterReport } from "../../fuel/fuel-meter.ts";
-import { GuestErrorKind, classifyExtismError, isExtismLinkError, type GuestFailure } from "../extism-errors.ts";
+import { GuestErrorKind, classifyExtismError, isExtismLinkError, refusedGrowFailure, type GuestFailure } from "../extism-errors.ts";
 import {
   CONFIG_FUNCTION,
   LOG_FUNCTION,
@@ -68,6 +68,8 @@ export function runBridgeWorker(port: BridgePort): void {
   let meter: FuelMeter | undefined;
   /** Prefix of the meter's errors, dropped: the engine's side names the plugin again. */
   let errorPrefix = "";
+  /** The guest memory cap in pages, named when a refused grow ends in a trap. */
+  let memoryCap = Infinity;
 
   const current = (): Views => {
     if (views === undefined) throw new Error("the bridge worker has no buffer yet");
@@ -100,6 +102,7 @@ export function runBridgeWorker(port: BridgePort): void {
       }
       const kernel: Record<string, KernelFunction> = hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {};
       errorPrefix = `[threadspace] [plugin ${message.plugin}] `;
+      memoryCap = message.memoryCap;
       meter = WebAssembly.Module.imports(message.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter(message.plugin) : undefined;
       // Instantiation (a start function, WASI's _initialize) runs under the plugin's fuel limit;
       // its time is bounded by the engine's start timeout, which terminates this worker.
@@ -139,8 +142,7 @@ export function runBridgeWorker(port: BridgePort): void {
     const failure = classifyExtismError(error);
     const refused = report?.refusedGrow;
     if (failure.kind !== GuestErrorKind.TRAP || refused === undefined) return failure;
-    const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;
-    return { kind: GuestErrorKind.MEMORY_REFUSED, message: `it asked for ${refused.pages} more page${refused.pages === 1 ? "" : "s"} at ${pages} pages, which would pass its cap, and was refused (${failure.message})` };
+    return refusedGrowFailure(failure, refused, memory === undefined ? 0 : memory.buffer.byteLength / PAGE, memoryCap);
   }
 
   /** The plugin's live level, as the engine wrote it with the call (silent before any call). */

@@ -115,6 +115,8 @@ export interface StartMessage {
   readonly plugin: string;
   /** Fuel instantiation may use (a start function, WASI's `_initialize`) when the module is metered; NaN: no budget. */
   readonly startFuel: number;
+  /** The guest memory cap in pages (limits.memoryPages), named when a refused grow ends in a trap; Infinity: unknown. */
+  readonly memoryCap: number;
 }
 /** Either side moved to a bigger buffer (see "Growth" above). */
 export interface BufferMessage {
