@@ -7,6 +7,16 @@ export async function fixture(env: TestEnv, name: string, overrides: Record<stri
   return { manifest: { ...manifest, ...overrides }, wasm };
 }
 
+/**
+ * A fixture as a precompiled module that was NOT metered (its bytes compiled as they are): what a
+ * workerd host without `threadspace cap --fuel` installs. Timeouts then stop it only by
+ * terminating its worker (the supervisor's backstop), and it keeps no memory cap.
+ */
+export async function unmeteredFixture(env: TestEnv, name: string, overrides: Record<string, unknown> = {}): Promise<BundleParts> {
+  const parts = await fixture(env, name, overrides);
+  return { ...parts, wasm: await moduleOf(parts.wasm as Uint8Array | WebAssembly.Module) };
+}
+
 /** The bytes of a fixture's or example's wasm; throws where the runtime hands the suite modules (workerd). */
 export function bytesOf(wasm: Uint8Array | WebAssembly.Module): Uint8Array {
   if (wasm instanceof WebAssembly.Module) throw new Error("this runtime hands the suite precompiled modules, not bytes");

@@ -1,7 +1,9 @@
 import { createEngine, type Engine } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
-import { fixture } from "./fixture-source.ts";
+import { bytesOf, fixture, unmeteredFixture } from "./fixture-source.ts";
+// Not the engine's API: what `threadspace cap --fuel` runs at build time.
+import { rewriteModule } from "../../packages/core/src/metering/index.ts";
 import type { TestEnv } from "./test-env.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -103,10 +105,46 @@ export function fuelContract(env: TestEnv): void {
       expect((await engine.call("runaway", "echo", "back")).text()).toBe("back");
     });
 
+    const hasBytes = test.skipIf(env.runtime === "workerd");
+
+    hasBytes("a module metered at build time is recognised as metered and uses the same fuel", async () => {
+      const parts = await fixture(env, "runaway", { limits: { timeoutMs: 300 } });
+      const module = await WebAssembly.compile(rewriteModule(bytesOf(parts.wasm), { memoryPages: 256 }).bytes as Uint8Array<ArrayBuffer>);
+      engine = await createEngine({ limits: { fuel: 10_000_000 } });
+      const info = await engine.install({ ...parts, wasm: module });
+      expect(info.metered).toBe(true);
+      expect(info.limitNotes.join(" ")).not.toMatch(/fuel/);
+      expect((await engine.call("runaway", "count", new Uint8Array([3]))).fuel).toBe(COUNT_3_FUEL);
+      await expectCode(engine.call("runaway", "spin"), "fuel_exhausted");
+    });
+
+    hasBytes("an unmetered precompiled module is refused where the host requires budgets, else runs with a note", async () => {
+      engine = await createEngine({ limits: { fuel: 1_000_000 } });
+      const refused = await expectCode(engine.install(await unmeteredFixture(env, "runaway")), "wasm_invalid");
+      expect(refused.message).toMatch(/not metered.*threadspace cap <bundle> --fuel/);
+      await engine.close();
+      engine = await createEngine({ metering: { unmetered: "refuse" } });
+      await expectCode(engine.install(await unmeteredFixture(env, "runaway")), "wasm_invalid");
+      await engine.close();
+      engine = await createEngine();
+      const allowed = await engine.install(await unmeteredFixture(env, "runaway", { limits: { timeoutMs: 300 } }));
+      expect(allowed.metered).toBe(false);
+      expect(allowed.limitNotes.join(" ")).toMatch(/fuel: not metered/);
+      expect((await engine.call("runaway", "count", new Uint8Array([1]))).fuel).toBeUndefined();
+    });
+
+    hasBytes("a module that is already metered, or imports the meter itself, is refused when installed from bytes", async () => {
+      engine = await createEngine();
+      const parts = await fixture(env, "runaway");
+      const metered = rewriteModule(bytesOf(parts.wasm)).bytes;
+      const error = await expectCode(engine.install({ ...parts, wasm: metered }), "wasm_invalid");
+      expect(error.message).toMatch(/already metered/);
+    });
+
     test("a grow the cap refuses is memory_limit even when memory stays below the cap", async () => {
       const engine = await start({ memoryPages: 39 });
       const error = await expectCode(engine.call("runaway", "grab", new Uint8Array([39])), "memory_limit");
-      expect(error.message).toMatch(/asked for 39 more pages at 1 pages.*cap of 39 pages/);
+      expect(error.message).toMatch(/asked for 39 more pages at 1 pages, which would pass its cap of 39 pages/);
       expect((await engine.call("runaway", "grab", new Uint8Array([38]))).text()).toBe("done");
     });
   });

@@ -1,7 +1,7 @@
 import { createEngine, isThreadspaceError, type Engine } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
-import { fixture } from "./fixture-source.ts";
+import { fixture, unmeteredFixture } from "./fixture-source.ts";
 import type { TestEnv } from "./test-env.ts";
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -132,7 +132,8 @@ export function healthMonitorContract(env: TestEnv): void {
 
     test.skipIf(env.runtime === "workerd")("debugInfo: queue depth, isolation, limits, permissions, log level; worker counters after a timeout", async () => {
       engine = await createEngine({ logger: quiet, grant: true });
-      await engine.install(await fixture(env, "isolation"));
+      // Unmetered, so that the timeout terminates the worker (a metered call stops itself and keeps it).
+      await engine.install(await unmeteredFixture(env, "isolation"));
       await expectCode(engine.call("isolation", "spin"), "timeout");
       expect((await engine.call("isolation", "echo", "x")).text()).toBe("x");
       engine.setLogLevel("isolation", "debug");

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { crashWorkerOf } from "../../packages/core/src/isolation/worker-supervisor.ts";
 import { workerSupport } from "../../packages/core/src/isolation/isolation-policy.ts";
 import { expectCode } from "./expect-error.ts";
-import { fixture } from "./fixture-source.ts";
+import { fixture, unmeteredFixture } from "./fixture-source.ts";
 import type { TestEnv } from "./test-env.ts";
 
 /** Plugin logs are forwarded to the engine's logger; the tests read `engine.logs` instead. */
@@ -96,9 +96,29 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
       await forced.close();
     });
 
-    needsWorkers("a call past timeoutMs rejects with timeout (stopped, not hung); its writes are discarded; the next call runs on a fresh instance", async () => {
+    needsWorkers("a metered call past timeoutMs is stopped in its worker (timeout); its writes are discarded; the worker keeps serving", async () => {
       engine = await createEngine({ logger: quiet, grant: true });
       await engine.install(await fixture(env, "isolation"));
+      expect((await engine.call("isolation", "counter")).text()).toBe("1");
+      const error = await expectCode(engine.call("isolation", "set_then_spin", { key: "lost", value: 1 }), "timeout");
+      expect(engine.kv("isolation").get("lost")).toBeUndefined();
+      if (transport === "extism") {
+        // Extism's runInWorker cannot meter (its guest is out of the meter's reach): terminated.
+        expect(error.message).toMatch(/set_then_spin ran longer than its limit of 300 ms/);
+        expect((await engine.call("isolation", "counter")).text()).toBe("1");
+        expect(inits(engine)).toBe(2);
+      } else {
+        expect(error.message).toMatch(/set_then_spin ran past its timeout of 300 ms \(limits\.timeoutMs\) and was stopped/);
+        // The same instance: the counter in guest memory goes on, init_plugin ran once.
+        expect((await engine.call("isolation", "counter")).text()).toBe("2");
+        expect(inits(engine)).toBe(1);
+        expect((await engine.debugInfo("isolation")).worker).toMatchObject({ restarts: 0, timeouts: 0 });
+      }
+    });
+
+    needsWorkers("an unmetered call past timeoutMs rejects with timeout (its worker terminated); its writes are discarded; the next call runs on a fresh instance", async () => {
+      engine = await createEngine({ logger: quiet, grant: true });
+      await engine.install(await unmeteredFixture(env, "isolation"));
       expect((await engine.call("isolation", "counter")).text()).toBe("1");
       expect((await engine.call("isolation", "counter")).text()).toBe("2");
       const started = performance.now();
@@ -132,7 +152,7 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
       expect(engine.kv("isolation").get("a")).toBe("last");
     });
 
-    needsWorkers("calls queued behind a runaway call are served by the fresh instance", async () => {
+    needsWorkers("calls queued behind a runaway call are served once it is stopped", async () => {
       engine = await createEngine({ logger: quiet, grant: true });
       await engine.install(await fixture(env, "isolation"));
       const spin = engine.call("isolation", "spin");
@@ -211,18 +231,24 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
       const started = performance.now();
       const error = await expectCode(engine.install(await fixture(env, "init-spin")), "init_failed");
       expect(performance.now() - started).toBeLessThan(10_000);
-      expect(error.message).toMatch(/init_plugin ran longer than its limit of 200 ms/);
+      expect(error.message).toMatch(transport === "extism" ? /init_plugin ran longer than its limit of 200 ms/ : /init_plugin ran past its timeout of 200 ms/);
       expect(engine.list()).toEqual([]);
     });
 
-    test("a plugin that asked for timeoutMs but runs inline is told it is not enforced", async () => {
+    test("a metered plugin's timeoutMs holds inline; an unmetered one is told it cannot be enforced", async () => {
       engine = await createEngine({ logger: quiet });
       const inline = await engine.install(await fixture(env, "loop", { limits: { timeoutMs: 300 } }));
       expect(inline.limits.isolation).toBe("inline");
-      expect(inline.limitNotes.join(" ")).toMatch(/timeoutMs: 300 ms is not enforced, because the plugin runs inline/);
+      expect(inline.metered).toBe(true);
+      expect(inline.limitNotes.join(" ")).not.toMatch(/not enforced|not metered/);
+      await expectCode(engine.call("loop", "spin"), "timeout");
       const plain = await engine.install(await fixture(env, "ok"));
       // workerd's precompiled modules always carry the note that the memory cap is not enforced.
       expect(plain.limitNotes).toEqual(env.runtime === "workerd" ? [expect.stringMatching(/^memoryPages: .* not enforced/)] : []);
+      await engine.uninstall("loop");
+      const unmetered = await engine.install(await unmeteredFixture(env, "loop", { limits: { timeoutMs: 300 } }));
+      expect(unmetered.metered).toBe(false);
+      expect(unmetered.limitNotes.join(" ")).toMatch(/fuel: not metered, .*timeoutMs cannot stop a call that loops inline/);
     });
 
     needsWorkers("20,000 calls in a row on one worker plugin (host buffers reset while idle)", { timeout: 120_000 }, async () => {

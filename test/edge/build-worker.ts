@@ -9,6 +9,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { rewriteModule } from "../../packages/core/src/metering/index.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -77,11 +78,25 @@ export async function bundleWorker(entry: { readonly file: string } | { readonly
   });
   const code = result.outputFiles[0]?.text;
   if (code === undefined) throw new Error("esbuild produced no output");
-  const modules = await Promise.all([...wasm].map(async ([name, path]): Promise<EdgeModule> => ({ type: "CompiledWasm", path: name, contents: new Uint8Array(await readFile(path)) })));
+  const modules = await Promise.all([...wasm].map(async ([name, path]): Promise<EdgeModule> => ({ type: "CompiledWasm", path: name, contents: meteredForEdge(new Uint8Array(await readFile(path))) })));
   return [{ type: "ESModule", path: "worker.js", contents: code }, ...modules];
 }
 
 const specifier = (path: string): string => JSON.stringify(isAbsolute(path) ? path : `./${path}`);
+
+/**
+ * Meters a plugin's module as `threadspace cap --fuel` would, so that workerd (which compiles
+ * nothing at run time) gets metered modules: timeouts and fuel budgets hold there. Fuel only: the
+ * memory cap stays unwritten, as the suites expect of a precompiled module. A module the rewrite
+ * refuses is bundled as it is.
+ */
+function meteredForEdge(bytes: Uint8Array): Uint8Array {
+  try {
+    return rewriteModule(bytes, { fuel: true }).bytes;
+  } catch {
+    return bytes;
+  }
+}
 
 /** Import lines of the plugins' manifests and modules (named with `prefix`, to keep several lists apart), and the `{ name: { manifest, module } }` object of them. */
 function pluginImports(plugins: readonly EdgePluginSource[], prefix = ""): { imports: string[]; object: string } {

@@ -12,6 +12,7 @@ export type { CallInput } from "./calls/call-input.ts";
 export type { CallOptions } from "./calls/call-options.ts";
 export type { FuelSummary } from "./fuel/fuel-window.ts";
 export type { MeteringOptions, UnmeteredPolicy } from "./fuel/metering-policy.ts";
+export { rewriteModule, readMeterSection, METER_SECTION, METER_VERSION, type MeterInfo, type RewriteOptions, type RewriteResult } from "./metering/index.ts";
 export { CallResult } from "./calls/call-result.ts";
 export type { PluginInfo, PluginState } from "./plugin-info.ts";
 export type { HealthReport, HealthStatus } from "./lifecycle/health.ts";

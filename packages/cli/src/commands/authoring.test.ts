@@ -68,6 +68,19 @@ describe("threadspace build and test (C template: clang)", () => {
     expect(tested.code).toBe(0);
   });
 
+  it("build --fuel also writes the metered module next to the plain one (or to --out), and inspect tells them apart", async () => {
+    expect((await cli("init-plugin", "c_meter", "--template", "c")).code).toBe(0);
+    const built = await cli("build", "c_meter", "--fuel");
+    expect(built.code).toBe(0);
+    expect(built.out).toMatch(/c_meter\/plugin.wasm sha256:[0-9a-f]{64}\nc_meter\/plugin.metered.wasm\n/);
+    expect(built.err).toMatch(/✓ metered: fuel charges and checks/);
+    expect((await cli("inspect", "c_meter/plugin.wasm")).out).toMatch(/metered +no \(the engine meters it at install/);
+    expect((await cli("inspect", "c_meter/plugin.metered.wasm")).out).toMatch(/metered +yes \(transform version 1, fuel, memory ≤ \d+ pages, tables ≤ 100000 elements\)/);
+    expect((await cli("build", "c_meter", "--fuel", "--out", "edge/c_meter.wasm")).code).toBe(0);
+    expect(await exists(join(dir, "edge/c_meter.wasm"))).toBe(true);
+    expect((await cli("build", "c_meter", "--out", "x.wasm")).err).toMatch(/--out <file> goes with --fuel/);
+  });
+
   it("test fails, naming the case and both answers, when a call does not answer as expected", async () => {
     await cli("init-plugin", "c_demo", "--template", "c");
     const casesPath = join(dir, "c_demo/tests/cases.json");

@@ -8,6 +8,7 @@ import { compilePlugin } from "../build/plugin-build.js";
 import { isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath, formatSize, line } from "../output.ts";
+import { cap } from "./cap.ts";
 import { writeHash } from "./hash.ts";
 
 /** Options of {@link build}. */
@@ -65,10 +66,21 @@ export async function buildBundle(io: CliIo, target: string, options: BuildOptio
   return { dir, manifest, wasmPath, digest };
 }
 
-/** `threadspace build [dir]`: see {@link buildBundle}; prints the wasm's path and hash. */
-export async function build(io: CliIo, target = ".", options: BuildOptions = {}): Promise<number> {
+/** Where `build --fuel` writes the metered module by default: `plugin.wasm` → `plugin.metered.wasm`. */
+export function meteredPath(wasmPath: string): string {
+  return wasmPath.endsWith(".wasm") ? `${wasmPath.slice(0, -".wasm".length)}.metered.wasm` : `${wasmPath}.metered`;
+}
+
+/**
+ * `threadspace build [dir]`: see {@link buildBundle}; prints the wasm's path and hash. With
+ * `fuel`, also writes the metered module (as `threadspace cap --fuel`) to `fuelOut`, by default
+ * next to the wasm as `<main>.metered.wasm`: the bundle keeps the plain build (the engine meters
+ * it at install), the metered file is for hosts that take precompiled modules (workerd).
+ */
+export async function build(io: CliIo, target = ".", options: BuildOptions & { fuel?: boolean; fuelOut?: string } = {}): Promise<number> {
   const built = await buildBundle(io, target, options);
   line(io, `${relative(io.cwd, built.wasmPath) || built.wasmPath} ${built.digest}`);
+  if (options.fuel === true) return cap(io, built.dir, { out: options.fuelOut ?? meteredPath(built.wasmPath), fuel: true });
   return EXIT_OK;
 }
 
@@ -77,9 +89,17 @@ export function defineBuild(cli: CAC, io: CliIo): void {
   cli
     .command("build [dir]", "Compile a plugin (AssemblyScript src/index.ts or C src/*.c) to its wasm, check it, and write its hash into plugin.json")
     .option("--no-hash", "Leave plugin.json's \"hash\" as it is")
+    .option("--fuel", "Also write the metered module (as cap --fuel), by default to <main>.metered.wasm")
+    .option("--out <file>", "With --fuel: where to write the metered module")
     .example("  $ threadspace build my_plugin")
-    .action((dir: string | undefined, options: { hash?: unknown }) => {
+    .example("  $ threadspace build my_plugin --fuel --out worker/plugins/my_plugin.wasm")
+    .action((dir: string | undefined, options: { hash?: unknown; fuel?: unknown; out?: unknown }) => {
       if (Array.isArray(dir)) throw new UsageError("build takes one plugin folder.", "build");
-      return build(io, dir === undefined ? "." : String(dir), { hash: options.hash !== false });
+      if (options.out !== undefined && (options.fuel !== true || options.out === true || Array.isArray(options.out))) throw new UsageError("--out <file> goes with --fuel, once.", "build");
+      return build(io, dir === undefined ? "." : String(dir), {
+        hash: options.hash !== false,
+        fuel: options.fuel === true,
+        ...(options.out === undefined ? {} : { fuelOut: String(options.out) }),
+      });
     });
 }

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { readMemoryLimits, sha256Hex } from "@threadspace/core";
+import { readMemoryLimits, readMeterSection, sha256Hex } from "@threadspace/core";
 import { run } from "../cli.ts";
 import { captureIo } from "../test-support/capture-io.ts";
 import { pluginWat, tempDir, watToWasm } from "../test-support/fixtures.ts";
@@ -68,5 +68,26 @@ describe("threadspace cap", () => {
   it("needs --out, and a whole number of pages", async () => {
     expect((await cap({}, ".")).code).toBe(2);
     expect((await cap({}, ".", "--out", "x.wasm", "--memory-pages", "lots")).err).toMatch(/--memory-pages takes a whole number/);
+  });
+
+  it("--fuel writes the metered module: fuel imports and export, caps, and the threadspace.meter section", async () => {
+    const result = await cap({ limits: { memoryPages: 20 } }, ".", "--fuel", "--out", "metered.wasm");
+    expect(result.code).toBe(0);
+    expect(result.out).toBe("metered.wasm\n");
+    expect(result.err).toMatch(/✓ memory: 1 page at start, maximum none → 1 page at start, maximum 20 pages\n✓ metered: fuel charges and checks \(transform version 1\), tables capped at 100000 elements/);
+    const bytes = new Uint8Array(await readFile(join(dir, "metered.wasm")));
+    expect(readMeterSection(bytes)).toEqual({ version: 1, fuel: true, tableElements: 100_000, memoryPages: 20 });
+    const module = new WebAssembly.Module(bytes);
+    expect(WebAssembly.Module.imports(module).filter((i) => i.module === "threadspace:meter").map((i) => i.name)).toEqual(["refuel", "grow_refused"]);
+    expect(WebAssembly.Module.exports(module).map((e) => e.name)).toContain("__threadspace_fuel");
+    expect(await maximum("metered.wasm")).toBe(20);
+  });
+
+  it("--fuel refuses a module that is already metered", async () => {
+    expect((await cap({}, ".", "--fuel", "--out", "once.wasm")).code).toBe(0);
+    await writeFile(join(dir, "plugin.wasm"), await readFile(join(dir, "once.wasm")));
+    const twice = await cap({}, ".", "--fuel", "--out", "twice.wasm");
+    expect(twice.code).toBe(1);
+    expect(twice.err).toMatch(/already metered/);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
-import { capGuestMemory, checkIntegrity, resolveLimits, type GuestMemory } from "@threadspace/core";
+import { capGuestMemory, checkIntegrity, resolveLimits, rewriteModule, type GuestMemory } from "@threadspace/core";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath, line } from "../output.ts";
 import { readWasm, resolveTarget } from "./inspect.ts";
@@ -12,6 +12,8 @@ export interface CapOptions {
   readonly out: string;
   /** The host's ceiling in 64 KiB pages (as `createEngine({ limits: { memoryPages } })`). */
   readonly memoryPages?: number;
+  /** Meter the module (fuel, memory.grow reporting, table caps: docs/metering.md) instead of capping memory only. */
+  readonly fuel?: boolean;
 }
 
 const pages = (n: number): string => `${n} page${n === 1 ? "" : "s"}`;
@@ -35,12 +37,20 @@ export async function cap(io: CliIo, target: string, options: CapOptions): Promi
   if (manifest !== undefined) await checkIntegrity(bytes, manifest.hash, manifest.name);
   const limits = resolveLimits(manifest?.limits ?? {}, options.memoryPages === undefined ? {} : { memoryPages: options.memoryPages }, { plugin });
   for (const note of limits.notes) if (note.limit === "memoryPages") io.stderr(`note: ${note.message}\n`);
-  const capped = capGuestMemory(bytes, limits.limits.memoryPages, { plugin });
+  const { memoryPages, tableElements } = limits.limits;
+  const capped = options.fuel === true ? rewriteModule(bytes, { memoryPages, tableElements, plugin }) : undefined;
+  const memoryOnly = capped === undefined ? capGuestMemory(bytes, memoryPages, { plugin }) : undefined;
   const out = resolve(io.cwd, options.out);
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, capped.bytes);
+  await writeFile(out, capped?.bytes ?? memoryOnly?.bytes ?? bytes);
   line(io, displayPath(io, out));
-  io.stderr(`✓ memory: ${memoryText(capped.before)} → ${memoryText(capped.after)}\n`);
+  const before = capped?.memoryBefore ?? memoryOnly?.before;
+  const after = capped?.memoryAfter ?? memoryOnly?.after;
+  io.stderr(`✓ memory: ${memoryText(before)} → ${memoryText(after)}\n`);
+  if (capped !== undefined) {
+    io.stderr(`✓ metered: fuel charges and checks (transform version ${capped.meter.version}), tables capped at ${tableElements} elements, ${bytes.byteLength} → ${capped.bytes.byteLength} bytes\n`);
+    for (const note of capped.notes) io.stderr(`note: ${note}\n`);
+  }
   return EXIT_OK;
 }
 
@@ -59,10 +69,12 @@ export function defineCap(cli: CAC, io: CliIo): void {
     .command("cap <bundle>", "Check a plugin's hash and write its wasm with the guest memory cap applied (for workerd, which takes precompiled modules)")
     .option("--out <file>", "Where to write the capped .wasm (required)")
     .option("--memory-pages <n>", "The host's ceiling in 64 KiB pages (default: plugin.json's limits.memoryPages, else 256)")
+    .option("--fuel", "Meter the module (fuel, memory.grow reporting, table caps; docs/metering.md) so an engine can stop and budget it without a worker")
     .example("  $ threadspace cap examples/hello --out worker/plugins/hello.wasm")
-    .action((bundle: string, options: { out?: unknown; memoryPages?: unknown }) => {
+    .example("  $ threadspace cap examples/hello --fuel --out worker/plugins/hello.wasm")
+    .action((bundle: string, options: { out?: unknown; memoryPages?: unknown; fuel?: unknown }) => {
       if (options.out === undefined || options.out === true || Array.isArray(options.out)) throw new UsageError("--out <file> is required, once.", "cap");
       const memoryPages = pagesOption(options.memoryPages);
-      return cap(io, String(bundle), { out: String(options.out), ...(memoryPages === undefined ? {} : { memoryPages }) });
+      return cap(io, String(bundle), { out: String(options.out), fuel: options.fuel === true, ...(memoryPages === undefined ? {} : { memoryPages }) });
     });
 }

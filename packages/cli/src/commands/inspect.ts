@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { CAC } from "cac";
-import { describeModule, sha256Hex } from "@threadspace/core";
+import { describeModule, readMeterSection, sha256Hex, type MeterInfo } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
 import { MAX_WASM_BYTES, isNotFound, locateBundle, readFileCapped } from "../files.ts";
@@ -51,6 +51,8 @@ export interface InspectReport {
       readonly pageBytes: number;
     }[];
     readonly usesWasi: boolean;
+    /** The module's `threadspace.meter` section (docs/metering.md), or null when it is not metered. */
+    readonly metered: MeterInfo | null;
   };
 }
 
@@ -125,6 +127,7 @@ export async function inspectTarget(io: CliIo, target: string): Promise<InspectR
     imports: groupImports(shape.imports),
     memories,
     usesWasi: shape.usesWasi,
+    metered: readMeterSection(bytes) ?? null,
   };
   if (resolved.manifest === undefined) return { wasm };
   const m = resolved.manifest.value;
@@ -188,6 +191,13 @@ function printManifest(io: CliIo, manifest: NonNullable<InspectReport["manifest"
   line(io);
 }
 
+/** The `threadspace.meter` section in words: what the metering rewrite applied, or that it did not run. */
+export function describeMeter(meter: MeterInfo | null): string {
+  if (meter === null) return "no (the engine meters it at install; threadspace cap --fuel meters it for workerd)";
+  const caps = [meter.memoryPages === null ? "" : `memory ≤ ${meter.memoryPages} pages`, meter.tableElements === null ? "" : `tables ≤ ${meter.tableElements} elements`].filter(Boolean);
+  return `yes (transform version ${meter.version}${meter.fuel ? ", fuel" : ", caps only"}${caps.length > 0 ? `, ${caps.join(", ")}` : ""})`;
+}
+
 function printWasm(io: CliIo, report: InspectReport): void {
   const { wasm, manifest } = report;
   line(io, `wasm  ${wasm.path}`);
@@ -195,6 +205,7 @@ function printWasm(io: CliIo, report: InspectReport): void {
   const status = manifest === undefined ? "" : { match: "  (matches plugin.json)", mismatch: `  (DOES NOT MATCH plugin.json: ${manifest.hash ?? ""})`, absent: '  (plugin.json has no "hash")' }[manifest.hashStatus];
   field(io, "sha256", `${wasm.sha256}${status}`);
   field(io, "wasi", wasm.usesWasi ? "yes (wasi_snapshot_preview1, served with nothing mounted)" : "no");
+  field(io, "metered", describeMeter(wasm.metered));
   if (wasm.memories.length === 0) field(io, "memory", "none");
   for (const memory of wasm.memories) field(io, wasm.memories.length === 1 ? "memory" : `memory ${memory.index}`, describeMemory(memory));
   const functions = wasm.exports.filter((e) => e.kind === "function").map((e) => e.name);

@@ -1,7 +1,7 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
-import type { CallOutcome, Instance, InstanceCallOptions } from "../isolation/instance.ts";
+import type { CallOutcome, Instance } from "../isolation/instance.ts";
 import type { WorkerStats } from "../isolation/worker-supervisor.ts";
 import { callLimitError } from "../limits/call-limits.ts";
 import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
@@ -17,7 +17,7 @@ export interface RunnerLimits {
   readonly maxOutputBytes: number;
   /** The guest memory cap written into the module, in pages (to tell "out of memory" traps apart). */
   readonly memoryPages: number;
-  /** Longest a call may run, in ms: enforced by the fuel meter (metered modules) and by worker isolation. */
+  /** Longest a call may run, in ms: the call's deadline (a metered module checks it; a worker's supervisor stops it). */
   readonly timeoutMs?: number;
   /** Most fuel a call may use (limits.fuel); undefined: no fuel limit (a metered call still has its deadline). */
   readonly fuel?: number | undefined;
@@ -48,10 +48,12 @@ export interface RunnerOptions {
    */
   readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   readonly limits?: RunnerLimits;
-  /** Where the instance runs (default inline, no notes). */
-  readonly isolation?: RunnerIsolation;
   /** The worker supervisor's counters (restarts, timeouts, crashes), for worker-isolated plugins. */
   readonly workerStats?: Readonly<WorkerStats>;
+  /** Where the instance runs (default inline, no notes). */
+  readonly isolation?: RunnerIsolation;
+  /** True when the module is metered: calls report their fuel (and `fuelStats` is kept). */
+  readonly metered?: boolean;
 }
 
 /** A call's own fuel budget (`engine.call(..., { fuel })`), in place of the plugin's `limits.fuel`. */
@@ -75,12 +77,9 @@ function inputBytes(input: string | Uint8Array, max: number): number {
 const toBytes = (output: Uint8Array | null): Uint8Array => output ?? EMPTY;
 
 /**
- * The engine's side of one running plugin: it drives an {@link Instance} (inline, or a worker
- * supervisor). Calls are queued because an instance is not reentrant; the next queued call
- * starts as soon as the previous one settles. Each call runs in its own transaction, with its
- * fuel budget and deadline when the instance is metered; its writes are committed before the
- * caller gets the result. The idle path adds one promise reaction to the instance's call (see
- * bench/call-overhead).
+ * One running plugin instance. Calls are queued because an instance is not reentrant;
+ * the next queued call starts as soon as the previous one settles. The idle path adds a
+ * single promise reaction to Extism's own call (see bench/call-overhead).
  */
 export class PluginRunner {
   readonly name: string;
@@ -115,6 +114,7 @@ export class PluginRunner {
     this.#limits = options.limits ?? NO_LIMITS;
     this.#workerStats = options.workerStats;
     this.isolation = options.isolation ?? { mode: "inline", notes: [] };
+    this.#fuel = options.metered === true ? new FuelWindow() : undefined;
   }
 
   /**
@@ -206,46 +206,34 @@ export class PluginRunner {
     this.#tx = tx;
     let pending: Promise<CallOutcome>;
     try {
-      pending = this.#instance.call(exportName, input, this.#callOptions(tx, budget));
+      const timeoutMs = this.#limits.timeoutMs;
+      const fuel = budget?.fuel ?? this.#limits.fuel;
+      // The deadline is set by the instance when the call starts running there (a worker may
+      // first have to restart): timeoutMs counts the plugin's own time.
+      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs });
     } catch (cause) {
       return new Promise<T>(() => this.#settleError(cause));
     }
     return pending.then(this.#settle as (outcome: CallOutcome) => T, this.#settleError);
   }
 
-  /** What the instance gets with the call: its transaction, and for a metered instance its fuel budget and deadline. */
-  #callOptions(tx: CallTransaction | undefined, budget: CallBudget | undefined): InstanceCallOptions | undefined {
-    if (!this.#instance.metered) return tx === undefined ? undefined : { tx };
-    const timeoutMs = this.#limits.timeoutMs;
-    return {
-      tx,
-      fuel: budget?.fuel ?? this.#limits.fuel,
-      fuelSource: budget?.source ?? "limits.fuel",
-      deadline: timeoutMs === undefined ? undefined : performance.now() + timeoutMs,
-      timeoutMs,
-    };
-  }
-
   #exportName = "";
   #map: OutputMap<unknown> = () => undefined;
   #counted = false;
-  readonly #fuel = new FuelWindow();
+  /** Fuel per call of the counted calls (metered instances). */
+  readonly #fuel: FuelWindow | undefined;
 
-  /** Fuel per call (p50/p95/max of the last calls, and the total); undefined when the instance is not metered. */
+  /** Fuel per call (p50/p95/max of the last calls, and the total); undefined when the module is not metered. */
   get fuelStats(): FuelSummary | undefined {
-    return this.#instance.metered ? this.#fuel.summary() : undefined;
-  }
-
-  /** True when the instance counts fuel. */
-  get metered(): boolean {
-    return this.#instance.metered;
+    return this.#fuel?.summary();
   }
 
   readonly #settle = (outcome: CallOutcome): unknown => {
-    const { output, fuelUsed: fuel } = outcome;
-    if (fuel !== undefined && this.#counted) this.#fuel.record(fuel);
     const map = this.#map;
     const tx = this.#tx;
+    const output = outcome.output;
+    const fuel = outcome.fuelUsed;
+    if (fuel !== undefined && this.#counted) this.#fuel?.record(fuel);
     if (output !== null && output.byteLength > this.#limits.maxOutputBytes) {
       const max = this.#limits.maxOutputBytes;
       return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));

@@ -1,4 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
+import { deadlineError, fuelExhaustedError } from "./meter-errors.ts";
 
 /** The import module the metering rewrite adds (docs/metering.md). */
 export const METER_MODULE = "threadspace:meter";
@@ -10,6 +11,12 @@ export const FUEL_GLOBAL = "__threadspace_fuel";
  * a deadline is noticed within a few ms while the refuel calls cost nothing measurable.
  */
 export const DEFAULT_FUEL_SLICE = 1_000_000;
+/**
+ * Fuel one host-function call costs (docs/metering.md): a host call does far more work than a guest
+ * instruction, and charging it lets the meter check the deadline of a loop that does little but
+ * call the host.
+ */
+export const HOST_CALL_FUEL = 1000;
 /** The most one refuel may hand out: the counter is an i32 and must not overflow. */
 const MAX_SLICE = 0x3fff_ffff;
 
@@ -123,6 +130,16 @@ export class FuelMeter {
     if (this.#global !== undefined) this.#global.value = 0;
   }
 
+  /**
+   * Charges `units` of fuel for work done outside the guest (a host-function call: see
+   * {@link HOST_CALL_FUEL}), so that a loop of host calls reaches the guest's next check, and
+   * with it the deadline and the budget, as soon as plain guest code would.
+   */
+  charge(units: number): void {
+    if (this.#global !== undefined) this.#global.value -= units;
+    else this.#given -= units; // instantiating: no counter yet, so count it as fuel not handed out
+  }
+
   /** Ends the current call: what it used, and why it was stopped if it was. Leaves the counter at 0. */
   end(): MeterReport {
     const left = this.#global === undefined ? 0 : this.#global.value;
@@ -159,14 +176,10 @@ export class FuelMeter {
   }
 
   #timeoutError(budget: MeterBudget): ThreadspaceError {
-    const what = budget.exportName ?? "the call";
-    const limit = budget.timeoutMs === undefined ? "its deadline" : `its timeout of ${budget.timeoutMs} ms (limits.timeoutMs)`;
-    return new ThreadspaceError("timeout", `${what} ran past ${limit} and was stopped. Its effects are discarded; the plugin keeps serving. Raise limits.timeoutMs in plugin.json if it needs longer (the host's policy caps it).`, { plugin: this.#plugin });
+    return deadlineError(this.#plugin, budget.exportName ?? "the call", budget.timeoutMs);
   }
 
   #fuelError(budget: MeterBudget): ThreadspaceError {
-    const what = budget.exportName ?? "the call";
-    const source = budget.fuelSource ?? "its fuel budget";
-    return new ThreadspaceError("fuel_exhausted", `${what} used up its fuel budget of ${budget.fuel} (${source}) and was stopped. Its effects are discarded; the plugin keeps serving. Raise the budget (limits.fuel in plugin.json, capped by the host's policy, or engine.call(..., { fuel })) if the work is expected.`, { plugin: this.#plugin });
+    return fuelExhaustedError(this.#plugin, budget.exportName ?? "the call", budget.fuel, budget.fuelSource);
   }
 }

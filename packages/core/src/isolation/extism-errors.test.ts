@@ -1,6 +1,6 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import { describe, expect, test } from "vitest";
-import { GuestErrorKind, classifyExtismError, classifyExtismWorkerError, guestError, isExtismLinkError, refusedGrowFailure } from "./extism-errors.ts";
+import { GuestErrorKind, classifyExtismError, classifyExtismWorkerError, guestError, isExtismLinkError } from "./extism-errors.ts";
 
 describe("the Extism boundary for errors", () => {
   test("classifies what Extism's call threw by type, and error_set by Extism's own mark", () => {
@@ -24,8 +24,6 @@ describe("the Extism boundary for errors", () => {
     expect(guestError({ kind: GuestErrorKind.PLUGIN_ERROR, message: "bad" }, "p", "run")).toMatchObject({ code: "plugin_error", message: expect.stringContaining("run failed: bad") });
     expect(guestError({ kind: GuestErrorKind.FUEL_EXHAUSTED, message: "spent" }, "p", "run").code).toBe("fuel_exhausted");
     expect(guestError({ kind: GuestErrorKind.DEADLINE, message: "late" }, "p", "run").code).toBe("timeout");
-    const refused = refusedGrowFailure({ kind: GuestErrorKind.TRAP, message: "unreachable" }, { pages: 100 }, 17, 20);
-    expect(guestError(refused, "p", "grow")).toMatchObject({ code: "memory_limit", message: expect.stringMatching(/grow ran out of memory: it asked for 100 more pages at 17 pages, which would pass its cap of 20 pages/) });
   });
 
   test("tells a link failure by type, or by rc13's own check", () => {

@@ -18,8 +18,6 @@ export const GuestErrorKind = {
   FUEL_EXHAUSTED: 3,
   /** The call's deadline passed while the guest ran (metered modules check it). */
   DEADLINE: 4,
-  /** The guest trapped after a `memory.grow` past its cap was refused (metered modules report it). */
-  MEMORY_REFUSED: 5,
 } as const;
 export type GuestErrorKind = (typeof GuestErrorKind)[keyof typeof GuestErrorKind];
 
@@ -65,18 +63,6 @@ export function isExtismLinkError(error: unknown): boolean {
   return message.includes("cannot resolve import");
 }
 
-/**
- * A trap after a `memory.grow` the cap refused (metered modules report refusals): `memory_limit`,
- * even when the memory stays below the cap (a big grow from below it).
- */
-export function refusedGrowFailure(trap: GuestFailure, refused: { readonly pages: number }, pages: number, cap: number): GuestFailure {
-  const size = Number.isFinite(cap) ? ` of ${cap} pages (${(cap * 65536) / 1048576} MiB)` : "";
-  return {
-    kind: GuestErrorKind.MEMORY_REFUSED,
-    message: `it asked for ${refused.pages} more page${refused.pages === 1 ? "" : "s"} at ${pages} pages, which would pass its cap${size}, was refused, and then trapped (${trap.message})`,
-  };
-}
-
 /** The engine's typed error for a guest failure of `exportName`. */
 export function guestError(failure: GuestFailure, plugin: string, exportName: string, cause?: unknown): ThreadspaceError {
   const options = { plugin, ...(cause === undefined ? {} : { cause }) };
@@ -87,8 +73,6 @@ export function guestError(failure: GuestFailure, plugin: string, exportName: st
       return new ThreadspaceError("fuel_exhausted", failure.message, options);
     case GuestErrorKind.DEADLINE:
       return new ThreadspaceError("timeout", failure.message, options);
-    case GuestErrorKind.MEMORY_REFUSED:
-      return new ThreadspaceError("memory_limit", `${exportName} ran out of memory: ${failure.message}. Raise limits.memoryPages in plugin.json if it needs more; the host's policy caps it.`, options);
     case GuestErrorKind.STACK_OVERFLOW:
       return new ThreadspaceError("plugin_trap", `${exportName} overflowed its stack: ${failure.message}. The plugin is still loaded; this call's effects are discarded.`, options);
     default:

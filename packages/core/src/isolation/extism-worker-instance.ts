@@ -7,11 +7,14 @@
  */
 import type { CallContext, Plugin } from "@extism/extism";
 import { platform } from "#platform";
+import { METER_MODULE } from "../fuel/fuel-meter.ts";
+
+/** The largest fuel slice an i32 counter takes (see {@link unmeteredFuel}). */
+const UNMETERED_SLICE = 0x3fff_ffff;
 import { ThreadspaceError } from "@threadspace/errors";
 import type { ExtismHostFunction } from "@threadspace/host";
-import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 import { GuestErrorKind, classifyExtismWorkerError, guestError, isExtismLinkError } from "./extism-errors.ts";
-import type { InstanceCallOptions, CallOutcome, WorkerInstance } from "./instance.ts";
+import type { CallOptions, CallOutcome, WorkerInstance } from "./instance.ts";
 import { LOG_PRIORITY, type LogPriorityName } from "./bridge/protocol.ts";
 
 const USER_MODULE = "extism:host/user";
@@ -40,6 +43,18 @@ interface BackgroundFields {
   hostFlag: Int32Array;
 }
 type BackgroundPlugin = Plugin & BackgroundFields;
+
+/**
+ * The meter's imports for a metered module under Extism's runInWorker, whose guest runs in a worker
+ * we cannot reach between calls: its host functions run on the engine's thread, so the fuel
+ * counter cannot be read there. Fuel is handed out without a budget in the largest slices (one
+ * refuel per ~10^9 instructions), no fuel is reported, and timeouts stop the call by terminating
+ * the worker, as for an unmetered module. Transport "bridge" (the default) meters fully.
+ */
+function unmeteredFuel(module: WebAssembly.Module): Record<string, Record<string, () => number | undefined>> {
+  if (!WebAssembly.Module.imports(module).some((entry) => entry.module === METER_MODULE)) return {};
+  return { [METER_MODULE]: { refuel: () => UNMETERED_SLICE, grow_refused: () => undefined } };
+}
 
 /** True for the plugin `createPlugin({ runInWorker: true })` made. */
 function isBackgroundPlugin(plugin: Plugin): plugin is BackgroundPlugin {
@@ -136,12 +151,9 @@ export class ExtismWorkerInstance implements WorkerInstance {
   static async start(module: WebAssembly.Module, options: ExtismWorkerOptions): Promise<ExtismWorkerInstance> {
     let plugin: Plugin;
     try {
-      // Extism's worker calls imports it does not run itself on this thread, where the guest's
-      // fuel counter cannot be read: a metered module gets fuel without a budget (no fuel counts;
-      // the supervisor's timeout still stops it).
-      const unbudgeted = WebAssembly.Module.imports(module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter(options.plugin).extismFunctions() : {};
       // A fresh `functions` object each time: Extism adds var_get/var_set bound to the instance.
-      plugin = await (await platform.loadExtism())(
+      const createPlugin = await platform.loadExtism();
+      plugin = await createPlugin(
         { wasm: [{ module }] },
         {
           runInWorker: true,
@@ -150,7 +162,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
           config: { ...options.kernel.config },
           logger: options.logger,
           logLevel: options.logLevel,
-          functions: { ...unbudgeted, [KERNEL_MODULE]: liveKernel(options.kernel), [USER_MODULE]: { ...options.functions } },
+          functions: { [KERNEL_MODULE]: liveKernel(options.kernel), [USER_MODULE]: { ...options.functions }, ...unmeteredFuel(module) },
           nodeWorkerArgs: { name: `threadspace plugin ${options.plugin}` },
         },
       );
@@ -163,9 +175,6 @@ export class ExtismWorkerInstance implements WorkerInstance {
     }
     return new ExtismWorkerInstance(plugin, options);
   }
-
-  /** This transport cannot count fuel (see {@link ExtismWorkerInstance.start}). */
-  readonly metered = false;
 
   /** This transport cannot read the guest's memory from the engine's thread. */
   get memoryPages(): undefined {
@@ -182,7 +191,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
     for (const listener of this.#exits.splice(0)) listener(why);
   }
 
-  async call(exportName: string, input: string | Uint8Array, options?: InstanceCallOptions): Promise<CallOutcome> {
+  async call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
     const plugin = this.#plugin;
     if (this.#stopping || this.#exited) throw new ThreadspaceError("plugin_unavailable", `${exportName} was called on a closed instance.`, { plugin: this.#options.plugin });
     if (this.#sinceReset >= this.#resetEvery) {

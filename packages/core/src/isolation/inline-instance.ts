@@ -1,79 +1,74 @@
 import type { Plugin, PluginOutput } from "@extism/extism";
 import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
+import { growRefusedError } from "../fuel/meter-errors.ts";
 import type { FuelMeter, MeterReport } from "../fuel/fuel-meter.ts";
-import { GuestErrorKind, classifyExtismError, guestError, refusedGrowFailure } from "./extism-errors.ts";
-import type { CallOutcome, Instance, InstanceCallOptions } from "./instance.ts";
+import { classifyExtismError, guestError } from "./extism-errors.ts";
+import type { CallOptions, CallOutcome, Instance } from "./instance.ts";
 
 const PAGE = 65536;
 
-/** What {@link InlineInstance} reads besides the plugin. */
-export interface InlineInstanceOptions {
-  /** The guest's exported memory, read for {@link InlineInstance.memoryPages}. */
-  readonly memory?: WebAssembly.Memory | undefined;
-  /** The instance's fuel meter (a metered module), already attached to it. */
-  readonly meter?: FuelMeter | undefined;
-  /** The guest memory cap in pages, named when a refused `memory.grow` ends in a trap. */
-  readonly memoryCap?: number | undefined;
-}
-
 /**
  * A plugin instantiated by @extism/extism on the engine's thread (`inline` isolation): the fastest
- * mode, for trusted plugins and for hosts without workers. Unmetered, nothing can stop a call that
- * never returns here; metered, its {@link FuelMeter} stops it at its budget or deadline.
+ * mode, and the only one where no worker exists (workerd). A metered module (docs/metering.md)
+ * stops itself at its call's fuel budget or deadline through its {@link FuelMeter}; an unmetered
+ * one (a precompiled module not metered at build time) cannot be stopped here.
  */
 export class InlineInstance implements Instance {
   readonly #name: string;
   readonly #plugin: Plugin;
   readonly #memory: WebAssembly.Memory | undefined;
   readonly #meter: FuelMeter | undefined;
-  readonly #memoryCap: number;
+  readonly #memoryCap: number | undefined;
   /** The export in flight, for errors (one call at a time). */
   #exportName = "";
 
-  constructor(name: string, plugin: Plugin, options: InlineInstanceOptions = {}) {
+  /**
+   * `memory`: the guest's exported memory, read for {@link memoryPages}; `meter`: the instance's
+   * fuel meter, for a metered module; `memoryCap`: the cap written into the module, in pages (for messages).
+   */
+  constructor(name: string, plugin: Plugin, memory: WebAssembly.Memory | undefined, meter?: FuelMeter, memoryCap?: number) {
     this.#name = name;
     this.#plugin = plugin;
-    this.#memory = options.memory;
-    this.#meter = options.meter;
-    this.#memoryCap = options.memoryCap ?? Infinity;
+    this.#memory = memory;
+    this.#meter = meter;
+    this.#memoryCap = memoryCap;
   }
 
-  get metered(): boolean {
-    return this.#meter !== undefined;
-  }
-
-  call(exportName: string, input: string | Uint8Array, options?: InstanceCallOptions): Promise<CallOutcome> {
+  call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
     this.#exportName = exportName;
-    this.#meter?.begin({
-      fuel: options?.fuel ?? Infinity,
-      fuelSource: options?.fuelSource ?? "limits.fuel",
-      deadline: options?.deadline ?? Infinity,
-      ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      exportName,
-    });
+    if (this.#meter !== undefined) {
+      this.#meter.begin({
+        fuel: options?.fuel ?? Infinity,
+        deadline: options?.deadline ?? (options?.timeoutMs === undefined ? Infinity : performance.now() + options.timeoutMs),
+        exportName,
+        ...(options?.fuelSource === undefined ? {} : { fuelSource: options.fuelSource }),
+        ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
+    }
     return this.#plugin.call(exportName, input, options?.tx).then(this.#done, this.#failed);
   }
 
   readonly #done = (output: PluginOutput | null): CallOutcome => {
     const report = this.#meter?.end();
-    // Over its budget after the last check (see FuelMeter.end): failed like a stopped call.
+    // Over its budget after its last check (see FuelMeter.end): failed like a stopped call.
     if (report?.stop !== undefined) throw report.stop.error;
     return { output: output === null ? null : output.bytes(), fuelUsed: report?.fuel };
   };
 
   readonly #failed = (cause: unknown): never => {
-    throw this.#typed(cause, this.#meter?.end());
+    const report = this.#meter?.end();
+    // A call the meter stopped fails with the meter's error, whatever the guest's unwinding looked like.
+    if (report?.stop !== undefined) throw report.stop.error;
+    throw this.#typed(cause, report);
   };
 
   #typed(cause: unknown, report: MeterReport | undefined): ThreadspaceError {
-    // A call the meter stopped fails with the meter's error, whatever the guest's unwinding looked like.
-    if (report?.stop !== undefined) return report.stop.error;
-    // A host function may stop the call with the engine's own error (a limit): keep it.
+    // A host function may stop the call with the engine's own error (a limit, a deadline): keep it.
     if (isThreadspaceError(cause)) return cause;
-    const failure = classifyExtismError(cause);
+    const error = guestError(classifyExtismError(cause), this.#name, this.#exportName, cause);
     const refused = report?.refusedGrow;
-    const typed = failure.kind === GuestErrorKind.TRAP && refused !== undefined ? refusedGrowFailure(failure, refused, this.memoryPages ?? 0, this.#memoryCap) : failure;
-    return guestError(typed, this.#name, this.#exportName, cause);
+    if (error.code !== "plugin_trap" || refused === undefined) return error;
+    return growRefusedError(this.#name, this.#exportName, { pages: refused.pages, at: this.memoryPages, cap: this.#memoryCap }, error.message, cause);
   }
 
   get memoryPages(): number | undefined {

@@ -9,20 +9,23 @@
 import type { CallTransaction } from "@threadspace/host";
 
 /** What one call may use, given by the caller with the call. */
-export interface InstanceCallOptions {
+export interface CallOptions {
   /** The call's transaction: host functions get it as their context (`context.hostContext()`). */
   readonly tx?: CallTransaction | undefined;
-  /** The most fuel the call may use (metered instances, docs/metering.md); absent: no budget. */
+  /** The most fuel the call may use (metered modules; issue 9); absent: no budget. */
   readonly fuel?: number | undefined;
-  /** Where the budget came from, named in `fuel_exhausted` (e.g. `limits.fuel`). */
-  readonly fuelSource?: string | undefined;
   /**
    * When the call must have ended, in `performance.now()` ms of the caller's thread; absent: no
    * deadline. A worker-backed instance is stopped at it (its supervisor); a metered module also
    * checks it while it runs.
    */
   readonly deadline?: number | undefined;
-  /** The timeout the deadline came from (limits.timeoutMs), named in `timeout` errors. */
+  /** Where `fuel` came from, named in `fuel_exhausted` (e.g. `limits.fuel`). */
+  readonly fuelSource?: string | undefined;
+  /**
+   * Longest the call may run once it starts running on the instance, in ms (limits.timeoutMs):
+   * the deadline when `deadline` is absent, and named in `timeout` errors.
+   */
   readonly timeoutMs?: number | undefined;
 }
 
@@ -30,7 +33,7 @@ export interface InstanceCallOptions {
 export interface CallOutcome {
   /** What the export wrote as its output; null when it wrote none. */
   readonly output: Uint8Array | null;
-  /** The fuel the call used, where the instance is metered; undefined otherwise. */
+  /** The fuel the call used, where the module is metered (issue 9); undefined otherwise. */
   readonly fuelUsed: number | undefined;
 }
 
@@ -43,7 +46,7 @@ export interface CallOutcome {
  */
 export interface Instance {
   /** Calls an export with `input`. */
-  call(exportName: string, input: string | Uint8Array, options?: InstanceCallOptions): Promise<CallOutcome>;
+  call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome>;
   /** Frees the instance (terminates its worker). Calls after it reject. */
   close(): Promise<void>;
   /**
@@ -51,8 +54,6 @@ export interface Instance {
    * it with every reply); undefined where it cannot be known (Extism's runInWorker).
    */
   readonly memoryPages: number | undefined;
-  /** True when the instance counts fuel (a metered module with its meter): calls then honour `fuel` and `deadline` and report `fuelUsed`. */
-  readonly metered: boolean;
   /**
    * Registers `listener`, told once if the instance stops by itself (its worker exited or
    * failed; `why` completes "its worker ..."), never after `close()`. An inline instance never

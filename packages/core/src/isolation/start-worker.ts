@@ -32,8 +32,6 @@ export interface WorkerStartOptions {
   readonly resetEvery?: number | undefined;
   /** The guest memory cap in pages, for messages. */
   readonly memoryCap: number;
-  /** Fuel instantiation may use when the module is metered (limits.fuel). */
-  readonly fuel?: number | undefined;
 }
 
 /**
@@ -49,12 +47,11 @@ export function workerInstanceFactory(module: WebAssembly.Module, options: Worke
         plugin: options.plugin,
         useWasi: options.useWasi,
         startTimeoutMs,
-        startFuel: options.fuel,
-        memoryCap: options.memoryCap,
         spinMicros: options.spinMicros.engine,
         workerSpinMicros: options.spinMicros.worker,
         functions: options.functions(),
         kernel: options.kernel,
+        memoryCap: options.memoryCap,
       });
   }
   return () =>

@@ -1,5 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import type { InstanceCallOptions, CallOutcome, Instance, WorkerInstance } from "./instance.ts";
+import type { CallOptions, CallOutcome, Instance, WorkerInstance } from "./instance.ts";
 
 /** The engine-wide worker cap (`isolation.maxWorkers`): a slot is taken before a worker starts and given back once it is gone. */
 export interface WorkerSlotPool {
@@ -12,6 +12,13 @@ export interface SupervisorOptions {
   readonly name: string;
   /** Longest a call may run (limits.timeoutMs); a call's own deadline may end it sooner. */
   readonly timeoutMs: number;
+  /**
+   * How long past a call's deadline the supervisor waits before terminating the worker, in ms
+   * (default 0). A metered module stops itself at its deadline (its meter runs in the worker) and
+   * keeps its worker; this grace only backs that up (a guest stuck in a long bulk operation or a
+   * host call).
+   */
+  readonly graceMs?: number;
   /** `threadspace` plugins run `init_plugin` on every fresh instance; messages say so. */
   readonly lifecycle: boolean;
   /** Starts a fresh worker-backed instance (no lifecycle calls). */
@@ -125,7 +132,7 @@ export class WorkerSupervisor implements Instance {
   }
 
   /** Runs one call on the live instance, starting a fresh one first when there is none. */
-  async call(exportName: string, input: string | Uint8Array, options?: InstanceCallOptions): Promise<CallOutcome> {
+  async call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
     if (this.#closed) throw this.#unloading();
     const live = this.#live ?? (await this.#fresh());
     return this.#timed(live, exportName, input, options);
@@ -134,11 +141,6 @@ export class WorkerSupervisor implements Instance {
   /** Guest memory in pages after the live instance's last call, where its transport reports it. */
   get memoryPages(): number | undefined {
     return this.#live?.instance.memoryPages;
-  }
-
-  /** True when its instances count fuel (they all run the same module). */
-  get metered(): boolean {
-    return this.#live?.instance.metered ?? false;
   }
 
   /** A supervised plugin never stops by itself: it restarts its instances. */
@@ -177,10 +179,9 @@ export class WorkerSupervisor implements Instance {
     return live;
   }
 
-  /** `deadlineOnly`: the call ended at a deadline of its own, not one that came from limits.timeoutMs. */
-  #timeoutError(exportName: string, limitMs: number, deadlineOnly: boolean): ThreadspaceError {
-    const { lifecycle } = this.#options;
-    const limit = deadlineOnly ? `its deadline (${Math.round(limitMs)} ms after it started)` : `its limit of ${limitMs} ms (limits.timeoutMs)`;
+  #timeoutError(exportName: string, ms: number): ThreadspaceError {
+    const { timeoutMs, lifecycle } = this.#options;
+    const limit = ms < timeoutMs ? `its deadline (${Math.round(ms)} ms after it started; limits.timeoutMs is ${timeoutMs} ms)` : `its limit of ${timeoutMs} ms (limits.timeoutMs)`;
     return new ThreadspaceError(
       "timeout",
       `${exportName} ran longer than ${limit}, so its worker was terminated. The next call runs on a fresh instance${lifecycle ? " (init_plugin runs again)" : ""}: state the plugin kept in its memory is lost, what it committed through the host API is kept. Make ${exportName} finish sooner (split the work over several calls), or raise limits.timeoutMs in plugin.json (the host's policy caps it).`,
@@ -188,13 +189,10 @@ export class WorkerSupervisor implements Instance {
     );
   }
 
-  #timed(live: Live, exportName: string, input: string | Uint8Array, options: InstanceCallOptions | undefined): Promise<CallOutcome> {
+  #timed(live: Live, exportName: string, input: string | Uint8Array, options: CallOptions | undefined): Promise<CallOutcome> {
     const deadline = options?.deadline;
-    const limitMs = this.#options.timeoutMs;
-    const left = deadline === undefined ? Infinity : Math.max(0, deadline - performance.now());
-    // A deadline that came from limits.timeoutMs (the call says so) is that limit; one of its own may end the call sooner.
-    const deadlineOnly = left < limitMs && options?.timeoutMs === undefined;
-    const ms = Math.min(limitMs, left);
+    const ms = deadline === undefined ? this.#options.timeoutMs : Math.max(0, Math.min(this.#options.timeoutMs, deadline - performance.now()));
+    const grace = this.#options.graceMs ?? 0;
     return new Promise<CallOutcome>((resolve, reject) => {
       const settle = (): void => {
         clearTimeout(timer);
@@ -203,17 +201,15 @@ export class WorkerSupervisor implements Instance {
       const timer = setTimeout(() => {
         settle();
         this.stats.timeouts++;
-        reject(this.#timeoutError(exportName, deadlineOnly ? left : options?.timeoutMs ?? limitMs, deadlineOnly));
+        reject(this.#timeoutError(exportName, ms));
         void this.#retire(live);
-      }, ms);
+      }, ms + grace);
       live.exportName = exportName;
       live.fail = (error) => {
         settle();
         reject(error);
       };
-      // The deadline is kept here (the worker is terminated at it, so the next call starts on a
-      // fresh instance); the instance gets the rest, its fuel budget included.
-      live.instance.call(exportName, input, options === undefined ? undefined : { ...options, deadline: undefined }).then(
+      live.instance.call(exportName, input, options).then(
         (outcome) => {
           settle();
           resolve(outcome);
@@ -288,9 +284,6 @@ export class WorkerSupervisor implements Instance {
           close: () => this.#kill(live),
           get memoryPages() {
             return live.instance.memoryPages;
-          },
-          get metered() {
-            return live.instance.metered;
           },
           onExit: (listener) => live.instance.onExit(listener),
         };

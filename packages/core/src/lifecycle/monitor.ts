@@ -4,15 +4,15 @@ import { CircuitBreaker, type CircuitBreakerSettings, type CircuitStateName } fr
 import { HealthHistories, type HealthHistory } from "../health/health-history.ts";
 import { LatencyWindow, type LatencyPercentiles } from "../health/latency-window.ts";
 import { Poller } from "../health/poller.ts";
-import type { FuelSummary } from "../fuel/fuel-window.ts";
 import { checkHealth, type HealthStatus, type PluginHealth } from "./health.ts";
+import type { FuelSummary } from "../fuel/fuel-window.ts";
 
 export type { HealthHistory } from "../health/health-history.ts";
 export type { LatencyPercentiles } from "../health/latency-window.ts";
 
 /** The circuit breaker of {@link HealthOptions}. */
 export interface CircuitBreakerOptions {
-  /** Consecutive failed calls (trap, timeout, memory_limit, fuel_exhausted) or failed health checks that open it. Default 5. */
+  /** Consecutive failed calls (trap, timeout, memory_limit) or failed health checks that open it. Default 5. */
   readonly failures?: number;
   /** How long it stays open the first time, in ms, before one trial call is let through. Default 30,000. */
   readonly retryAfterMs?: number;

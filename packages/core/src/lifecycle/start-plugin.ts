@@ -15,6 +15,7 @@ import { WorkerSupervisor } from "../isolation/worker-supervisor.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
 import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
+import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -33,6 +34,13 @@ export interface StartOptions {
 }
 
 const USER_MODULE = "extism:host/user";
+/** How long past a metered call's deadline its worker is left to stop the call itself (see WorkerSupervisor's graceMs). */
+const METERED_GRACE_MS = 250;
+
+/** True when the module was metered by the rewrite (it imports the meter: docs/metering.md). */
+function isMeteredShape(shape: ModuleShape): boolean {
+  return shape.imports.some((i) => i.module === METER_MODULE);
+}
 
 /**
  * Instantiates a compiled module and, for Threadspace plugins, runs `init_plugin` and checks
@@ -77,19 +85,21 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const logging = extismLogging(name, options.host.state.logs);
   // A metered module (docs/metering.md) gets a fuel meter; instantiation (a start function,
   // WASI's _initialize) runs under the plugin's fuel limit and timeout like a call.
-  const meter = shape.imports.some((i) => i.module === METER_MODULE) ? new FuelMeter(name) : undefined;
+  const meter = isMeteredShape(shape) ? new FuelMeter(name) : undefined;
   const timeoutMs = options.limits?.timeoutMs;
   meter?.begin({ fuel: options.limits?.fuel ?? Infinity, fuelSource: "limits.fuel", deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs, ...(timeoutMs === undefined ? {} : { timeoutMs }), exportName: "instantiation" });
+  const userFunctions = options.host.functionsFor(manifest, userImports);
   let plugin;
   try {
-    plugin = await (await platform.loadExtism())(
+    const createPlugin = await platform.loadExtism();
+    plugin = await createPlugin(
       { wasm: [{ module }] },
       {
         useWasi: shape.usesWasi,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, ...meter?.extismFunctions(), [USER_MODULE]: options.host.functionsFor(manifest, userImports) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), [USER_MODULE]: meter === undefined ? userFunctions : chargingHostCalls(meter, userFunctions) },
       },
     );
   } catch (cause) {
@@ -110,8 +120,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  const memoryCap = options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages;
-  return new PluginRunner(name, new InlineInstance(name, plugin, { memory, meter, memoryCap }), shape.exports, runnerOptions(name, options, userImports, isolation));
+  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages), shape.exports, { ...runnerOptions(name, options, userImports, isolation), metered: meter !== undefined });
 }
 
 /**
@@ -143,12 +152,15 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
     spinMicros: { engine: options.isolation?.spinMicros?.engine ?? DEFAULT_SPIN_MICROS.engine, worker: options.isolation?.spinMicros?.worker ?? DEFAULT_SPIN_MICROS.worker },
     resetEvery: options.isolation?.resetEvery,
     memoryCap: options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
-    fuel: options.limits?.fuel,
   });
   const runnerWith = runnerOptions(name, options, userImports, isolation);
+  // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the
+  // supervisor terminates it only if that fails (a long bulk operation, a stuck host call).
+  const metered = isMeteredShape(shape) && transport === "bridge";
   const supervisor = await WorkerSupervisor.start({
     name,
     timeoutMs,
+    ...(metered ? { graceMs: METERED_GRACE_MS } : {}),
     lifecycle: manifest.interface !== "extism",
     create,
     slots: options.workerSlots,
@@ -162,5 +174,5 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
       await checkMetadata(fresh, manifest);
     },
   });
-  return new PluginRunner(name, supervisor, shape.exports, { ...runnerWith, workerStats: supervisor.stats });
+  return new PluginRunner(name, supervisor, shape.exports, { ...runnerWith, workerStats: supervisor.stats, metered });
 }

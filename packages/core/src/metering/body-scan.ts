@@ -41,6 +41,8 @@ export interface BodyScan {
   readonly codeStart: number;
   /** The body has a loop or makes a call: it cannot skip its entry check. */
   readonly mayRunLong: boolean;
+  /** The body has a loop. */
+  readonly loops: boolean;
   /** Total of every segment's cost: an upper bound of what one run costs when {@link mayRunLong} is false. */
   readonly totalCost: number;
   /** Bulk operations with an i32 / i64 length (the emitter adds locals for them). */
@@ -65,6 +67,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
   let insertedIfs = 0;
   let depth = 0;
   let mayRunLong = false;
+  let loops = false;
   let totalCost = 0;
   let bulk32 = false;
   let bulk64 = false;
@@ -96,7 +99,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
         labelShifts?.push(insertedIfs);
         depth++;
         if (op === Op.block) break;
-        if (op === Op.loop) mayRunLong = true;
+        if (op === Op.loop) mayRunLong = loops = true;
         close();
         open(reader.pos, op === Op.loop);
         break;
@@ -140,7 +143,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
     }
   }
   if (depth !== 0 || reader.op !== Op.end) throw malformedAt(ctx, end, "the function body does not end with `end`");
-  return { events, codeStart, mayRunLong, totalCost, bulk32, bulk64, labelShifts };
+  return { events, codeStart, mayRunLong, loops, totalCost, bulk32, bulk64, labelShifts };
 }
 
 /** The {@link Bulk} flags of a 0xFC instruction, or -1 when it is not charged by length. */

@@ -31,14 +31,21 @@ export class ByteWriter {
     const count = end - start;
     if (count <= 0) return;
     this.reserve(count);
-    this.buffer.set(bytes.subarray(start, end), this.length);
+    if (count < 64) {
+      // Short runs (most of a body between two insertions): a loop beats allocating a view.
+      const buffer = this.buffer;
+      const at = this.length;
+      for (let i = 0; i < count; i++) buffer[at + i] = bytes[start + i] as number;
+    } else this.buffer.set(bytes.subarray(start, end), this.length);
     this.length += count;
   }
 
-  bytes(bytes: Uint8Array | readonly number[]): void {
-    this.reserve(bytes.length);
-    this.buffer.set(bytes, this.length);
-    this.length += bytes.length;
+  /** Writes `bytes`, from `from` on. */
+  bytes(bytes: Uint8Array | readonly number[], from = 0): void {
+    const count = bytes.length - from;
+    this.reserve(count);
+    for (let i = 0; i < count; i++) this.buffer[this.length + i] = bytes[from + i] as number;
+    this.length += count;
   }
 
   /** Unsigned LEB128 of a whole number from 0 to 2^53 - 1; with `width`, padded to that many bytes. */

@@ -69,6 +69,24 @@ export class MeterCode {
     w.bytes(this.setF);
   }
 
+  /**
+   * A charge and a check in one: `global.get F; i32.const n; i32.sub; local.tee T; global.set F;
+   * local.get T; i32.const 0; i32.lt_s; if; global.get F; call $refuel; i32.add; global.set F; end` (T: a scratch i32 local), which
+   * reads the global once.
+   */
+  chargeAndCheck(w: ByteWriter, units: number, scratch: number): void {
+    w.bytes(this.getF);
+    w.u8(I.i32Const);
+    w.sleb32(units);
+    w.u8(I.i32Sub);
+    w.u8(I.localTee);
+    w.uleb(scratch);
+    w.bytes(this.setF);
+    w.u8(I.localGet);
+    w.uleb(scratch);
+    w.bytes(this.checkBytes, this.getF.length);
+  }
+
   /** `global.get F; i32.const 0; i32.lt_s; if; global.get F; call $refuel; i32.add; global.set F; end`. */
   check(w: ByteWriter): void {
     w.bytes(this.checkBytes);

@@ -1,6 +1,9 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import { readSections, readUleb, SectionId } from "../limits/wasm-sections.ts";
 
+/** The import module of the functions the rewrite adds (docs/metering.md). */
+export const METER_IMPORT_MODULE = "threadspace:meter";
+
 /** Name of the custom section that marks a metered module. */
 export const METER_SECTION = "threadspace.meter";
 

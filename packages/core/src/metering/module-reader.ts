@@ -2,6 +2,7 @@ import { SectionCursor } from "../limits/section-cursor.ts";
 import { locateMemories, type LocatedMemory } from "../limits/wasm-memories.ts";
 import { SectionId, readSections, wasmMalformed, type WasmSection } from "../limits/wasm-sections.ts";
 import { isPlainValueType } from "./instruction-reader.ts";
+import { METER_IMPORT_MODULE } from "./meter-section.ts";
 import { unsupportedAt } from "./wasm-error.ts";
 
 /** A table the module defines, with where its limits sit (to cap its maximum). */
@@ -135,9 +136,12 @@ export function readModuleLayout(bytes: Uint8Array, plugin: string | undefined):
       case SectionId.import: {
         importCount = c.uleb(32);
         for (let i = 0; i < importCount; i++) {
-          c.name();
-          c.name();
+          const from = c.text(c.name());
+          const name = c.text(c.name());
           const at = c.pos;
+          if (from === METER_IMPORT_MODULE) {
+            throw wasmMalformed(`it imports "${from}" "${name}" itself (import ${i}); that module is the metering rewrite's own. Meter the original module, which must not import from it`, plugin);
+          }
           const kind = c.u8();
           if (kind === KIND_FUNCTION) {
             c.uleb(32);

@@ -6,13 +6,12 @@ import { rewriteBody } from "./body-rewrite.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { FUEL_EXPORT, rewriteElements, rewriteExports, rewriteGlobals, rewriteStart } from "./index-sections.ts";
 import { MeterCode, growHelperBody } from "./meter-code.ts";
-import { METER_SECTION, METER_VERSION, encodeMeterInfo, readMeterSection, type MeterInfo } from "./meter-section.ts";
+import { METER_IMPORT_MODULE, METER_SECTION, METER_VERSION, encodeMeterInfo, readMeterSection, type MeterInfo } from "./meter-section.ts";
 import { readModuleLayout } from "./module-reader.ts";
 import { rewriteNameSection } from "./name-section.ts";
 import { planTableCaps } from "./table-cap.ts";
 
-/** The import module of the functions the rewrite adds (docs/metering.md). */
-export const METER_IMPORT_MODULE = "threadspace:meter";
+export { METER_IMPORT_MODULE };
 
 /** Options of {@link rewriteModule}. */
 export interface RewriteOptions {
@@ -85,8 +84,10 @@ function hasLabelNames(bytes: Uint8Array, start: number, end: number): boolean {
  * const { bytes } = rewriteModule(wasm, { memoryPages: 256, tableElements: 10_000 });
  * const module = await WebAssembly.compile(bytes);
  */
-export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): RewriteResult {
+export function rewriteModule(input: Uint8Array, options: RewriteOptions = {}): RewriteResult {
   const { plugin } = options;
+  // A plain view: a Node Buffer's subarray is several times slower.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const fuel = options.fuel ?? true;
   const grow = options.reportGrow ?? fuel;
   if (readMeterSection(bytes, plugin === undefined ? {} : { plugin }) !== undefined) {
@@ -143,7 +144,7 @@ export function rewriteModule(bytes: Uint8Array, options: RewriteOptions = {}): 
   const copyWithPatches = (w: ByteWriter, s: WasmSection, from: number): void => {
     let copied = from;
     for (const p of patches) {
-      if (p.section.start !== s.start) continue;
+      if (p.section.start !== s.start) continue; // by offset: the memory plan located its section in its own read
       w.range(bytes, copied, p.start);
       w.bytes(p.bytes);
       copied = p.end;

@@ -9,9 +9,9 @@
  */
 import { spawnBridgeWorker } from "#bridge-spawn";
 import { ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
-import { METER_MODULE } from "../../fuel/fuel-meter.ts";
-import { guestError, type GuestErrorKind } from "../extism-errors.ts";
-import type { InstanceCallOptions, CallOutcome, WorkerInstance } from "../instance.ts";
+import { GuestErrorKind, guestError } from "../extism-errors.ts";
+import { deadlineError, fuelExhaustedError, growRefusedError } from "../../fuel/meter-errors.ts";
+import type { CallOptions, CallOutcome, WorkerInstance } from "../instance.ts";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
 import {
   CONFIG_FUNCTION,
@@ -47,6 +47,8 @@ export interface BridgeOptions {
   timeoutMs?: number;
   config?: Record<string, string>;
   useWasi?: boolean;
+  /** The guest memory cap written into the module, in pages (named in `memory_limit` errors). */
+  memoryCap?: number;
   /** Initial data-region size in bytes (grows on demand). */
   capacity?: number;
   /**
@@ -61,10 +63,6 @@ export interface BridgeOptions {
   workerSpinMicros?: number;
   /** Longest the worker may take to start and instantiate. */
   startTimeoutMs?: number;
-  /** Fuel instantiation may use when the module is metered (limits.fuel); default no budget. */
-  startFuel?: number | undefined;
-  /** The guest memory cap in pages (limits.memoryPages), named in `memory_limit` errors. */
-  memoryCap?: number | undefined;
   /**
    * `extism:host/user` functions, served on this thread. Each gets a context whose `read` sees
    * the blocks passed as arguments and whose `store` returns a handle the worker turns into a
@@ -111,7 +109,6 @@ function hasWaitAsync(atomics: typeof Atomics): atomics is typeof Atomics & { wa
 const waitAsync: WaitAsync | undefined = hasWaitAsync(Atomics) ? Atomics.waitAsync : undefined;
 
 const TIMED_OUT = Symbol("timed out");
-const NOTHING = new Uint8Array(0);
 const asHandle = (value: HostValue | undefined): bigint => (typeof value === "bigint" ? value : BigInt(Math.trunc(value ?? 0)));
 
 /**
@@ -131,18 +128,14 @@ export class BridgeInstance implements WorkerInstance {
   readonly #hostNames: string[];
   readonly #spin: SpinBudget;
   readonly #plugin: string | undefined;
-  /** The module is metered: the worker runs its fuel meter. */
-  readonly metered: boolean;
 
   private constructor(
     readonly worker: BridgeWorker,
     buffer: SharedArrayBuffer,
     private readonly options: BridgeOptions,
-    metered: boolean,
   ) {
     this.#views = viewsOf(buffer);
     this.#plugin = options.plugin;
-    this.metered = metered;
     this.#hostNames = [...Object.keys(options.functions ?? {}), ...(options.kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION])];
     this.#spin = new SpinBudget(options.spinMicros ?? 0);
   }
@@ -161,8 +154,7 @@ export class BridgeInstance implements WorkerInstance {
     if (waitAsync === undefined) throw new ThreadspaceError("init_failed", 'could not start its worker: Atomics.waitAsync is missing on this runtime, which the shared-memory bridge needs; use createEngine({ isolation: { transport: "extism" } }) here (the default picks it by itself).', { plugin });
     const worker = spawnBridgeWorker(plugin === undefined ? "threadspace bridge plugin" : `threadspace plugin ${plugin}`);
     const buffer = bufferFor(options.capacity ?? DEFAULT_CAPACITY);
-    const metered = WebAssembly.Module.imports(module).some((entry) => entry.module === METER_MODULE);
-    const bridge = new BridgeInstance(worker, buffer, options, metered);
+    const bridge = new BridgeInstance(worker, buffer, options);
     const startTimeoutMs = options.startTimeoutMs ?? 10_000;
     const started = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new ThreadspaceError("init_failed", `could not be instantiated in a worker: the worker did not start within ${startTimeoutMs} ms (a start function that never returns?).`, { plugin })), startTimeoutMs);
@@ -177,7 +169,7 @@ export class BridgeInstance implements WorkerInstance {
     worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, plugin: plugin ?? "(bridge)", startFuel: options.startFuel ?? Number.NaN, memoryCap: options.memoryCap ?? Infinity };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames };
     worker.postMessage(start);
     try {
       await started;
@@ -239,7 +231,7 @@ export class BridgeInstance implements WorkerInstance {
    * call at a time: a second call in flight is refused with `busy`. `options.tx` is what host
    * functions get from `context.hostContext()` during this call.
    */
-  async call(name: string, input: Uint8Array | string = new Uint8Array(0), options?: InstanceCallOptions): Promise<CallOutcome> {
+  async call(name: string, input: Uint8Array | string = new Uint8Array(0), options?: CallOptions): Promise<CallOutcome> {
     if (this.#dead !== undefined) throw this.#dead;
     if (this.#busy) throw this.#error("busy", `${name} was called while another call ran: an instance is not reentrant, one call at a time.`);
     this.#busy = true;
@@ -250,25 +242,21 @@ export class BridgeInstance implements WorkerInstance {
     }
   }
 
-  async #call(name: string, input: Uint8Array, options: InstanceCallOptions | undefined): Promise<CallOutcome> {
+  async #call(name: string, input: Uint8Array, options: CallOptions | undefined): Promise<CallOutcome> {
     let nameBytes = this.#names.get(name);
     if (nameBytes === undefined) this.#names.set(name, (nameBytes = encoder.encode(name)));
     const kernel = this.options.kernel;
     const fuel = options?.fuel ?? Number.NaN;
-    const timeLeft = options?.deadline === undefined ? Number.NaN : options.deadline - performance.now();
-    const source = this.metered && options?.fuelSource !== undefined ? encoder.encode(options.fuelSource) : NOTHING;
-    const namedTimeout = options?.timeoutMs ?? -1;
+    const timeLeft = options?.deadline !== undefined ? options.deadline - performance.now() : (options?.timeoutMs ?? Number.NaN);
     const writeHeader = (target: Views): void => {
       if (kernel !== undefined) {
         target.header[Word.LOG_LEVEL] = LOG_PRIORITY[kernel.logLevel()];
         target.header[Word.CONFIG_VERSION] = kernel.configVersion();
       }
-      target.header[Word.SOURCE_LENGTH] = source.byteLength;
-      target.header[Word.TIMEOUT_MS] = namedTimeout;
       target.slots[Slot.FUEL_BUDGET] = fuel;
       target.slots[Slot.TIME_LEFT_MS] = timeLeft;
     };
-    this.#views = publish(this.#views, { state: State.CALL, name: nameBytes.byteLength, status: Status.OK, parts: [nameBytes, source, input], header: writeHeader }, this.#postBuffer);
+    this.#views = publish(this.#views, { state: State.CALL, name: nameBytes.byteLength, status: Status.OK, parts: [nameBytes, input], header: writeHeader }, this.#postBuffer);
 
     const tx = options?.tx;
     const timeoutMs = this.options.timeoutMs;
@@ -309,10 +297,21 @@ export class BridgeInstance implements WorkerInstance {
     const length = header[Word.LENGTH] ?? 0;
     const used = slots[Slot.FUEL_USED] ?? Number.NaN;
     const kind = header[Word.ERROR_KIND] ?? 0;
+    const refused = slots[Slot.GROW_REFUSED_PAGES] ?? Number.NaN;
     const bytes = status === Status.NO_OUTPUT ? null : data.slice(0, length);
     Atomics.store(header, Word.STATE, State.IDLE);
-    if (status === Status.ERROR) throw guestError({ kind: kind as GuestErrorKind, message: decode(bytes ?? new Uint8Array(0), 0, length) }, this.#plugin ?? "(bridge)", name);
+    if (status === Status.ERROR) throw this.#callError(name, kind as GuestErrorKind, decode(bytes ?? new Uint8Array(0), 0, length), refused, options);
     return { output: bytes, fuelUsed: Number.isNaN(used) ? undefined : used };
+  }
+
+  /** The typed error of a failed call; the worker's meter stops are told with the caller's budget and timeout. */
+  #callError(name: string, kind: GuestErrorKind, message: string, refusedPages: number, options: CallOptions | undefined): ThreadspaceError {
+    const plugin = this.#plugin ?? "(bridge)";
+    if (kind === GuestErrorKind.FUEL_EXHAUSTED && options?.fuel !== undefined) return fuelExhaustedError(plugin, name, options.fuel, options.fuelSource);
+    if (kind === GuestErrorKind.DEADLINE) return deadlineError(plugin, name, options?.timeoutMs);
+    const error = guestError({ kind, message }, plugin, name);
+    if (error.code === "plugin_trap" && !Number.isNaN(refusedPages)) return growRefusedError(plugin, name, { pages: refusedPages, at: this.memoryPages, cap: this.options.memoryCap }, error.message);
+    return error;
   }
 
   readonly #postBuffer = (buffer: SharedArrayBuffer): void => this.worker.postMessage({ type: "buffer", buffer } satisfies ToWorker);

@@ -12,9 +12,8 @@
  * scripts/build-worker.mjs (a worker cannot load TypeScript without a loader).
  */
 import createPlugin, { type CallContext, type Plugin } from "@extism/extism";
-import type { ThreadspaceError } from "@threadspace/errors";
-import { FuelMeter, METER_MODULE, type MeterReport } from "../../fuel/fuel-meter.ts";
-import { GuestErrorKind, classifyExtismError, isExtismLinkError, refusedGrowFailure, type GuestFailure } from "../extism-errors.ts";
+import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
+import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
 import {
   CONFIG_FUNCTION,
   LOG_FUNCTION,
@@ -56,6 +55,8 @@ export function runBridgeWorker(port: BridgePort): void {
   const postBuffer = (buffer: SharedArrayBuffer): void => port.post({ type: "buffer", buffer });
   let plugin: Plugin | undefined;
   let memory: WebAssembly.Memory | undefined;
+  /** The instance's fuel meter, for a metered module. */
+  let meter: FuelMeter | undefined;
   let views: Views | undefined;
   /** Busy-poll this long (µs) before sleeping in Atomics.wait: back-to-back messages skip the futex wake-up. */
   let spin = new SpinBudget(0);
@@ -64,12 +65,6 @@ export function runBridgeWorker(port: BridgePort): void {
   const config: Record<string, string> = Object.create(null) as Record<string, string>;
   let configVersion = 0;
   let inCall = false;
-  /** The fuel meter of a metered module (docs/metering.md), serving `threadspace:meter` here, next to the guest. */
-  let meter: FuelMeter | undefined;
-  /** Prefix of the meter's errors, dropped: the engine's side names the plugin again. */
-  let errorPrefix = "";
-  /** The guest memory cap in pages, named when a refused grow ends in a trap. */
-  let memoryCap = Infinity;
 
   const current = (): Views => {
     if (views === undefined) throw new Error("the bridge worker has no buffer yet");
@@ -101,48 +96,27 @@ export function runBridgeWorker(port: BridgePort): void {
             : (context, ...args) => hostCall(index, context, args);
       }
       const kernel: Record<string, KernelFunction> = hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {};
-      errorPrefix = `[threadspace] [plugin ${message.plugin}] `;
-      memoryCap = message.memoryCap;
-      meter = WebAssembly.Module.imports(message.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter(message.plugin) : undefined;
-      // Instantiation (a start function, WASI's _initialize) runs under the plugin's fuel limit;
-      // its time is bounded by the engine's start timeout, which terminates this worker.
-      meter?.begin({ fuel: Number.isNaN(message.startFuel) ? Infinity : message.startFuel, fuelSource: "limits.fuel", deadline: Infinity, exportName: "instantiation" });
-      const instance = await createPlugin(
+      // A metered module (docs/metering.md) imports `threadspace:meter`: its meter runs here, next
+      // to the instance. Instantiation runs without a budget (the engine bounds start-up in time).
+      meter = WebAssembly.Module.imports(message.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter("(worker)") : undefined;
+      meter?.begin({ fuel: Infinity, deadline: Infinity });
+      plugin = await createPlugin(
         { wasm: [{ module: message.module }] },
-        { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: { ...meter?.extismFunctions(), "extism:host/user": user, "extism:host/env": kernel } },
-      ).catch((error: unknown) => {
-        throw meter?.end().stop?.error ?? error;
-      });
-      plugin = instance;
-      const exports = (await instance.getInstance()).exports;
-      if (meter !== undefined) {
-        meter.attach(await instance.getInstance());
-        meter.end();
-      }
-      const exported = exports["memory"];
+        { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() } },
+      );
+      const instance = await plugin.getInstance();
+      meter?.attach(instance);
+      meter?.end();
+      const exported = instance.exports["memory"];
       memory = exported instanceof WebAssembly.Memory ? exported : undefined;
     } catch (error) {
-      port.post({ type: "failed", kind: isExtismLinkError(error) ? "link" : "other", message: withoutPrefix(error instanceof Error ? error.message : String(error)) });
+      port.post({ type: "failed", kind: isExtismLinkError(error) ? "link" : "other", message: error instanceof Error ? error.message : String(error) });
       return;
     }
     views = viewsOf(message.buffer);
     spin = new SpinBudget(message.spinMicros);
     port.post({ type: "ready" });
     void serve();
-  }
-
-  function withoutPrefix(message: string): string {
-    return errorPrefix !== "" && message.startsWith(errorPrefix) ? message.slice(errorPrefix.length) : message;
-  }
-
-  /** What stopped a call: the meter's own stop first, then a refused grow behind a trap, else Extism's error. */
-  function failureOf(error: unknown, report: MeterReport | undefined): GuestFailure {
-    const stop = report?.stop;
-    if (stop !== undefined) return { kind: stop.kind === "fuel" ? GuestErrorKind.FUEL_EXHAUSTED : GuestErrorKind.DEADLINE, message: withoutPrefix(stop.error.message) };
-    const failure = classifyExtismError(error);
-    const refused = report?.refusedGrow;
-    if (failure.kind !== GuestErrorKind.TRAP || refused === undefined) return failure;
-    return refusedGrowFailure(failure, refused, memory === undefined ? 0 : memory.buffer.byteLength / PAGE, memoryCap);
   }
 
   /** The plugin's live level, as the engine wrote it with the call (silent before any call). */
@@ -191,50 +165,45 @@ export function runBridgeWorker(port: BridgePort): void {
     if (active === undefined) return;
     for (;;) {
       if (waitWhile((state) => state !== State.CALL && state !== State.MOVED) === State.MOVED) return;
-      const { header, data, slots } = current();
+      const { header, data } = current();
       const nameLength = header[Word.NAME] ?? 0;
-      const sourceLength = header[Word.SOURCE_LENGTH] ?? 0;
-      const afterName = header[Word.LENGTH] ?? 0;
+      const inputLength = header[Word.LENGTH] ?? 0;
       const name = decode(data, 0, nameLength);
-      const input = data.slice(nameLength + sourceLength, nameLength + afterName);
+      const input = data.slice(nameLength, nameLength + inputLength);
       const wanted = header[Word.CONFIG_VERSION] ?? 0;
+      // The meter's budget and deadline (NaN: none), on this thread's clock.
       if (meter !== undefined) {
-        const fuel = slots[Slot.FUEL_BUDGET] ?? Number.NaN;
+        const { slots } = current();
+        const budget = slots[Slot.FUEL_BUDGET] ?? Number.NaN;
         const timeLeft = slots[Slot.TIME_LEFT_MS] ?? Number.NaN;
-        const timeoutMs = header[Word.TIMEOUT_MS] ?? -1;
-        meter.begin({
-          fuel: Number.isNaN(fuel) ? Infinity : fuel,
-          fuelSource: sourceLength > 0 ? decode(data, nameLength, sourceLength) : "limits.fuel",
-          // The engine sent the time left: the deadline on this thread's clock.
-          deadline: Number.isNaN(timeLeft) ? Infinity : performance.now() + timeLeft,
-          ...(timeoutMs < 0 ? {} : { timeoutMs }),
-          exportName: name,
-        });
+        meter.begin({ fuel: Number.isNaN(budget) ? Infinity : budget, deadline: Number.isNaN(timeLeft) ? Infinity : performance.now() + timeLeft, exportName: name });
       }
       let status: Status;
       let bytes: Uint8Array;
       let errorKind = 0;
-      let report: MeterReport | undefined;
       inCall = true;
       try {
         if (wanted !== configVersion) refreshConfig(wanted);
         const output = await active.call(name, input);
-        report = meter?.end();
-        const stop: ThreadspaceError | undefined = report?.stop?.error;
-        // Over its budget after the last check (see FuelMeter.end): failed like a stopped call.
-        if (stop !== undefined) throw stop;
         status = output === null ? Status.NO_OUTPUT : Status.OK;
         bytes = output === null ? NO_OUTPUT : output.bytes();
       } catch (error) {
-        report ??= meter?.end();
-        const failure = failureOf(error, report);
+        const failure = classifyExtismError(error);
         status = Status.ERROR;
         errorKind = failure.kind;
         bytes = encoder.encode(failure.message);
       }
       inCall = false;
       const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;
-      const fuelUsed = report?.fuel ?? Number.NaN;
+      const report = meter?.end();
+      const fuelUsed = report === undefined ? Number.NaN : report.fuel;
+      // The meter stopped it (budget, deadline, or over budget after its last check): say which.
+      if (report?.stop !== undefined) {
+        status = Status.ERROR;
+        errorKind = report.stop.kind === "fuel" ? GuestErrorKind.FUEL_EXHAUSTED : GuestErrorKind.DEADLINE;
+        bytes = encoder.encode(report.stop.error.message);
+      }
+      const refusedPages = status === Status.ERROR && report?.refusedGrow !== undefined ? report.refusedGrow.pages : Number.NaN;
       views = publish(
         current(),
         {
@@ -246,6 +215,7 @@ export function runBridgeWorker(port: BridgePort): void {
             target.header[Word.PAGES] = pages;
             target.header[Word.ERROR_KIND] = errorKind;
             target.slots[Slot.FUEL_USED] = fuelUsed;
+            target.slots[Slot.GROW_REFUSED_PAGES] = refusedPages;
           },
         },
         postBuffer,
@@ -267,6 +237,7 @@ export function runBridgeWorker(port: BridgePort): void {
 
   /** One host call from the guest: ship the arguments' blocks, store the reply's, map handles. */
   function hostCall(index: number, context: CallContext, args: readonly unknown[]): unknown {
+    meter?.charge(HOST_CALL_FUEL);
     const reply = request(
       index,
       encodeHostRequest(args, (handle) => context.read(handle)?.bytes() ?? null),

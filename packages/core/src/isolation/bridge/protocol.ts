@@ -37,15 +37,10 @@ export const Word = {
   LOG_LEVEL: 5,
   /** Call: the version of the plugin's config; the worker fetches it ({@link CONFIG_FUNCTION}) when it differs from its copy. */
   CONFIG_VERSION: 6,
-  /** Reply with status ERROR: what failed (`GuestErrorKind`, isolation/extism-errors.ts). */
+  /** Reply with status ERROR: what failed ({@link GuestErrorKind}). */
   ERROR_KIND: 7,
-  /** Call to a metered instance: byte length of the fuel budget's source (UTF-8, named in `fuel_exhausted`) after the name; the input follows it. */
-  SOURCE_LENGTH: 8,
-  /** Call to a metered instance: the timeout its deadline came from, in ms (named in `timeout`); -1: none. */
-  TIMEOUT_MS: 9,
 } as const;
-/** Words in the header (two spare, so that the slots stay 8-byte aligned). */
-export const HEADER_WORDS = 12;
+export const HEADER_WORDS = 8;
 
 /**
  * Float64 slots after the words (fuel counts go past 2^31; NaN = none). The worker's fuel meter
@@ -58,6 +53,8 @@ export const Slot = {
   TIME_LEFT_MS: 1,
   /** Reply to a call: the fuel it used; NaN where the module is not metered. */
   FUEL_USED: 2,
+  /** Reply to a call that trapped: the pages of a `memory.grow` its memory cap refused before (NaN: none), so the engine reports `memory_limit`. */
+  GROW_REFUSED_PAGES: 3,
 } as const;
 export const HEADER_SLOTS = 4;
 
@@ -111,12 +108,6 @@ export interface StartMessage {
   readonly spinMicros: number;
   /** Names of the host functions the engine serves, by index (word NAME of a host request). */
   readonly hostFunctions: readonly string[];
-  /** The plugin's name, for the errors the worker's fuel meter raises. */
-  readonly plugin: string;
-  /** Fuel instantiation may use (a start function, WASI's `_initialize`) when the module is metered; NaN: no budget. */
-  readonly startFuel: number;
-  /** The guest memory cap in pages (limits.memoryPages), named when a refused grow ends in a trap; Infinity: unknown. */
-  readonly memoryCap: number;
 }
 /** Either side moved to a bigger buffer (see "Growth" above). */
 export interface BufferMessage {

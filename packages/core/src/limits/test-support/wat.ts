@@ -13,6 +13,10 @@ export interface WatFeatures {
   sign_extension?: boolean;
   sat_float_to_int?: boolean;
   multi_value?: boolean;
+  reference_types?: boolean;
+  simd?: boolean;
+  tail_call?: boolean;
+  exceptions?: boolean;
 }
 
 /** Compiles WebAssembly text to a binary with the npm `wabt` package (tests only). */
@@ -22,7 +26,7 @@ export async function watToWasm(wat: string, features: WatFeatures = {}): Promis
   try {
     module.resolveNames();
     // wabt.js validates with its default features only, so modules using proposals skip this.
-    if (!features.threads && !features.memory64 && !features.multi_memory) module.validate();
+    if (!features.threads && !features.memory64 && !features.multi_memory && !features.tail_call && !features.exceptions) module.validate();
     return new Uint8Array(module.toBinary({ canonicalize_lebs: true }).buffer);
   } finally {
     module.destroy();
