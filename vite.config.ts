@@ -14,7 +14,9 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "playground/server/**/*.test.ts", "playground/src/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "test/adversarial/*.test.ts", "playground/server/**/*.test.ts", "playground/src/**/*.test.ts"],
+          // The adversarial suite's browser files run in the browser project.
+          exclude: ["**/node_modules/**", "test/adversarial/**/*.browser.test.ts"],
           testTimeout: 20_000,
         },
       },
@@ -40,7 +42,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "browser",
-          include: ["test/browser/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/adversarial/browser/**/*.test.ts", "test/adversarial/**/*.browser.test.ts"],
           setupFiles: ["test/browser/setup.ts"],
           testTimeout: 20_000,
           // One file at a time: the files share the page's origin, and storage.test.ts clears

@@ -33,9 +33,26 @@ describe("IndexedDB driver in Chromium", () => {
     await driver.close();
     const raw = await openDB(name);
     expect(raw.version).toBe(DB_VERSION);
-    expect([...raw.objectStoreNames].sort()).toEqual(["bundles", "config", "entries", "events", "grants", "health", "kv", "memories", "meta", "threads"]);
+    expect([...raw.objectStoreNames].sort()).toEqual(["bundles", "config", "entries", "events", "grants", "health", "kv", "memories", "meta", "owners", "threads"]);
     expect(typeof (await raw.get("meta", "instance"))).toBe("string");
     raw.close();
+  });
+
+  test("a version 1 database is upgraded: its data stays, the owners store is added", async () => {
+    const name = freshName();
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        for (const store of ["bundles", "grants", "config", "memories", "threads", "entries", "kv", "health", "events", "meta"]) db.createObjectStore(store);
+      },
+    });
+    await v1.put("kv", 7, "a");
+    await v1.put("meta", "old-instance", "instance");
+    v1.close();
+    const driver = open(name);
+    expect(await driver.get("kv", "a")).toBe(7);
+    await driver.commit([{ store: "owners", key: "p", value: { hash: null, signer: null, since: 1 } }]);
+    expect(await driver.get("owners", "p")).toEqual({ hash: null, signer: null, since: 1 });
+    await driver.close();
   });
 
   test("two drivers on one name (two tabs) see each other's commits", async () => {

@@ -240,11 +240,13 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
       const inline = await engine.install(await fixture(env, "loop", { limits: { timeoutMs: 300 } }));
       expect(inline.limits.isolation).toBe("inline");
       expect(inline.metered).toBe(true);
-      expect(inline.limitNotes.join(" ")).not.toMatch(/not enforced|not metered/);
+      expect(inline.limitNotes.join(" ")).not.toMatch(/timeoutMs|not metered/);
       await expectCode(engine.call("loop", "spin"), "timeout");
       const plain = await engine.install(await fixture(env, "ok"));
       // workerd's precompiled modules always carry the note that the memory cap is not enforced.
       expect(plain.limitNotes).toEqual(env.runtime === "workerd" ? [expect.stringMatching(/^memoryPages: .* not enforced/)] : []);
+      // workerd's fixtures are metered when the worker is bundled: no unmetered module to make there.
+      if (env.runtime === "workerd") return;
       await engine.uninstall("loop");
       const unmetered = await engine.install(await unmeteredFixture(env, "loop", { limits: { timeoutMs: 300 } }));
       expect(unmetered.metered).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * The metering rewrite over every wasm the project builds: examples (npm run build:examples),
  * the PDKs' test plugins, test fixtures (npm run build:fixtures) and the plugin templates'
- * output when built. Each rewritten module must validate, and every export that can be called
+ * output when built (and one emscripten module from node_modules). Each rewritten module must validate, and every export that can be called
  * through raw @extism/extism must return the same output (or fail the same way) as the
  * original, with the same fuel on two fresh instances. The threadspace:meter imports are served
  * by the real host side (FuelMeter.extismFunctions()); Threadspace host functions get the same
@@ -39,6 +39,9 @@ function corpus(): [string, string, string | undefined][] {
       found.push([`test/fixtures/${file}`, join(fixtures, file), existsSync(json) ? json : undefined]);
     }
   }
+  // A third-party module the repository already has (emscripten, 552 KiB): validated only.
+  const emscripten = join(root, "node_modules/playwright-core/lib/webp_codec.wasm");
+  if (existsSync(emscripten)) found.push(["playwright-core webp_codec.wasm (emscripten)", emscripten, undefined]);
   return found;
 }
 

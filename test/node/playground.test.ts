@@ -243,12 +243,14 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await page.selectOption("#install-isolation", "");
     await page.fill("#install-timeout", "");
     await page.waitForSelector('article[data-plugin="loop"] .runs .isolation.worker');
-    expect(await page.innerText('article[data-plugin="loop"] .runs')).toMatch(/^worker, timeoutMs 300 — worker: 0 timeouts/);
+    expect(await page.innerText('article[data-plugin="loop"] .runs')).toMatch(/^worker, timeoutMs 300 — 0 timeouts.*; worker: 0 restarts/);
 
     const out = await call("loop", "spin", "", "text");
     expect(out.code, out.text).toBe("timeout");
     expect(out.text).toMatch(/time limit/);
-    await page.waitForSelector('article[data-plugin="loop"] .runs:text("worker: 1 timeouts")');
+    // Metered, the call stops itself in its worker: counted as a timeout, the worker kept.
+    await page.waitForSelector('article[data-plugin="loop"] .runs:text("— 1 timeouts")');
+    expect(await page.innerText('article[data-plugin="loop"] .runs')).toMatch(/; worker: 0 restarts/);
     const echo = await call("loop", "echo", "still serving", "text");
     expect(echo.code, echo.text).toBeNull();
     expect(echo.text).toContain("still serving");
@@ -292,7 +294,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await page.reload();
     expect(await ready(), await page.innerText("#status")).toBe("true");
     await page.waitForSelector('article[data-plugin="loop"] .runs .isolation.worker');
-    expect(await page.innerText('article[data-plugin="loop"] .runs')).toMatch(/^worker, timeoutMs 300 — worker: 0 timeouts/);
+    expect(await page.innerText('article[data-plugin="loop"] .runs')).toMatch(/^worker, timeoutMs 300 — 0 timeouts.*; worker: 0 restarts/);
     expect(await page.innerText('article[data-plugin="ok"] .signature.untrusted')).toMatch(/^valid, untrusted \(ed25519:[0-9a-f]{16}\)$/);
     expect(await page.innerText('article[data-plugin="plain"] .signature.unsigned')).toBe("unsigned .tsp");
   });

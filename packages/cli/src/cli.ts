@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { terminalSafeIo } from "./terminal-safe.ts";
 import { cac } from "cac";
 import { defineBuild } from "./commands/build.ts";
 import { defineCall } from "./commands/call.ts";
@@ -26,12 +27,15 @@ function isCacError(error: unknown): error is Error {
 /**
  * Runs the `threadspace` command line in-process: parses `args` (without `node` and the script),
  * runs the command with `io`, reports any error on `io.stderr`, and returns the exit code
- * (0 success, 1 failure, 2 usage error). Never throws.
+ * (0 success, 1 failure, 2 usage error). Never throws. Control characters in what it prints are
+ * escaped (`terminalSafeIo`).
  *
  * @example
  * const code = await run(["call", "examples/hello", "greet", "World"], processIo());
  */
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], unsafeIo: CliIo): Promise<number> {
+  // The printing boundary: nothing a plugin or bundle wrote reaches the terminal raw (terminal-safe.ts).
+  const io = terminalSafeIo(unsafeIo);
   const cli = cac("threadspace");
   cli.option("-h, --help", "Show help (after a command: that command's help)");
   cli.option("-v, --version", "Show the version");

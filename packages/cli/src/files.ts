@@ -1,4 +1,5 @@
-import { chmod, open, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { chmod, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { FileRefusedError, readRegularFile } from "@threadspace/core/read-file";
 import { basename, dirname, join, resolve } from "node:path";
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CliIo } from "./io.ts";
@@ -25,23 +26,17 @@ export function isNotFound(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
-/** Reads a file, refusing (by its size, before reading) one larger than `maxBytes`. */
-export async function readFileCapped(path: string, maxBytes: number): Promise<Uint8Array> {
-  const file = await open(path, "r");
+/**
+ * Reads a regular file the way the engine reads bundle files (`readRegularFile`: no blocking on
+ * a FIFO, `fstat` before reading, only regular files), refusing one larger than `maxBytes` by its
+ * size (`FileTooLargeError`). With `within` (the bundle folder), the file must resolve inside it.
+ */
+export async function readFileCapped(path: string, maxBytes: number, within?: string): Promise<Uint8Array> {
   try {
-    const info = await file.stat();
-    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
-    if (info.size > maxBytes) throw new FileTooLargeError(path, info.size, maxBytes);
-    const out = new Uint8Array(info.size);
-    let offset = 0;
-    while (offset < out.byteLength) {
-      const { bytesRead } = await file.read(out, offset, out.byteLength - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return out.subarray(0, offset);
-  } finally {
-    await file.close();
+    return await readRegularFile(path, maxBytes, within);
+  } catch (error) {
+    if (error instanceof FileRefusedError && error.reason === "too_large") throw new FileTooLargeError(path, error.size ?? 0, maxBytes);
+    throw error;
   }
 }
 

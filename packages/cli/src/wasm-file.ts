@@ -1,3 +1,4 @@
+import { describeNotWasm } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
 import { hasWasmMagic } from "./files.ts";
 
@@ -13,8 +14,7 @@ export const SERVED_IMPORT_MODULES: readonly string[] = ["extism:host/env", "ext
 /** Why `bytes` are not a WebAssembly module binary, or `undefined` when they start like one. */
 export function notWasmReason(bytes: Uint8Array, shown: string): string | undefined {
   if (hasWasmMagic(bytes)) return undefined;
-  const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
-  return `${shown} is not a WebAssembly module (it starts with "${head || "nothing"}", not "00 61 73 6d"): point at the compiled .wasm, not at source or text.`;
+  return `${shown} is not a WebAssembly module (${describeNotWasm(bytes)}; a module starts with "00 61 73 6d"): point at the compiled .wasm, not at source or text.`;
 }
 
 /** Compiles wasm bytes; throws `wasm_invalid` saying why they are not a usable module. */

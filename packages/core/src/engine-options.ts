@@ -97,12 +97,29 @@ export interface InstallOptions {
    * `engine.config.set` stored for it instead, when there are some.
    */
   readonly config?: Record<string, unknown>;
+  /**
+   * Data kept under this name by a different plugin (another wasm, or another signer; see
+   * `engine.data`): `"inherit"` hands it to this plugin, `"discard"` removes it first. Without
+   * it such an install fails with `data_conflict` and nothing changes. The same plugin (same
+   * wasm sha256, or a `.tsp` by the same signer) always gets its own data back.
+   */
+  readonly data?: "inherit" | "discard";
 }
 
 /** Options of `engine.unload` and `engine.uninstall`. */
 export interface UnloadOptions {
   /** Unload the plugins that depend on this one first, instead of refusing. */
   readonly cascade?: boolean;
+}
+
+/** Options of `engine.uninstall`. */
+export interface UninstallOptions extends UnloadOptions {
+  /**
+   * `true` (default): keep the plugin's data (kv; with a storage driver also the memories and
+   * threads it wrote), bound to this plugin: installed again it gets it back, a different plugin
+   * under the name does not (unless installed with `{ data: "inherit" }`). `false`: remove it.
+   */
+  readonly keepData?: boolean;
 }
 
 /** Defaults of {@link EngineOptions}. */

@@ -8,7 +8,9 @@ import type { CallBudget } from "./calls/plugin-runner.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
-import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UnloadOptions } from "./engine-options.ts";
+import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UninstallOptions, type UnloadOptions } from "./engine-options.ts";
+import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
+import { MemoryQuota } from "./storage/memory-quota.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
 import { enginePermissions, type EnginePermissions } from "./permissions/engine-permissions.ts";
 import { invokeDependency } from "./calls/invoke-dependency.ts";
@@ -29,6 +31,7 @@ import { forwardLogs } from "./logs/forward-logs.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 import { EnginePersistence } from "./storage/engine-persistence.ts";
+import { PluginData, type EngineData, type UninstallResult } from "./storage/plugin-data.ts";
 import { EventLog } from "./events/event-log.ts";
 import { resolveTrust } from "./install/trust.ts";
 import type { TrustPolicy } from "@threadspace/bundle";
@@ -58,6 +61,7 @@ export class Engine {
   /** `trustedKeys` imported and `requireSignature` settled (awaited by `createEngine`, which surfaces a bad key). */
   readonly #trust: Promise<TrustPolicy>;
   readonly #grantPolicy: GrantPolicy;
+  readonly #memoryQuota: MemoryQuota | undefined;
   readonly #limitsPolicy: HostLimitsPolicy;
   readonly #metering: MeteringOptions | undefined;
   readonly #isolation: EngineOptions["isolation"];
@@ -75,6 +79,13 @@ export class Engine {
   /** What the engine keeps in `options.storage`: calls' commits, bundles, grants, config, journal (undefined: memory only). */
   readonly #storage: EnginePersistence | undefined;
   readonly #eventLog: EventLog;
+  /** Whose data is under each plugin name; removal of a plugin's data (storage/plugin-data.ts). */
+  readonly #data: PluginData;
+  /**
+   * Data kept after `uninstall` (bound to the plugin that wrote it): `kept(name)` says what and
+   * whose, `remove(name)` removes it. See `uninstall`'s `keepData` and `install`'s `data`.
+   */
+  readonly data: EngineData;
   /** Plugins' config: `get`, `set` (validated overrides), `reset`. See {@link EngineConfig}. */
   readonly config: EngineConfig;
   /** The memories plugins read and write through `ts_memory_*`; writes commit at once and publish the same events. */
@@ -93,7 +104,7 @@ export class Engine {
     this.#grantPolicy = options.grant ?? false;
     this.#limitsPolicy = options.limits ?? {};
     this.#metering = options.metering;
-    this.#isolation = options.isolation;
+    this.#isolation = checkIsolationOptions(options.isolation);
     checkHostLimitsPolicy(this.#limitsPolicy);
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
     if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
@@ -121,6 +132,11 @@ export class Engine {
             journalDelayMs: options.journalDelayMs,
             quotaOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes,
           });
+    // Without a driver, quotas still hold (issue 10 item 16): the same ledger, in memory.
+    this.#memoryQuota = this.#storage === undefined ? new MemoryQuota((name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes) : undefined;
+    this.#memoryQuota?.link(this.#host.state.storage);
+    this.#data = new PluginData(this.#host, this.#storage?.committer);
+    this.data = this.#data.api((name) => this.#plugins.has(name) || this.#pending.has(name));
     this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name), log: this.#eventLog });
     this.events = this.#delivery.api;
     this.memories = memoryView(this.#host.state.memories);
@@ -226,9 +242,21 @@ export class Engine {
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
     const bundle = await readSource(source, this.#maxWasmBytes, await this.#trust);
+    const owner = await this.#admitData(bundle, options.data);
     const info = await this.#installBundle(bundle, [bundle.manifest.name], options.grant, this.#moduleConfig(bundle) ?? options.config);
     await this.#persistInstall(bundle);
+    await this.#data.claim(bundle.manifest.name, owner);
     return info;
+  }
+
+  /** Checks that data kept under the bundle's name is this plugin's (or handed over or discarded as `choice` says); returns its identity. */
+  async #admitData(bundle: SourceBundle, choice: InstallOptions["data"]): Promise<Awaited<ReturnType<PluginData["identityOf"]>>> {
+    if (choice !== undefined && choice !== "inherit" && choice !== "discard") throw new ThreadspaceError("bad_input", `install: "data" must be "inherit" or "discard", not ${JSON.stringify(choice)}.`);
+    const owner = await this.#data.identityOf(bundle);
+    const name = bundle.manifest.name;
+    // An installed name is refused by #installBundle (already_installed): never touch its data here.
+    if (!this.#plugins.has(name) && !this.#pending.has(name)) await this.#data.admit(name, owner, choice);
+    return owner;
   }
 
   /**
@@ -244,8 +272,10 @@ export class Engine {
     const ordered = planInstallOrder(bundles, (name) => this.#installedView(name));
     const installed: PluginInfo[] = [];
     for (const bundle of ordered) {
+      const owner = await this.#admitData(bundle, undefined);
       installed.push(await this.#installBundle(bundle, [bundle.manifest.name], undefined, this.#moduleConfig(bundle)));
       await this.#persistInstall(bundle);
+      await this.#data.claim(bundle.manifest.name, owner);
     }
     return installed;
   }
@@ -357,12 +387,15 @@ export class Engine {
   /**
    * Unloads a plugin and forgets it. Refused with `dependency_in_use` while installed plugins
    * (loaded or not) depend on it, unless `{ cascade: true }`, which uninstalls them first.
+   * Its data is kept, bound to it (installed again it gets it back; a different plugin under the
+   * name does not, see `install`'s `data`), or removed with `{ keepData: false }`; the result
+   * says which and what is kept.
    */
-  async uninstall(name: string, options: UnloadOptions = {}): Promise<void> {
+  async uninstall(name: string, options: UninstallOptions = {}): Promise<UninstallResult> {
     if (!this.#plugins.has(name) && this.#storage?.restoreErrors.delete(name) === true) {
       // Found in storage but not started (e.g. hash_mismatch): forget its stored records.
       await this.#storage.uninstalled([name]);
-      return;
+      return this.#uninstalledData([name], name, options.keepData);
     }
     this.#record(name);
     const dependents = dependentsOf(name, this.#installedMap(), true);
@@ -377,6 +410,14 @@ export class Engine {
       this.#monitor.forget(dependent);
     }
     await this.#storage?.uninstalled([...dependents, name]);
+    return this.#uninstalledData([...dependents, name], name, options.keepData);
+  }
+
+  /** Keeps or removes the data of uninstalled plugins; the result of `uninstall`. */
+  async #uninstalledData(names: readonly string[], name: string, keepData = true): Promise<UninstallResult> {
+    if (keepData) return { uninstalled: names, data: "kept", kept: this.#data.count(name) };
+    for (const each of names) await this.#data.remove(each);
+    return { uninstalled: names, data: "removed", kept: this.#data.count(name) };
   }
 
   /** Unloads every plugin (dependents first, running each `cleanup`) and refuses further work. */
@@ -410,6 +451,7 @@ export class Engine {
 
   /** @internal Loads memories, threads, kv, grants, config and installed plugins from storage, then starts the enabled ones. */
   async [RESTORE](): Promise<void> {
+    await this.#data.restore();
     await this.#storage?.restore({
       maxWasmBytes: this.#maxWasmBytes,
       trust: await this.#trust,
@@ -443,7 +485,7 @@ export class Engine {
       limits: { ...limits, maxQueued: this.#maxQueued },
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
-      ...(this.#storage === undefined ? {} : { commit: this.#storage.committer.commitCall }),
+      commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
     };
   }
 
@@ -458,8 +500,8 @@ export class Engine {
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
       const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering);
       const permissions = this.#host.permissions;
-      const granted = await resolveGrants(prepared.manifest, grant, permissions.remembered(prepared.sha256), this.#grantPolicy);
-      permissions.assign(name, prepared.sha256, granted);
+      const { granted, explicit } = await resolveGrants(prepared.manifest, grant, permissions.remembered(name, prepared.sha256), this.#grantPolicy);
+      permissions.assign(name, prepared.sha256, granted, explicit);
       let runner: PluginRunner | undefined;
       try {
         this.#config.install(prepared.manifest, config);
@@ -543,6 +585,18 @@ export class Engine {
     const state = record.runner !== undefined ? "ready" : this.#config.enabled(name) ? "unloaded" : "disabled";
     return describePlugin(record, state, this.#host.permissions.list(name));
   }
+}
+
+/**
+ * `createEngine({ isolation })` takes options (transport, maxWorkers, ...); a string such as
+ * `"worker"` was once silently ignored. Where plugins run is `limits.isolation`: say so.
+ */
+function checkIsolationOptions(isolation: unknown): EngineIsolationOptions | undefined {
+  if (isolation === undefined) return undefined;
+  if (typeof isolation !== "object" || isolation === null || Array.isArray(isolation)) {
+    throw new RangeError(`isolation takes options ({ transport, maxWorkers, whenWorkerUnavailable, ... }); got ${JSON.stringify(isolation)}. To run every plugin in a worker, set createEngine({ limits: { isolation: "worker" } }): a plugin.json asking for "inline" then runs in a worker too.`);
+  }
+  return isolation as EngineIsolationOptions;
 }
 
 /** `view` as if loaded (for checking the dependencies of a plugin that is not started). */

@@ -1,5 +1,6 @@
 export { createEngine, Engine } from "./engine.ts";
-export type { EngineOptions, EngineLogger, LogLevel, UnloadOptions, InstallOptions } from "./engine-options.ts";
+export type { EngineOptions, EngineLogger, LogLevel, UnloadOptions, UninstallOptions, InstallOptions } from "./engine-options.ts";
+export type { DataOwner, EngineData, KeptData, UninstallResult } from "./storage/plugin-data.ts";
 export type { GrantPolicy } from "./permissions/grant-policy.ts";
 export type { EnginePermissions } from "./permissions/engine-permissions.ts";
 export type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
@@ -33,6 +34,7 @@ export {
   capGuestMemory,
   resolveLimits,
   readMemoryLimits,
+  describeNotWasm,
   WASM_PAGE_BYTES,
   BUILT_IN_DEFAULTS,
   BUILT_IN_CEILINGS,

@@ -18,6 +18,8 @@ export type ThreadspaceErrorCode =
   | "dependency_in_use"
   /** A plugin with that name is already installed. */
   | "already_installed"
+  /** Data kept under a plugin name belongs to a different plugin (another wasm or signer): install with `{ data: "inherit" }` or `{ data: "discard" }`, or `engine.data.remove(name)`. */
+  | "data_conflict"
   /** No plugin with that name is installed. */
   | "plugin_not_found"
   /** A required or requested export does not exist. */
@@ -72,6 +74,7 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "dependency_cycle",
   "dependency_in_use",
   "already_installed",
+  "data_conflict",
   "plugin_not_found",
   "export_missing",
   "init_failed",

@@ -4,7 +4,7 @@ export type { CustomHostApi, CustomHostHandler } from "./custom-api.ts";
 export { CallTransaction, TxMap, autoCommit, storedCommit, StorageLink, type TxPersistence } from "./transaction.ts";
 export type { WriteOptions } from "./apis/embedder-call.ts";
 export type { KvView } from "./state/kv-store.ts";
-export { PermissionTable } from "./permissions.ts";
+export { PermissionTable, grantIdentity, type RememberedGrants } from "./permissions.ts";
 export { importName, canSuspend, type ExtismHostFunction } from "./host-functions.ts";
 export type { PluginInvoker } from "./apis/plugin-api.ts";
 export { requestParser, Schemas } from "./abi/request.ts";
@@ -21,3 +21,4 @@ export { compileConfigSchema, guideIssues, CONFIG_LOG_LEVELS, type ConfigCheck }
 export { LogStore, LOG_LEVELS, isLogThreshold, DEFAULT_LOG_CAPACITY, MAX_LOG_MESSAGE_CHARS, MAX_LOG_FIELDS_CHARS } from "./state/log-store.ts";
 export type { LogEntry, LogLevel, LogThreshold, LogSource, LogQuery, LogFilter, LogListener } from "./state/log-store.ts";
 export { HOST_ABI_VERSION } from "./abi-version.ts";
+export { copyEmbedderInput, MAX_EMBEDDER_DEPTH, MAX_EMBEDDER_NODES, MAX_EMBEDDER_CHARS } from "./state/embedder-input.ts";

@@ -1,13 +1,33 @@
 import type { PermissionName } from "@threadspace/manifest";
 
+/** What was granted to one plugin identity, and whether the embedder said so itself. */
+export interface RememberedGrants {
+  readonly permissions: PermissionName[];
+  /**
+   * True when the embedder granted them itself (an install's `grant`, `engine.permissions.grant`
+   * or `revoke`); false when the engine's grant policy decided, which is asked again next time.
+   */
+  readonly explicit: boolean;
+}
+
+/**
+ * The key grants are remembered under: the plugin's name and its wasm's sha256
+ * (`name@sha256:<hex>`). A plugin under another name reusing an approved wasm is another identity.
+ */
+export function grantIdentity(plugin: string, sha256: string): string {
+  return `${plugin}@${sha256}`;
+}
+
 /**
  * Which permissions each plugin holds. Checked on every host call, so a revoke takes effect on
  * the next host call, even in the middle of a plugin call. Grants are remembered against the
- * wasm's sha256: the same binary installed again gets them back, a changed binary asks again.
+ * plugin's identity (its name and its wasm's sha256): the same plugin installed again gets back
+ * what the embedder granted it; a changed binary, or the same binary under another name, asks again.
  */
 export class PermissionTable {
   readonly #live = new Map<string, Set<PermissionName>>();
-  readonly #byHash = new Map<string, Set<PermissionName>>();
+  readonly #remembered = new Map<string, { permissions: Set<PermissionName>; explicit: boolean }>();
+  readonly #identityOf = new Map<string, string>();
   readonly #hashOf = new Map<string, string>();
 
   /** True when `plugin` holds `permission` right now. */
@@ -20,30 +40,46 @@ export class PermissionTable {
     return [...(this.#live.get(plugin) ?? [])].sort();
   }
 
-  /** Sets a plugin's grants when it is installed; `sha256` (if known) keys the remembered grants. */
-  assign(plugin: string, sha256: string | undefined, permissions: Iterable<PermissionName>): void {
+  /**
+   * Sets a plugin's grants when it is installed; with `sha256` (if known) they are remembered
+   * for its identity. `explicit`: the embedder granted them itself (see {@link RememberedGrants}).
+   */
+  assign(plugin: string, sha256: string | undefined, permissions: Iterable<PermissionName>, explicit = false): void {
     const set = new Set(permissions);
     this.#live.set(plugin, set);
     if (sha256 !== undefined) {
+      const identity = grantIdentity(plugin, sha256);
+      this.#identityOf.set(plugin, identity);
       this.#hashOf.set(plugin, sha256);
-      this.#byHash.set(sha256, new Set(set));
+      this.#remembered.set(identity, { permissions: new Set(set), explicit });
     }
   }
 
-  /** Remembers grants for a binary (loaded from storage), without assigning them to a plugin. */
-  remember(sha256: string, permissions: Iterable<PermissionName>): void {
-    this.#byHash.set(sha256, new Set(permissions));
+  /** Remembers grants for an identity ({@link grantIdentity}; loaded from storage), without assigning them to a plugin. */
+  remember(identity: string, permissions: Iterable<PermissionName>, explicit: boolean): void {
+    this.#remembered.set(identity, { permissions: new Set(permissions), explicit });
   }
 
-  /** The sha256 a plugin's grants are remembered against, if known. */
+  /** The sha256 of a plugin's wasm, if known. */
   hashOf(plugin: string): string | undefined {
     return this.#hashOf.get(plugin);
   }
 
-  /** What was granted earlier to a binary with this sha256, if anything. */
-  remembered(sha256: string | undefined): PermissionName[] | undefined {
-    const set = sha256 === undefined ? undefined : this.#byHash.get(sha256);
-    return set === undefined ? undefined : [...set];
+  /** The identity a plugin's grants are remembered under, if known. */
+  identityOf(plugin: string): string | undefined {
+    return this.#identityOf.get(plugin);
+  }
+
+  /** Whether the embedder granted the plugin's current permissions itself. */
+  explicit(plugin: string): boolean {
+    const identity = this.#identityOf.get(plugin);
+    return identity === undefined ? false : (this.#remembered.get(identity)?.explicit ?? false);
+  }
+
+  /** What was granted earlier to this plugin identity (name and sha256), if anything. */
+  remembered(plugin: string, sha256: string | undefined): RememberedGrants | undefined {
+    const entry = sha256 === undefined ? undefined : this.#remembered.get(grantIdentity(plugin, sha256));
+    return entry === undefined ? undefined : { permissions: [...entry.permissions], explicit: entry.explicit };
   }
 
   grant(plugin: string, permissions: Iterable<PermissionName>): void {
@@ -60,14 +96,16 @@ export class PermissionTable {
     this.#remember(plugin, set);
   }
 
-  /** Forgets a plugin's live grants (uninstall); remembered grants by hash stay. */
+  /** Forgets a plugin's live grants (uninstall); remembered grants stay with its identity. */
   forget(plugin: string): void {
     this.#live.delete(plugin);
+    this.#identityOf.delete(plugin);
     this.#hashOf.delete(plugin);
   }
 
+  /** The embedder changed the grants itself: remembered as explicit. */
   #remember(plugin: string, set: ReadonlySet<PermissionName>): void {
-    const hash = this.#hashOf.get(plugin);
-    if (hash !== undefined) this.#byHash.set(hash, new Set(set));
+    const identity = this.#identityOf.get(plugin);
+    if (identity !== undefined) this.#remembered.set(identity, { permissions: new Set(set), explicit: true });
   }
 }

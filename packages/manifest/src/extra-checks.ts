@@ -1,5 +1,6 @@
 import { quote } from "./describe-value.ts";
 import { dependencyName } from "./dependency.ts";
+import { configSchemaIssues } from "./config-schema-bounds.ts";
 import { capabilityProblem, topicProblem } from "./field-rules.ts";
 import type { RawIssue } from "./issues.ts";
 import type { PathSegment } from "./json-path.ts";
@@ -79,7 +80,8 @@ function prototypeKeys(value: unknown, where: PathSegment[]): RawIssue[] {
 
 /**
  * The checks that valibot's per-field schema does not make: unknown fields (with suggestions),
- * unknown `limits` keys, duplicates, a dependency on itself and `__proto__` keys.
+ * unknown `limits` keys, duplicates, a dependency on itself, `__proto__` keys and the bounds of
+ * `configSchema` (config-schema-bounds.ts).
  */
 export function extraChecks(manifest: Record<string, unknown>): RawIssue[] {
   const { limits } = manifest;
@@ -93,5 +95,7 @@ export function extraChecks(manifest: Record<string, unknown>): RawIssue[] {
     ...duplicates(manifest["subscriptions"], "subscriptions", validOnly(topicProblem)),
     ...prototypeKeys(manifest["config"], ["config"]),
     ...prototypeKeys(manifest["configSchema"], ["configSchema"]),
+    // Bounded before anything compiles it: safe patterns, local acyclic $refs, a bounded expansion.
+    ...(isJsonObject(manifest["configSchema"]) ? configSchemaIssues(manifest["configSchema"]) : []),
   ];
 }

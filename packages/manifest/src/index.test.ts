@@ -6,7 +6,10 @@ describe("public API", () => {
     expect(Object.keys(api).sort()).toEqual([
       "MAX_MANIFEST_BYTES",
       "MAX_MANIFEST_DEPTH",
+      "MAX_MEMORY_PAGES",
+      "MAX_TABLE_ELEMENTS",
       "PERMISSIONS",
+      "RESERVED_PLUGIN_NAMES",
       "nameProblem",
       "parseDependency",
       "parseManifest",

@@ -1,7 +1,7 @@
 export type { ThreadspaceIssue } from "@threadspace/errors";
 export type { Dependency } from "./dependency.ts";
 export { parseDependency } from "./dependency.ts";
-export { nameProblem } from "./name-rule.ts";
+export { nameProblem, RESERVED_PLUGIN_NAMES } from "./name-rule.ts";
 export type { PluginManifest } from "./manifest.ts";
 export { MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "./manifest-limits.ts";
 export type { ParseManifestOptions, SafeParseManifestResult } from "./parse.ts";

@@ -23,6 +23,10 @@ export interface PluginLimits {
   storageBytes?: number;
   /** Most fuel (metered instructions) per call. */
   fuel?: number;
+  /** Most bytes the plugin may make the host hold through the Extism kernel (blocks it allocates or is handed, and vars). */
+  hostMemoryBytes?: number;
+  /** Most bytes of Extism vars (`var_set`: keys and values) the plugin may keep. */
+  maxVarBytes?: number;
   /** Most elements each WebAssembly table of the plugin may hold (written into the module as its maximum). */
   tableElements?: number;
   /** Where the plugin runs: on the engine's thread, or in its own worker. */
@@ -43,6 +47,8 @@ const UNITS = {
   eventsPerSecond: "events per second",
   storageBytes: "bytes",
   fuel: "fuel units per call",
+  hostMemoryBytes: "bytes",
+  maxVarBytes: "bytes",
   tableElements: "table elements",
 } as const;
 
@@ -71,6 +77,8 @@ export const limitsSchema = v.pipe(
     eventsPerSecond: v.exactOptional(count(UNITS.eventsPerSecond, Number.MAX_SAFE_INTEGER)),
     storageBytes: v.exactOptional(count(UNITS.storageBytes, Number.MAX_SAFE_INTEGER)),
     fuel: v.exactOptional(count(UNITS.fuel, Number.MAX_SAFE_INTEGER)),
+    hostMemoryBytes: v.exactOptional(count(UNITS.hostMemoryBytes, Number.MAX_SAFE_INTEGER)),
+    maxVarBytes: v.exactOptional(count(UNITS.maxVarBytes, Number.MAX_SAFE_INTEGER)),
     tableElements: v.exactOptional(count(UNITS.tableElements, MAX_TABLE_ELEMENTS)),
     isolation: v.exactOptional(
       v.picklist(["inline", "worker"], (issue) => `must be "inline" or "worker"; got ${describeValue(issue.input)}.`),

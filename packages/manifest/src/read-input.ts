@@ -24,9 +24,42 @@ function lineAndColumn(text: string, position: number): string {
   return `line ${line} column ${position - before.lastIndexOf("\n")}`;
 }
 
-function jsonError(text: string, error: unknown): string {
+/**
+ * JSON.parse's reason without what V8 quotes of the text (`Unexpected token 'r', "root:x:0:0"...
+ * is not valid JSON`): a manifest error never shows the file's contents.
+ */
+function parseReason(error: unknown): string {
   const reason = error instanceof Error ? error.message : String(error);
-  const position = /position (\d+)/.exec(reason)?.[1];
+  return reason.replace(/, ".*"(?:\.\.\.)? is not valid JSON$/su, "").replace(/^Unexpected token '.*?'/su, "Unexpected character");
+}
+
+/**
+ * Where JSON.parse stopped, when its message does not say (V8's "Unexpected token" messages quote
+ * the text instead): the shortest prefix that fails for a reason other than ending too soon.
+ */
+function failingPosition(text: string): number | undefined {
+  const failsInside = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      return !(error instanceof Error && error.message.startsWith("Unexpected end of JSON input"));
+    }
+  };
+  if (!failsInside(text.length)) return undefined;
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (failsInside(mid)) high = mid;
+    else low = mid + 1;
+  }
+  return Math.max(0, low - 1);
+}
+
+function jsonError(text: string, error: unknown): string {
+  const reason = parseReason(error);
+  const position = /position (\d+)/.exec(reason)?.[1] ?? failingPosition(text)?.toString();
   const where = position === undefined || /line \d+/.test(reason) ? "" : ` (${lineAndColumn(text, Number(position))})`;
   const pathHint = /^\s*[{[]/.test(text) ? "" : " Pass the file's contents, not its path.";
   return `the manifest is not valid JSON: ${reason}${where}. Check for a missing comma or quote, a trailing comma, or a comment.${pathHint}`;

@@ -66,10 +66,8 @@ describe("pdk-as: Kv", () => {
       const back = decoder.decode((await engine.call("pdk-as-kv", "get_text")).bytes);
       expect(back, JSON.stringify(text.slice(0, 40))).toBe(expected);
     }
-    // The embedder can store a lone surrogate; the host sends it as \ud800, the reader keeps it,
-    // and output() writes U+FFFD (valid UTF-8) in its place.
-    engine.kv("pdk-as-kv").set("text", "a\ud800b");
-    expect(decoder.decode((await engine.call("pdk-as-kv", "get_text")).bytes)).toBe("a\ufffdb");
+    // The embedder cannot store a lone surrogate either: it would not survive storage (issue 10, item 15).
+    expect(() => engine!.kv("pdk-as-kv").set("text", "a\ud800b")).toThrow(expect.objectContaining({ code: "bad_input" }));
   });
 
   test("an error reply is a HostResult with ok=false, the code and the message", async () => {

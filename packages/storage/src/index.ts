@@ -5,8 +5,8 @@ export { indexedDbStorage, deleteIndexedDbStorage, markerKey, DB_VERSION, MIGRAT
 export type { IndexedDbDamage, IndexedDbStorageDriver, IndexedDbStorageOptions, Migration, ThreadspaceDB } from "./drivers/indexeddb.ts";
 export { isOpenFailure, isQuotaError, mapIdbError, openFailureError } from "./drivers/idb-errors.ts";
 export { key, keyPrefix, splitKey, seqKey, parseSeq, prefixEnd } from "./keys.ts";
-export { byteSize, entrySize, checkValue, copyValue } from "./value.ts";
+export { byteSize, entrySize, checkValue, copyValue, storableProblem, isWellFormed } from "./value.ts";
 export { QuotaLedger, commitWithQuota, defaultOwnerOf, DEFAULT_QUOTA_BYTES, QUOTA_STORES } from "./quota.ts";
 export type { OwnerOf, QuotaOptions, QuotaPlan } from "./quota.ts";
 export { typedStore, WriteBatch, appendBounded, upgradeBundleRecord, BUNDLE_RECORD_VERSION } from "./records.ts";
-export type { BundleRecord, BundleRecordV1, PackedRecord, StoredBundleRecord, ConfigRecord, EntryRow, EventRow, GrantRecord, HealthRow, MemoryRow, StoreRecords, ThreadRow } from "./records.ts";
+export type { BundleRecord, BundleRecordV1, PackedRecord, StoredBundleRecord, ConfigRecord, EntryRow, EventRow, GrantRecord, HealthRow, MemoryRow, OwnerRecord, StoreRecords, ThreadRow } from "./records.ts";

@@ -121,6 +121,13 @@ export class QuotaLedger {
     return this.#limitOf(plugin) ?? this.#limitBytes;
   }
 
+  /** The entries that count against `plugin`, by store (to remove or hand over its data). */
+  ownedBy(plugin: string): { store: StoreName; key: string }[] {
+    const out: { store: StoreName; key: string }[] = [];
+    for (const [store, entries] of this.#entries) for (const [key, owned] of entries) if (owned.owner === plugin) out.push({ store, key });
+    return out;
+  }
+
   /** Forgets every entry of `plugin` (after its data was deleted, e.g. on uninstall). */
   forget(plugin: string): void {
     for (const entries of this.#entries.values()) for (const [key, owned] of entries) if (owned.owner === plugin) entries.delete(key);
@@ -130,9 +137,11 @@ export class QuotaLedger {
   /**
    * Checks what `batch` does to each owner's usage. Throws `quota_exceeded` (naming the plugin,
    * its usage and its limit) when a plugin would grow past its limit; otherwise returns the plan
-   * to {@link QuotaPlan.apply} after the commit.
+   * to {@link QuotaPlan.apply} after the commit. `{ check: false }` only counts (writes already
+   * made, such as the embedder's write-behind).
    */
-  plan(batch: readonly StorageWrite[]): QuotaPlan {
+  plan(batch: readonly StorageWrite[], options: { readonly check?: boolean } = {}): QuotaPlan {
+    const check = options.check ?? true;
     // A call's batch is checked on the hot path of every storing call (bench/storage): per write,
     // map lookups under the write's own key, no composite key to build.
     const changes: Change[] = new Array<Change>(batch.length);
@@ -161,7 +170,7 @@ export class QuotaLedger {
       const after = this.usage(owner) + (this.#reserved.get(owner) ?? 0) + bytes;
       usage.set(owner, after);
       const limit = this.limit(owner);
-      if (bytes > 0 && after > limit) {
+      if (check && bytes > 0 && after > limit) {
         throw new ThreadspaceError("quota_exceeded", `storage: this write needs ${after} bytes for the plugin's data, over its quota of ${limit} bytes; nothing of it was kept and earlier data is intact. Delete data the plugin no longer needs, or raise limits.storageBytes.`, { plugin: owner });
       }
     }

@@ -50,6 +50,6 @@ describe("IndexedDB migrations", () => {
     expect(migrationsAfter(DB_VERSION)).toEqual([]);
     const steps: Migration[] = [3, 1, 2].map((version) => ({ version, description: `v${version}`, up: () => {} }));
     expect(migrationsAfter(1, steps).map((m) => m.version)).toEqual([2, 3]);
-    expect(STORE_NAMES.length).toBe(9);
+    expect(STORE_NAMES.length).toBe(10);
   });
 });

@@ -56,8 +56,8 @@ export function upgradeBundleRecord(record: StoredBundleRecord): BundleRecord {
   throw new ThreadspaceError("storage_unavailable", `storage: a bundle record of version ${String(version)} was written by a newer Threadspace (this one reads up to ${BUNDLE_RECORD_VERSION}); it is left as it is.`);
 }
 
-/** `grants`, keyed by plugin name. */
-export type GrantRecord = { readonly permissions: readonly string[] };
+/** `grants`, keyed by plugin identity `name@sha256:<hex>` (before: the bare sha256, read as the stored bundle with that hash). */
+export type GrantRecord = { readonly permissions: readonly string[]; readonly explicit?: boolean };
 
 /** `config`, keyed by plugin name: the embedder's overrides (the defaults come from plugin.json). */
 export type ConfigRecord = { readonly overrides: JsonObject };
@@ -101,6 +101,14 @@ export type HealthRow = {
 /** `events`, keyed by `seqKey(seq)`: the bounded event log. */
 export type EventRow = { readonly seq: number; readonly topic: string; readonly payload: Json; readonly source: string; readonly at: number };
 
+/**
+ * `owners`, keyed by plugin name: the plugin the data under that name (kv, memories, threads)
+ * belongs to, so that a different plugin installed later under the name does not inherit it
+ * unless the embedder hands it over. `hash` is the wasm's `sha256:<hex>` (null for a precompiled
+ * module), `signer` the key id of a signed `.tsp` (null when unsigned).
+ */
+export type OwnerRecord = { readonly hash: string | null; readonly signer: string | null; readonly since: number };
+
 /** What each store holds. `kv` holds any value. */
 export type StoreRecords = {
   bundles: StoredBundleRecord;
@@ -112,6 +120,7 @@ export type StoreRecords = {
   kv: StorageValue;
   health: HealthRow;
   events: EventRow;
+  owners: OwnerRecord;
 };
 
 /**

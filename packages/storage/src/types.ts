@@ -20,10 +20,12 @@ export type StoreName =
   /** Health history (counters, last error, last check), keyed by plugin name. */
   | "health"
   /** The bounded event log, keyed by `seqKey(n)`. */
-  | "events";
+  | "events"
+  /** Whose data is kept under a plugin name (the wasm's sha256, the signer), keyed by plugin name. */
+  | "owners";
 
-/** Every store, in a fixed order (drivers create them all). */
-export const STORE_NAMES: readonly StoreName[] = ["bundles", "grants", "config", "memories", "threads", "entries", "kv", "health", "events"];
+/** Every store, in a fixed order (drivers create them all; new stores are only ever appended). */
+export const STORE_NAMES: readonly StoreName[] = ["bundles", "grants", "config", "memories", "threads", "entries", "kv", "health", "events", "owners"];
 
 /**
  * What a store holds: JSON values plus `Uint8Array` (wasm bytes). Numbers are float64 (NaN and

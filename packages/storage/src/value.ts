@@ -59,7 +59,7 @@ interface Walk {
 function invalid(walk: Walk, problem: string): ThreadspaceError {
   let path = "$";
   for (const part of walk.path) path += typeof part === "number" ? `[${part}]` : /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
-  return new ThreadspaceError("bad_input", `storage: ${walk.what} cannot be stored: ${path} ${problem}. Store JSON values (null, booleans, numbers, strings, arrays, plain objects) and Uint8Array only.`);
+  return new ThreadspaceError("bad_input", `storage: ${walk.what} cannot be stored: ${path} ${problem}. Store JSON values (null, booleans, numbers, strings, arrays, plain objects) and Uint8Array only.`, { issues: [{ path, message: problem }] });
 }
 
 function describe(value: unknown): string {
@@ -128,6 +128,22 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 /** Throws `bad_input` unless `value` is a {@link StorageValue}; `what` names it in the message. */
 export function checkValue(value: unknown, what = "the value"): asserts value is StorageValue {
   walk(value, { what, path: [], ancestors: new Set() }, false);
+}
+
+/**
+ * What every driver would refuse in `value`, as `{ path, message }`, or `undefined` when it can
+ * be stored: the one check shared by the drivers and by the host API's request decoder (so a
+ * host function refuses at the request what the storage would refuse at the commit).
+ */
+export function storableProblem(value: unknown): { readonly path: string; readonly message: string } | undefined {
+  try {
+    checkValue(value);
+    return undefined;
+  } catch (error) {
+    const issue = error instanceof ThreadspaceError ? error.issues[0] : undefined;
+    if (issue === undefined) throw error;
+    return { path: issue.path, message: issue.message };
+  }
 }
 
 /** A deep copy of `value`, validated like {@link checkValue}. */

@@ -1,5 +1,5 @@
 import * as Comlink from "comlink";
-import { ThreadspaceError, type CallInput, type CallOptions, type Engine, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UnloadOptions } from "@threadspace/core";
+import { ThreadspaceError, type CallInput, type CallOptions, type Engine, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UninstallOptions, type UninstallResult, type UnloadOptions } from "@threadspace/core";
 import { hookEventToWire, isViewMethod, transferableBytes, type ViewName, type WireHandler, type WireHookEvent, type WireInstallSource } from "./wire.ts";
 
 /** A `grant` policy that is a function (it runs on the page). */
@@ -87,7 +87,7 @@ export class EngineFacade {
     return (await this.#engine).unload(name, options);
   }
 
-  async uninstall(name: string, options?: UnloadOptions): Promise<void> {
+  async uninstall(name: string, options?: UninstallOptions): Promise<UninstallResult> {
     return (await this.#engine).uninstall(name, options);
   }
 

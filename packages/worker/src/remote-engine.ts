@@ -1,4 +1,4 @@
-import type { CallInput, CallOptions, CallResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UnloadOptions } from "@threadspace/core";
+import type { CallInput, CallOptions, CallResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UninstallOptions, UninstallResult, UnloadOptions } from "@threadspace/core";
 
 /** The same methods, each returning a promise. */
 export type Async<T> = {
@@ -29,7 +29,7 @@ export interface RemoteEngine {
   debugInfo(name: string): Promise<Awaited<ReturnType<Engine["debugInfo"]>>>;
   load(name: string): Promise<PluginInfo>;
   unload(name: string, options?: UnloadOptions): Promise<void>;
-  uninstall(name: string, options?: UnloadOptions): Promise<void>;
+  uninstall(name: string, options?: UninstallOptions): Promise<UninstallResult>;
   logs(name: string, query?: LogsQuery): Promise<LogEntry[]>;
   /** As `engine.onLog`; entries reach the handler asynchronously, in order. */
   onLog(handler: (entry: LogEntry) => void, filter?: LogsFilter): Promise<RemoteUnsubscribe>;

@@ -32,13 +32,19 @@ export function showHealth(app: App, name: string, target: HTMLElement): void {
   );
 }
 
-/** Fills `target` with where the plugin runs and its worker's counters (`engine.debugInfo`), asked on every redraw. */
+/**
+ * Fills `target` with where the plugin runs, its timeouts (stopped by fuel metering or by
+ * terminating its worker), its fuel per call, and its worker's counters (`engine.debugInfo`),
+ * asked on every redraw.
+ */
 function showRuns(app: App, info: PluginInfo, target: HTMLElement): void {
   replace(target, `${info.limits.isolation} (asked), timeoutMs ${info.limits.timeoutMs}`);
   app.engine.debugInfo(info.name).then(
-    ({ isolation, worker, limits }) => {
-      const counters = worker === undefined ? "" : ` — worker: ${worker.timeouts} timeouts, ${worker.restarts} restarts, ${worker.crashes} crashes`;
-      replace(target, h("span", { class: `isolation ${isolation.mode}` }, isolation.mode), `, timeoutMs ${limits.timeoutMs}${counters}`);
+    ({ isolation, worker, limits, engine }) => {
+      const timeouts = engine === undefined ? "" : ` — ${engine.timeouts} timeouts`;
+      const fuel = engine?.fuel?.p50 == null ? "" : `, fuel p50 ${engine.fuel.p50}`;
+      const counters = worker === undefined ? "" : `; worker: ${worker.restarts} restarts, ${worker.crashes} crashes`;
+      replace(target, h("span", { class: `isolation ${isolation.mode}` }, isolation.mode), `, timeoutMs ${limits.timeoutMs}${timeouts}${fuel}${counters}`);
     },
     (error: unknown) => replace(target, `${info.limits.isolation} (asked); debugInfo failed: ${errorCode(error)}`),
   );

@@ -1,5 +1,5 @@
 import { rm, utimes } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import type { CAC } from "cac";
 import { sha256Hex } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
@@ -29,7 +29,7 @@ export interface BuiltPlugin {
 /** Reads and validates a bundle's plugin.json (`manifest_invalid` lists every problem). */
 export async function readBundleManifest(io: CliIo, manifestPath: string): Promise<PluginManifest> {
   const shown = displayPath(io, manifestPath);
-  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES).catch((cause: unknown) => {
+  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES, dirname(manifestPath)).catch((cause: unknown) => {
     const why = isNotFound(cause) ? "it does not exist" : cause instanceof Error ? cause.message : String(cause);
     throw new ThreadspaceError("source_invalid", `cannot read ${shown}: ${why}. Pass a plugin's folder (the one holding plugin.json), or create one with "threadspace init-plugin".`, { cause });
   });

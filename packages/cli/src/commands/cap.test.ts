@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { readMemoryLimits, readMeterSection, sha256Hex } from "@threadspace/core";
+import { METER_VERSION, readMemoryLimits, readMeterSection, sha256Hex } from "@threadspace/core";
 import { run } from "../cli.ts";
 import { captureIo } from "../test-support/capture-io.ts";
 import { pluginWat, tempDir, watToWasm } from "../test-support/fixtures.ts";
@@ -74,9 +74,9 @@ describe("threadspace cap", () => {
     const result = await cap({ limits: { memoryPages: 20 } }, ".", "--fuel", "--out", "metered.wasm");
     expect(result.code).toBe(0);
     expect(result.out).toBe("metered.wasm\n");
-    expect(result.err).toMatch(/✓ memory: 1 page at start, maximum none → 1 page at start, maximum 20 pages\n✓ metered: fuel charges and checks \(transform version 1\), tables capped at 100000 elements/);
+    expect(result.err).toMatch(/✓ memory: 1 page at start, maximum none → 1 page at start, maximum 20 pages\n✓ metered: fuel charges and checks \(transform version \d+\), tables capped at 100000 elements/);
     const bytes = new Uint8Array(await readFile(join(dir, "metered.wasm")));
-    expect(readMeterSection(bytes)).toEqual({ version: 1, fuel: true, tableElements: 100_000, memoryPages: 20 });
+    expect(readMeterSection(bytes)).toEqual({ version: METER_VERSION, fuel: true, tableElements: 100_000, memoryPages: 20 });
     const module = new WebAssembly.Module(bytes);
     expect(WebAssembly.Module.imports(module).filter((i) => i.module === "threadspace:meter").map((i) => i.name)).toEqual(["refuel", "grow_refused"]);
     expect(WebAssembly.Module.exports(module).map((e) => e.name)).toContain("__threadspace_fuel");

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
 import { sha256Hex } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
@@ -16,7 +16,7 @@ export interface HashOptions {
 
 async function readJsonObjectText(io: CliIo, manifestPath: string): Promise<{ text: string; value: Record<string, unknown> }> {
   const shown = displayPath(io, manifestPath);
-  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES).catch((cause: unknown) => {
+  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES, dirname(manifestPath)).catch((cause: unknown) => {
     const why = isNotFound(cause) ? "it does not exist" : cause instanceof Error ? cause.message : String(cause);
     throw new ThreadspaceError("source_invalid", `cannot read ${shown}: ${why}. --write takes a plugin's folder (the one holding plugin.json).`, { cause });
   });
@@ -25,7 +25,7 @@ async function readJsonObjectText(io: CliIo, manifestPath: string): Promise<{ te
   try {
     value = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
   } catch (cause) {
-    throw new ThreadspaceError("manifest_invalid", `${shown} is not valid JSON (${cause instanceof Error ? cause.message : String(cause)}); fix it before writing its hash. "threadspace validate" shows every problem.`, { cause });
+    throw new ThreadspaceError("manifest_invalid", `${shown} is not valid JSON; fix it before writing its hash. "threadspace validate" shows where.`, { cause });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ThreadspaceError("manifest_invalid", `${shown} must hold a JSON object; fix it before writing its hash.`);

@@ -59,6 +59,8 @@ export interface InspectReport {
 /** A wasm to read, and the bundle plugin.json naming it (absent for a bare .wasm). */
 export interface Target {
   readonly wasmPath: string;
+  /** The bundle folder its files must resolve inside (absent for a bare .wasm). */
+  readonly dir?: string;
   readonly manifest?: { readonly path: string; readonly value: PluginManifest };
   /** The wasm's bytes when already read (from a .tsp). */
   readonly bytes?: Uint8Array;
@@ -77,18 +79,18 @@ export async function resolveTarget(io: CliIo, target: string): Promise<Target> 
   if (info?.isFile() === true && !path.endsWith(".json")) return { wasmPath: path };
   const { dir, manifestPath } = await locateBundle(io, target);
   const shown = displayPath(io, manifestPath);
-  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES).catch((cause: unknown) => {
+  const bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES, dir).catch((cause: unknown) => {
     const why = isNotFound(cause) ? "it does not exist" : cause instanceof Error ? cause.message : String(cause);
     throw new ThreadspaceError("source_invalid", `cannot read ${shown}: ${why}. Pass a plugin's folder (the one holding plugin.json) or a .wasm file.`, { cause });
   });
   const manifest = parseManifest(bytes, { source: shown });
-  return { wasmPath: resolve(dir, manifest.main), manifest: { path: manifestPath, value: manifest } };
+  return { wasmPath: resolve(dir, manifest.main), dir, manifest: { path: manifestPath, value: manifest } };
 }
 
 /** Reads the target's wasm; `source_invalid` saying how to build it when it is missing. */
 export async function readWasm(io: CliIo, target: Target): Promise<Uint8Array> {
   const shown = displayPath(io, target.wasmPath);
-  return readFileCapped(target.wasmPath, MAX_WASM_BYTES).catch((cause: unknown) => {
+  return readFileCapped(target.wasmPath, MAX_WASM_BYTES, target.dir).catch((cause: unknown) => {
     const main = target.manifest?.value.main;
     const message = isNotFound(cause) && main !== undefined ? missingWasmMessage(main, shown) : `cannot read ${shown}: ${cause instanceof Error ? cause.message : String(cause)}.`;
     throw new ThreadspaceError("source_invalid", message, { plugin: target.manifest?.value.name, cause });

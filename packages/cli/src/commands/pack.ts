@@ -18,8 +18,8 @@ export interface PackOptions {
   readonly sign?: string;
 }
 
-async function readOptional(path: string, maxBytes: number): Promise<Uint8Array | undefined> {
-  return readFileCapped(path, maxBytes).catch((cause: unknown) => (isNotFound(cause) ? undefined : Promise.reject(cause)));
+async function readOptional(path: string, maxBytes: number, within: string): Promise<Uint8Array | undefined> {
+  return readFileCapped(path, maxBytes, within).catch((cause: unknown) => (isNotFound(cause) ? undefined : Promise.reject(cause)));
 }
 
 /**
@@ -30,20 +30,20 @@ async function readOptional(path: string, maxBytes: number): Promise<Uint8Array 
 export async function pack(io: CliIo, dir = ".", options: PackOptions = {}): Promise<number> {
   const { dir: bundleDir, manifestPath } = await locateBundle(io, dir);
   const manifestShown = displayPath(io, manifestPath);
-  const manifestBytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES).catch((cause: unknown) => {
+  const manifestBytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES, bundleDir).catch((cause: unknown) => {
     const why = isNotFound(cause) ? "it does not exist" : messageOf(cause);
     throw new ThreadspaceError("source_invalid", `cannot read ${manifestShown}: ${why}. Pass a plugin's folder (the one holding plugin.json).`, { cause });
   });
   const manifest = parseManifest(manifestBytes, { source: manifestShown });
   const wasmPath = resolve(bundleDir, manifest.main);
-  const wasm = await readFileCapped(wasmPath, MAX_WASM_BYTES).catch((cause: unknown) => {
+  const wasm = await readFileCapped(wasmPath, MAX_WASM_BYTES, bundleDir).catch((cause: unknown) => {
     const message = isNotFound(cause) ? missingWasmMessage(manifest.main, displayPath(io, wasmPath)) : `cannot read ${displayPath(io, wasmPath)}: ${messageOf(cause)}.`;
     throw new ThreadspaceError("source_invalid", message, { plugin: manifest.name, cause });
   });
   if (manifest.hash === undefined) {
     throw new ThreadspaceError("bundle_invalid", `${manifestShown} has no "hash": a packed bundle pins its wasm. Run "threadspace hash ${displayPath(io, wasmPath)} --write ${displayPath(io, bundleDir)}", then pack again.`, { plugin: manifest.name });
   }
-  const readme = await readOptional(join(bundleDir, "README.md"), MAX_README_BYTES);
+  const readme = await readOptional(join(bundleDir, "README.md"), MAX_README_BYTES, bundleDir);
   const signer = options.sign === undefined ? undefined : await readSigningKey(io, options.sign);
   const tsp = await packBundle({ manifest: manifestBytes, wasm, readme }, { signer });
   const outPath = resolve(io.cwd, options.output ?? `${manifest.name}-${manifest.version}.tsp`);

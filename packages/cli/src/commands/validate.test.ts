@@ -73,7 +73,7 @@ describe("threadspace validate", () => {
 
   it("reports a file that is not wasm, and a wasm that does not compile", async () => {
     await bundle(fixtureManifest("fixture"), new TextEncoder().encode("(module)"));
-    expect((await validate()).lines).toEqual([expect.stringMatching(/\$\.main: b\/plugin\.wasm is not a WebAssembly module \(it starts with "28 6d 6f 64"/)]);
+    expect((await validate()).lines).toEqual([expect.stringMatching(/\$\.main: b\/plugin\.wasm is not a WebAssembly module \(it is WebAssembly text/)]);
     await writeFile(join(dir, "b", "plugin.wasm"), new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99]));
     expect((await validate()).lines).toEqual([expect.stringMatching(/\$\.main: b\/plugin\.wasm does not compile: /)]);
   });

@@ -53,7 +53,7 @@ async function checkWasm(io: CliIo, dir: string, expect: WasmExpectations): Prom
   const shown = displayPath(io, wasmPath);
   let bytes: Uint8Array;
   try {
-    bytes = await readFileCapped(wasmPath, MAX_WASM_BYTES);
+    bytes = await readFileCapped(wasmPath, MAX_WASM_BYTES, dir);
   } catch (error) {
     if (isNotFound(error)) return [{ path: "$.main", message: missingWasmMessage(expect.main, shown) }];
     if (error instanceof FileTooLargeError) return [{ path: "$.main", message: `${shown} is ${error.size} bytes, more than the ${MAX_WASM_BYTES} (64 MiB) an engine accepts by default.` }];
@@ -116,7 +116,7 @@ export async function validate(io: CliIo, target: string): Promise<number> {
   };
   let bytes: Uint8Array;
   try {
-    bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES);
+    bytes = await readFileCapped(manifestPath, MAX_MANIFEST_BYTES, dir);
   } catch (error) {
     if (isNotFound(error)) return report([{ path: "$", message: `there is no plugin.json in ${displayPath(io, dir)}. Pass a plugin's folder, or create plugin.json with at least "name" and "version".` }]);
     if (error instanceof FileTooLargeError) {

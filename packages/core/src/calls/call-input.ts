@@ -1,3 +1,4 @@
+import { copyEmbedderInput } from "@threadspace/host";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 
 /** A call's input: text (sent as UTF-8), bytes, or any JSON value (sent as its JSON text). */
@@ -8,8 +9,16 @@ export function encodeInput(input: CallInput, plugin: string): string | Uint8Arr
   if (typeof input === "string" || input instanceof Uint8Array) return input;
   if (input === undefined) return "";
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  // Copied first: a Proxy, a throwing getter or a cycle is bad_input with its path.
+  let data: unknown;
   try {
-    const json = JSON.stringify(input);
+    data = copyEmbedderInput(input, "the call input");
+  } catch (cause) {
+    const issue = cause instanceof ThreadspaceError ? cause.issues[0] : undefined;
+    throw new ThreadspaceError("bad_input", `the call input cannot be sent as JSON: ${issue === undefined ? messageOf(cause) : `${issue.path} ${issue.message}`}. Pass a string, a Uint8Array or plain JSON data.`, { plugin, cause, ...(issue === undefined ? {} : { issues: [issue] }) });
+  }
+  try {
+    const json = JSON.stringify(data);
     if (json === undefined) throw new Error("it has no JSON form");
     return json;
   } catch (cause) {

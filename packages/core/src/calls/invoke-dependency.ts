@@ -28,9 +28,9 @@ export async function invokeDependency(
   const refused = admit(callee);
   if (refused !== undefined) throw new HostFailure("call_failed", `[${refused.code}] ${refused.message}`);
   try {
-    return await callee.call(exportName, input, (output) => (output === null ? "" : decoder.decode(output)));
+    return await callee.call(exportName, input, (output) => (output === null ? "" : decoder.decode(output)), undefined, caller.name);
   } catch (error) {
     const code = isThreadspaceError(error) ? error.code : "plugin_trap";
-    throw new HostFailure(code === "export_missing" ? "not_found" : "call_failed", `[${code}] ${error instanceof Error ? error.message : String(error)}`);
+    throw new HostFailure(code === "export_missing" ? "not_found" : code === "permission_denied" ? "permission_denied" : "call_failed", `[${code}] ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -25,6 +25,9 @@ export interface RunnerLimits {
   readonly isolation?: "inline" | "worker";
   /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
   readonly maxQueued?: number;
+  /** Kernel caps (limits/host-memory.js): bytes the plugin may make the host hold, and of those in vars. Default: derived from `memoryPages`. */
+  readonly hostMemoryBytes?: number;
+  readonly maxVarBytes?: number;
 }
 
 /** Where a runner's instance runs, and what was decided about it (engine.get(name).limitNotes). */
@@ -55,6 +58,14 @@ export interface RunnerOptions {
   /** True when the module is metered: calls report their fuel (and `fuelStats` is kept). */
   readonly metered?: boolean;
 }
+
+/**
+ * Exports only the engine calls (lifecycle, events, ticks, config changes, health and debug
+ * reports, and WASI's start-up functions): `call` refuses them with `permission_denied`, for
+ * the embedder's `engine.call` and other plugins' `ts_plugin_call` alike, so nobody can run
+ * `cleanup` on a loaded plugin or forge an `on_event`. The engine reaches them through `callBytes`.
+ */
+export const ENGINE_EXPORTS: ReadonlySet<string> = new Set(["init_plugin", "get_metadata", "cleanup", "health_check", "on_event", "on_tick", "on_config_change", "debug_info", "_start", "_initialize"]);
 
 /** A call's own fuel budget (`engine.call(..., { fuel })`), in place of the plugin's `limits.fuel`. */
 export interface CallBudget {
@@ -121,8 +132,12 @@ export class PluginRunner {
    * Calls an export and maps its output (null when it wrote none) with `map`, in the same
    * promise reaction that frees the instance for the next call.
    */
-  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget): Promise<T> {
-    return this.#enqueue(exportName, input, map, true, budget);
+  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget, caller?: string): Promise<T> {
+    if (ENGINE_EXPORTS.has(exportName)) {
+      const who = caller === undefined ? "engine.call" : `${caller} (through ts_plugin_call)`;
+      return Promise.reject(new ThreadspaceError("permission_denied", `${exportName} is called only by the engine (lifecycle, events, config changes, health and debug reports); ${who} may not call it. Use the engine's API instead (engine.health, engine.debugInfo, engine.events.emit, engine.config.set, engine.unload).`, { plugin: this.name }));
+    }
+    return this.#enqueue(exportName, input, map, true, budget, caller);
   }
 
   /** Calls an export and returns its output bytes; lifecycle calls use it, so `stats` does not count them. */
@@ -130,7 +145,7 @@ export class PluginRunner {
     return this.#enqueue(exportName, input, toBytes, false);
   }
 
-  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget): Promise<T> {
+  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget, caller?: string): Promise<T> {
     if (this.#closed) return Promise.reject(new ThreadspaceError("plugin_unavailable", "is unloading; call it again after it is loaded.", { plugin: this.name }));
     if (!this.exports.has(exportName)) return Promise.reject(this.#fail(this.missing(exportName), exportName, counted));
     const size = inputBytes(input, this.#limits.maxInputBytes);
@@ -138,7 +153,7 @@ export class PluginRunner {
       const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
       return Promise.reject(this.#fail(error, exportName, counted));
     }
-    if (!this.#busy) return this.#run(exportName, input, map, counted, budget);
+    if (!this.#busy) return this.#run(exportName, input, map, counted, budget, caller);
     const maxQueued = this.#limits.maxQueued;
     if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
       const error = new ThreadspaceError("busy", `has ${this.#waiting.length} calls waiting already, the most the engine queues per plugin (createEngine({ maxQueuedCalls })); ${exportName} was not queued. Retry later or call it less often.`, { plugin: this.name });
@@ -146,7 +161,7 @@ export class PluginRunner {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget).then(resolve, reject));
+      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget, caller).then(resolve, reject));
     });
   }
 
@@ -188,7 +203,8 @@ export class PluginRunner {
     return error;
   }
 
-  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined): Promise<T> {
+  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined, caller?: string): Promise<T> {
+    this.#caller = caller;
     this.#busy = true;
     if (counted) this.stats.calls++;
     // One call runs at a time, so its details live in fields and the reactions below are
@@ -220,6 +236,8 @@ export class PluginRunner {
   #exportName = "";
   #map: OutputMap<unknown> = () => undefined;
   #counted = false;
+  /** The plugin whose ts_plugin_call this call serves (undefined: the embedder's call). */
+  #caller: string | undefined = undefined;
   /** Fuel per call of the counted calls (metered instances). */
   readonly #fuel: FuelWindow | undefined;
 
@@ -275,16 +293,16 @@ export class PluginRunner {
    * call was not timed, and its error), in the reaction that settles it: the engine's health
    * monitor (lifecycle/monitor.ts). One observer; a later one replaces it.
    */
-  observe(observer: (ms: number, error: ThreadspaceError | undefined) => void): void {
+  observe(observer: (ms: number, error: ThreadspaceError | undefined, caller: string | undefined) => void): void {
     this.#observer = observer;
   }
-  #observer: ((ms: number, error: ThreadspaceError | undefined) => void) | undefined = undefined;
+  #observer: ((ms: number, error: ThreadspaceError | undefined, caller: string | undefined) => void) | undefined = undefined;
   #startedAt = 0;
   #sampleTick = 0;
   #observe(error: ThreadspaceError | undefined): void {
     if (!this.#counted || this.#observer === undefined) return;
     const started = this.#startedAt;
-    this.#observer(Number.isNaN(started) ? Number.NaN : performance.now() - started, error);
+    this.#observer(Number.isNaN(started) ? Number.NaN : performance.now() - started, error, this.#caller);
   }
 
   /** Waits for queued calls, then frees the instance (and its WASI state). Later calls are refused. */

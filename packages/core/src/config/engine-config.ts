@@ -1,4 +1,5 @@
 import type { ConfigStore } from "@threadspace/host";
+import { copyEmbedderInput } from "@threadspace/host";
 import { copyConfig, type ConfigRuntime, type PluginConfig } from "./config-runtime.ts";
 
 /** `engine.config`: read and change plugins' config. */
@@ -41,7 +42,17 @@ export function engineConfig(store: ConfigStore, runtime: ConfigRuntime, check: 
   return {
     get: (name) => (check(name), copyConfig(store.get(name))),
     overrides: (name) => (check(name), copyConfig(store.overrides(name))),
-    set: (name, overrides) => guarded(name, () => runtime.set(name, overrides)),
+    // Copied and checked once, here: a Proxy, a throwing getter or a million keys is bad_input, not later trouble.
+    set: (name, overrides) =>
+      guarded(name, () => {
+        let copied: PluginConfig;
+        try {
+          copied = copyEmbedderInput(overrides, `config.set("${name}")`);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return runtime.set(name, copied);
+      }),
     reset: (name) => guarded(name, () => runtime.reset(name)),
   };
 }

@@ -1,4 +1,5 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
+import { copyEmbedderInput } from "@threadspace/host";
 import { HostFailure, TopicPattern, type EventBus, type PermissionTable, type TopicEvent, type TopicHandler } from "@threadspace/host";
 import type { PluginManifest } from "@threadspace/manifest";
 import type { PluginRunner } from "../calls/plugin-runner.ts";
@@ -119,7 +120,7 @@ export class EventDelivery {
           throw new HostFailure("bad_request", `the payload is not JSON: ${messageOf(cause)}`);
         }
         if (json === undefined) throw new HostFailure("bad_request", "the payload is not JSON (a function, symbol or undefined)");
-        this.#bus.emit(topic, payload, "host");
+        this.#bus.emit(topic, copyEmbedderInput(payload, `events.emit("${String(topic).slice(0, 64)}")`), "host");
       });
     },
     stats: (name) => {

@@ -74,12 +74,14 @@ function sourceError(message: string, cause?: unknown): ThreadspaceError {
 
 async function readFromUrl(manifestUrl: URL, maxWasmBytes: number): Promise<SourceBundle> {
   const origin = manifestUrl.href;
-  const text = await platform.readBytes(manifestUrl, MAX_MANIFEST_BYTES).catch((cause: unknown) => {
+  // Every file of a bundle folder is read from inside it: a symlink may not lead out (Node).
+  const folder = new URL(".", manifestUrl);
+  const text = await platform.readBytes(manifestUrl, MAX_MANIFEST_BYTES, folder).catch((cause: unknown) => {
     throw sourceError(`cannot read plugin.json at ${origin}: ${messageOf(cause)}. Check the path or URL, or pass { manifest, wasm } instead.`, cause);
   });
   const manifest = parseManifest(text, { source: origin });
   const wasmUrl = new URL(manifest.main, manifestUrl);
-  const wasm = await platform.readBytes(wasmUrl, maxWasmBytes).catch((cause: unknown) => {
+  const wasm = await platform.readBytes(wasmUrl, maxWasmBytes, folder).catch((cause: unknown) => {
     throw sourceError(
       `cannot read the wasm of ${manifest.name} at ${wasmUrl.href} ("main": "${manifest.main}" in ${origin}): ${messageOf(cause)}. Build the plugin first, or fix "main".`,
       cause,

@@ -1,4 +1,5 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
+import { describeNotWasm } from "../limits/wasm-sections.ts";
 import { METER_MODULE } from "../fuel/fuel-meter.ts";
 
 /** The kernel functions @extism/extism 2.0.0-rc13 provides in `extism:host/env` (read from its CallContext). */
@@ -43,10 +44,9 @@ export interface ModuleShape {
 /** Throws `wasm_invalid` unless the bytes start like a WebAssembly module. */
 export function assertWasmMagic(bytes: Uint8Array, plugin: string): void {
   if (bytes.byteLength < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
-    const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
     throw new ThreadspaceError(
       "wasm_invalid",
-      `the file is not a WebAssembly module (it starts with "${head}", not "00 61 73 6d"). Point "main" at the compiled .wasm, not at source or text.`,
+      `the file is not a WebAssembly module (${describeNotWasm(bytes)}; a module starts with "00 61 73 6d"). Point "main" at the compiled .wasm, not at source or text.`,
       { plugin },
     );
   }

@@ -5,6 +5,7 @@
  * {@link guestError}. Nothing else in the engine looks at an error's message to classify it.
  */
 import { ThreadspaceError, isThreadspaceError, messageOf } from "@threadspace/errors";
+import { KernelLimitError } from "../limits/host-memory.js";
 
 /** What stopped a guest call. */
 export const GuestErrorKind = {
@@ -18,6 +19,10 @@ export const GuestErrorKind = {
   FUEL_EXHAUSTED: 3,
   /** The call's deadline passed while the guest ran (metered modules check it). */
   DEADLINE: 4,
+  /** The plugin made the host hold more than limits.hostMemoryBytes / maxVarBytes (limits/host-memory.js). */
+  HOST_MEMORY: 5,
+  /** The call used up the Extism kernel's block slots (limits/host-memory.js). */
+  KERNEL_SLOTS: 6,
 } as const;
 export type GuestErrorKind = (typeof GuestErrorKind)[keyof typeof GuestErrorKind];
 
@@ -34,6 +39,7 @@ const PLUGIN_ERROR_PREFIX = "Plugin-originated error: ";
 export function classifyExtismError(error: unknown): GuestFailure {
   if (isThreadspaceError(error, "fuel_exhausted")) return { kind: GuestErrorKind.FUEL_EXHAUSTED, message: error.message };
   if (isThreadspaceError(error, "timeout")) return { kind: GuestErrorKind.DEADLINE, message: error.message };
+  if (error instanceof KernelLimitError) return { kind: error.code === "memory_limit" ? GuestErrorKind.HOST_MEMORY : GuestErrorKind.KERNEL_SLOTS, message: error.message };
   const message = messageOf(error);
   if (error instanceof RangeError) return { kind: GuestErrorKind.STACK_OVERFLOW, message };
   if (error instanceof Error && error.message.startsWith(PLUGIN_ERROR_PREFIX)) return { kind: GuestErrorKind.PLUGIN_ERROR, message: message.slice(PLUGIN_ERROR_PREFIX.length) };
@@ -73,6 +79,10 @@ export function guestError(failure: GuestFailure, plugin: string, exportName: st
       return new ThreadspaceError("fuel_exhausted", failure.message, options);
     case GuestErrorKind.DEADLINE:
       return new ThreadspaceError("timeout", failure.message, options);
+    case GuestErrorKind.HOST_MEMORY:
+      return new ThreadspaceError("memory_limit", `${exportName} failed: ${failure.message}. Its effects are discarded; the plugin is still loaded.`, options);
+    case GuestErrorKind.KERNEL_SLOTS:
+      return new ThreadspaceError("limit_exceeded", `${exportName} failed: ${failure.message}. Its effects are discarded; the plugin is still loaded.`, options);
     case GuestErrorKind.STACK_OVERFLOW:
       return new ThreadspaceError("plugin_trap", `${exportName} overflowed its stack: ${failure.message}. The plugin is still loaded; this call's effects are discarded.`, options);
     default:

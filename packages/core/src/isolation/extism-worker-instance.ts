@@ -110,6 +110,8 @@ export interface ExtismWorkerOptions {
   readonly resetEvery?: number | undefined;
   /** The guest memory cap in pages, named in trap messages (this transport cannot read the guest's memory). */
   readonly memoryCap: number;
+  /** Extism's own cap on vars (its worker's blocks cannot be guarded from the engine's thread: docs/security.md). */
+  readonly maxVarBytes?: number;
 }
 
 /** Kernel functions served on the engine's thread, so that a worker plugin sees what an inline one sees. */
@@ -164,6 +166,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
           logLevel: options.logLevel,
           functions: { [KERNEL_MODULE]: liveKernel(options.kernel), [USER_MODULE]: { ...options.functions }, ...unmeteredFuel(module) },
           nodeWorkerArgs: { name: `threadspace plugin ${options.plugin}` },
+          ...(options.maxVarBytes === undefined ? {} : { memory: { maxVarBytes: options.maxVarBytes } }),
         },
       );
     } catch (cause) {

@@ -1,4 +1,5 @@
 import type { ExtismHostFunction } from "@threadspace/host";
+import type { HostMemoryLimits } from "../limits/host-memory.js";
 import { BridgeInstance, type BridgeKernel } from "./bridge/bridge-instance.ts";
 import type { LogPriorityName } from "./bridge/protocol.ts";
 import { ExtismWorkerInstance } from "./extism-worker-instance.ts";
@@ -32,6 +33,8 @@ export interface WorkerStartOptions {
   readonly resetEvery?: number | undefined;
   /** The guest memory cap in pages, for messages. */
   readonly memoryCap: number;
+  /** The kernel caps (limits/host-memory.js): enforced in a bridge worker; Extism's own var cap under runInWorker. */
+  readonly hostMemory: HostMemoryLimits;
 }
 
 /**
@@ -52,6 +55,7 @@ export function workerInstanceFactory(module: WebAssembly.Module, options: Worke
         functions: options.functions(),
         kernel: options.kernel,
         memoryCap: options.memoryCap,
+        hostMemory: options.hostMemory,
       });
   }
   return () =>
@@ -65,5 +69,6 @@ export function workerInstanceFactory(module: WebAssembly.Module, options: Worke
       startTimeoutMs,
       resetEvery: options.resetEvery,
       memoryCap: options.memoryCap,
+      maxVarBytes: options.hostMemory.maxVarBytes,
     });
 }

@@ -71,12 +71,12 @@ describe.each(["bridge", "extism"] as const)("WorkerSupervisor over transport %s
     const restarts: string[] = [];
     const { supervisor, made } = await start(transport, 150, { restarts, prewarm: true });
     expect(isThreadspaceError(await rejection(supervisor.call("spin", "")), "timeout")).toBe(true);
-    await expect.poll(() => made.length).toBe(2);
+    await expect.poll(() => made.length, { timeout: 10_000 }).toBe(2);
     expect(restarts).toEqual([]); // the lifecycle waits for the next call
     expect(text((await supervisor.call("echo", "warm")).output)).toBe("warm");
     expect(made).toHaveLength(2);
     expect(isThreadspaceError(await rejection(supervisor.call("spin", "")), "timeout")).toBe(true);
-    await expect.poll(() => made.length).toBe(3);
+    await expect.poll(() => made.length, { timeout: 10_000 }).toBe(3);
     await supervisor.close();
     await expect(made[2]?.call("echo", "x")).rejects.toMatchObject({ code: "plugin_unavailable" });
   });
@@ -96,11 +96,11 @@ describe.each(["bridge", "extism"] as const)("WorkerSupervisor over transport %s
     const { supervisor } = await start(transport, 150, { slots });
     expect(held).toBe(1);
     await rejection(supervisor.call("spin", ""));
-    await expect.poll(() => held).toBe(0);
+    await expect.poll(() => held, { timeout: 10_000 }).toBe(0);
     expect(text((await supervisor.call("echo", "y")).output)).toBe("y");
     expect(held).toBe(1);
     expect(supervisor.crash()).toBe(true);
-    await expect.poll(() => held).toBe(0);
+    await expect.poll(() => held, { timeout: 10_000 }).toBe(0);
     await supervisor.close();
     expect(held).toBe(0);
   });

@@ -173,7 +173,7 @@ export class HealthMonitor {
   attach(runner: PluginRunner): void {
     const observed = this.#of(runner);
     this.#histories.open(runner.name);
-    runner.observe((ms, error) => this.#record(runner, observed, ms, error));
+    runner.observe((ms, error, caller) => this.#record(runner, observed, ms, error, caller));
   }
 
   /** A plugin's health history (undefined before it was first loaded). */
@@ -206,7 +206,7 @@ export class HealthMonitor {
     this.#histories.retry(names);
   }
 
-  #record(runner: PluginRunner, observed: PluginObservations, ms: number, error: unknown): void {
+  #record(runner: PluginRunner, observed: PluginObservations, ms: number, error: unknown, caller?: string): void {
     const code = error === undefined ? undefined : isThreadspaceError(error) ? error.code : "plugin_error";
     if (code !== undefined && NOT_COUNTED.has(code)) {
       if (observed.breaker.trialInFlight) this.#failed(runner, observed, `the trial call failed (${messageOf(error)})`);
@@ -223,6 +223,9 @@ export class HealthMonitor {
     observed.lastErrorAt = Date.now();
     if (code === "timeout") observed.timeouts++;
     this.#histories.recordError(runner.name, code, message, observed.lastErrorAt);
+    // Issue 10 item 10: a dependent's input must not disable the callee for everyone. Calls made
+    // through ts_plugin_call that fail are counted in the stats but never move the breaker.
+    if (caller !== undefined) return;
     if (FAILURE_CODES.has(code)) this.#failed(runner, observed, `${code}: ${message}`);
     else this.#succeeded(runner, observed); // The plugin answered (e.g. plugin_error for bad input): it works.
   }

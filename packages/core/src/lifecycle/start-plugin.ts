@@ -16,6 +16,8 @@ import type { WorkerSlots } from "../limits/call-limits.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
 import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
+import { HostMemoryGuard } from "../limits/host-memory.js";
+import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -34,6 +36,7 @@ export interface StartOptions {
 }
 
 const USER_MODULE = "extism:host/user";
+const KERNEL_MODULE = "extism:host/env";
 /** How long past a metered call's deadline its worker is left to stop the call itself (see WorkerSupervisor's graceMs). */
 const METERED_GRACE_MS = 250;
 
@@ -89,6 +92,8 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const timeoutMs = options.limits?.timeoutMs;
   meter?.begin({ fuel: options.limits?.fuel ?? Infinity, fuelSource: "limits.fuel", deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs, ...(timeoutMs === undefined ? {} : { timeoutMs }), exportName: "instantiation" });
   const userFunctions = options.host.functionsFor(manifest, userImports);
+  // Blocks and vars the plugin makes the host hold count against limits.hostMemoryBytes / maxVarBytes.
+  const guard = new HostMemoryGuard(hostMemoryLimits(options.limits));
   let plugin;
   try {
     const createPlugin = await platform.loadExtism();
@@ -99,7 +104,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, ...meter?.extismFunctions(), [USER_MODULE]: meter === undefined ? userFunctions : chargingHostCalls(meter, userFunctions) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), [KERNEL_MODULE]: guard.kernelFunctions(), [USER_MODULE]: meter === undefined ? userFunctions : chargingHostCalls(meter, userFunctions) },
       },
     );
   } catch (cause) {
@@ -109,6 +114,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     throw new ThreadspaceError(code, `could not be instantiated: ${messageOf(cause)}`, { plugin: name, cause });
   }
   logging.bind();
+  guard.attach(plugin);
   const instance = await plugin.getInstance();
   if (meter !== undefined) {
     try {
@@ -152,6 +158,7 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
     spinMicros: { engine: options.isolation?.spinMicros?.engine ?? DEFAULT_SPIN_MICROS.engine, worker: options.isolation?.spinMicros?.worker ?? DEFAULT_SPIN_MICROS.worker },
     resetEvery: options.isolation?.resetEvery,
     memoryCap: options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
+    hostMemory: hostMemoryLimits(options.limits),
   });
   const runnerWith = runnerOptions(name, options, userImports, isolation);
   // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the

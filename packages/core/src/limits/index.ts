@@ -4,6 +4,7 @@ export {
   resolveLimits,
   checkHostLimitsPolicy,
   BUILT_IN_DEFAULTS,
+  defaultHostMemoryBytes,
   BUILT_IN_CEILINGS,
   NUMERIC_LIMIT_KEYS,
   type HostLimitsPolicy,
@@ -15,4 +16,4 @@ export {
   type NumericLimitKey,
 } from "./limits-policy.ts";
 export { readMemoryLimits, WASM_PAGE_BYTES, type MemoryLimits } from "./wasm-memories.ts";
-export { readSections, readUleb, encodeUleb, ulebLength, SectionId, type WasmSection, type Leb } from "./wasm-sections.ts";
+export { describeNotWasm, readSections, readUleb, encodeUleb, ulebLength, SectionId, type WasmSection, type Leb } from "./wasm-sections.ts";

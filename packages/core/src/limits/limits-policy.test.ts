@@ -5,6 +5,7 @@ import type { PluginLimits } from "@threadspace/manifest";
 import {
   BUILT_IN_CEILINGS,
   BUILT_IN_DEFAULTS,
+  defaultHostMemoryBytes,
   NUMERIC_LIMIT_KEYS,
   checkHostLimitsPolicy,
   resolveLimits,
@@ -22,10 +23,13 @@ describe("resolveLimits", () => {
       memoryPages: 256,
       maxInputBytes: 1_048_576,
       maxOutputBytes: 16_777_216,
-      hostCallsPerCall: 100_000,
+      hostCallsPerCall: 10_000,
       eventsPerSecond: 1_000,
       storageBytes: 10_485_760,
       fuel: undefined,
+      tableElements: 100_000,
+      hostMemoryBytes: 33_554_432,
+      maxVarBytes: 1_048_576,
       isolation: "inline",
     });
     expect(notes).toEqual([]);
@@ -38,6 +42,9 @@ describe("resolveLimits", () => {
       eventsPerSecond: "default",
       storageBytes: "default",
       fuel: "unset",
+      tableElements: "default",
+      hostMemoryBytes: "default",
+      maxVarBytes: "default",
       isolation: "default",
     });
   });
@@ -96,7 +103,7 @@ describe("resolveLimits", () => {
   });
 
   it("keeps every value within its ceiling, grants what fits, and notes exactly what it capped", () => {
-    const value = (key: NumericLimitKey) => (key === "memoryPages" ? fc.integer({ min: 1, max: 65_536 }) : fc.integer({ min: 1, max: 1e12 }));
+    const value = (key: NumericLimitKey) => (key === "memoryPages" ? fc.integer({ min: 1, max: 65_536 }) : key === "tableElements" ? fc.integer({ min: 1, max: 10_000_000 }) : fc.integer({ min: 1, max: 1e12 }));
     const partial = (withKeys: readonly NumericLimitKey[]) =>
       fc.record(Object.fromEntries(withKeys.map((k) => [k, value(k)])) as Record<NumericLimitKey, fc.Arbitrary<number>>, { requiredKeys: [] });
     fc.assert(
@@ -110,8 +117,11 @@ describe("resolveLimits", () => {
           const capped = asked !== undefined && ceiling !== undefined && asked > ceiling;
           expect(notes.some((n) => n.limit === key)).toBe(capped);
           if (asked !== undefined && !capped) expect(got).toBe(asked);
-          if (asked === undefined && key !== "fuel") expect(got).toBe(Math.min(BUILT_IN_DEFAULTS[key], ceiling!));
-          expect(sources[key]).toBe(capped ? "policy" : asked !== undefined ? "plugin" : key === "fuel" ? "unset" : "default");
+          const fallback = key === "hostMemoryBytes" ? defaultHostMemoryBytes(limits.memoryPages) : key === "fuel" ? ceilings.fuel : BUILT_IN_DEFAULTS[key];
+          // fuel: no built-in default, so the host's ceiling (when it sets one) is the budget.
+          if (asked === undefined && fallback !== undefined) expect(got).toBe(Math.min(fallback, ceiling ?? Infinity));
+          if (asked === undefined && key === "fuel" && ceilings.fuel === undefined) expect(got).toBeUndefined();
+          expect(sources[key]).toBe(capped ? "policy" : asked !== undefined ? "plugin" : key === "fuel" && ceilings.fuel === undefined ? "unset" : "default");
         }
       }),
       { numRuns: 500 },

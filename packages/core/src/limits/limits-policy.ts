@@ -43,6 +43,10 @@ export interface EffectiveLimits {
   readonly storageBytes: number;
   /** Most fuel per call; `undefined`: no fuel limit (calls are still metered, and timed). */
   readonly fuel: number | undefined;
+  /** Most bytes the plugin may make the host hold through the Extism kernel: blocks (allocated, or host replies it keeps) and vars. */
+  readonly hostMemoryBytes: number;
+  /** Most bytes of Extism vars (keys and values). */
+  readonly maxVarBytes: number;
   /** Most elements each table may hold: the maximum written into the module before compiling. */
   readonly tableElements: number;
   /** Where the plugin runs. */
@@ -83,8 +87,14 @@ const MIB = 1024 * 1024;
  * - `memoryPages` 256 (16 MiB): what small PDK plugins need many times over (Rust starts at
  *   17 pages, AssemblyScript at 1); one that needs more says so in plugin.json.
  * - `maxInputBytes` 1 MiB (as the host API's request cap), `maxOutputBytes` 16 MiB.
- * - `hostCallsPerCall` 100,000; `eventsPerSecond` 1,000; `storageBytes` 10 MiB.
- * - `fuel`: none (calls are metered and timed, but have no fuel limit).
+ * - `hostCallsPerCall` 10,000: each host call takes two of the 32,767 Extism blocks a call can
+ *   have (its request and its reply), so about 16,000 is where the kernel runs out (measured:
+ *   docs/security.md); past the limit the host call replies `limit_exceeded`.
+ * - `eventsPerSecond` 1,000; `storageBytes` 10 MiB.
+ * - `hostMemoryBytes`: derived from `memoryPages`, twice the guest memory and at least 16 MiB
+ *   ({@link defaultHostMemoryBytes}); `maxVarBytes` 1 MiB (as Extism's other SDKs).
+ * - `fuel`: the host's ceiling when it sets one, else none (calls are metered and timed, but have
+ *   no fuel limit).
  * - `tableElements` 100,000 (about 0.8 MiB of host memory per table): far above what compilers
  *   emit for function pointers; a `table.grow` past it returns -1.
  * - `isolation` `"inline"`: the engine's current mode and the fastest. Fuel metering enforces
@@ -95,12 +105,19 @@ export const BUILT_IN_DEFAULTS: Readonly<Omit<EffectiveLimits, "fuel">> = {
   memoryPages: 256,
   maxInputBytes: 1 * MIB,
   maxOutputBytes: 16 * MIB,
-  hostCallsPerCall: 100_000,
+  hostCallsPerCall: 10_000,
   eventsPerSecond: 1_000,
   storageBytes: 10 * MIB,
+  hostMemoryBytes: 16 * MIB,
+  maxVarBytes: 1 * MIB,
   tableElements: 100_000,
   isolation: "inline",
 };
+
+/** The default `hostMemoryBytes` for a plugin with `memoryPages` of guest memory: twice that, at least 16 MiB. */
+export function defaultHostMemoryBytes(memoryPages: number): number {
+  return Math.max(BUILT_IN_DEFAULTS.hostMemoryBytes, 2 * memoryPages * 65_536);
+}
 
 /**
  * The most a plugin gets by asking, for each limit the host's policy does not cap itself:
@@ -112,14 +129,17 @@ export const BUILT_IN_CEILINGS: Readonly<Record<Exclude<NumericLimitKey, "fuel">
   memoryPages: 4_096, // 256 MiB
   maxInputBytes: 64 * MIB,
   maxOutputBytes: 64 * MIB,
-  hostCallsPerCall: 10_000_000,
+  // Past ~16,000 host calls a call runs out of Extism blocks whatever the limit says.
+  hostCallsPerCall: 16_000,
   eventsPerSecond: 100_000,
   storageBytes: 256 * MIB,
+  hostMemoryBytes: 1024 * MIB,
+  maxVarBytes: 64 * MIB,
   tableElements: 1_000_000,
 };
 
 /** Every numeric limit, in plugin.json's order. */
-export const NUMERIC_LIMIT_KEYS: readonly NumericLimitKey[] = ["timeoutMs", "memoryPages", "maxInputBytes", "maxOutputBytes", "hostCallsPerCall", "eventsPerSecond", "storageBytes", "fuel", "tableElements"];
+export const NUMERIC_LIMIT_KEYS: readonly NumericLimitKey[] = ["timeoutMs", "memoryPages", "maxInputBytes", "maxOutputBytes", "hostCallsPerCall", "eventsPerSecond", "storageBytes", "fuel", "tableElements", "hostMemoryBytes", "maxVarBytes"];
 
 function maxOf(key: NumericLimitKey): number {
   if (key === "memoryPages") return MAX_MEMORY_PAGES;
@@ -146,6 +166,8 @@ function unit(key: NumericLimitKey, value: number): string {
     case "maxInputBytes":
     case "maxOutputBytes":
     case "storageBytes":
+    case "hostMemoryBytes":
+    case "maxVarBytes":
       return `${value} bytes`;
     case "hostCallsPerCall":
       return `${value} host calls per call`;
@@ -244,7 +266,9 @@ export function resolveLimits(requested: PluginLimits, policy: HostLimitsPolicy 
       }
       continue;
     }
-    const fallback = policy.defaults?.[key] ?? (key === "fuel" ? undefined : BUILT_IN_DEFAULTS[key]);
+    // fuel has no built-in default; under a host ceiling a plugin that asks for none gets the
+    // ceiling, so that no plugin runs without a budget where the host set one.
+    const fallback = policy.defaults?.[key] ?? (key === "fuel" ? policy.fuel : key === "hostMemoryBytes" ? defaultHostMemoryBytes(values.memoryPages as number) : BUILT_IN_DEFAULTS[key]);
     values[key] = fallback === undefined ? undefined : ceiling === undefined ? fallback : Math.min(fallback, ceiling);
     sources[key] = fallback === undefined ? "unset" : "default";
   }
@@ -271,6 +295,8 @@ export function resolveLimits(requested: PluginLimits, policy: HostLimitsPolicy 
     eventsPerSecond: values.eventsPerSecond as number,
     storageBytes: values.storageBytes as number,
     fuel: values.fuel,
+    hostMemoryBytes: values.hostMemoryBytes as number,
+    maxVarBytes: values.maxVarBytes as number,
     tableElements: values.tableElements as number,
     isolation,
   };

@@ -144,7 +144,7 @@ describe("readSections", () => {
 
   it("refuses what is not a version 1 core module", () => {
     expectInvalid(() => readSections(new Uint8Array([1, 2, 3])), /magic/);
-    expectInvalid(() => readSections(new TextEncoder().encode("(module (memory 1))")), /starts with "28 6d 6f 64"/);
+    expectInvalid(() => readSections(new TextEncoder().encode("(module (memory 1))")), /it is WebAssembly text \(.wat\)/);
     expectInvalid(() => readSections(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00])), /component/);
     expectInvalid(() => readSections(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x02, 0x00, 0x00, 0x00])), /not a version 1/);
   });

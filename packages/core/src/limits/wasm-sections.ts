@@ -166,11 +166,24 @@ export function encodeUleb(value: number, width?: number): Uint8Array {
   return out;
 }
 
+/**
+ * What bytes that are not a WebAssembly module look like, without quoting them (a file's
+ * contents never appear in an error: it may not be the plugin's own file).
+ */
+export function describeNotWasm(bytes: Uint8Array): string {
+  if (bytes.byteLength === 0) return "it is empty";
+  const head = bytes.subarray(0, 512);
+  const text = head.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b !== 0x7f));
+  if (!text) return "it is binary data of another kind";
+  const start = new TextDecoder().decode(head).trimStart();
+  if (start.startsWith("(module") || start.startsWith(";;")) return "it is WebAssembly text (.wat), which must be compiled first";
+  return "it is text";
+}
+
 /** Checks the magic and the version; throws `wasm_invalid` with what the bytes look like instead. */
 export function checkHeader(bytes: Uint8Array, plugin?: string): void {
   if (bytes.byteLength < WASM_HEADER_BYTES || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
-    const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
-    throw wasmMalformed(`it does not start with the WebAssembly magic "00 61 73 6d" (it starts with "${head}")`, plugin);
+    throw wasmMalformed(`it does not start with the WebAssembly magic "00 61 73 6d" (${describeNotWasm(bytes)})`, plugin);
   }
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
     const component = bytes[6] === 1 && bytes[7] === 0;

@@ -56,9 +56,9 @@ export interface BodyScan {
  * Scans one function body's instructions (from `codeStart` to `end`) and lists what the
  * rewrite changes: where each straight-line segment starts and its cost in original
  * instructions, loop headers (checked), function indices, `memory.grow` and bulk operations.
- * A segment starts at the function's entry and after every `loop`, `if`, `else` and `end`
- * (the points control can reach other than by falling through); its cost counts every
- * instruction up to and including the one that ends it.
+ * A charge sits at the function's entry and after every `loop`, `if` and `else`; what follows
+ * an `end` joins the charge of the segment that opened the construct (docs/metering.md,
+ * transform version 2). Every original instruction is counted by exactly one charge.
  */
 export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx: ScanContext): BodyScan {
   const reader = new InstructionReader(bytes, codeStart, end, ctx);
@@ -66,6 +66,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
   const labelShifts = ctx.labels ? ([] as number[]) : undefined;
   let insertedIfs = 0;
   let depth = 0;
+  let finished = false;
   let mayRunLong = false;
   let loops = false;
   let totalCost = 0;
@@ -81,11 +82,12 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
     if (check) insertedIfs++;
   };
   const close = (): void => {
-    if (costSlot < 0) return;
-    events[costSlot] = count;
+    if (costSlot >= 0) events[costSlot] = (events[costSlot] as number) + count;
     totalCost += count;
     count = 0;
   };
+  // For each open block, loop and if: the slot of the segment its opening instruction is in.
+  const openers: number[] = [];
   open(codeStart, true);
   insertedIfs = 0; // the entry check's `if` comes before every label: the emitter adds it
   while (!reader.done) {
@@ -98,6 +100,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
       case Op.if:
         labelShifts?.push(insertedIfs);
         depth++;
+        openers.push(costSlot);
         if (op === Op.block) break;
         if (op === Op.loop) mayRunLong = loops = true;
         close();
@@ -108,14 +111,17 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
         open(reader.pos, false);
         break;
       case Op.end:
+        close();
         if (depth === 0) {
           if (!reader.done) throw malformedAt(ctx, reader.pos, "the function body goes on after its final `end`");
-          close();
+          finished = true;
           break;
         }
         depth--;
-        close();
-        open(reader.pos, false);
+        // What follows an `end` runs at most once per run of the segment that opened the
+        // construct (branches to a block's label land here, a loop's go to its start): its cost
+        // joins that segment's charge instead of a charge of its own.
+        costSlot = openers.pop() as number;
         break;
       case Op.call:
       case Op.returnCall:
@@ -142,7 +148,7 @@ export function scanBody(bytes: Uint8Array, codeStart: number, end: number, ctx:
       }
     }
   }
-  if (depth !== 0 || reader.op !== Op.end) throw malformedAt(ctx, end, "the function body does not end with `end`");
+  if (!finished) throw malformedAt(ctx, end, "the function body does not end with `end`");
   return { events, codeStart, mayRunLong, loops, totalCost, bulk32, bulk64, labelShifts };
 }
 

@@ -8,7 +8,7 @@ export const METER_IMPORT_MODULE = "threadspace:meter";
 export const METER_SECTION = "threadspace.meter";
 
 /** Version of the transform: fixes the segment boundaries, costs and inserted code (docs/metering.md). */
-export const METER_VERSION = 1;
+export const METER_VERSION = 2;
 
 /** What the `threadspace.meter` custom section says (UTF-8 JSON). */
 export interface MeterInfo {

@@ -2,8 +2,10 @@ import { ThreadspaceError } from "@threadspace/errors";
 import wabtInit from "wabt";
 import { describe, expect, it } from "vitest";
 import { capGuestMemory } from "../limits/memory-cap.ts";
+import { readSections, readUleb } from "../limits/wasm-sections.ts";
 import { watToWasm } from "../limits/test-support/wat.ts";
-import { readMeterSection, rewriteModule } from "./index.ts";
+import { ByteWriter } from "./byte-writer.ts";
+import { METER_VERSION, readMeterSection, rewriteModule } from "./index.ts";
 import { instantiateMetered, instantiatePlain, outcome } from "./test-support/metered-instance.ts";
 
 const COMPUTE = `(module
@@ -86,8 +88,9 @@ describe("rewriteModule: behaviour", () => {
     const metered = await instantiateMetered(rewriteModule(await watToWasm(COMPUTE, { multi_value: true, bulk_memory: true })).bytes);
     // add: local.get, local.get, i32.add, end
     expect(metered.run((e) => (e["add"] as Fn)(1, 2)).report.fuel).toBe(4);
-    // count(n): entry [block loop] 2 + (n + 1) × loop body 10 + [end] of the block... 1 never runs + [local.get end] 2
-    for (const n of [0, 5, 1000]) expect(metered.run((e) => (e["count"] as Fn)(n)).report.fuel).toBe(10 * n + 14);
+    // count(n): entry [block loop] 2, with what follows the loop's end [end] 1 and the block's end [local.get end] 2
+    // (they run once per entry: merged into its charge), + (n + 1) × the loop body [10 instructions, with br and end]
+    for (const n of [0, 5, 1000]) expect(metered.run((e) => (e["count"] as Fn)(n)).report.fuel).toBe(10 * n + 15);
     // fill(len): 6 instructions (+ end) plus one unit per 16 bytes, rounded up
     const fill = (len: number): number => metered.run((e) => (e["fill"] as Fn)(len)).report.fuel;
     expect(fill(160) - fill(0)).toBe(10);
@@ -163,7 +166,7 @@ describe("rewriteModule: caps", () => {
     const wasm = await watToWasm(GROW);
     const capsOnly = rewriteModule(wasm, { fuel: false, memoryPages: 8 });
     expect(WebAssembly.Module.imports(new WebAssembly.Module(capsOnly.bytes))).toEqual([]);
-    expect(readMeterSection(capsOnly.bytes)).toEqual({ version: 1, fuel: false, tableElements: null, memoryPages: 8 });
+    expect(readMeterSection(capsOnly.bytes)).toEqual({ version: METER_VERSION, fuel: false, tableElements: null, memoryPages: 8 });
     const capped = capGuestMemory(wasm, 8).bytes;
     expect(capsOnly.bytes.subarray(0, capped.byteLength)).toEqual(capped);
   });
@@ -241,6 +244,83 @@ describe("rewriteModule: indices", () => {
   });
 });
 
+describe("rewriteModule: label names", () => {
+  /** A `name` custom section holding only label names: function → [[label, name], ...]. */
+  function labelNames(map: [number, [number, string][]][]): Uint8Array {
+    const sub = new ByteWriter();
+    sub.uleb(map.length);
+    for (const [func, labels] of map) {
+      sub.uleb(func);
+      sub.uleb(labels.length);
+      for (const [label, name] of labels) {
+        sub.uleb(label);
+        sub.name(name);
+      }
+    }
+    const content = new ByteWriter();
+    content.name("name");
+    content.u8(3);
+    content.uleb(sub.length);
+    content.bytes(sub.finish());
+    const section = new ByteWriter();
+    section.u8(0);
+    section.uleb(content.length);
+    section.bytes(content.finish());
+    return section.finish();
+  }
+
+  /** Reads the label names back: [function, label, name] triples. */
+  function readLabelNames(bytes: Uint8Array): [number, number, string][] {
+    const name = readSections(bytes).find((s) => s.id === 0 && new TextDecoder().decode(bytes.subarray(s.offset + 1, s.offset + 5)) === "name");
+    if (name === undefined) return [];
+    let pos = name.offset + 5;
+    const u32 = (): number => {
+      const leb = readUleb(bytes, pos);
+      pos = leb.next;
+      return leb.value;
+    };
+    const out: [number, number, string][] = [];
+    while (pos < name.end) {
+      const id = bytes[pos++];
+      const size = u32();
+      if (id !== 3) {
+        pos += size;
+        continue;
+      }
+      for (let f = u32(); f > 0; f--) {
+        const func = u32();
+        for (let l = u32(); l > 0; l--) {
+          const label = u32();
+          const length = u32();
+          out.push([func, label, new TextDecoder().decode(bytes.subarray(pos, pos + length))]);
+          pos += length;
+        }
+      }
+    }
+    return out;
+  }
+
+  it.each([
+    ["after the code section", false],
+    ["before the code section", true],
+  ])("renumbers functions and moves labels past the inserted ifs, with the name section %s", async (_where, first) => {
+    const wasm = await watToWasm(`(module (import "env" "f" (func))
+      (func (param i32) (block $a (loop $b (br_if $b (local.get 0)) (block $c))) (call 0)))`);
+    const names = labelNames([[1, [[0, "a"], [1, "b"], [2, "c"]]]]);
+    const input = first ? new Uint8Array([...wasm.subarray(0, 8), ...names, ...wasm.subarray(8)]) : new Uint8Array([...wasm, ...names]);
+    expect(WebAssembly.validate(input)).toBe(true);
+    const { bytes } = rewriteModule(input);
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    // Function 1 moves to 3 (two imports added). Labels: the entry check's if comes first (+1);
+    // $b's own check sits inside it, so $c, after it, moves by one more.
+    expect(readLabelNames(bytes)).toEqual([
+      [3, 1, "a"],
+      [3, 2, "b"],
+      [3, 4, "c"],
+    ]);
+  });
+});
+
 describe("rewriteModule: proposals", () => {
   it("keeps SIMD code working", async () => {
     const wasm = await watToWasm(
@@ -262,7 +342,7 @@ describe("rewriteModule: refusals and the meter section", () => {
   it("says what it did in the threadspace.meter section, read from bytes or a compiled module", async () => {
     const wasm = await watToWasm(`(module (memory 1) (table 1 funcref))`);
     const { bytes, meter } = rewriteModule(wasm, { memoryPages: 16, tableElements: 100 });
-    const expected = { version: 1, fuel: true, tableElements: 100, memoryPages: 16 };
+    const expected = { version: METER_VERSION, fuel: true, tableElements: 100, memoryPages: 16 };
     expect(meter).toEqual(expected);
     expect(readMeterSection(bytes)).toEqual(expected);
     expect(readMeterSection(new WebAssembly.Module(bytes))).toEqual(expected);

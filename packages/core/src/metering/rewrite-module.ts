@@ -217,29 +217,41 @@ export function rewriteModule(input: Uint8Array, options: RewriteOptions = {}): 
   if (fuel || grow || helpers > 0) {
     writers[SectionId.code] = () =>
       emit(SectionId.code, (w) => {
-        w.uleb(defined + helpers);
-        for (const [i, body] of layout.bodies.entries()) {
-          const funcIndex = imported + i;
-          const result = rewriteBody(w, scratch, bytes, body, {
-            plugin,
-            funcIndex,
-            memory64: memories.includes(true),
-            memory64List: memories,
-            table64List: layout.table64,
-            fuel,
-            grow,
-            renumber: addedImports > 0,
-            labels,
-            meter,
-            params: layout.paramCounts[layout.functionTypes[i] as number] as number,
-            renumberFunction: renumber,
-            growHelper,
-            leafSkip: true,
-          });
-          if (result.labelShifts !== undefined) labelShifts.set(funcIndex, result.labelShifts);
-        }
-        for (let m = 0; m < helpers; m++) growHelperBody(w, m, memories[m] === true, growRefusedFunc);
+        const code = codeContent();
+        w.range(code.view(), 0, code.length);
       });
+  }
+  /**
+   * The code section's content, built once on first use: by the code section, or earlier by a
+   * `name` section placed before it (its label names need the shifts the bodies' rewrite finds).
+   */
+  let codeCache: ByteWriter | undefined;
+  function codeContent(): ByteWriter {
+    if (codeCache !== undefined) return codeCache;
+    const w = (codeCache = new ByteWriter(Math.ceil(bytes.byteLength * 1.3) + 64));
+    w.uleb(defined + helpers);
+    for (const [i, body] of layout.bodies.entries()) {
+      const funcIndex = imported + i;
+      const result = rewriteBody(w, scratch, bytes, body, {
+        plugin,
+        funcIndex,
+        memory64: memories.includes(true),
+        memory64List: memories,
+        table64List: layout.table64,
+        fuel,
+        grow,
+        renumber: addedImports > 0,
+        labels,
+        meter,
+        params: layout.paramCounts[layout.functionTypes[i] as number] as number,
+        renumberFunction: renumber,
+        growHelper,
+        leafSkip: true,
+      });
+      if (result.labelShifts !== undefined) labelShifts.set(funcIndex, result.labelShifts);
+    }
+    for (let m = 0; m < helpers; m++) growHelperBody(w, m, memories[m] === true, growRefusedFunc);
+    return w;
   }
 
   const pending = new Set(Object.keys(writers).map(Number));
@@ -268,6 +280,7 @@ export function rewriteModule(input: Uint8Array, options: RewriteOptions = {}): 
 
   function emitName(s: WasmSection): void {
     const { end } = nameOf(bytes, s);
+    if (labels && writers[SectionId.code] !== undefined) codeContent(); // label shifts, when the name section comes first
     const body = new ByteWriter(s.size + 64);
     try {
       body.range(bytes, s.offset, end); // the section's own name

@@ -1,3 +1,4 @@
+import { ThreadspaceError } from "@threadspace/errors";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ByteWriter } from "./byte-writer.ts";
@@ -201,6 +202,30 @@ describe("rewriteModule on generated modules", () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("on corrupted bytes only ever throws ThreadspaceErrors, and a module that still validates stays valid", () => {
+    fc.assert(
+      fc.property(
+        fc.array(expr, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.nat(),
+        (bodies, edits, cut) => {
+          const bytes = new Uint8Array(buildModule(bodies));
+          for (const [at, value] of edits) bytes[8 + (at % (bytes.byteLength - 8))] = value;
+          const input = bytes.subarray(0, 8 + (cut % (bytes.byteLength - 7)));
+          let output: Uint8Array<ArrayBuffer>;
+          try {
+            output = rewriteModule(input).bytes;
+          } catch (error) {
+            expect(error).toBeInstanceOf(ThreadspaceError);
+            return;
+          }
+          if (WebAssembly.validate(input as Uint8Array<ArrayBuffer>)) expect(WebAssembly.validate(output)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,3 +1,5 @@
+import { ThreadspaceError } from "@threadspace/errors";
+import { copyEmbedderInput } from "@threadspace/host";
 import type { PermissionTable } from "@threadspace/host";
 import type { PermissionName } from "@threadspace/manifest";
 
@@ -14,17 +16,26 @@ export interface EnginePermissions {
   list(name: string): PermissionName[];
 }
 
+/** The embedder's list, copied once: an array of strings, or `bad_input`. */
+function permissionList(permissions: unknown, what: string): PermissionName[] {
+  const list = copyEmbedderInput(permissions, what);
+  if (!Array.isArray(list) || !list.every((item): item is string => typeof item === "string")) {
+    throw new ThreadspaceError("bad_input", `${what}: the permissions must be an array of names such as ["kv", "log"].`);
+  }
+  return list as PermissionName[];
+}
+
 /** Builds {@link EnginePermissions}; `check` throws for an unknown plugin, `persist` stores its grants. */
 export function enginePermissions(table: PermissionTable, check: (name: string) => void, persist: (name: string) => Promise<void>): EnginePermissions {
   return {
     grant(name, permissions) {
       check(name);
-      table.grant(name, permissions);
+      table.grant(name, permissionList(permissions, `permissions.grant("${name}")`));
       return persist(name);
     },
     revoke(name, permissions) {
       check(name);
-      table.revoke(name, permissions);
+      table.revoke(name, permissionList(permissions, `permissions.revoke("${name}")`));
       return persist(name);
     },
     list(name) {

@@ -1,4 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
+import type { RememberedGrants } from "@threadspace/host";
 import type { PermissionName, PluginManifest } from "@threadspace/manifest";
 
 /**
@@ -10,17 +11,26 @@ export type GrantPolicy =
   | readonly PermissionName[]
   | ((plugin: PluginManifest, requested: readonly PermissionName[]) => boolean | readonly PermissionName[] | Promise<boolean | readonly PermissionName[]>);
 
+/** What {@link resolveGrants} decided, and whether the embedder decided it itself. */
+export interface ResolvedGrants {
+  readonly granted: PermissionName[];
+  readonly explicit: boolean;
+}
+
 /**
  * Resolves the permissions a plugin gets at install: the install's own `grant` when given, else
- * what was granted before to the same binary (same sha256), else the engine's policy. Only
- * permissions the plugin requested in plugin.json can be granted this way.
+ * what the embedder itself granted before to the same plugin identity (name and sha256), else
+ * the engine's policy. Grants an earlier policy decided are never reused: the current policy
+ * decides again, so remembered grants never override the embedder's policy (`grant: false`
+ * grants nothing the embedder did not grant itself). Only permissions the plugin requested in
+ * plugin.json can be granted this way.
  */
 export async function resolveGrants(
   manifest: PluginManifest,
   installGrant: GrantPolicy | undefined,
-  remembered: readonly PermissionName[] | undefined,
+  remembered: RememberedGrants | undefined,
   policy: GrantPolicy,
-): Promise<PermissionName[]> {
+): Promise<ResolvedGrants> {
   const requested = manifest.permissions;
   const decide = async (source: GrantPolicy): Promise<boolean | readonly PermissionName[]> => {
     if (typeof source !== "function") return source;
@@ -30,8 +40,9 @@ export async function resolveGrants(
       throw new ThreadspaceError("permission_denied", `the grant policy failed while deciding its permissions: ${String(cause)}`, { plugin: manifest.name, cause });
     }
   };
-  const decision = installGrant !== undefined ? await decide(installGrant) : remembered ?? (await decide(policy));
-  if (decision === true) return [...requested];
-  if (decision === false) return [];
-  return requested.filter((permission) => decision.includes(permission));
+  const explicit = installGrant !== undefined || remembered?.explicit === true;
+  const decision = installGrant !== undefined ? await decide(installGrant) : remembered?.explicit === true ? remembered.permissions : await decide(policy);
+  if (decision === true) return { granted: [...requested], explicit };
+  if (decision === false) return { granted: [], explicit };
+  return { granted: requested.filter((permission) => decision.includes(permission)), explicit };
 }

@@ -1,30 +1,13 @@
 import { createHash } from "node:crypto";
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CreateExtismPlugin, Platform } from "./platform.ts";
 import { loadWasiQuietly } from "./quiet-wasi.ts";
 import { readResponse } from "./read-response.ts";
+import { readRegularFile } from "./read-file.ts";
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-
-async function readFileCapped(path: string, maxBytes: number): Promise<Uint8Array> {
-  const file = await open(path, "r");
-  try {
-    const { size } = await file.stat();
-    if (size > maxBytes) throw new Error(`${path} is ${size} bytes, more than the ${maxBytes} allowed`);
-    const out = new Uint8Array(size);
-    let offset = 0;
-    while (offset < size) {
-      const { bytesRead } = await file.read(out, offset, size - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return out.subarray(0, offset);
-  } finally {
-    await file.close();
-  }
-}
 
 let extism: Promise<CreateExtismPlugin> | undefined;
 
@@ -50,8 +33,8 @@ export const platform: Platform = {
   async sha256Hex(bytes) {
     return createHash("sha256").update(bytes).digest("hex");
   },
-  async readBytes(url, maxBytes) {
-    if (url.protocol === "file:") return readFileCapped(fileURLToPath(url), maxBytes);
+  async readBytes(url, maxBytes, within) {
+    if (url.protocol === "file:") return readRegularFile(fileURLToPath(url), maxBytes, within?.protocol === "file:" ? fileURLToPath(within) : undefined);
     return readResponse(await fetch(url), url, maxBytes);
   },
   loadExtism,

@@ -12,8 +12,12 @@ export interface Platform {
   locateManifest(source: string): Promise<URL>;
   /** Lowercase hex sha256 (Node hashes synchronously: WebCrypto's thread-pool hop costs more than a small module's hash). */
   sha256Hex(bytes: Uint8Array): Promise<string>;
-  /** Reads at most `maxBytes` from a URL; throws a plain Error with the reason otherwise. */
-  readBytes(url: URL, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * Reads at most `maxBytes` from a URL; throws an Error with the reason otherwise. `within`: the
+   * bundle's folder; in Node a `file:` URL must then resolve (symlinks followed) inside it, and
+   * only regular files are read (see `read-file.ts`).
+   */
+  readBytes(url: URL, maxBytes: number, within?: URL): Promise<Uint8Array>;
   /**
    * Loads @extism/extism (once). Node loads it without letting its `node:wasi` import print an
    * ExperimentalWarning on the embedder's terminal; elsewhere it is a plain import.

@@ -1,4 +1,5 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
+import { rememberGrants } from "../permissions/remember-grants.ts";
 import type { Host } from "@threadspace/host";
 import type { StorageDriver } from "@threadspace/storage";
 import type { TrustPolicy } from "@threadspace/bundle";
@@ -72,7 +73,7 @@ export class EnginePersistence {
   async installed(bundle: SourceBundle, sha256: string | undefined): Promise<void> {
     const name = bundle.manifest.name;
     const permissions = this.#host.permissions;
-    const writes = sha256 === undefined ? undefined : installWrites(bundle, sha256, permissions.list(name), this.#host.state.config.overrides(name));
+    const writes = sha256 === undefined ? undefined : installWrites(bundle, sha256, permissions.list(name), permissions.explicit(name), this.#host.state.config.overrides(name));
     if (writes === undefined) {
       this.#logger.warn(`[threadspace] [plugin ${name}] was installed from a precompiled module, which cannot be stored: it will not be there after a restart. Install it again then (with its grants): its data and the config set with engine.config.set come back.`);
       return;
@@ -91,8 +92,9 @@ export class EnginePersistence {
 
   /** Stores a plugin's grants (by its wasm's sha256) behind the change; settles once stored. */
   grantsChanged(name: string): Promise<void> {
-    const hash = this.#host.permissions.hashOf(name);
-    return hash === undefined ? Promise.resolve() : this.committer.behind([grantWrite(hash, this.#host.permissions.list(name))], "host");
+    const permissions = this.#host.permissions;
+    const identity = permissions.identityOf(name);
+    return identity === undefined ? Promise.resolve() : this.committer.behind([grantWrite(identity, permissions.list(name), permissions.explicit(name))], "host");
   }
 
   /** Stores a plugin's new config overrides; `engine.config.set` resolves after it (a failure rejects it, nothing applied). */
@@ -124,7 +126,7 @@ export class EnginePersistence {
    */
   async restore(target: RestoreTarget): Promise<void> {
     const stored = await restoreState(this.committer.driver, this.#host, this.committer.ledger, { monitor: this.#monitor, events: this.#eventLog });
-    for (const [hash, permissions] of stored.grants) this.#host.permissions.remember(hash, permissions);
+    rememberGrants(this.#host.permissions, stored.grants, stored.bundles);
     for (const [name, overrides] of stored.config) if (!stored.bundles.has(name)) this.#moduleConfig.set(name, overrides);
     const bundles: SourceBundle[] = [];
     for (const [name, record] of stored.bundles) {

@@ -1,3 +1,4 @@
+import { grantIdentity } from "@threadspace/host";
 import type { PermissionName } from "@threadspace/manifest";
 import { BUNDLE_RECORD_VERSION, DELETE, type BundleRecord, type StorageValue, type StorageWrite } from "@threadspace/storage";
 import type { SourceBundle } from "../install/read-source.ts";
@@ -12,19 +13,19 @@ function bundleRecord(bundle: SourceBundle & { wasm: Uint8Array }, sha256: strin
 }
 
 /** The writes that record an installed plugin: its bundle, its grants (by sha256) and its config overrides. */
-export function installWrites(bundle: SourceBundle, sha256: string, permissions: readonly PermissionName[], overrides: Readonly<Record<string, unknown>>): StorageWrite[] | undefined {
+export function installWrites(bundle: SourceBundle, sha256: string, permissions: readonly PermissionName[], explicit: boolean, overrides: Readonly<Record<string, unknown>>): StorageWrite[] | undefined {
   if (!(bundle.wasm instanceof Uint8Array)) return undefined;
   const name = bundle.manifest.name;
   return [
     { store: "bundles", key: name, value: bundleRecord(bundle as SourceBundle & { wasm: Uint8Array }, sha256) },
-    grantWrite(sha256, permissions),
+    grantWrite(grantIdentity(name, sha256), permissions, explicit),
     configWrite(name, overrides),
   ];
 }
 
-/** The grants remembered for a binary. */
-export function grantWrite(sha256: string, permissions: readonly PermissionName[]): StorageWrite {
-  return { store: "grants", key: sha256, value: { permissions: [...permissions] } };
+/** The grants remembered for a plugin identity (`grantIdentity(name, sha256)`), and whether the embedder gave them itself. */
+export function grantWrite(identity: string, permissions: readonly PermissionName[], explicit: boolean): StorageWrite {
+  return { store: "grants", key: identity, value: { permissions: [...permissions], explicit } };
 }
 
 /** A plugin's config overrides. */

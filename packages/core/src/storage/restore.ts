@@ -9,7 +9,7 @@ export interface StoredPlugins {
   /** Installed bundles by plugin name, in key order, as stored (any record version: see `upgradeBundleRecord`). */
   readonly bundles: ReadonlyMap<string, StoredBundleRecord>;
   /** Grants by wasm sha256. */
-  readonly grants: ReadonlyMap<string, readonly PermissionName[]>;
+  readonly grants: ReadonlyMap<string, { readonly permissions: readonly PermissionName[]; readonly explicit?: boolean }>;
   /** Config overrides by plugin name. */
   readonly config: ReadonlyMap<string, Record<string, unknown>>;
 }
@@ -58,7 +58,7 @@ export async function restoreState(driver: StorageDriver, host: Host, ledger: Qu
   observed?.events.restore(events.map((entry) => entry.value));
   return {
     bundles: new Map(bundles.map((entry) => [entry.key, entry.value])),
-    grants: new Map(grants.map((entry) => [entry.key, entry.value.permissions as readonly PermissionName[]])),
+    grants: new Map(grants.map((entry) => [entry.key, { permissions: entry.value.permissions as readonly PermissionName[], ...(entry.value.explicit === undefined ? {} : { explicit: entry.value.explicit }) }])),
     config: new Map(config.map((entry) => [entry.key, { ...entry.value.overrides }])),
   };
 }

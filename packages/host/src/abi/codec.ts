@@ -1,3 +1,4 @@
+import { storableProblem } from "@threadspace/storage";
 import { HostFailure, type ExtismCallContext, type HostErrorCode } from "../host-types.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -9,6 +10,9 @@ export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
  * Reads the JSON request behind `handle`. Throws {@link HostFailure} (`bad_request`, `too_large`)
  * for a missing handle, an oversize request, invalid UTF-8 or invalid JSON.
  * `JSON.parse` stores keys such as `__proto__` as own data properties, so no request reaches a prototype.
+ * A request the storage would refuse later (a lone surrogate in a string or a key, nesting past
+ * the storage's 512 levels) is `bad_request` here, before any host function replies `ok` to it;
+ * the check stops at that depth, so a 100,000-deep array cannot overflow the host's stack.
  */
 export function decodeRequest(context: ExtismCallContext, handle: bigint | number, maxBytes: number): unknown {
   const block = context.read(handle);
@@ -21,11 +25,15 @@ export function decodeRequest(context: ExtismCallContext, handle: bigint | numbe
   } catch {
     throw new HostFailure("bad_request", "the request is not valid UTF-8");
   }
+  let request: unknown;
   try {
-    return JSON.parse(text);
+    request = JSON.parse(text);
   } catch (cause) {
     throw new HostFailure("bad_request", `the request is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
+  const problem = storableProblem(request);
+  if (problem !== undefined) throw new HostFailure("bad_request", `the request cannot be accepted: ${problem.path} ${problem.message}; the host stores only well-formed strings and values nested at most 512 levels`);
+  return request;
 }
 
 /** Stores `{"ok": value}` and returns its handle. */

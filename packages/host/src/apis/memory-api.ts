@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { copyEmbedderInput } from "../state/embedder-input.ts";
 import { Schemas } from "../abi/request.ts";
 import { HostFailure, hostFunction, type HostApi } from "../host-types.ts";
 import type { MemoryInput, MemoryQuery, MemoryRecord, MemoryStore } from "../state/memory-store.ts";
@@ -74,7 +75,7 @@ export interface MemoryView {
  * memories.query({ tag: "todo" }); // [note]
  */
 export function memoryView(store: MemoryStore): MemoryView {
-  const put = (input: MemoryInput, options?: WriteOptions) => embedderUpdate("memories.put", store.link, options, (tx) => store.put(tx, parsePut(input)));
+  const put = (input: MemoryInput, options?: WriteOptions) => embedderUpdate("memories.put", store.link, options, (tx) => store.put(tx, parsePut(copyEmbedderInput(input, "memories.put"))));
   const remove = (id: string, options?: WriteOptions) => embedderUpdate("memories.delete", store.link, options, (tx) => store.delete(tx, parseId({ id }).id));
   return {
     put: put as MemoryView["put"],

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { copyEmbedderInput } from "../state/embedder-input.ts";
 import { Schemas } from "../abi/request.ts";
 import { hostFunction, type HostApi } from "../host-types.ts";
 import type { AppendInput, ReadInput, ThreadEntry, ThreadInput, ThreadRecord, ThreadStore } from "../state/thread-store.ts";
@@ -74,8 +75,8 @@ export interface ThreadView {
  */
 export function threadView(store: ThreadStore): ThreadView {
   return {
-    create: ((input: ThreadInput = {}, options?: WriteOptions) => embedderUpdate("threads.create", store.link, options, (tx) => store.create(tx, parseCreate(input)))) as ThreadView["create"],
-    append: ((input: AppendInput, options?: WriteOptions) => embedderUpdate("threads.append", store.link, options, (tx) => store.append(tx, parseAppend(input)))) as ThreadView["append"],
+    create: ((input: ThreadInput = {}, options?: WriteOptions) => embedderUpdate("threads.create", store.link, options, (tx) => store.create(tx, parseCreate(copyEmbedderInput(input, "threads.create"))))) as ThreadView["create"],
+    append: ((input: AppendInput, options?: WriteOptions) => embedderUpdate("threads.append", store.link, options, (tx) => store.append(tx, parseAppend(copyEmbedderInput(input, "threads.append"))))) as ThreadView["append"],
     read: (input) => embedderCall("threads.read", (tx) => store.read(tx, parseRead(input))),
     list: (options = {}) => embedderCall("threads.list", (tx) => store.list(tx, parseList(options).limit)),
     get: (id) => embedderCall("threads.get", (tx) => store.get(tx, parseId({ id }).id)),

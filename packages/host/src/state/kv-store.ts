@@ -2,6 +2,7 @@ import { HostFailure } from "../host-types.ts";
 import { DELETE, key as storageKey, type StorageValue } from "@threadspace/storage";
 import { autoCommit, TxMap, type CallTransaction, type StorageLink } from "../transaction.ts";
 import { embedderWrite, type WriteOptions } from "../apis/embedder-call.ts";
+import { copyEmbedderInput } from "./embedder-input.ts";
 
 /** The embedder's view of one plugin's key-value state (`engine.kv(name)`). */
 export interface KvView {
@@ -74,8 +75,16 @@ export class KvStore {
   /** The embedder's view of one plugin's state (reads and writes commit at once). */
   forPlugin(plugin: string): KvView {
     // (Without `durable`, exactly as before: autoCommit, a HostFailure thrown as it is.)
-    const set = (key: string, value: unknown, options?: WriteOptions): void | Promise<void> =>
-      options?.durable === true ? embedderWrite("kv.set", this.link, (tx) => this.set(tx, plugin, key, value)) : autoCommit("host", (tx) => this.set(tx, plugin, key, value));
+    const set = (key: string, input: unknown, options?: WriteOptions): void | Promise<void> => {
+      let value: unknown;
+      try {
+        value = copyEmbedderInput(input, `kv("${plugin}").set("${String(key).slice(0, 64)}")`);
+      } catch (error) {
+        if (options?.durable === true) return Promise.reject(error);
+        throw error;
+      }
+      return options?.durable === true ? embedderWrite("kv.set", this.link, (tx) => this.set(tx, plugin, key, value)) : autoCommit("host", (tx) => this.set(tx, plugin, key, value));
+    };
     const remove = (key: string, options?: WriteOptions): boolean | Promise<boolean> =>
       options?.durable === true ? embedderWrite("kv.delete", this.link, (tx) => this.delete(tx, plugin, key)) : autoCommit("host", (tx) => this.delete(tx, plugin, key));
     return {

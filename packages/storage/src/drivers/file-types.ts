@@ -15,15 +15,26 @@ export interface FileStorageOptions {
    * data. `false` never compacts on its own (`compact()` still works).
    */
   readonly compaction?: { readonly minBytes?: number | undefined; readonly ratio?: number | undefined } | false | undefined;
-  /** Told when opening dropped a torn last record (a commit that never resolved). Default: `console.warn`. */
+  /** Told when opening dropped a torn last record (a commit that never resolved), or salvaged a damaged log. Default: `console.warn`. */
   readonly onRecover?: ((info: RecoveryInfo) => void) | undefined;
+  /**
+   * Open a log damaged before its end (which otherwise fails with `storage_unavailable`): keep
+   * every intact record, copy the damaged file aside (`threadspace.log.damaged-<time>`, fsynced),
+   * and write a new log of what was kept. The commits in the damaged spans are lost; `onRecover`
+   * says which bytes and where the old file went. Meant for one explicit open after that error.
+   */
+  readonly salvage?: boolean | undefined;
 }
 
-/** A torn tail dropped on open: the bytes of a commit that was being written when the process died. */
+/** What opening dropped: a torn tail (a commit being written when the process died), or with `salvage` damaged spans. */
 export interface RecoveryInfo {
   readonly path: string;
   readonly droppedBytes: number;
   readonly reason: string;
+  /** With `salvage`: where the damaged file was copied, byte for byte. */
+  readonly movedTo?: string | undefined;
+  /** With `salvage`: each damaged span skipped (its offset, size and what was wrong). */
+  readonly skipped?: readonly { readonly at: number; readonly bytes: number; readonly reason: string }[] | undefined;
 }
 
 /** What {@link FileStorageDriver.info} reports. */

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import { copyFile, mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ThreadspaceError } from "@threadspace/errors";
 import { closedError, unavailable } from "../errors.ts";
@@ -63,6 +63,7 @@ class FileStore implements FileStorageDriver {
   readonly #strict: boolean;
   readonly #compaction: { minBytes: number; ratio: number } | undefined;
   readonly #onRecover: (info: RecoveryInfo) => void;
+  readonly #salvage: boolean;
   readonly #tables = new Map<StoreName, KeyedTable<Entry>>(STORE_NAMES.map((name) => [name, new KeyedTable<Entry>()]));
   #file: FileHandle | undefined;
   /** End of the last good record. */
@@ -85,7 +86,8 @@ class FileStore implements FileStorageDriver {
     this.#path = join(this.#dir, LOG_FILE);
     this.#strict = (options.durability ?? "strict") === "strict";
     this.#compaction = options.compaction === false ? undefined : { minBytes: options.compaction?.minBytes ?? 4 * 1024 * 1024, ratio: options.compaction?.ratio ?? 2 };
-    this.#onRecover = options.onRecover ?? ((info) => console.warn(`[threadspace] storage (file): dropped a torn last record of ${info.droppedBytes} bytes in ${info.path} (${info.reason}); it was a commit that never completed.`));
+    this.#onRecover = options.onRecover ?? ((info) => console.warn(`[threadspace] storage (file): dropped ${info.droppedBytes} bytes of ${info.path} (${info.reason})${info.movedTo === undefined ? "; it was a commit that never completed." : `; the damaged file was kept as ${info.movedTo}.`}`));
+    this.#salvage = options.salvage === true;
   }
 
   async get(store: StoreName, key: string) {
@@ -302,7 +304,7 @@ class FileStore implements FileStorageDriver {
       const file = await open(this.#path, constants.O_RDWR | constants.O_CREAT, 0o644);
       this.#file = file;
       const contents = new Uint8Array(await file.readFile());
-      const parsed = parseLog(contents, this.#path);
+      const parsed = parseLog(contents, this.#path, { salvage: this.#salvage });
       for (const record of parsed.records) for (const write of record) this.#apply(write);
       // Detach live values from the file's buffer, so that dead bytes can be collected.
       for (const table of this.#tables.values()) for (const [, entry] of table.entries()) entry.bytes = entry.bytes.slice();
@@ -315,6 +317,10 @@ class FileStore implements FileStorageDriver {
       } else {
         this.#size = parsed.end;
       }
+      if (parsed.skipped.length > 0) {
+        await this.#salvaged(parsed.skipped, parsed.torn);
+        return;
+      }
       if (parsed.torn !== undefined && parsed.end > 0) {
         await file.truncate(parsed.end);
         await file.datasync();
@@ -326,6 +332,23 @@ class FileStore implements FileStorageDriver {
       await unlock(this.#dir);
       throw error instanceof ThreadspaceError ? error : fsError(error, `could not open ${this.#path}`);
     }
+  }
+
+  /** After a salvaging parse: copies the damaged log aside (fsynced), then replaces it with the kept records. */
+  async #salvaged(skipped: readonly { at: number; bytes: number; reason: string }[], torn: { bytes: number; reason: string } | undefined): Promise<void> {
+    const movedTo = `${this.#path}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    await copyFile(this.#path, movedTo, constants.COPYFILE_EXCL);
+    const copy = await open(movedTo, constants.O_RDONLY);
+    try {
+      await copy.sync();
+    } finally {
+      await copy.close();
+    }
+    await syncDir(this.#dir);
+    await this.#compact();
+    const all = torn === undefined ? skipped : [...skipped, { at: -1, bytes: torn.bytes, reason: torn.reason }];
+    const droppedBytes = all.reduce((sum, span) => sum + span.bytes, 0);
+    this.#onRecover({ path: this.#path, droppedBytes, reason: `salvage: skipped ${skipped.length} damaged span${skipped.length === 1 ? "" : "s"} (${skipped.map((s) => `${s.bytes} bytes at byte ${s.at}: ${s.reason}`).join("; ")})`, movedTo, skipped: all });
   }
 
   /** Writes the live entries to a new file, fsyncs it and renames it over the log. */

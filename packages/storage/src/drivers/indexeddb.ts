@@ -17,6 +17,7 @@ export interface ThreadspaceDB extends DBSchema {
   kv: { key: string; value: StorageValue };
   health: { key: string; value: StorageValue };
   events: { key: string; value: StorageValue };
+  owners: { key: string; value: StorageValue };
   /** `instance`: a random id written when the database is created, to notice that it was deleted and recreated. */
   meta: { key: string; value: string };
 }
@@ -34,9 +35,16 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: "every store, and meta with the database's instance id",
     up(db, tx) {
-      for (const name of STORE_NAMES) db.createObjectStore(name);
+      for (const name of ["bundles", "grants", "config", "memories", "threads", "entries", "kv", "health", "events"] as const) db.createObjectStore(name);
       db.createObjectStore("meta");
       tx.objectStore("meta").put(crypto.randomUUID(), "instance").catch(() => {}); // a failure aborts the upgrade, and openDB rejects
+    },
+  },
+  {
+    version: 2,
+    description: "owners: whose data is kept under a plugin name",
+    up(db) {
+      db.createObjectStore("owners");
     },
   },
 ];

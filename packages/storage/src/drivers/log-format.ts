@@ -13,8 +13,8 @@ import { crc32 } from "./crc32.ts";
  *               | u32 key length | key (UTF-8) | put only: u32 value length | value (codec.ts)
  *               (op 2 clears the whole store; its key is empty)
  *
- * A record is one commit: on open, a record that is cut short or fails its checksum at the end of
- * the file (a crash mid-write) is dropped, so a commit is on disk entirely or not at all.
+ * A record is one commit: on open, a last record cut short by a crash mid-write is dropped, so a
+ * commit is on disk entirely or not at all; damage anywhere else refuses to open (see parseLog).
  */
 export const LOG_MAGIC = new Uint8Array([0x54, 0x53, 0x4c, 0x4f, 0x47, 0x00, 0x00, 0x01]); // "TSLOG" 0 0 1
 export const RECORD_HEADER_BYTES = 8;
@@ -96,52 +96,145 @@ export interface ParsedLog {
   readonly end: number;
   /** A torn last record (crash mid-write): the file should be cut at `end`. */
   readonly torn: { readonly bytes: number; readonly reason: string } | undefined;
+  /** With `salvage`: the damaged spans skipped to keep the intact records after them (empty otherwise). */
+  readonly skipped: readonly DamagedSpan[];
+}
+
+/** Bytes of a log that were not an intact record. */
+export interface DamagedSpan {
+  readonly at: number;
+  readonly bytes: number;
+  readonly reason: string;
+}
+
+/** Options of {@link parseLog}. */
+export interface ParseOptions {
+  /** Keep the intact records after damage instead of throwing (`fileStorage({ salvage: true })`). */
+  readonly salvage?: boolean | undefined;
 }
 
 const allZero = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0);
 
 /**
- * Reads a whole log. A damaged record followed only by zeros (or nothing) is a torn tail and is
- * reported in `torn`; damage followed by more data is corruption and throws `storage_unavailable`
- * (dropping the later commits would lose acknowledged data).
+ * Reads a whole log. Only damage that can be a write cut short by a crash is a torn tail,
+ * reported in `torn` (the caller cuts it off):
+ * - a record that claims to run past the end of the file, whose payload, walked field by field,
+ *   runs past the end too (a prefix of one record); or
+ * - zeros from the damaged record to the end, or a whole record failing its checksum followed only
+ *   by zeros (file systems that extend a file before its data lands).
+ * Anything else (a complete payload followed by more bytes, a field that contradicts the record's
+ * length, a bad checksum with data after it) is damage before good records: `storage_unavailable`
+ * saying where and what to do, or with `salvage` the damaged span is skipped up to the next intact
+ * record and listed in `skipped`.
  */
-export function parseLog(file: Uint8Array, path: string): ParsedLog {
+export function parseLog(file: Uint8Array, path: string, options: ParseOptions = {}): ParsedLog {
   if (file.length < LOG_MAGIC.length || LOG_MAGIC.some((b, i) => file[i] !== b)) {
     if (file.length < LOG_MAGIC.length && LOG_MAGIC.subarray(0, file.length).every((b, i) => file[i] === b)) {
-      return { records: [], end: 0, torn: { bytes: file.length, reason: "the file header was cut short" } };
+      return { records: [], end: 0, torn: { bytes: file.length, reason: "the file header was cut short" }, skipped: [] };
     }
     throw new ThreadspaceError("storage_unavailable", `storage (file): ${path} is not a Threadspace log (its header is wrong); move it away or pick another dir.`);
   }
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const records: LoggedWrite[][] = [];
+  const skipped: DamagedSpan[] = [];
   let pos = LOG_MAGIC.length;
   while (pos < file.length) {
     const problem = checkRecord(file, view, pos);
-    if (problem !== undefined) {
-      const after = problem.next === undefined ? file.subarray(file.length) : file.subarray(problem.next);
-      if (problem.next !== undefined && !allZero(after)) {
-        throw new ThreadspaceError("storage_unavailable", `storage (file): ${path} is damaged at byte ${pos} (${problem.reason}) and more data follows; it was not written by a crash mid-commit. Restore it from a backup, or cut it at byte ${pos} to keep the commits before.`);
+    if (problem === undefined) {
+      const length = view.getUint32(pos, true);
+      const end = pos + RECORD_HEADER_BYTES + length;
+      const writes = readPayload(file, pos + RECORD_HEADER_BYTES, end, path, options.salvage === true);
+      if (writes !== undefined) {
+        records.push(writes);
+        pos = end;
+        continue;
       }
-      return { records, end: pos, torn: { bytes: file.length - pos, reason: problem.reason } };
     }
-    const length = view.getUint32(pos, true);
-    records.push(readPayload(file, pos + RECORD_HEADER_BYTES, pos + RECORD_HEADER_BYTES + length, path));
-    pos += RECORD_HEADER_BYTES + length;
+    const reason = problem?.reason ?? "a record passes its checksum but cannot be read";
+    if (problem !== undefined && isTornTail(file, view, pos)) {
+      return { records, end: pos, torn: { bytes: file.length - pos, reason }, skipped };
+    }
+    if (options.salvage !== true) {
+      throw new ThreadspaceError(
+        "storage_unavailable",
+        `storage (file): ${path} is damaged at byte ${pos} (${reason}) and intact data may follow, so it was not written by a crash mid-commit; nothing was changed. Restore the file from a backup, or open it once with fileStorage({ dir, salvage: true }), which keeps every intact record and moves the damaged file aside.`,
+      );
+    }
+    const next = nextIntactRecord(file, view, pos + 1);
+    skipped.push({ at: pos, bytes: next - pos, reason });
+    pos = next;
   }
-  return { records, end: pos, torn: undefined };
+  return { records, end: pos, torn: undefined, skipped };
 }
 
-function checkRecord(file: Uint8Array, view: DataView, pos: number): { reason: string; next: number | undefined } | undefined {
-  if (file.length - pos < RECORD_HEADER_BYTES) return { reason: "a record header was cut short", next: undefined };
+function checkRecord(file: Uint8Array, view: DataView, pos: number): { reason: string } | undefined {
+  if (file.length - pos < RECORD_HEADER_BYTES) return { reason: "a record header was cut short" };
   const length = view.getUint32(pos, true);
   const end = pos + RECORD_HEADER_BYTES + length;
-  if (end > file.length) return { reason: `a record of ${length} bytes was cut short`, next: undefined };
-  if (length < 4) return { reason: "a record is empty", next: end };
-  if (crc32(file.subarray(pos + RECORD_HEADER_BYTES, end)) !== view.getUint32(pos + 4, true)) return { reason: "a record fails its checksum", next: end };
+  if (end > file.length) return { reason: `a record of ${length} bytes was cut short` };
+  if (length < 4) return { reason: "a record is empty" };
+  if (crc32(file.subarray(pos + RECORD_HEADER_BYTES, end)) !== view.getUint32(pos + 4, true)) return { reason: "a record fails its checksum" };
   return undefined;
 }
 
-function readPayload(file: Uint8Array, start: number, end: number, path: string): LoggedWrite[] {
+/** True when the damaged record at `pos` can be a crash's torn write (see {@link parseLog}). */
+function isTornTail(file: Uint8Array, view: DataView, pos: number): boolean {
+  if (allZero(file.subarray(pos))) return true;
+  if (file.length - pos < RECORD_HEADER_BYTES) return true;
+  const claimedEnd = pos + RECORD_HEADER_BYTES + view.getUint32(pos, true);
+  const walked = walkPayload(file, view, pos + RECORD_HEADER_BYTES, claimedEnd);
+  if (walked === "invalid") return false;
+  if (walked === "past-end") return claimedEnd > file.length;
+  // A whole payload: torn only if it fills the claimed length and only zeros follow.
+  return walked === claimedEnd && claimedEnd <= file.length && allZero(file.subarray(claimedEnd));
+}
+
+/**
+ * Walks a record's payload by its own fields (count, store, op, key and value lengths) without
+ * trusting the checksum: where it ends, `past-end` if the file ends first, or `invalid` if a field
+ * is impossible or runs past `claimedEnd` (the record's length) inside the file.
+ */
+function walkPayload(file: Uint8Array, view: DataView, start: number, claimedEnd: number): number | "past-end" | "invalid" {
+  const limit = Math.min(claimedEnd, file.length);
+  let at = start;
+  const need = (bytes: number): "ok" | "past-end" | "invalid" => (at + bytes <= limit ? "ok" : at + bytes > file.length && claimedEnd > file.length ? "past-end" : "invalid");
+  let check = need(4);
+  if (check !== "ok") return check;
+  const count = view.getUint32(at, true);
+  at += 4;
+  if (count === 0) return "invalid";
+  for (let i = 0; i < count; i++) {
+    if ((check = need(6)) !== "ok") return check;
+    const store = file[at] as number;
+    const op = file[at + 1] as number;
+    if (store >= STORE_NAMES.length || (op !== OP_PUT && op !== OP_DELETE && op !== OP_CLEAR)) return "invalid";
+    const keyLength = view.getUint32(at + 2, true);
+    at += 6;
+    if ((check = need(keyLength)) !== "ok") return check;
+    at += keyLength;
+    if (op !== OP_PUT) continue;
+    if ((check = need(4)) !== "ok") return check;
+    const valueLength = view.getUint32(at, true);
+    at += 4;
+    if ((check = need(valueLength)) !== "ok") return check;
+    at += valueLength;
+  }
+  return at;
+}
+
+/** The start of the next intact record (length fits, checksum matches) after `from`, or the end of the file. */
+function nextIntactRecord(file: Uint8Array, view: DataView, from: number): number {
+  for (let at = from; at + RECORD_HEADER_BYTES + 4 <= file.length; at++) {
+    const length = view.getUint32(at, true);
+    if (length < 4 || at + RECORD_HEADER_BYTES + length > file.length) continue;
+    if (walkPayload(file, view, at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length) !== at + RECORD_HEADER_BYTES + length) continue;
+    if (crc32(file.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length)) === view.getUint32(at + 4, true)) return at;
+  }
+  return file.length;
+}
+
+/** A record's writes; a record that passes its checksum but cannot be read throws, or with `salvage` is `undefined` (skipped). */
+function readPayload(file: Uint8Array, start: number, end: number, path: string, salvage: boolean): LoggedWrite[] | undefined {
   const r = new ByteReader(file, start, end);
   try {
     const count = r.u32();
@@ -167,6 +260,7 @@ function readPayload(file: Uint8Array, start: number, end: number, path: string)
     if (r.pos !== end) throw new Error(`${end - r.pos} bytes left over`);
     return writes;
   } catch (error) {
+    if (salvage) return undefined;
     throw new ThreadspaceError("storage_unavailable", `storage (file): ${path} has a record at byte ${start - RECORD_HEADER_BYTES} that passes its checksum but cannot be read (${error instanceof Error ? error.message : String(error)}); it was written by an incompatible version.`, { cause: error });
   }
 }

@@ -7,6 +7,8 @@
  * Host functions (extism:host/user) run on this thread: the worker posts a HOST request into the
  * same buffer and blocks until we reply (one round trip).
  */
+import type { HostMemoryLimits } from "../../limits/host-memory.js";
+import { hostMemoryLimits } from "../../limits/host-memory-limits.ts";
 import { spawnBridgeWorker } from "#bridge-spawn";
 import { ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
 import { GuestErrorKind, guestError } from "../extism-errors.ts";
@@ -49,6 +51,8 @@ export interface BridgeOptions {
   useWasi?: boolean;
   /** The guest memory cap written into the module, in pages (named in `memory_limit` errors). */
   memoryCap?: number;
+  /** The kernel caps the worker's Extism enforces (limits/host-memory.js); default: derived from the default memoryPages. */
+  hostMemory?: HostMemoryLimits;
   /** Initial data-region size in bytes (grows on demand). */
   capacity?: number;
   /**
@@ -169,7 +173,7 @@ export class BridgeInstance implements WorkerInstance {
     worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined) };
     worker.postMessage(start);
     try {
       await started;

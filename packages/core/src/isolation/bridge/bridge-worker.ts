@@ -13,6 +13,7 @@
  */
 import createPlugin, { type CallContext, type Plugin } from "@extism/extism";
 import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
+import { HostMemoryGuard } from "../../limits/host-memory.js";
 import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
 import {
   CONFIG_FUNCTION,
@@ -95,7 +96,9 @@ export function runBridgeWorker(port: BridgePort): void {
               }
             : (context, ...args) => hostCall(index, context, args);
       }
-      const kernel: Record<string, KernelFunction> = hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {};
+      // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.js).
+      const guard = new HostMemoryGuard(message.hostMemory);
+      const kernel: Record<string, KernelFunction> = { ...guard.kernelFunctions(), ...(hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {}) };
       // A metered module (docs/metering.md) imports `threadspace:meter`: its meter runs here, next
       // to the instance. Instantiation runs without a budget (the engine bounds start-up in time).
       meter = WebAssembly.Module.imports(message.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter("(worker)") : undefined;
@@ -104,6 +107,7 @@ export function runBridgeWorker(port: BridgePort): void {
         { wasm: [{ module: message.module }] },
         { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() } },
       );
+      guard.attach(plugin);
       const instance = await plugin.getInstance();
       meter?.attach(instance);
       meter?.end();

@@ -21,6 +21,8 @@
  * host-call request and blocks in Atomics.wait) and HOST_DONE (the engine wrote the reply).
  */
 
+import type { HostMemoryLimits } from "../../limits/host-memory.js";
+
 /** Int32 words of the header. */
 export const Word = {
   /** Who owns the buffer and what it holds ({@link State}); the only word waited on / notified. */
@@ -108,6 +110,8 @@ export interface StartMessage {
   readonly spinMicros: number;
   /** Names of the host functions the engine serves, by index (word NAME of a host request). */
   readonly hostFunctions: readonly string[];
+  /** The kernel caps the worker enforces (limits/host-memory.js). */
+  readonly hostMemory: HostMemoryLimits;
 }
 /** Either side moved to a bigger buffer (see "Growth" above). */
 export interface BufferMessage {

@@ -1,0 +1,4 @@
+import { nodeEnv } from "../node/node-env.ts";
+import { hostRequestCases } from "./host-requests.cases.ts";
+
+hostRequestCases(nodeEnv);
