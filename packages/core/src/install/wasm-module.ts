@@ -17,8 +17,22 @@ const WASI_MODULE = "wasi_snapshot_preview1";
 /** What a metered module imports (docs/metering.md); served by the fuel meter. */
 const METER_IMPORTS = new Set(["refuel", "grow_refused"]);
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
-/** V8's refusal where the embedder forbids compiling at run time (workerd: "Wasm code generation disallowed by embedder"). */
-const CODE_GENERATION_DISALLOWED = /code generation disallowed/i;
+/** The smallest valid module (magic and version): a runtime that refuses to compile it compiles nothing. */
+const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+let compilesAtRunTime: Promise<boolean> | undefined;
+
+/**
+ * Whether this runtime compiles WebAssembly from bytes at all (workerd forbids it: "Wasm code
+ * generation disallowed by embedder"). Told by what it does with the empty module, once, not by
+ * the wording of its error.
+ */
+export function runtimeCompiles(): Promise<boolean> {
+  compilesAtRunTime ??= WebAssembly.compile(EMPTY_MODULE).then(
+    () => true,
+    () => false,
+  );
+  return compilesAtRunTime;
+}
 
 /** What a module exports and imports, read without instantiating it. */
 export interface ModuleShape {
@@ -46,7 +60,7 @@ export async function compileWasm(bytes: Uint8Array, plugin: string): Promise<We
   try {
     return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   } catch (cause) {
-    if (CODE_GENERATION_DISALLOWED.test(messageOf(cause))) {
+    if (!(await runtimeCompiles())) {
       throw new ThreadspaceError(
         "source_invalid",
         `this runtime does not compile WebAssembly at run time (${messageOf(cause)}), as in workerd / Cloudflare Workers. Install a precompiled WebAssembly.Module instead of bytes or a URL: import the .wasm in your worker (wrangler's CompiledWasm module rule) and pass install({ manifest, wasm: module }).`,
