@@ -23,7 +23,7 @@ export function hostMemoryCases(env: TestEnv, modes: readonly ("inline" | "worke
         engine = undefined;
       });
       const start = async (limits: Record<string, unknown> = {}) => {
-        engine = await createEngine({ grant: true, logger: { warn() {}, error() {}, info() {}, debug() {} } as unknown as Console });
+        engine = await createEngine({ grant: true, logger: { trace() {}, warn() {}, error() {}, info() {}, debug() {} } as unknown as Console });
         await engine.install(await fixture(env, "host-memory", { limits: { memoryPages: 16, isolation, ...limits } }));
         return engine;
       };

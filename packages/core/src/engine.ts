@@ -10,7 +10,6 @@ import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
 import { checkEngineOptions } from "./options/check-engine-options.ts";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UninstallOptions, type UnloadOptions } from "./engine-options.ts";
-import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 import { MemoryQuota } from "./storage/memory-quota.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
 import { enginePermissions, type EnginePermissions } from "./permissions/engine-permissions.ts";
@@ -110,7 +109,7 @@ export class Engine {
     this.#grantPolicy = options.grant ?? false;
     this.#limitsPolicy = options.limits ?? {};
     this.#metering = options.metering;
-    this.#isolation = checkIsolationOptions(options.isolation);
+    this.#isolation = options.isolation;
     checkHostLimitsPolicy(this.#limitsPolicy);
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
     if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
@@ -605,18 +604,6 @@ export class Engine {
     const state = record.runner !== undefined ? "ready" : this.#config.enabled(name) ? "unloaded" : "disabled";
     return describePlugin(record, state, this.#host.permissions.list(name));
   }
-}
-
-/**
- * `createEngine({ isolation })` takes options (transport, maxWorkers, ...); a string such as
- * `"worker"` was once silently ignored. Where plugins run is `limits.isolation`: say so.
- */
-function checkIsolationOptions(isolation: unknown): EngineIsolationOptions | undefined {
-  if (isolation === undefined) return undefined;
-  if (typeof isolation !== "object" || isolation === null || Array.isArray(isolation)) {
-    throw new RangeError(`isolation takes options ({ transport, maxWorkers, whenWorkerUnavailable, ... }); got ${JSON.stringify(isolation)}. To run every plugin in a worker, set createEngine({ limits: { isolation: "worker" } }): a plugin.json asking for "inline" then runs in a worker too.`);
-  }
-  return isolation as EngineIsolationOptions;
 }
 
 /** `view` as if loaded (for checking the dependencies of a plugin that is not started). */

@@ -10,11 +10,14 @@ describe("public API", () => {
       "MAX_TABLE_ELEMENTS",
       "PERMISSIONS",
       "RESERVED_PLUGIN_NAMES",
+      "describeValue",
+      "didYouMean",
       "nameProblem",
       "parseDependency",
       "parseManifest",
       "safeParseManifest",
       "satisfiesVersion",
+      "suggest",
     ]);
   });
 
