@@ -25,13 +25,13 @@ export interface MeterBudget {
   /** Most fuel the call may use; `Infinity`: no fuel limit (the deadline still holds). */
   readonly fuel: number;
   /** Where the budget came from, named in `fuel_exhausted` (e.g. `limits.fuel in plugin.json`). */
-  readonly fuelSource?: string;
+  readonly fuelSource?: string | undefined;
   /** The call's deadline on the meter's clock (ms); `Infinity`: none. */
   readonly deadline: number;
   /** The timeout the deadline came from, named in `timeout` errors. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** The export being called, named in errors. */
-  readonly exportName?: string;
+  readonly exportName?: string | undefined;
 }
 
 /** Why a metered call was stopped by its meter. */

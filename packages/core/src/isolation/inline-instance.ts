@@ -1,7 +1,7 @@
 import type { Plugin, PluginOutput } from "@extism/extism";
 import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
 import { growRefusedError } from "../fuel/meter-errors.ts";
-import type { FuelMeter, MeterReport } from "../fuel/fuel-meter.ts";
+import type { FuelMeter, MeterBudget, MeterReport } from "../fuel/fuel-meter.ts";
 import { classifyExtismError, guestError } from "./extism-errors.ts";
 import type { CallOptions, CallOutcome, Instance } from "./instance.ts";
 
@@ -19,6 +19,7 @@ export class InlineInstance implements Instance {
   readonly #memory: WebAssembly.Memory | undefined;
   readonly #meter: FuelMeter | undefined;
   readonly #memoryCap: number | undefined;
+  readonly #budget: { -readonly [K in keyof MeterBudget]-?: MeterBudget[K] } = { fuel: Infinity, deadline: Infinity, exportName: undefined, fuelSource: undefined, timeoutMs: undefined };
   /** The export in flight, for errors (one call at a time). */
   #exportName = "";
 
@@ -37,13 +38,14 @@ export class InlineInstance implements Instance {
   call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
     this.#exportName = exportName;
     if (this.#meter !== undefined) {
-      this.#meter.begin({
-        fuel: options?.fuel ?? Infinity,
-        deadline: options?.deadline ?? (options?.timeoutMs === undefined ? Infinity : performance.now() + options.timeoutMs),
-        exportName,
-        ...(options?.fuelSource === undefined ? {} : { fuelSource: options.fuelSource }),
-        ...(options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      });
+      // One budget object per instance, refilled per call (calls are one at a time): no allocation on the call path.
+      const budget = this.#budget;
+      budget.fuel = options?.fuel ?? Infinity;
+      budget.deadline = options?.deadline ?? (options?.timeoutMs === undefined ? Infinity : performance.now() + options.timeoutMs);
+      budget.exportName = exportName;
+      budget.fuelSource = options?.fuelSource;
+      budget.timeoutMs = options?.timeoutMs;
+      this.#meter.begin(budget);
     }
     return this.#plugin.call(exportName, input, options?.tx).then(this.#done, this.#failed);
   }
