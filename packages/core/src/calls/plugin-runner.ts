@@ -25,7 +25,7 @@ export interface RunnerLimits {
   readonly isolation?: "inline" | "worker";
   /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
   readonly maxQueued?: number;
-  /** Kernel caps (limits/host-memory.js): bytes the plugin may make the host hold, and of those in vars. Default: derived from `memoryPages`. */
+  /** Kernel caps (limits/host-memory.ts): bytes the plugin may make the host hold, and of those in vars. Default: derived from `memoryPages`. */
   readonly hostMemoryBytes?: number;
   readonly maxVarBytes?: number;
 }

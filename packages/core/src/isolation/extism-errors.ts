@@ -5,7 +5,7 @@
  * {@link guestError}. Nothing else in the engine looks at an error's message to classify it.
  */
 import { ThreadspaceError, isThreadspaceError, messageOf } from "@threadspace/errors";
-import { KernelLimitError } from "../limits/host-memory.js";
+import { KernelLimitError } from "../limits/host-memory.ts";
 
 /** What stopped a guest call. */
 export const GuestErrorKind = {
@@ -19,9 +19,9 @@ export const GuestErrorKind = {
   FUEL_EXHAUSTED: 3,
   /** The call's deadline passed while the guest ran (metered modules check it). */
   DEADLINE: 4,
-  /** The plugin made the host hold more than limits.hostMemoryBytes / maxVarBytes (limits/host-memory.js). */
+  /** The plugin made the host hold more than limits.hostMemoryBytes / maxVarBytes (limits/host-memory.ts). */
   HOST_MEMORY: 5,
-  /** The call used up the Extism kernel's block slots (limits/host-memory.js). */
+  /** The call used up the Extism kernel's block slots (limits/host-memory.ts). */
   KERNEL_SLOTS: 6,
 } as const;
 export type GuestErrorKind = (typeof GuestErrorKind)[keyof typeof GuestErrorKind];

@@ -1,5 +1,5 @@
 import type { ExtismHostFunction } from "@threadspace/host";
-import type { HostMemoryLimits } from "../limits/host-memory.js";
+import type { HostMemoryLimits } from "../limits/host-memory.ts";
 import { BridgeInstance, type BridgeKernel } from "./bridge/bridge-instance.ts";
 import type { LogPriorityName } from "./bridge/protocol.ts";
 import { ExtismWorkerInstance } from "./extism-worker-instance.ts";
@@ -33,7 +33,7 @@ export interface WorkerStartOptions {
   readonly resetEvery?: number | undefined;
   /** The guest memory cap in pages, for messages. */
   readonly memoryCap: number;
-  /** The kernel caps (limits/host-memory.js): enforced in a bridge worker; Extism's own var cap under runInWorker. */
+  /** The kernel caps (limits/host-memory.ts): enforced in a bridge worker; Extism's own var cap under runInWorker. */
   readonly hostMemory: HostMemoryLimits;
 }
 

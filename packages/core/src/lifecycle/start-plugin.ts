@@ -16,7 +16,7 @@ import type { WorkerSlots } from "../limits/call-limits.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
 import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
-import { HostMemoryGuard } from "../limits/host-memory.js";
+import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 
 /** What starting a plugin needs besides its manifest and module. */

@@ -1,4 +1,4 @@
-import type { HostMemoryLimits } from "./host-memory.js";
+import type { HostMemoryLimits } from "./host-memory.ts";
 import { BUILT_IN_DEFAULTS, defaultHostMemoryBytes } from "./limits-policy.ts";
 
 /** What the kernel guard enforces for a runner's limits: the resolved values, else the built-in defaults. */

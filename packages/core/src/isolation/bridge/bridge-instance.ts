@@ -7,7 +7,7 @@
  * Host functions (extism:host/user) run on this thread: the worker posts a HOST request into the
  * same buffer and blocks until we reply (one round trip).
  */
-import type { HostMemoryLimits } from "../../limits/host-memory.js";
+import type { HostMemoryLimits } from "../../limits/host-memory.ts";
 import { hostMemoryLimits } from "../../limits/host-memory-limits.ts";
 import { spawnBridgeWorker } from "#bridge-spawn";
 import { ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
@@ -51,7 +51,7 @@ export interface BridgeOptions {
   useWasi?: boolean;
   /** The guest memory cap written into the module, in pages (named in `memory_limit` errors). */
   memoryCap?: number;
-  /** The kernel caps the worker's Extism enforces (limits/host-memory.js); default: derived from the default memoryPages. */
+  /** The kernel caps the worker's Extism enforces (limits/host-memory.ts); default: derived from the default memoryPages. */
   hostMemory?: HostMemoryLimits;
   /** Initial data-region size in bytes (grows on demand). */
   capacity?: number;

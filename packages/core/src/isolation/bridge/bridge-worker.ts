@@ -14,7 +14,7 @@
 import type { CallContext, Plugin } from "@extism/extism";
 import type { CreateExtismPlugin } from "../../platform/platform.ts";
 import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
-import { HostMemoryGuard } from "../../limits/host-memory.js";
+import { HostMemoryGuard } from "../../limits/host-memory.ts";
 import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
 import {
   CONFIG_FUNCTION,
@@ -101,7 +101,7 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
               }
             : (context, ...args) => hostCall(index, context, args);
       }
-      // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.js).
+      // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.ts).
       const guard = new HostMemoryGuard(message.hostMemory);
       const kernel: Record<string, KernelFunction> = { ...guard.kernelFunctions(), ...(hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {}) };
       // A metered module (docs/metering.md) imports `threadspace:meter`: its meter runs here, next

@@ -21,7 +21,7 @@
  * host-call request and blocks in Atomics.wait) and HOST_DONE (the engine wrote the reply).
  */
 
-import type { HostMemoryLimits } from "../../limits/host-memory.js";
+import type { HostMemoryLimits } from "../../limits/host-memory.ts";
 
 /** Int32 words of the header. */
 export const Word = {
@@ -110,7 +110,7 @@ export interface StartMessage {
   readonly spinMicros: number;
   /** Names of the host functions the engine serves, by index (word NAME of a host request). */
   readonly hostFunctions: readonly string[];
-  /** The kernel caps the worker enforces (limits/host-memory.js). */
+  /** The kernel caps the worker enforces (limits/host-memory.ts). */
   readonly hostMemory: HostMemoryLimits;
 }
 /** Either side moved to a bigger buffer (see "Growth" above). */
