@@ -1,25 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { memoryStorage, type StorageDriver } from "@threadspace/storage";
-import { fileStorage } from "@threadspace/storage/file";
 import { persistenceContract } from "../contract/persistence.contract.ts";
 import { nodeEnv } from "./node-env.ts";
+import { sharedMemoryDriver, tempFileDriver } from "./restartable-drivers.ts";
 
-/** The memory driver, shared across "restarts": each engine gets a view whose close() keeps the data. */
-persistenceContract(nodeEnv, "memory", () => {
-  const shared = memoryStorage();
-  const view = (): StorageDriver => ({
-    name: shared.name,
-    get: (store, key) => shared.get(store, key),
-    scan: (store, options) => shared.scan(store, options),
-    commit: (batch) => shared.commit(batch),
-    close: async () => undefined,
-  });
-  return { open: view, destroy: () => shared.close() };
-});
+persistenceContract(nodeEnv, "memory", sharedMemoryDriver);
 
-persistenceContract(nodeEnv, "file", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "threadspace-persistence-"));
-  return { open: () => fileStorage({ dir }), destroy: () => rm(dir, { recursive: true, force: true }) };
-});
+persistenceContract(nodeEnv, "file", () => tempFileDriver("threadspace-persistence-"));
