@@ -19,6 +19,8 @@ export class InlineInstance implements Instance {
   readonly #memory: WebAssembly.Memory | undefined;
   readonly #meter: FuelMeter | undefined;
   readonly #memoryCap: number | undefined;
+  /** The kernel memory guard (limits/host-memory.ts), told when each call starts. */
+  readonly #guard: { beginCall(): void } | undefined;
   readonly #budget: { -readonly [K in keyof MeterBudget]-?: MeterBudget[K] } = { fuel: Infinity, deadline: Infinity, exportName: undefined, fuelSource: undefined, timeoutMs: undefined };
   /** The export in flight, for errors (one call at a time). */
   #exportName = "";
@@ -27,12 +29,13 @@ export class InlineInstance implements Instance {
    * `memory`: the guest's exported memory, read for {@link memoryPages}; `meter`: the instance's
    * fuel meter, for a metered module; `memoryCap`: the cap written into the module, in pages (for messages).
    */
-  constructor(name: string, plugin: Plugin, memory: WebAssembly.Memory | undefined, meter?: FuelMeter, memoryCap?: number) {
+  constructor(name: string, plugin: Plugin, memory: WebAssembly.Memory | undefined, meter?: FuelMeter, memoryCap?: number, guard?: { beginCall(): void }) {
     this.#name = name;
     this.#plugin = plugin;
     this.#memory = memory;
     this.#meter = meter;
     this.#memoryCap = memoryCap;
+    this.#guard = guard;
   }
 
   call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
@@ -47,6 +50,7 @@ export class InlineInstance implements Instance {
       budget.timeoutMs = options?.timeoutMs;
       this.#meter.begin(budget);
     }
+    this.#guard?.beginCall();
     return this.#plugin.call(exportName, input, options?.tx).then(this.#done, this.#failed);
   }
 

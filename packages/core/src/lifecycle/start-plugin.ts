@@ -126,7 +126,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages), shape.exports, { ...runnerOptions(name, options, userImports, isolation), metered: meter !== undefined });
+  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, guard), shape.exports, { ...runnerOptions(name, options, userImports, isolation), metered: meter !== undefined });
 }
 
 /**

@@ -63,6 +63,8 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
   let memory: WebAssembly.Memory | undefined;
   /** The instance's fuel meter, for a metered module. */
   let meter: FuelMeter | undefined;
+  /** The kernel memory guard (limits/host-memory.ts), told when each call starts. */
+  let guard: HostMemoryGuard | undefined;
   let views: Views | undefined;
   /** Busy-poll this long (µs) before sleeping in Atomics.wait: back-to-back messages skip the futex wake-up. */
   let spin = new SpinBudget(0);
@@ -102,7 +104,7 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
             : (context, ...args) => hostCall(index, context, args);
       }
       // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.ts).
-      const guard = new HostMemoryGuard(message.hostMemory);
+      guard = new HostMemoryGuard(message.hostMemory);
       const kernel: Record<string, KernelFunction> = { ...guard.kernelFunctions(), ...(hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {}) };
       // A metered module (docs/metering.md) imports `threadspace:meter`: its meter runs here, next
       // to the instance. Instantiation runs without a budget (the engine bounds start-up in time).
@@ -193,6 +195,7 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       inCall = true;
       try {
         if (wanted !== configVersion) refreshConfig(wanted);
+        guard?.beginCall();
         const output = await active.call(name, input);
         status = output === null ? Status.NO_OUTPUT : Status.OK;
         bytes = output === null ? NO_OUTPUT : output.bytes();
