@@ -1,10 +1,11 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import { deadlineError, fuelExhaustedError } from "./meter-errors.ts";
+import { FUEL_EXPORT, METER_IMPORT_MODULE } from "../metering/meter-section.ts";
 
-/** The import module the metering rewrite adds (docs/metering.md). */
-export const METER_MODULE = "threadspace:meter";
+/** The import module the metering rewrite adds (docs/metering.md): the rewrite's own name for it. */
+export const METER_MODULE = METER_IMPORT_MODULE;
 /** The exported i32 global a metered module counts its fuel down in. */
-export const FUEL_GLOBAL = "__threadspace_fuel";
+export const FUEL_GLOBAL = FUEL_EXPORT;
 /**
  * Fuel handed out at a time: at the end of each slice the guest calls `refuel` and the meter
  * checks the call's deadline and budget. About a millisecond of guest code on this machine, so

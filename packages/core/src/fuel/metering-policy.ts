@@ -1,8 +1,7 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import { METER_MODULE } from "./fuel-meter.ts";
+import { METER_SECTION } from "../metering/meter-section.ts";
 
-/** The custom section a metered module carries (docs/metering.md). */
-export const METER_SECTION = "threadspace.meter";
 
 /**
  * What the engine does with a precompiled `WebAssembly.Module` (workerd) that was not metered at

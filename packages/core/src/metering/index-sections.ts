@@ -8,8 +8,6 @@ import { unsupportedAt } from "./wasm-error.ts";
 /** Renumbers a function index. */
 export type Renumber = (index: number) => number;
 
-/** The export the fuel counter goes out as. */
-export const FUEL_EXPORT = "__threadspace_fuel";
 
 /** Writes the global section's content with every `ref.func` renumbered and `extra` globals' bytes appended. */
 export function rewriteGlobals(w: ByteWriter, bytes: Uint8Array, section: WasmSection | undefined, plugin: string | undefined, renumber: Renumber, extra: readonly number[][]): void {

@@ -4,6 +4,9 @@ import { readSections, readUleb, SectionId } from "../limits/wasm-sections.ts";
 /** The import module of the functions the rewrite adds (docs/metering.md). */
 export const METER_IMPORT_MODULE = "threadspace:meter";
 
+/** The exported i32 global a metered module counts its fuel down in. */
+export const FUEL_EXPORT = "__threadspace_fuel";
+
 /** Name of the custom section that marks a metered module. */
 export const METER_SECTION = "threadspace.meter";
 
