@@ -107,6 +107,24 @@ export function replayContract(env: TestEnv): void {
       expect(fresh.kv("host-kv").keys()).toEqual([]);
     });
 
+    test("calls queued on one plugin each keep only their own log lines and events; a replay writes no log line", async () => {
+      const engine = await start();
+      await engine.install(await fixture(env, "host-config"));
+      const [first, second] = await Promise.all([
+        engine.call("host-config", "log", { level: "error", message: "first" }, { record: true }),
+        engine.call("host-config", "log", { level: "error", message: "second" }, { record: true }),
+      ]);
+      expect(first.trace?.logs.map((l) => l.message)).toEqual(["first"]);
+      expect(second.trace?.logs.map((l) => l.message)).toEqual(["second"]);
+      const before = engine.logs("host-config").length;
+      expect((await engine.replay(first.trace)).same).toBe(true);
+      expect(engine.logs("host-config")).toHaveLength(before);
+      const data = await start();
+      await data.install(await fixture(env, "host-data"));
+      const emitted = await data.call("host-data", "event_emit", { topic: "app.replayed", payload: { n: 1 } }, { record: true });
+      expect(emitted.trace?.events).toEqual([{ topic: "app.replayed", payload: { n: 1 } }]);
+    });
+
     test("record: \"errors\" keeps failed calls in a bounded ring; each replays the same", async () => {
       const engine = await start({ record: { calls: "errors", keep: 2 } });
       await engine.install(await fixture(env, "error-set"));

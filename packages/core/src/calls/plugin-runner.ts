@@ -108,8 +108,16 @@ export class PluginRunner {
   readonly #waiting: Array<() => void> = [];
   readonly #release = (): void => {
     this.#busy = false;
+    const tap = this.#tap;
+    if (tap !== undefined) {
+      // Before the next call starts: what the tap records is this call's alone.
+      this.#tap = undefined;
+      tap.end();
+    }
     this.#waiting.shift()?.();
   };
+  /** The tap of the call running now, if it is recorded or replayed. */
+  #tap: CallTap | undefined = undefined;
 
   readonly #begin: (() => CallTransaction) | undefined;
   readonly #commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
@@ -222,7 +230,10 @@ export class PluginRunner {
     const tx = this.#begin?.();
     this.#tx = tx;
     // A recorded or replayed call (replay/): its tap sees or serves the call's host calls.
-    tap?.begin(tx);
+    if (tap !== undefined) {
+      this.#tap = tap;
+      tap.begin(tx);
+    }
     let pending: Promise<CallOutcome>;
     try {
       const timeoutMs = this.#limits.timeoutMs;

@@ -34,7 +34,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
   #truncated = false;
   readonly #startedAt = new Date();
   readonly #started = performance.now();
-  #stop: Array<() => void> = [];
+  readonly #stop: Array<() => void> = [];
 
   constructor(start: RecordingStart, sources: RecordingSources, maxBytes: number) {
     this.#start = start;
@@ -54,6 +54,11 @@ export class TraceRecorder implements CallTap, HostCallTap {
         if (event.source === name) this.#keep(this.#events, { topic: event.topic, payload: event.payload }, event.topic.length + (JSON.stringify(event.payload)?.length ?? 4) + 32);
       }),
     );
+  }
+
+  /** The call ended: nothing more is this call's (the plugin's next call may start now). */
+  end(): void {
+    for (const stop of this.#stop.splice(0)) stop();
   }
 
   exchange(fn: string, request: Uint8Array | null, context: ExtismCallContext, live: LiveHostCall): bigint | Promise<bigint> {
@@ -87,7 +92,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
 
   /** The trace of the call that ended with `output` and `fuel`, or with `error`. */
   finish(outcome: { readonly output: Uint8Array | null; readonly fuel: number | undefined } | { readonly error: unknown }): CallTrace {
-    for (const stop of this.#stop.splice(0)) stop();
+    this.end();
     const { plugin, exportName, budget, config } = this.#start;
     const result: CallTrace["result"] = "error" in outcome ? { error: errorOf(outcome.error) } : { output: outcome.output === null ? null : encodePayload(outcome.output) };
     return {

@@ -29,6 +29,8 @@ export class TraceReplayer implements CallTap, HostCallTap {
     if (tx !== undefined) tx.tap = this;
   }
 
+  end(): void {}
+
   exchange(fn: string, request: Uint8Array | null, context: ExtismCallContext): bigint {
     const index = this.#next++;
     const expected = this.#host[index];
