@@ -183,6 +183,10 @@ export function replayContract(env: TestEnv): void {
         expect(error.issues.map((issue) => issue.path), error.message).toContain(path);
       }
       await expectCode(engine.replay(good, { plugin: "nobody" }), "plugin_not_found");
+      await expectCode(engine.replay(good, { maxBytes: -1 }), "bad_input");
+      await expectCode(engine.call("host-kv", "get", { key: "a" }, { record: "yes" as never }), "bad_input");
+      await expectCode(createEngine({ record: "always" as never }), "bad_input");
+      await expectCode(createEngine({ record: { keep: -1 } }), "bad_input");
       expect((await engine.replay(good)).same).toBe(true);
     });
 
