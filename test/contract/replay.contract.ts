@@ -188,17 +188,21 @@ export function replayContract(env: TestEnv): void {
       await expectCode(createEngine({ record: "always" as never }), "bad_input");
       await expectCode(createEngine({ record: { keep: -1 } }), "bad_input");
       expect((await engine.replay(good)).same).toBe(true);
+      // An engine-only export is refused as engine.call refuses it: a trace cannot run cleanup.
+      expect((await engine.replay({ ...good, export: "cleanup" })).error?.code).toBe("permission_denied");
     });
 
-    test.skipIf(env.runtime === "workerd")("a call recorded inline replays the same in a worker (the bridge serves host calls on the engine's side)", async () => {
-      const { trace, text } = await recordAnalysis();
-      const engine = await start();
-      const wasm = await env.exampleWasm("memory-analyzer");
-      await engine.install({ manifest: { name: "memory-analyzer", version: "1.0.0", permissions: ["memory:read", "config:read", "log"], limits: { isolation: "worker" } }, wasm });
-      expect((await engine.debugInfo("memory-analyzer")).isolation.mode).toBe("worker");
-      const replay = await engine.replay(roundTrip(trace));
-      expect(replay.differences).toEqual([]);
-      expect(replay.output?.text()).toBe(text);
-    });
+    for (const transport of ["bridge", "extism"] as const) {
+      test.skipIf(env.runtime === "workerd")(`a call recorded inline replays the same in a worker (transport ${transport}: host calls are served on the engine's side)`, async () => {
+        const { trace, text } = await recordAnalysis();
+        const engine = await start({ isolation: { transport } });
+        const wasm = await env.exampleWasm("memory-analyzer");
+        await engine.install({ manifest: { name: "memory-analyzer", version: "1.0.0", permissions: ["memory:read", "config:read", "log"], limits: { isolation: "worker" } }, wasm });
+        expect((await engine.debugInfo("memory-analyzer")).isolation.mode).toBe("worker");
+        const replay = await engine.replay(roundTrip(trace));
+        expect(replay.differences).toEqual([]);
+        expect(replay.output?.text()).toBe(text);
+      });
+    }
   });
 }
