@@ -125,6 +125,21 @@ export function replayContract(env: TestEnv): void {
       expect(emitted.trace?.events).toEqual([{ topic: "app.replayed", payload: { n: 1 } }]);
     });
 
+    test("Extism's config_get reads the trace's config during a replay, and the plugin's own again after it", async () => {
+      const engine = await start();
+      await engine.install(await fixture(env, "host-config"));
+      await engine.config.set("host-config", { greeting: "recorded" });
+      const recorded = await engine.call("host-config", "extism_config", "greeting", { record: true });
+      expect(recorded.text()).toBe("recorded");
+      const fresh = await start();
+      await fresh.install(await fixture(env, "host-config"));
+      const replay = await fresh.replay(roundTrip(recorded.trace));
+      expect(replay.differences).toEqual([]);
+      expect(replay.output?.text()).toBe("recorded");
+      expect(replay.notes.join(" ")).toMatch(/config differs from the trace's; the trace's was served/);
+      expect((await fresh.call("host-config", "extism_config", "greeting")).text()).toBe("hello");
+    });
+
     test("record: \"errors\" keeps failed calls in a bounded ring; each replays the same", async () => {
       const engine = await start({ record: { calls: "errors", keep: 2 } });
       await engine.install(await fixture(env, "error-set"));
@@ -202,6 +217,14 @@ export function replayContract(env: TestEnv): void {
         const replay = await engine.replay(roundTrip(trace));
         expect(replay.differences).toEqual([]);
         expect(replay.output?.text()).toBe(text);
+        // Extism's config_get in the worker reads the trace's config too.
+        const recording = await start();
+        await recording.install(await fixture(env, "host-config"));
+        await recording.config.set("host-config", { greeting: "recorded" });
+        const recorded = await recording.call("host-config", "extism_config", "greeting", { record: true });
+        await engine.install(await fixture(env, "host-config", { limits: { isolation: "worker" } }));
+        expect((await engine.replay(roundTrip(recorded.trace))).output?.text()).toBe("recorded");
+        expect((await engine.call("host-config", "extism_config", "greeting")).text()).toBe("hello");
       });
     }
   });

@@ -28,6 +28,7 @@ import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
 import { ConfigRuntime, type PluginConfig } from "./config/config-runtime.ts";
 import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
+import { syncExtismConfig } from "./config/extism-config.ts";
 import { applyBufferSize, checkLogsFilter, checkLogsQuery, checkThreshold, type LogEntry, type LogsFilter, type LogsQuery } from "./logs/engine-logs.ts";
 import { forwardLogs } from "./logs/forward-logs.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
@@ -364,7 +365,9 @@ export class Engine {
   /** What a trace says about the plugin it ran on. */
   #traceTarget(record: PluginRecord): ReplayTarget {
     const { name, version } = record.manifest;
-    return { name, version, sha256: record.sha256 ?? null, config: this.config.get(name) };
+    const kernel = this.#config.extismConfig(name);
+    const kernelConfig = { serve: (config: Readonly<Record<string, unknown>>) => syncExtismConfig(kernel, config), restore: () => this.#plugins.has(name) && syncExtismConfig(kernel, this.config.get(name)) };
+    return { name, version, sha256: record.sha256 ?? null, config: this.config.get(name), kernelConfig };
   }
 
   /** A call of `exportName` with a tap (recording or replay), through the call hooks when `hooked` and some are registered. */

@@ -47,6 +47,11 @@ export interface ReplayTarget {
   readonly version: string;
   readonly sha256: string | null;
   readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * What Extism's kernel `config_get` reads for this plugin: `serve` lays a config over it for the
+   * replayed call, `restore` puts the plugin's own back (before its next call runs).
+   */
+  readonly kernelConfig?: { serve(config: Readonly<Record<string, unknown>>): void; restore(): void };
 }
 
 const stable = (value: unknown): string => JSON.stringify(value);
@@ -56,7 +61,7 @@ function notesFor(trace: CallTrace, target: ReplayTarget): string[] {
   const recorded = `${trace.plugin.name}@${trace.plugin.version} (${trace.plugin.sha256 ?? "precompiled"})`;
   const running = `${target.name}@${target.version} (${target.sha256 ?? "precompiled"})`;
   if (recorded !== running) notes.push(`replayed on ${running}; recorded on ${recorded}`);
-  if (stable(trace.config) !== stable(target.config)) notes.push(`${target.name}'s config differs from the trace's: ts_config_get replies come from the trace, but Extism's config_get reads the live config`);
+  if (stable(trace.config) !== stable(target.config)) notes.push(`${target.name}'s config differs from the trace's; the trace's was served (ts_config_get replies and Extism's config_get)`);
   if (trace.truncated === true) notes.push("the trace was truncated at its size cap: host calls past it are missing, so the replay differs there");
   return notes;
 }
@@ -67,7 +72,7 @@ function notesFor(trace: CallTrace, target: ReplayTarget): string[] {
  * output, the error (by code), the fuel.
  */
 export async function replayCall(trace: CallTrace, target: ReplayTarget, run: (tap: CallTap, input: Uint8Array) => Promise<CallResult>): Promise<ReplayResult> {
-  const replayer = new TraceReplayer(trace);
+  const replayer = new TraceReplayer(trace, target.kernelConfig);
   let output: CallResult | undefined;
   let error: ReplayError | undefined;
   try {
