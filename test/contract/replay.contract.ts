@@ -140,6 +140,20 @@ export function replayContract(env: TestEnv): void {
       expect((await fresh.call("host-config", "extism_config", "greeting")).text()).toBe("hello");
     });
 
+    test("replays stay out of the plugin's health: failing ones cannot open its circuit, and an open circuit does not stop them", async () => {
+      const engine = await start({ circuitBreaker: { failures: 2, retryAfterMs: 60_000 } });
+      await engine.install(await fixture(env, "trap"));
+      const error = await expectCode(engine.call("trap", "boom", "", { record: true }), "plugin_trap");
+      const trace = traceOf(error);
+      for (let i = 0; i < 4; i++) expect(await engine.replay(trace)).toMatchObject({ same: true, error: { code: "plugin_trap" } });
+      expect((await engine.health("trap")).engine).toMatchObject({ calls: 1, errors: 1 });
+      expect((await engine.call("trap", "echo", "still")).text()).toBe("still");
+      await expectCode(engine.call("trap", "boom"), "plugin_trap");
+      await expectCode(engine.call("trap", "boom"), "plugin_trap");
+      await expectCode(engine.call("trap", "boom"), "plugin_unavailable");
+      expect((await engine.replay(trace)).error?.code).toBe("plugin_trap");
+    });
+
     test("record: \"errors\" keeps failed calls in a bounded ring; each replays the same", async () => {
       const engine = await start({ record: { calls: "errors", keep: 2 } });
       await engine.install(await fixture(env, "error-set"));

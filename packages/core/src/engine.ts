@@ -350,10 +350,9 @@ export class Engine {
     const record = this.#record(name);
     const runner = record.runner;
     if (runner === undefined) throw this.#unavailable(name);
-    const open = this.#monitor.admit(runner);
-    if (open !== undefined) throw open;
+    // Not counted in the plugin's health (an open circuit does not stop it either): replaying its failures is how they are debugged.
     const budget = parsed.budget === undefined ? undefined : callBudget({ fuel: parsed.budget }, this.#limitsPolicy.fuel, name);
-    return this.#traces.replay(parsed, this.#traceTarget(record), this.#tapped(name, runner, parsed.export, budget, false));
+    return this.#traces.replay(parsed, this.#traceTarget(record), (tap, input) => runner.replay(parsed.export, input, (output, fuel) => new CallResult(output, name, fuel), budget, tap));
   }
 
   /** The traces of a plugin's recorded calls that failed, oldest first (`createEngine({ record: "errors" })` or `{ record: true }`). */
@@ -370,10 +369,10 @@ export class Engine {
     return { name, version, sha256: record.sha256 ?? null, config: this.config.get(name), kernelConfig };
   }
 
-  /** A call of `exportName` with a tap (recording or replay), through the call hooks when `hooked` and some are registered. */
-  #tapped(name: string, runner: PluginRunner, exportName: string, budget: CallBudget | undefined, hooked = true): TappedRun {
+  /** A recorded call of `exportName`, through the call hooks when some are registered. */
+  #tapped(name: string, runner: PluginRunner, exportName: string, budget: CallBudget | undefined): TappedRun {
     return (tap, input) =>
-      hooked && this.#hooks.watchesCalls
+      this.#hooks.watchesCalls
         ? callWithHooks(this.#hooks, name, runner, exportName, input, budget, tap)
         : runner.call(exportName, input, (output, fuel) => new CallResult(output, name, fuel), budget, undefined, tap);
   }

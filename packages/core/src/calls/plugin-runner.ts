@@ -149,6 +149,16 @@ export class PluginRunner {
     return this.#enqueue(exportName, input, map, true, budget, caller, tap);
   }
 
+  /**
+   * As `call`, for a replay (replay/): with its tap, and outside the plugin's figures (stats,
+   * health, fuel percentiles, circuit breaker), so that replaying traces, hostile ones included,
+   * cannot open the plugin's circuit for its callers.
+   */
+  replay<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget: CallBudget | undefined, tap: CallTap): Promise<T> {
+    if (ENGINE_EXPORTS.has(exportName)) return this.call(exportName, input, map);
+    return this.#enqueue(exportName, input, map, false, budget, undefined, tap);
+  }
+
   /** Calls an export and returns its output bytes; lifecycle calls use it, so `stats` does not count them. */
   callBytes(exportName: string, input: string | Uint8Array = ""): Promise<Uint8Array> {
     return this.#enqueue(exportName, input, toBytes, false);
