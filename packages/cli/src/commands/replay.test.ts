@@ -65,8 +65,12 @@ describe("threadspace call --record, replay, and traces in test", () => {
     await writeFile(join(dir, "wrong.tstrace"), JSON.stringify({ format: "threadspace-trace", version: 99 }));
     const wrong = await cli(["replay", "wrong.tstrace", analyzer]);
     expect(wrong.code).toBe(1);
-    expect(wrong.err).toMatch(/bad_input|\$\.version/);
+    expect(wrong.err).toMatch(/error \[bad_input\]/);
     expect(wrong.err).toContain("$.version");
+    await writeFile(join(dir, "big.tstrace"), " ".repeat(8 * 1024 * 1024 + 1));
+    const big = await cli(["replay", "big.tstrace", analyzer]);
+    expect(big.code).toBe(1);
+    expect(big.err).toMatch(/error \[bad_input\].*larger than a trace may be/);
   });
 
   it("threadspace test replays tests/traces/*.tstrace as regression checks", async () => {

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { CAC } from "cac";
 import { createEngine, parseTrace, type CallTrace, type Engine, type ReplayResult } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
-import { isNotFound, readFileCapped } from "../files.ts";
+import { FileTooLargeError, isNotFound, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_FAILURE, EXIT_OK, displayPath, line } from "../output.ts";
 import { replayLines } from "../trace-report.ts";
@@ -14,6 +14,7 @@ export const MAX_TRACE_FILE_BYTES = 8 * 1024 * 1024;
 export async function readTraceFile(io: CliIo, path: string): Promise<CallTrace> {
   const shownPath = displayPath(io, path);
   const bytes = await readFileCapped(path, MAX_TRACE_FILE_BYTES).catch((cause: unknown) => {
+    if (cause instanceof FileTooLargeError) throw new ThreadspaceError("bad_input", `${shownPath} is larger than a trace may be (${MAX_TRACE_FILE_BYTES} bytes).`, { cause, issues: [{ path: "$", message: `larger than ${MAX_TRACE_FILE_BYTES} bytes` }] });
     throw new ThreadspaceError("source_invalid", `cannot read ${shownPath}: ${isNotFound(cause) ? "it does not exist" : cause instanceof Error ? cause.message : String(cause)}.`, { cause });
   });
   try {
