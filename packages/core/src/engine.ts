@@ -366,7 +366,8 @@ export class Engine {
     const { name, version } = record.manifest;
     const kernel = this.#config.extismConfig(name);
     const kernelConfig = { serve: (config: Readonly<Record<string, unknown>>) => syncExtismConfig(kernel, config), restore: () => this.#plugins.has(name) && syncExtismConfig(kernel, this.config.get(name)) };
-    return { name, version, sha256: record.sha256 ?? null, config: this.config.get(name), kernelConfig };
+    // The store's merged config is replaced, never changed, when the config changes: no copy needed here.
+    return { name, version, sha256: record.sha256 ?? null, config: this.#host.state.config.get(name), kernelConfig };
   }
 
   /** A recorded call of `exportName`, through the call hooks when some are registered. */

@@ -1,7 +1,17 @@
 import type { CallTransaction, EventBus, ExtismCallContext, HostCallTap, LiveHostCall, LogStore } from "@threadspace/host";
 import { isThreadspaceError } from "@threadspace/errors";
 import type { CallTap } from "./call-tap.ts";
-import { TRACE_FORMAT, TRACE_VERSION, encodePayload, payloadSize, type CallTrace, type HostExchange, type TraceEvent, type TraceLog, type TracePayload } from "./trace.ts";
+import { TRACE_FORMAT, TRACE_VERSION, encodePayload, type CallTrace, type HostExchange, type TraceEvent, type TraceLog } from "./trace.ts";
+
+/** A host call as recorded: bytes as they crossed, encoded only if a trace is made of them. */
+interface RawExchange {
+  readonly fn: string;
+  readonly request: Uint8Array | null;
+  readonly reply: string | Uint8Array | null;
+}
+
+const sizeOf = (value: string | Uint8Array | null): number => (value === null ? 4 : typeof value === "string" ? value.length : Math.ceil(value.byteLength * 1.4)) + 12;
+const encoded = (value: string | Uint8Array | null) => (value === null ? null : encodePayload(value));
 
 /** What a trace says about the call before it runs. */
 export interface RecordingStart {
@@ -9,6 +19,7 @@ export interface RecordingStart {
   readonly exportName: string;
   readonly input: string | Uint8Array;
   readonly budget: number | undefined;
+  /** The plugin's resolved config (the store's object, replaced, never changed, when the config changes: copied only into a trace). */
   readonly config: Readonly<Record<string, unknown>>;
 }
 
@@ -20,16 +31,17 @@ export interface RecordingSources {
 
 /**
  * Records one call: its host calls (as the transaction's tap), the log lines and events of its
- * plugin while it runs, then its outcome, into a {@link CallTrace} of at most `maxBytes`.
+ * plugin while it runs, then its outcome, into a {@link CallTrace} of at most `maxBytes`. Bytes
+ * are kept as they crossed and encoded by `finish`, so a call whose trace is not wanted (a
+ * successful call under `record: "errors"`) pays for no encoding.
  */
 export class TraceRecorder implements CallTap, HostCallTap {
   readonly #start: RecordingStart;
   readonly #sources: RecordingSources;
   readonly #maxBytes: number;
-  readonly #host: HostExchange[] = [];
+  readonly #host: RawExchange[] = [];
   readonly #logs: TraceLog[] = [];
   readonly #events: TraceEvent[] = [];
-  readonly #input: TracePayload;
   #size: number;
   #truncated = false;
   readonly #startedAt = new Date();
@@ -40,8 +52,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
     this.#start = start;
     this.#sources = sources;
     this.#maxBytes = maxBytes;
-    this.#input = encodePayload(start.input);
-    this.#size = 1024 + payloadSize(this.#input) + JSON.stringify(start.config).length;
+    this.#size = 1024 + sizeOf(start.input);
   }
 
   /** The call starts running: take its host calls, its plugin's log lines and published events. */
@@ -51,7 +62,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
     this.#stop.push(
       this.#sources.logs.subscribe((entry) => this.#keep(this.#logs, { level: entry.level, message: entry.message, source: entry.source }, entry.message.length + 64), { plugin: name }),
       this.#sources.events.listen((event) => {
-        if (event.source === name) this.#keep(this.#events, { topic: event.topic, payload: event.payload }, event.topic.length + (JSON.stringify(event.payload)?.length ?? 4) + 32);
+        if (event.source === name) this.#keep(this.#events, { topic: event.topic, payload: event.payload }, event.topic.length + 64);
       }),
     );
   }
@@ -72,8 +83,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
       hostContext: <T>() => context.hostContext<T>(),
     };
     const settle = (handle: bigint): bigint => {
-      const exchange: HostExchange = { fn, request: request === null ? null : encodePayload(request), reply: reply === null ? null : encodePayload(reply) };
-      this.#keep(this.#host, exchange, fn.length + payloadSize(exchange.request) + payloadSize(exchange.reply) + 32);
+      this.#keep(this.#host, { fn, request, reply }, fn.length + sizeOf(request) + sizeOf(reply) + 32);
       return handle;
     };
     const handle = live(capturing);
@@ -90,21 +100,32 @@ export class TraceRecorder implements CallTap, HostCallTap {
     list.push(item);
   }
 
+  /** The call ended and no trace is wanted: let go of what was recorded. */
+  discard(): void {
+    this.end();
+    this.#host.length = 0;
+    this.#logs.length = 0;
+    this.#events.length = 0;
+  }
+
   /** The trace of the call that ended with `output` and `fuel`, or with `error`. */
   finish(outcome: { readonly output: Uint8Array | null; readonly fuel: number | undefined } | { readonly error: unknown }): CallTrace {
     this.end();
-    const { plugin, exportName, budget, config } = this.#start;
+    const { plugin, exportName, budget, config, input } = this.#start;
+    const host: HostExchange[] = this.#host.map((raw) => ({ fn: raw.fn, request: encoded(raw.request), reply: encoded(raw.reply) }));
+    // Event payloads and the config are the engine's objects: the trace gets copies (plain JSON).
+    const events = this.#events.map((event) => ({ topic: event.topic, payload: JSON.parse(JSON.stringify(event.payload ?? null)) as unknown }));
     const result: CallTrace["result"] = "error" in outcome ? { error: errorOf(outcome.error) } : { output: outcome.output === null ? null : encodePayload(outcome.output) };
     return {
       format: TRACE_FORMAT,
       version: TRACE_VERSION,
       plugin,
       export: exportName,
-      input: this.#input,
+      input: encodePayload(input),
       ...(budget === undefined ? {} : { budget }),
-      config,
-      host: this.#host,
-      events: this.#events,
+      config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
+      host,
+      events,
       logs: this.#logs,
       result,
       fuel: "error" in outcome ? null : (outcome.fuel ?? null),
