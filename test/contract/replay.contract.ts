@@ -154,6 +154,22 @@ export function replayContract(env: TestEnv): void {
       expect((await engine.replay(trace)).error?.code).toBe("plugin_trap");
     });
 
+    test("a trace stays within record.maxBytes: host calls past the cap are left out and the trace says so", async () => {
+      const engine = await start({ record: { maxBytes: 4000 } });
+      await engine.install(await fixture(env, "host-kv"));
+      const value = "x".repeat(1500);
+      const { trace } = await engine.call("host-kv", "set_then_get", { key: "big", value }, { record: true });
+      expect(trace?.truncated).toBe(true);
+      expect(JSON.stringify(trace).length).toBeLessThanOrEqual(4000);
+      expect(trace?.host.length).toBeLessThan(2);
+      const replay = await engine.replay(trace);
+      expect(replay.same).toBe(false);
+      const kept = trace?.host.length ?? 0;
+      expect(replay.differences[0]).toMatchObject({ kind: "host", index: kept, expected: null, got: { fn: kept === 0 ? "ts_kv_set" : "ts_kv_get" } });
+      expect(engine.kv("host-kv").keys()).toEqual(["big"]);
+      expect(replay.notes.join(" ")).toMatch(/truncated/);
+    });
+
     test("record: \"errors\" keeps failed calls in a bounded ring; each replays the same", async () => {
       const engine = await start({ record: { calls: "errors", keep: 2 } });
       await engine.install(await fixture(env, "error-set"));

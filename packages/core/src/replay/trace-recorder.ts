@@ -62,7 +62,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
     this.#stop.push(
       this.#sources.logs.subscribe((entry) => this.#keep(this.#logs, { level: entry.level, message: entry.message, source: entry.source }, entry.message.length + 64), { plugin: name }),
       this.#sources.events.listen((event) => {
-        if (event.source === name) this.#keep(this.#events, { topic: event.topic, payload: event.payload }, event.topic.length + 64);
+        if (event.source === name) this.#keep(this.#events, { topic: event.topic, payload: event.payload }, event.topic.length + (JSON.stringify(event.payload)?.length ?? 4) + 32);
       }),
     );
   }
@@ -116,7 +116,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
     // Event payloads and the config are the engine's objects: the trace gets copies (plain JSON).
     const events = this.#events.map((event) => ({ topic: event.topic, payload: JSON.parse(JSON.stringify(event.payload ?? null)) as unknown }));
     const result: CallTrace["result"] = "error" in outcome ? { error: errorOf(outcome.error) } : { output: outcome.output === null ? null : encodePayload(outcome.output) };
-    return {
+    const trace: CallTrace = {
       format: TRACE_FORMAT,
       version: TRACE_VERSION,
       plugin,
@@ -132,7 +132,27 @@ export class TraceRecorder implements CallTap, HostCallTap {
       timing: { startedAt: this.#startedAt.toISOString(), durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000 },
       ...(this.#truncated ? { truncated: true as const } : {}),
     };
+    const output = "output" in outcome && outcome.output !== null ? outcome.output.byteLength * 1.4 : 0;
+    // The running estimate leaves out the config, the output and escaping: measure when it may be near the cap.
+    return this.#size + output > this.#maxBytes / 4 ? fit(trace, this.#maxBytes) : trace;
   }
+}
+
+/**
+ * The trace within `maxBytes` of JSON: log lines, then host calls, then events are dropped from
+ * the end (`truncated: true`) until it fits. One whose input, output and config alone are larger
+ * stays over the cap (replay it with a larger `maxBytes`).
+ */
+function fit(trace: CallTrace, maxBytes: number): CallTrace {
+  let size = JSON.stringify(trace).length;
+  if (size <= maxBytes) return trace;
+  const logs = [...trace.logs];
+  const host = [...trace.host];
+  const events = [...trace.events];
+  for (const list of [logs, host, events] as unknown[][]) {
+    while (size > maxBytes && list.length > 0) size -= JSON.stringify(list.pop()).length + 1;
+  }
+  return { ...trace, logs: logs as TraceLog[], host: host as HostExchange[], events: events as TraceEvent[], truncated: true };
 }
 
 /** An error as a trace keeps it: its code and message. */
