@@ -146,7 +146,8 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       const config: Record<string, string> = Object.create(null) as Record<string, string>;
       Object.assign(config, spec.config);
       // A metered module (docs/metering.md) imports `threadspace:meter`: its meter runs here, next
-      // to the instance. Instantiation runs without a budget (the engine bounds start-up in time).
+      // to the instance. Instantiation has no fuel budget; a pool worker bounds it in time here (its
+      // neighbours keep their worker), a worker of one plugin is bounded by the engine's start timeout.
       const meter = WebAssembly.Module.imports(spec.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter("(worker)") : undefined;
       const user: Record<string, KernelFunction> = {};
       for (const entry of WebAssembly.Module.imports(spec.module)) {
@@ -162,7 +163,7 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.ts).
       const guard = new HostMemoryGuard(spec.hostMemory);
       const kernel: Record<string, KernelFunction> = { ...guard.kernelFunctions(), ...(hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {}) };
-      meter?.begin({ fuel: Infinity, deadline: Infinity });
+      meter?.begin({ fuel: Infinity, deadline: spec.startMs === undefined ? Infinity : performance.now() + spec.startMs, exportName: "instantiation" });
       const plugin = await (await loadExtism())(
         { wasm: [{ module: spec.module }] },
         { useWasi: spec.useWasi, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() } },

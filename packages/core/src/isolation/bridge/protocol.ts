@@ -118,6 +118,8 @@ export interface GuestSpec {
   readonly hostFunctions: readonly string[];
   /** The kernel caps the worker enforces (limits/host-memory.ts). */
   readonly hostMemory: HostMemoryLimits;
+  /** Pool workers: ms a metered module's instantiation (start functions) may run before its meter stops it; absent: no bound here. */
+  readonly startMs?: number | undefined;
 }
 
 /** Starts a bridge worker of one plugin: instantiate `module` as instance 0 and serve calls over `buffer`. */
