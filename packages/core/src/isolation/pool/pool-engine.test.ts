@@ -140,4 +140,36 @@ describe("worker pools (limits.isolation: \"pool\")", () => {
     expect((await engine.call("other", "counter")).text()).toBe("2");
     expect((await engine.call("t-one", "counter")).text()).toBe("1");
   });
+
+  it("ts_plugin_call between pooled plugins: placed in different workers it answers; forced into one worker it is refused at once (busy), never waits for itself", async () => {
+    const ok = { manifest: JSON.parse(await readFile(new URL("wat/ok.json", FIXTURES), "utf8")) as Record<string, unknown>, wasm: await readFile(new URL("build/ok.wasm", FIXTURES)) };
+    const caller = { manifest: JSON.parse(await readFile(new URL("wat/host-call.json", FIXTURES), "utf8")) as Record<string, unknown>, wasm: await readFile(new URL("build/host-call.wasm", FIXTURES)) };
+    for (const poolSize of [2, 1]) {
+      engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize } });
+      await engine.install({ ...ok, manifest: { ...ok.manifest, limits: { isolation: "pool" } } });
+      await engine.install({ ...caller, manifest: { ...caller.manifest, limits: { isolation: "pool", timeoutMs: 5000 } } });
+      const started = performance.now();
+      const reply = (await engine.call("host-call", "call", { plugin: "ok", export: "echo", input: "pooled" })).json<{ ok?: string; error?: { code: string; message: string } }>();
+      if (poolSize === 2) expect(reply).toEqual({ ok: "pooled" });
+      else {
+        expect(reply.error?.code).toBe("call_failed");
+        expect(reply.error?.message).toMatch(/\[busy\].*runs in the same pool worker/);
+        // Refused, not timed out: far below the caller's 5 s timeout.
+        expect(performance.now() - started).toBeLessThan(4000);
+      }
+      await engine.close();
+      engine = undefined;
+    }
+  });
+
+  it("uninstall frees the plugin's instance; a plugin of the same module installed again starts fresh", async () => {
+    engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 1 } });
+    await engine.install(pooled("a"));
+    await engine.install(pooled("b"));
+    expect((await engine.call("a", "counter")).text()).toBe("1");
+    await engine.uninstall("a");
+    expect((await engine.call("b", "counter")).text()).toBe("1");
+    await engine.install(pooled("a"));
+    expect((await engine.call("a", "counter")).text()).toBe("1");
+  });
 });
