@@ -39,8 +39,8 @@ export class PoolWorker {
   readonly label: string;
   readonly #channel: BridgeChannel;
   readonly #guests = new Map<number, PooledInstance>();
-  /** Instances being instantiated, counted for placement. */
-  #reserved = 0;
+  /** Instances being instantiated (counted for placement; their start-up log lines reach their plugin's log). */
+  readonly #starting = new Map<number, PooledInstance>();
   #nextId = 1;
   readonly #queue: Job[] = [];
   #running: Job | undefined;
@@ -58,7 +58,7 @@ export class PoolWorker {
     const worker = spawnBridgeWorker(`threadspace ${label}`);
     this.#channel = new BridgeChannel(worker, buffer, spin.engine);
     this.#channel.onMessage = (message) => {
-      if (message.type === "log") logOutsideCall(this.#guests.get(message.id)?.guest.kernel, message.priority, message.text);
+      if (message.type === "log") logOutsideCall((this.#guests.get(message.id) ?? this.#starting.get(message.id))?.guest.kernel, message.priority, message.text);
       else this.#answers.get(message.id)?.(message);
     };
     worker.onError((error) => this.#ended(`failed (${error.message})`));
@@ -68,7 +68,7 @@ export class PoolWorker {
 
   /** Plugins it hosts or is instantiating (for placement). */
   get load(): number {
-    return this.#guests.size + this.#reserved;
+    return this.#guests.size + this.#starting.size;
   }
 
   /** True once its thread is gone. */
@@ -91,10 +91,10 @@ export class PoolWorker {
     const id = this.#nextId++;
     const instance = new PooledInstance(this, { ...spec.guest, id, pages: 0 });
     const plugin = spec.guest.plugin;
-    this.#reserved++;
+    this.#starting.set(id, instance);
     return new Promise<PooledInstance>((resolve, reject) => {
       const done = (): void => {
-        this.#reserved--;
+        this.#starting.delete(id);
         this.#answers.delete(id);
       };
       this.#enqueue({
