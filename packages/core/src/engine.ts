@@ -26,6 +26,7 @@ import { readSource, type SourceBundle } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
+import { enginePools, type EnginePools } from "./isolation/pool/engine-pools.ts";
 import { ConfigRuntime, type PluginConfig } from "./config/config-runtime.ts";
 import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
@@ -79,6 +80,8 @@ export class Engine {
   /** hostCallsPerCall and eventsPerSecond, enforced in the host functions (limits/call-limits.ts). */
   readonly #callLimits: CallLimits;
   readonly #workerSlots: WorkerSlots | undefined;
+  /** Worker pools (`limits.isolation: "pool"`): started with their first plugin, closed with the engine. */
+  readonly #pools: EnginePools;
   readonly #maxQueued: number;
   /** Call metrics, health polling and the circuit breaker (lifecycle/monitor.ts). */
   readonly #monitor: HealthMonitor;
@@ -120,6 +123,7 @@ export class Engine {
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
     if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
     this.#workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
+    this.#pools = enginePools(options.isolation);
     this.#callLimits = new CallLimits();
     this.#monitor = new HealthMonitor(options, (topic, payload) => this.events.emit(topic, payload));
     this.#healthTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
@@ -506,6 +510,7 @@ export class Engine {
     }
     this.#plugins.clear();
     this.#modules.clear();
+    await this.#pools.close();
     // The engine owns the driver it was given: pending commits finish, then it is released.
     await this.#storage?.close();
   }
@@ -560,6 +565,7 @@ export class Engine {
       limits: { ...limits, maxQueued: this.#maxQueued },
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
+      pools: this.#pools,
       commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
     };
   }

@@ -23,7 +23,7 @@ export interface RunnerLimits {
   /** Most fuel a call may use (limits.fuel); undefined: no fuel limit (a metered call still has its deadline). */
   readonly fuel?: number | undefined;
   /** Where the plugin asked to run (limits.isolation, capped by policy); default `inline`. */
-  readonly isolation?: "inline" | "worker";
+  readonly isolation?: "inline" | "pool" | "worker";
   /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
   readonly maxQueued?: number;
   /** Kernel caps (limits/host-memory.ts): bytes the plugin may make the host hold, and of those in vars. Default: derived from `memoryPages`. */
@@ -33,7 +33,7 @@ export interface RunnerLimits {
 
 /** Where a runner's instance runs, and what was decided about it (engine.get(name).limitNotes). */
 export interface RunnerIsolation {
-  readonly mode: "inline" | "worker";
+  readonly mode: "inline" | "pool" | "worker";
   readonly notes: readonly string[];
 }
 
@@ -250,7 +250,7 @@ export class PluginRunner {
       const fuel = budget?.fuel ?? this.#limits.fuel;
       // The deadline is set by the instance when the call starts running there (a worker may
       // first have to restart): timeoutMs counts the plugin's own time.
-      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs });
+      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs, caller });
     } catch (cause) {
       return new Promise<T>(() => this.#settleError(cause));
     }

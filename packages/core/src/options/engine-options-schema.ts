@@ -64,7 +64,7 @@ function fn(what: string) {
   return v.custom<(...args: never[]) => unknown>((value) => typeof value === "function", (issue) => `must be a function (${what}); ${got(issue)}.`);
 }
 
-const isolationValues = ["inline", "worker"] as const;
+const isolationValues = ["inline", "pool", "worker"] as const;
 
 const pluginLimitShape: Shape<PluginLimits> = {
   timeoutMs: count("milliseconds"),
@@ -110,6 +110,15 @@ const isolationShape: Shape<EngineIsolationOptions> = {
   maxWorkers: whole("workers at once", 1),
   transport: oneOf(["bridge", "extism"]),
   spinMicros: optional(options("how long a call waits spinning, in microseconds", spinShape)),
+  poolSize: whole("workers in the default pool", 1),
+  pools: optional(
+    v.record(
+      v.string(),
+      v.strictObject({ size: whole("workers in the pool", 1) } satisfies Shape<{ size?: number }>, (issue) => `must be a pool: { size } (size: its most workers, default 1); ${got(issue)}.`),
+      (issue) => `must be an object of pools by name, e.g. { trusted: { size: 1 } }; ${got(issue)}.`,
+    ),
+  ),
+  poolFor: optional(fn("poolFor: (plugin) => the name of its pool")),
 };
 
 const meteringShape: Shape<MeteringOptions> = {
