@@ -237,13 +237,18 @@ export function replayContract(env: TestEnv): void {
       expect((await engine.replay({ ...good, export: "cleanup" })).error?.code).toBe("permission_denied");
     });
 
-    for (const transport of ["bridge", "extism"] as const) {
-      test.skipIf(env.runtime === "workerd")(`a call recorded inline replays the same in a worker (transport ${transport}: host calls are served on the engine's side)`, async () => {
+    const workers = [
+      { mode: "worker", label: "a worker (bridge)", options: { isolation: { transport: "bridge" } } },
+      { mode: "worker", label: "a worker (Extism's runInWorker)", options: { isolation: { transport: "extism" } } },
+      { mode: "pool", label: "a pooled worker", options: {} },
+    ] as const;
+    for (const { mode, label, options } of workers) {
+      test.skipIf(env.runtime === "workerd")(`a call recorded inline replays the same in ${label}: host calls are served on the engine's side`, async () => {
         const { trace, text } = await recordAnalysis();
-        const engine = await start({ isolation: { transport } });
+        const engine = await start(options);
         const wasm = await env.exampleWasm("memory-analyzer");
-        await engine.install({ manifest: { name: "memory-analyzer", version: "1.0.0", permissions: ["memory:read", "config:read", "log"], limits: { isolation: "worker" } }, wasm });
-        expect((await engine.debugInfo("memory-analyzer")).isolation.mode).toBe("worker");
+        await engine.install({ manifest: { name: "memory-analyzer", version: "1.0.0", permissions: ["memory:read", "config:read", "log"], limits: { isolation: mode } }, wasm });
+        expect((await engine.debugInfo("memory-analyzer")).isolation.mode).toBe(mode);
         const replay = await engine.replay(roundTrip(trace));
         expect(replay.differences).toEqual([]);
         expect(replay.output?.text()).toBe(text);
@@ -252,7 +257,7 @@ export function replayContract(env: TestEnv): void {
         await recording.install(await fixture(env, "host-config"));
         await recording.config.set("host-config", { greeting: "recorded" });
         const recorded = await recording.call("host-config", "extism_config", "greeting", { record: true });
-        await engine.install(await fixture(env, "host-config", { limits: { isolation: "worker" } }));
+        await engine.install(await fixture(env, "host-config", { limits: { isolation: mode } }));
         expect((await engine.replay(roundTrip(recorded.trace))).output?.text()).toBe("recorded");
         expect((await engine.call("host-config", "extism_config", "greeting")).text()).toBe("hello");
       });
