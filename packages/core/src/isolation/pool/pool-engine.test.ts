@@ -63,8 +63,9 @@ describe("worker pools (limits.isolation: \"pool\")", () => {
 
   it("a metered runaway is stopped by its meter; its neighbour in the same worker keeps answering, nothing restarts", async () => {
     engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 1 } });
-    await engine.install(pooled("loop"));
-    await engine.install(pooled("isolation", { timeoutMs: 5000 }));
+    await engine.install(pooled("loop", { timeoutMs: 1000 }));
+    // Its timeout counts from when its call starts running, not while it waits for the worker.
+    await engine.install(pooled("isolation", { timeoutMs: 300 }));
     expect((await engine.call("isolation", "counter")).text()).toBe("1");
     const runaway = engine.call("loop", "spin");
     const neighbour = engine.call("isolation", "counter");

@@ -142,7 +142,10 @@ export class PoolWorker {
       this.#enqueue({
         owner: instance,
         drop: (why) => reject(new CallNotStartedError(instance.guest.plugin, exportName, why)),
-        run: () => this.#channel.call(instance.guest, exportName, input, options, { mode: "host" }).then(resolve, reject),
+        run: () => {
+          options?.onStart?.();
+          return this.#channel.call(instance.guest, exportName, input, options, { mode: "host" }).then(resolve, reject);
+        },
       });
     });
   }
