@@ -163,6 +163,23 @@ describe("worker pools (limits.isolation: \"pool\")", () => {
     }
   });
 
+  it("a chain back into the caller's own worker (a → c → ok, a and ok sharing a worker) is refused at once too", async () => {
+    const ok = { manifest: JSON.parse(await readFile(new URL("wat/ok.json", FIXTURES), "utf8")) as Record<string, unknown>, wasm: await readFile(new URL("build/ok.wasm", FIXTURES)) };
+    const hostCall = { manifest: JSON.parse(await readFile(new URL("wat/host-call.json", FIXTURES), "utf8")) as Record<string, unknown>, wasm: await readFile(new URL("build/host-call.wasm", FIXTURES)) };
+    const forward = (name: string, dependency: string) => ({ ...hostCall, manifest: { ...hostCall.manifest, name, interface: "extism", dependencies: [dependency], limits: { isolation: "pool", timeoutMs: 5000 } } });
+    engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 2 } });
+    await engine.install({ ...ok, manifest: { ...ok.manifest, limits: { isolation: "pool" } } });
+    // c is kept apart from ok (its dependency), a from c: a lands next to ok.
+    await engine.install(forward("c", "ok"));
+    await engine.install(forward("a", "c"));
+    const started = performance.now();
+    const reply = (await engine.call("a", "call", { plugin: "c", export: "call", input: JSON.stringify({ plugin: "ok", export: "echo", input: "deep" }) })).text();
+    expect(reply).toMatch(/busy.*on behalf of a \(through c\).*same pool worker/);
+    expect(performance.now() - started).toBeLessThan(4000);
+    // c alone reaches ok.
+    expect(JSON.parse((await engine.call("c", "call", { plugin: "ok", export: "echo", input: "direct" })).text())).toEqual({ ok: "direct" });
+  });
+
   it("uninstall frees the plugin's instance; a plugin of the same module installed again starts fresh", async () => {
     engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 1 } });
     await engine.install(pooled("a"));
