@@ -61,6 +61,20 @@ describe("worker pools (limits.isolation: \"pool\")", () => {
     expect((await engine.call("a", "config", "greeting")).text()).toBe("hello");
   });
 
+  it("one worker serves its plugins in turn: a plugin with many calls waiting does not hold the others back", async () => {
+    engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 1 } });
+    await engine.install(pooled("busy-one"));
+    await engine.install(pooled("other"));
+    const order: string[] = [];
+    const calls = [
+      ...Array.from({ length: 6 }, () => engine!.call("busy-one", "echo", "b").then(() => order.push("busy-one"))),
+      ...Array.from({ length: 3 }, () => engine!.call("other", "echo", "o").then(() => order.push("other"))),
+    ];
+    await Promise.all(calls);
+    // The worker's queue holds one call per plugin (each runner sends the next when one ends): they alternate.
+    expect(order.slice(0, 6)).toEqual(["busy-one", "other", "busy-one", "other", "busy-one", "other"]);
+  });
+
   it("a metered runaway is stopped by its meter; its neighbour in the same worker keeps answering, nothing restarts", async () => {
     engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 1 } });
     await engine.install(pooled("loop", { timeoutMs: 1000 }));
