@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { describeValue, type PluginLimits } from "@threadspace/manifest";
 import type { EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import type { MeteringOptions } from "../fuel/metering-policy.ts";
+import type { RecordOptions } from "../replay/trace-store.ts";
 import type { CircuitBreakerOptions } from "../lifecycle/monitor.ts";
 import type { HostLimitsPolicy } from "../limits/index.ts";
 import type { EngineLogger, EngineOptions } from "../engine-options.ts";
@@ -124,6 +125,13 @@ const meteringShape: Shape<MeteringOptions> = {
   unmetered: oneOf(["refuse", "allow"]),
 };
 
+const recordShape: Shape<RecordOptions> = {
+  calls: oneOf(["errors", "off"]),
+  keep: whole("traces of failed calls kept per plugin", 0),
+  maxBytes: whole("bytes of one trace", 1),
+  redact: optional(fn("record.redact: (trace) => trace")),
+};
+
 const circuitBreakerShape: Shape<CircuitBreakerOptions> = {
   failures: whole("consecutive failures", 1),
   retryAfterMs: ms("before a trial call", true),
@@ -166,6 +174,7 @@ export const engineOptionsShape: Shape<EngineOptions> = {
   logBufferSize: whole("log entries per plugin", 1),
   eventQueueSize: whole("events per plugin", 1),
   eventLogSize: whole("events; 0 turns the event log off", 0),
+  record: optional(v.union([v.picklist(["errors", "off"]), options("recording calls", recordShape)], (issue) => `must be "errors", "off" or an object { calls, keep, maxBytes, redact }; ${got(issue)}.`)),
   journalDelayMs: ms("between a change and storing it", false),
   storage: optional(storageDriver),
   maxQueuedCalls: whole("calls", 0),
