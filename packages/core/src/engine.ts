@@ -76,6 +76,8 @@ export class Engine {
   readonly #callLimits: CallLimits;
   readonly #workerSlots: WorkerSlots | undefined;
   readonly #maxQueued: number;
+  /** Debug mode: outputs checked against plugin.json's output schemas. */
+  readonly #checkOutputs: boolean;
   /** Call metrics, health polling and the circuit breaker (lifecycle/monitor.ts). */
   readonly #monitor: HealthMonitor;
   readonly #healthTimeoutMs: number;
@@ -112,6 +114,7 @@ export class Engine {
     this.#isolation = options.isolation;
     checkHostLimitsPolicy(this.#limitsPolicy);
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
+    this.#checkOutputs = options.checkOutputs === true;
     if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
     this.#workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
     this.#callLimits = new CallLimits();
@@ -504,6 +507,7 @@ export class Engine {
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
       commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
+      checkOutputs: this.#checkOutputs,
     };
   }
 

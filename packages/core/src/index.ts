@@ -45,3 +45,4 @@ export {
   type GuestMemory,
   type MemoryLimits,
 } from "./limits/index.ts";
+export { typedPlugin, type CallingEngine, type ExportEncodings, type ExportInfo, type ExportTypes, type TypedPlugin } from "./exports/index.ts";

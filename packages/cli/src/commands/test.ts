@@ -140,7 +140,7 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
       return EXIT_FAILURE;
     }
     const info = engine.get(manifest.name);
-    if (info?.exports.includes("health_check") === true) {
+    if (info?.exports.some((e) => e.name === "health_check") === true) {
       const health = await engine.health(manifest.name);
       report(health.status === "healthy", `health_check answers ${health.status}`, health.status === "healthy" ? undefined : health.message);
     }
@@ -155,7 +155,7 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
       if (event.cleanupError !== undefined) cleanupError = event.cleanupError.message;
     });
     await engine.unload(manifest.name);
-    if (info?.exports.includes("cleanup") === true) report(cleanupError === undefined, "cleanup on unload", cleanupError);
+    if (info?.exports.some((e) => e.name === "cleanup") === true) report(cleanupError === undefined, "cleanup on unload", cleanupError);
   } finally {
     await engine.close();
   }
