@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { createEngine, type CallingEngine } from "@threadspace/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { run } from "../cli.ts";
-import { compileAssemblyScript, pdkPaths } from "../build/plugin-build.js";
+import { compileAssemblyScript, compileC, pdkPaths } from "../build/plugin-build.js";
 import { captureIo } from "../test-support/capture-io.ts";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -17,9 +17,10 @@ const examplesDir = join(root, "examples");
 const work = join(root, "node_modules", ".cache", `bindgen-test-${process.pid}`);
 const examples = readdirSync(examplesDir).filter((name) => existsSync(join(examplesDir, name, "plugin.json")));
 
+/** Runs `threadspace bindgen` on an example (or, with a path, any bundle). */
 async function generate(example: string, lang: string, out: string): Promise<void> {
   const captured = captureIo({ cwd: root });
-  const code = await run(["bindgen", join("examples", example), "--lang", lang, "--out", out], captured.io);
+  const code = await run(["bindgen", example.includes("/") ? example : join("examples", example), "--lang", lang, "--out", out], captured.io);
   expect(code, captured.stderr()).toBe(0);
 }
 
@@ -118,4 +119,52 @@ describe("bindgen --lang c", () => {
       execFileSync("clang", ["--target=wasm32-unknown-unknown", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-Wno-unused-function", "-I", pdkPaths.c, join(dir, "check.c")], { stdio: "pipe" });
     }
   }, 120_000);
+
+  test("a C plugin parses its input and writes its output through the generated helpers", async () => {
+    const dir = join(work, "c-roundtrip");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    const side = {
+      type: "object",
+      required: ["name", "n", "x", "ok"],
+      properties: { name: { type: "string", maxLength: 8 }, n: { type: "integer" }, x: { type: "number" }, ok: { type: "boolean" }, tags: { type: "array" }, note: { type: "string" } },
+    };
+    const manifest = { name: "roundtrip", version: "1.0.0", interface: "extism", exports: { echo_item: { input: side, output: side } } };
+    writeFileSync(join(dir, "plugin.json"), JSON.stringify(manifest));
+    await generate(dir, "c", join(dir, "src", "exports.generated.h"));
+    writeFileSync(
+      join(dir, "src", "plugin.c"),
+      [
+        `#include "threadspace.h"`,
+        `#include "exports.generated.h"`,
+        `TS_EXPORT(echo_item) int32_t echo_item(void) {`,
+        `  static char json[1024]; static char text[1024];`,
+        `  static roundtrip_echo_item_input in; static roundtrip_echo_item_output out;`,
+        `  ts_input_read(json, sizeof json);`,
+        `  if (roundtrip_echo_item_input_parse(json, &in) != 0) return ts_fail("cannot parse the input");`,
+        `  for (int i = 0; i < 33; i++) out.name[i] = in.name[i];`,
+        `  out.n = in.n * 2; out.x = in.x; out.ok = !in.ok;`,
+        `  out.tags_json = in.tags_json; out.tags_len = in.tags_len; out.has_tags = in.has_tags;`,
+        `  for (int i = 0; i < 256; i++) out.note[i] = in.note[i];`,
+        `  out.has_note = in.has_note;`,
+        `  const char *written = roundtrip_echo_item_output_write(&out, text, sizeof text);`,
+        `  if (written == 0) return ts_fail("the output does not fit");`,
+        `  ts_output_str(written);`,
+        `  return 0;`,
+        `}`,
+        "",
+      ].join("\n"),
+    );
+    compileC(dir, join(dir, "plugin.wasm"));
+    const engine = await createEngine({ checkOutputs: true });
+    try {
+      await engine.install({ manifest, wasm: new Uint8Array(readFileSync(join(dir, "plugin.wasm"))) });
+      const call = async (input: unknown) => (await engine.call("roundtrip", "echo_item", input)).json();
+      expect(await call({ name: "Zoë \"q\"", n: -21, x: 2.5, ok: true, tags: ["a", { b: [1] }] })).toEqual({ name: "Zoë \"q\"", n: -42, x: 2.5, ok: false, tags: ["a", { b: [1] }] });
+      expect(await call({ tags: [], note: "later", ok: false, x: -0.125, n: 0, name: "" })).toEqual({ name: "", n: 0, x: -0.125, ok: true, tags: [], note: "later" });
+      await expect(call({ name: "much too long", n: 1, x: 1, ok: true })).rejects.toMatchObject({ code: "bad_input", issues: [{ path: "$.name" }] });
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
 });
+

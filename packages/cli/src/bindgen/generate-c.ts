@@ -67,6 +67,18 @@ function parseLine(field: CField): string[] {
   }
 }
 
+function resetLine(field: CField): string {
+  const has = field.required ? "" : ` out->has_${field.name} = 0;`;
+  switch (field.kind) {
+    case "string":
+      return `  out->${field.name}[0] = 0;${has}`;
+    case "raw":
+      return `  out->${field.name}_json = 0; out->${field.name}_len = 0;${has}`;
+    default:
+      return `  out->${field.name} = 0;${has}`;
+  }
+}
+
 function writeLine(field: CField): string {
   const key = JSON.stringify(field.json);
   const guard = field.required ? "" : `if (in->has_${field.name}) `;
@@ -102,7 +114,8 @@ function payloadCode(prefix: string, exportName: string, side: "input" | "output
       ` * required member is missing or a string does not fit its buffer. Raw members point into \`json\`. */`,
       `static inline int ${type}_parse(const char *json, ${type} *out) {`,
       "  const char *v; uint64_t len = 0;",
-      "  for (uint64_t i = 0; i < sizeof *out; i++) ((char *)out)[i] = 0;",
+      // Member by member: a zeroing loop would become a memset call, and there is no libc.
+      ...fields.map(resetLine),
       "  (void)v; (void)len;",
       ...fields.flatMap(parseLine).filter((line) => line !== ""),
       "  return 0;",
