@@ -75,6 +75,14 @@ export function exportsContract(env: TestEnv): void {
       expect(engine.get("ok")).toBeUndefined();
     });
 
+    test("a schema the validator cannot compile fails the install with manifest_invalid and its path", async () => {
+      engine = await createEngine();
+      const exports = { echo: { input: { $id: "urn:item", properties: { a: { $id: "urn:item" } } } } };
+      const error = await expectCode(engine.install(await fixture(env, "ok", { exports })), "manifest_invalid");
+      expect(error.issues[0]?.path).toBe("$.exports.echo.input");
+      expect(engine.get("ok")).toBeUndefined();
+    });
+
     test("a manifest without exports keeps working unchanged", async () => {
       engine = await createEngine();
       await engine.install(await fixture(env, "ok"));

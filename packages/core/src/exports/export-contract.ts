@@ -70,7 +70,14 @@ export class ExportContract {
     if (decoded === "skip") return undefined;
     const where = `plugin.json exports.${exportName}.${side}`;
     if ("problem" in decoded) return this.#error(side, exportName, `the ${side} of ${exportName} ${decoded.problem}`, [{ path: "$", message: decoded.problem }], where);
-    const issues = this.#compile(side, exportName, schema)(decoded.value);
+    let check: ConfigCheck;
+    try {
+      check = this.#compile(side, exportName, schema);
+    } catch (cause) {
+      // Install compiled it once already (declared-exports.ts); this only guards the call path.
+      return new ThreadspaceError("manifest_invalid", `plugin.json ${where} cannot be compiled as a JSON Schema (${cause instanceof Error ? cause.message : String(cause)}).`, { plugin: this.#plugin, cause });
+    }
+    const issues = check(decoded.value);
     if (issues.length === 0) return undefined;
     const shown = issues.slice(0, SHOWN_ISSUES).map((issue) => `${issue.path} ${issue.message}`).join("; ");
     const more = issues.length > SHOWN_ISSUES ? ` (and ${issues.length - SHOWN_ISSUES} more in the error's issues)` : "";
