@@ -158,7 +158,7 @@ describe("bindgen --lang c", () => {
     const engine = await createEngine({ checkOutputs: true });
     try {
       await engine.install({ manifest, wasm: new Uint8Array(readFileSync(join(dir, "plugin.wasm"))) });
-      const call = async (input: unknown) => (await engine.call("roundtrip", "echo_item", input)).json();
+      const call = async (input: object) => (await engine.call("roundtrip", "echo_item", input)).json();
       expect(await call({ name: "Zoë \"q\"", n: -21, x: 2.5, ok: true, tags: ["a", { b: [1] }] })).toEqual({ name: "Zoë \"q\"", n: -42, x: 2.5, ok: false, tags: ["a", { b: [1] }] });
       expect(await call({ tags: [], note: "later", ok: false, x: -0.125, n: 0, name: "" })).toEqual({ name: "", n: 0, x: -0.125, ok: true, tags: [], note: "later" });
       await expect(call({ name: "much too long", n: 1, x: 1, ok: true })).rejects.toMatchObject({ code: "bad_input", issues: [{ path: "$.name" }] });
