@@ -128,7 +128,8 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
     line(io, `${ok ? "✓" : "✗"} ${what}${why === undefined ? "" : `\n    ${why}`}`);
   };
   const logs: string[] = [];
-  const engine = await createEngine({ grant: true, logger: { trace() {}, debug() {}, info() {}, warn: (...args: unknown[]) => logs.push(args.join(" ")), error: (...args: unknown[]) => logs.push(args.join(" ")) } });
+  // Debug mode: every output is checked against plugin.json's export schemas (output_invalid).
+  const engine = await createEngine({ grant: true, checkOutputs: true, logger: { trace() {}, debug() {}, info() {}, warn: (...args: unknown[]) => logs.push(args.join(" ")), error: (...args: unknown[]) => logs.push(args.join(" ")) } });
   try {
     line(io, `${manifest.name} ${manifest.version} (${displayPath(io, dir)})`);
     try {
