@@ -1,6 +1,7 @@
 import { ThreadspaceError, type ThreadspaceErrorCode, type ThreadspaceIssue } from "@threadspace/errors";
 import { compileConfigSchema, type ConfigCheck } from "@threadspace/host";
 import type { ExportSchema, PayloadSchema } from "@threadspace/manifest";
+import { textQuickPass } from "./quick-pass.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Issues named in an error message; the error's `issues` carry them all (at most 20). */
@@ -32,50 +33,65 @@ function decode(schema: PayloadSchema, payload: string | Uint8Array | null): Dec
   }
 }
 
+/** One side of one export: its schema, and its validator once compiled. */
+interface Contracted {
+  readonly schema: PayloadSchema;
+  /** Proves a text payload valid without the validator (quick-pass.ts); undefined when it cannot. */
+  readonly quick: ((text: string) => boolean) | undefined;
+  check?: ConfigCheck;
+}
+
 /**
  * plugin.json's `exports` schemas, applied to calls (docs/exports.md): an input is checked before
  * the call is queued, so a bad one fails with `bad_input` and its JSON path and nothing runs (no
  * fuel, no host call); with `checkOutputs` (debug mode), an output is checked before the call's
  * writes commit, and a bad one fails the call with `output_invalid` (writes discarded). Schemas
- * are compiled on first use (@cfworker/json-schema, which generates no code) and kept.
+ * are compiled on first use (@cfworker/json-schema, which generates no code) and kept; install
+ * compiled each once already (declared-exports.ts).
  */
 export class ExportContract {
   readonly #plugin: string;
-  readonly #exports: Readonly<Record<string, ExportSchema>>;
-  readonly #checkOutputs: boolean;
-  readonly #compiled = new Map<string, ConfigCheck>();
+  readonly #inputs = new Map<string, Contracted>();
+  readonly #outputs = new Map<string, Contracted>();
 
   constructor(plugin: string, exports: Readonly<Record<string, ExportSchema>>, checkOutputs: boolean) {
     this.#plugin = plugin;
     // A copy: the manifest that engine.get() hands out cannot change what is enforced.
-    this.#exports = structuredClone(exports);
-    this.#checkOutputs = checkOutputs;
+    const own: Readonly<Record<string, ExportSchema>> = structuredClone(exports);
+    for (const [name, entry] of Object.entries(own)) {
+      if (entry.input !== undefined) this.#inputs.set(name, contracted(entry.input));
+      if (entry.output !== undefined && checkOutputs) this.#outputs.set(name, contracted(entry.output));
+    }
   }
 
   /** `bad_input` when a call's input breaks its export's input schema; undefined when it passes (or the export has none). */
   input(exportName: string, input: string | Uint8Array): ThreadspaceError | undefined {
-    return this.#check("input", exportName, input);
+    const side = this.#inputs.get(exportName);
+    return side === undefined ? undefined : this.#check("input", exportName, side, input);
   }
 
   /** In debug mode, `output_invalid` when an output breaks its export's output schema; otherwise undefined. */
   output(exportName: string, output: Uint8Array | null): ThreadspaceError | undefined {
-    return this.#checkOutputs ? this.#check("output", exportName, output) : undefined;
+    const side = this.#outputs.get(exportName);
+    return side === undefined ? undefined : this.#check("output", exportName, side, output);
   }
 
-  #check(side: Side, exportName: string, payload: string | Uint8Array | null): ThreadspaceError | undefined {
-    const entry = Object.hasOwn(this.#exports, exportName) ? this.#exports[exportName] : undefined;
-    const schema = entry?.[side];
-    if (schema === undefined) return undefined;
+  #check(side: Side, exportName: string, contract: Contracted, payload: string | Uint8Array | null): ThreadspaceError | undefined {
+    const { schema, quick } = contract;
+    if (quick !== undefined && typeof payload === "string" && quick(payload)) return undefined;
     const decoded = decode(schema, payload);
     if (decoded === "skip") return undefined;
     const where = `plugin.json exports.${exportName}.${side}`;
     if ("problem" in decoded) return this.#error(side, exportName, `the ${side} of ${exportName} ${decoded.problem}`, [{ path: "$", message: decoded.problem }], where);
-    let check: ConfigCheck;
-    try {
-      check = this.#compile(side, exportName, schema);
-    } catch (cause) {
-      // Install compiled it once already (declared-exports.ts); this only guards the call path.
-      return new ThreadspaceError("manifest_invalid", `plugin.json ${where} cannot be compiled as a JSON Schema (${cause instanceof Error ? cause.message : String(cause)}).`, { plugin: this.#plugin, cause });
+    let check = contract.check;
+    if (check === undefined) {
+      try {
+        check = compileConfigSchema(schema);
+      } catch (cause) {
+        // Install compiled it once already (declared-exports.ts); this only guards the call path.
+        return new ThreadspaceError("manifest_invalid", `plugin.json ${where} cannot be compiled as a JSON Schema (${cause instanceof Error ? cause.message : String(cause)}).`, { plugin: this.#plugin, cause });
+      }
+      contract.check = check;
     }
     const issues = check(decoded.value);
     if (issues.length === 0) return undefined;
@@ -89,14 +105,8 @@ export class ExportContract {
     const next = side === "input" ? `Nothing ran. Send ${exportName} an input that matches ${where}.` : `The call's writes were discarded. Fix the plugin, or its schema in ${where}.`;
     return new ThreadspaceError(code, `${what}. ${next}`, { plugin: this.#plugin, issues });
   }
+}
 
-  #compile(side: Side, exportName: string, schema: PayloadSchema): ConfigCheck {
-    const key = `${side} ${exportName}`;
-    let check = this.#compiled.get(key);
-    if (check === undefined) {
-      check = compileConfigSchema(schema);
-      this.#compiled.set(key, check);
-    }
-    return check;
-  }
+function contracted(schema: PayloadSchema): Contracted {
+  return { schema, quick: schema.encoding === "text" ? textQuickPass(schema) : undefined };
 }
