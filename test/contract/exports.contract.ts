@@ -117,9 +117,9 @@ export function exportsContract(env: TestEnv): void {
       await expectCode(ok.echo({ id: "NOPE" }), "bad_input");
     });
 
-    test.skipIf(env.runtime === "workerd")("inputs are checked the same way for a worker-isolated plugin", async () => {
+    test.skipIf(env.runtime === "workerd").each(["worker", "pool"])("inputs are checked the same way for a plugin in isolation %s", async (isolation) => {
       engine = await createEngine();
-      await engine.install(await fixture(env, "ok", { exports: EXPORTS, limits: { isolation: "worker" } }));
+      await engine.install(await fixture(env, "ok", { exports: EXPORTS, limits: { isolation } }));
       await expectCode(engine.call("ok", "counter", 42), "bad_input");
       expect((await engine.call("ok", "counter", 1)).text()).toBe("1");
     });
