@@ -170,6 +170,16 @@ export function replayContract(env: TestEnv): void {
       expect(replay.notes.join(" ")).toMatch(/truncated/);
     });
 
+    test("replayed on a build whose export schema refuses the recorded input, the difference is bad_input", async () => {
+      const engine = await start();
+      await engine.install(await fixture(env, "ok"));
+      const { trace } = await engine.call("ok", "counter", "", { record: true });
+      const typed = await start();
+      await typed.install(await fixture(env, "ok", { exports: { counter: { input: { type: "integer", minimum: 0 } } } }));
+      const replay = await typed.replay(trace);
+      expect(replay.differences).toEqual([{ kind: "error", expected: null, got: expect.objectContaining({ code: "bad_input" }) }]);
+    });
+
     test("record: \"errors\" keeps failed calls in a bounded ring; each replays the same", async () => {
       const engine = await start({ record: { calls: "errors", keep: 2 } });
       await engine.install(await fixture(env, "error-set"));
