@@ -1,5 +1,6 @@
 import * as Comlink from "comlink";
 import { ThreadspaceError, type CallInput, type CallOptions, type Engine, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UninstallOptions, type UninstallResult, type UnloadOptions } from "@threadspace/core";
+import { serializeThreadspaceError, type ThreadspaceErrorData } from "./error-transfer.ts";
 import { hookEventToWire, isViewMethod, transferableBytes, type ViewName, type WireHandler, type WireHookEvent, type WireInstallSource } from "./wire.ts";
 
 /** A `grant` policy that is a function (it runs on the page). */
@@ -65,6 +66,11 @@ export class EngineFacade {
 
   async get(name: string): Promise<ReturnType<Engine["get"]>> {
     return (await this.#engine).get(name);
+  }
+
+  /** `engine.restoreErrors` as cloneable pairs: each plugin that failed to come back from storage, with its error as data. */
+  async restoreErrors(): Promise<Array<[string, ThreadspaceErrorData]>> {
+    return [...(await this.#engine).restoreErrors].map(([name, error]) => [name, serializeThreadspaceError(error)]);
   }
 
   async findByCapability(capability: string): Promise<ReturnType<Engine["findByCapability"]>> {

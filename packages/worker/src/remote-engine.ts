@@ -1,3 +1,4 @@
+import type { ThreadspaceError } from "@threadspace/errors";
 import type { CallInput, CallOptions, CallResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UninstallOptions, UninstallResult, UnloadOptions } from "@threadspace/core";
 
 /** The same methods, each returning a promise. */
@@ -24,6 +25,8 @@ export interface RemoteEngine {
   list(): Promise<PluginInfo[]>;
   get(name: string): Promise<PluginInfo | undefined>;
   findByCapability(capability: string): Promise<PluginInfo[]>;
+  /** As `engine.restoreErrors`: the plugins that failed to come back from storage, each with its `ThreadspaceError` (code kept). */
+  restoreErrors(): Promise<ReadonlyMap<string, ThreadspaceError>>;
   health(name: string): Promise<HealthReport>;
   /** As `engine.debugInfo`. */
   debugInfo(name: string): Promise<Awaited<ReturnType<Engine["debugInfo"]>>>;
