@@ -80,7 +80,8 @@ describe("@threadspace/worker over a MessageChannel", () => {
     await driver.commit([{ store: "bundles", key: "hello", value: { ...stored, wasm } as never }]);
 
     const other = new MessageChannel();
-    void exposeEngine({ storage: kept, logger: quiet }, { endpoint: other.port1 as unknown as Endpoint });
+    // Options the worker reads first (a promise): the page's requests wait for the engine they make.
+    void exposeEngine(Promise.resolve({ storage: kept, logger: quiet }), { endpoint: other.port1 as unknown as Endpoint });
     const restored = await connectEngine(other.port2 as unknown as Endpoint);
     try {
       expect(await restored.list()).toEqual([]);
