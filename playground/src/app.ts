@@ -26,8 +26,10 @@ export interface App {
   snapshot: Snapshot;
   /** Where the page is (the URL's hash). */
   readonly route: Route;
-  /** Goes to `route` (a new history entry). */
+  /** Goes to `route` (a new history entry), keeping the status line (it reports what led there). */
   go(route: Route): void;
+  /** True once after `go`: the router keeps the status line for that one route change, and clears it for the person's own navigation. */
+  takeKeepStatus(): boolean;
   /** The installed plugin `name`, as of the last refresh. */
   info(name: string): PluginInfo | undefined;
   /** Registers a listener called after every refresh; returns its remover. */
@@ -60,6 +62,7 @@ export function createApp(engine: RemoteEngine, catalog: readonly ExampleEntry[]
   const listeners = new Set<() => void>();
   const lastSample = new Map<string, StatsSample>();
   let reading: Promise<void> | undefined;
+  let keepStatus = false;
   let again = false;
 
   /** Keeps a health sample of each plugin whose calls, circuit or status moved since the last one. */
@@ -89,7 +92,15 @@ export function createApp(engine: RemoteEngine, catalog: readonly ExampleEntry[]
       return parseRoute(location.hash);
     },
     go(route) {
-      location.hash = routeHash(route);
+      const hash = routeHash(route);
+      if (location.hash === hash) return;
+      keepStatus = true;
+      location.hash = hash;
+    },
+    takeKeepStatus() {
+      const kept = keepStatus;
+      keepStatus = false;
+      return kept;
     },
     info: (name) => app.snapshot.plugins.find((info) => info.name === name),
     onRefresh(listener) {

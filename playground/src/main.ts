@@ -65,6 +65,7 @@ function router(app: App): void {
     if (key === shown) return;
     shown = key;
     current?.dispose?.();
+    if (!app.takeKeepStatus() && current !== undefined) app.status();
     current = pageFor(app, route);
     replace(pageRoot, current.element);
     for (const link of document.querySelectorAll<HTMLAnchorElement>("#global-nav a")) {

@@ -15,6 +15,8 @@ export interface Series {
 }
 
 export interface ChartSpec {
+  /** Names the chart in the page (`data-chart`). */
+  readonly key: string;
   readonly title: string;
   readonly unit: string;
   readonly series: readonly Series[];
@@ -54,6 +56,7 @@ export function lineChart(spec: ChartSpec): HTMLElement {
   const plotH = height - pad.top - pad.bottom;
   const figure = document.createElement("figure");
   figure.className = "chart";
+  figure.dataset["chart"] = spec.key;
   const caption = document.createElement("figcaption");
   caption.textContent = spec.title;
   const all = spec.series.flatMap((series) => series.points);

@@ -42,13 +42,13 @@ export function healthTab(app: App, name: string): Page {
     const checked = samples.filter((sample): sample is CheckSample => sample.kind === "check");
     replace(
       charts,
-      lineChart({ title: "Latency (ms)", unit: "", series: [
+      lineChart({ key: "latency", title: "Latency (ms)", unit: "", series: [
         { label: "p50", className: "series-a", points: stats.map((s) => [s.at, s.p50]) },
         { label: "p95", className: "series-b", points: stats.map((s) => [s.at, s.p95]) },
       ] }),
-      lineChart({ title: "Error rate over the last calls (%)", unit: "%", series: [{ label: "error rate", className: "series-c", points: stats.map((s) => [s.at, s.errorRate * 100]) }] }),
-      lineChart({ title: "Fuel per call (p50)", unit: "", series: [{ label: "fuel p50", className: "series-d", points: stats.map((s) => [s.at, s.fuelP50]) }] }),
-      lineChart({ title: "Calls since load", unit: "", series: [{ label: "calls", className: "series-a", points: stats.map((s) => [s.at, s.calls]) }] }),
+      lineChart({ key: "errors", title: "Error rate over the last calls (%)", unit: "%", series: [{ label: "error rate", className: "series-c", points: stats.map((s) => [s.at, s.errorRate * 100]) }] }),
+      lineChart({ key: "fuel", title: "Fuel per call (p50)", unit: "", series: [{ label: "fuel p50", className: "series-d", points: stats.map((s) => [s.at, s.fuelP50]) }] }),
+      lineChart({ key: "calls", title: "Calls since load", unit: "", series: [{ label: "calls", className: "series-a", points: stats.map((s) => [s.at, s.calls]) }] }),
     );
     const transitions = recent.filter((event) => event.topic === "plugin.circuit" && (event.payload as { name?: unknown } | null)?.name === name);
     const state = observed?.circuit;
