@@ -1,5 +1,6 @@
 /** The call panel's input (text or JSON) and how an output is shown. */
-import { ThreadspaceError, type CallInput } from "@threadspace/core";
+import { type CallInput } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 
 /** How the input box is read: as UTF-8 text, or parsed as JSON (sent as JSON text). */
 export type InputMode = "text" | "json";

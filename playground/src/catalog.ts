@@ -2,7 +2,8 @@
  * The example plugins the playground's server offers (`/examples/index.json`), installed by URL
  * like any hosted plugin, with their sample data (`seed.json`) put in the engine as an embedder would.
  */
-import { ThreadspaceError, type MemoryInput, type PluginInfo } from "@threadspace/core";
+import { type MemoryInput, type PluginInfo } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 import type { RemoteEngine } from "@threadspace/worker";
 import type { ExampleEntry } from "../shared/example-entry.ts";
 import { isEmpty, partsWithLimits, type LimitsOverride } from "./install-limits.ts";

@@ -3,7 +3,7 @@
  * plugin), the engine's message (it says what was wrong and what to do), every issue with its
  * JSON path, and a hint for the playground.
  */
-import { isThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/core";
+import { isThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
 import { h } from "./dom.ts";
 
 /** What to do in the playground, by code (the engine's message says what was wrong). */

@@ -1,5 +1,5 @@
 /** One call made from the playground, as the call history keeps it (IndexedDB) to show and run again. */
-import { isThreadspaceError } from "@threadspace/core";
+import { isThreadspaceError } from "@threadspace/errors";
 import type { InputMode } from "../call-io.ts";
 import { playgroundDb, trim } from "./playground-db.ts";
 

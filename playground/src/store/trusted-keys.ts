@@ -3,7 +3,7 @@
  * them, the engine worker reads them when it starts (`createEngine({ trustedKeys })`).
  */
 import { importPublicKey } from "@threadspace/bundle";
-import { ThreadspaceError } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 import { playgroundDb, type TrustedKey } from "./playground-db.ts";
 
 export type { TrustedKey };

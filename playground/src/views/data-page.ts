@@ -4,7 +4,8 @@
  * Changes go through the engine at once, so plugins see them on their next host call; the page
  * redraws on `memory.*` / `thread.*` events (a plugin's writes too).
  */
-import { ThreadspaceError, type MemoryRecord, type ThreadRecord } from "@threadspace/core";
+import { type MemoryRecord, type ThreadRecord } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 import type { App } from "../app.ts";
 import { h, replace } from "../dom.ts";
 import { jsonTree } from "../widgets/json-tree.ts";

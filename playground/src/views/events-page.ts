@@ -3,7 +3,8 @@
  * topic filter and a pause, and an emit box that publishes an event from the host (topic and
  * JSON payload) to every plugin subscribed to it.
  */
-import { ThreadspaceError, type TopicEvent } from "@threadspace/core";
+import { type TopicEvent } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 import type { App } from "../app.ts";
 import { h, replace } from "../dom.ts";
 import { topicMatches } from "../events-filter.ts";

@@ -5,7 +5,8 @@
  * picked above them, if any. Plugins from disk get no permission until the user grants it.
  * Plugins that failed to come back from storage are listed with their error and can be removed.
  */
-import { ThreadspaceError, type PluginInfo } from "@threadspace/core";
+import { type PluginInfo } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 import type { App } from "../app.ts";
 import { installExample, loadSeed, type ExampleEntry } from "../catalog.ts";
 import { h, replace } from "../dom.ts";

@@ -4,7 +4,7 @@
  * overrides (`engine.config.set`: `null` removes one) or drops them all (`engine.config.reset`).
  * The engine checks a change against the plugin's `configSchema` (`config_invalid` names each path).
  */
-import { ThreadspaceError } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 import type { App } from "../../app.ts";
 import { h, replace } from "../../dom.ts";
 import { jsonTree } from "../../widgets/json-tree.ts";
