@@ -8,8 +8,12 @@ import type { App } from "../../app.ts";
 import type { InputMode } from "../../call-io.ts";
 import { callAndRecord } from "../../call-runner.ts";
 import { h, replace } from "../../dom.ts";
+import { errorBox } from "../../error-view.ts";
+import { exportNames, exportSchema } from "../../export-schemas.ts";
 import { LIFECYCLE_EXPORTS, sampleInput } from "../../sample-inputs.ts";
 import { callHistory, type CallRecord } from "../../store/call-record.ts";
+import { schemaForm, type SchemaForm } from "../../widgets/schema-form.ts";
+import { planForm } from "../../widgets/schema-plan.ts";
 import { section } from "../../widgets/section.ts";
 import type { Page } from "../page.ts";
 import { showOutcome } from "./output-view.ts";
@@ -25,7 +29,13 @@ export function orderedExports(exports: readonly string[]): string[] {
 export function callTab(app: App, name: string): Page {
   const exportSelect = h("select", { id: "call-export", name: "export" });
   const input = h("textarea", { id: "call-input", name: "input", rows: 5, spellcheck: "false" });
-  const modes = (["text", "json"] as const).map((mode) => h("label", {}, h("input", { type: "radio", name: "mode", value: mode, checked: mode === "text" }), mode === "text" ? " Text" : " JSON"));
+  const modes = (["form", "text", "json"] as const).map((mode) =>
+    h("label", { "data-mode": mode }, h("input", { type: "radio", name: "mode", value: mode, checked: mode === "text" }), mode === "text" ? " Text" : mode === "json" ? " JSON" : " Form (from its schema)"),
+  );
+  const described = h("p", { class: "hint export-description" });
+  const formSlot = h("div", { class: "form-slot" });
+  const textSlot = h("p", {}, h("label", { for: "call-input" }, "Input"), input);
+  let built: SchemaForm | undefined;
   const button = h("button", { type: "submit", id: "call-button" }, "Call");
   const output = h("div", { id: "call-output", "aria-live": "polite" });
   const historyList = h("ol", { id: "call-history", class: "history", reversed: true });
@@ -33,21 +43,40 @@ export function callTab(app: App, name: string): Page {
     "form",
     { id: "call-form", "aria-label": `Call an export of ${name}` },
     h("p", {}, h("label", { for: "call-export" }, "Export"), " ", exportSelect),
+    described,
     h("fieldset", { class: "modes" }, h("legend", {}, "Send the input as"), ...modes),
-    h("p", {}, h("label", { for: "call-input" }, "Input"), input),
+    formSlot,
+    textSlot,
     h("p", {}, button),
   );
 
-  const mode = (): InputMode => ((form.elements.namedItem("mode") as RadioNodeList).value === "json" ? "json" : "text");
-  const setMode = (value: InputMode): void => {
+  const picked = (): string => (form.elements.namedItem("mode") as RadioNodeList).value;
+  const mode = (): InputMode => (picked() === "json" ? "json" : "text");
+  /** Shows the form or the text box, as the mode says. */
+  const showMode = (): void => {
+    const useForm = picked() === "form" && built !== undefined;
+    formSlot.hidden = !useForm;
+    textSlot.hidden = useForm;
+  };
+  const setMode = (value: InputMode | "form"): void => {
     (form.elements.namedItem("mode") as RadioNodeList).value = value;
+    showMode();
   };
+  /** Builds the export's form from its input schema (when the engine reports one), and fills in a sample. */
   const prefill = (): void => {
+    const info = app.info(name);
+    const schema = info === undefined ? undefined : exportSchema(info, exportSelect.value);
+    const plan = planForm(schema?.input);
+    built = plan === undefined ? undefined : schemaForm(plan, "call-field", exportSelect.value);
+    replace(formSlot, built?.element);
+    replace(described, schema?.description ?? "");
+    const formChoice = modes[0];
+    if (formChoice !== undefined) formChoice.hidden = built === undefined;
     const sample = sampleInput(name, exportSelect.value);
-    if (sample === undefined) return;
-    input.value = sample.text;
-    setMode(sample.mode);
+    if (sample !== undefined) input.value = sample.text;
+    setMode(built !== undefined ? "form" : (sample?.mode ?? "text"));
   };
+  for (const choice of modes) choice.addEventListener("change", showMode);
 
   const drawHistory = async (): Promise<void> => {
     const records = await callHistory.list(name).catch(() => [] as CallRecord[]);
@@ -100,6 +129,17 @@ export function callTab(app: App, name: string): Page {
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (picked() === "form" && built !== undefined) {
+      let read: ReturnType<SchemaForm["read"]>;
+      try {
+        read = built.read();
+      } catch (error) {
+        replace(output, errorBox(error, `checking the form of ${name}.${exportSelect.value}`));
+        return;
+      }
+      void send(exportSelect.value, read.text, read.mode);
+      return;
+    }
     void send(exportSelect.value, input.value, mode());
   });
   exportSelect.addEventListener("change", prefill);
@@ -114,7 +154,7 @@ export function callTab(app: App, name: string): Page {
     const key = info === undefined ? "" : `${info.name}@${info.sha256 ?? ""}`;
     if (key === shownKey) return;
     shownKey = key;
-    const exports = orderedExports(info?.exports ?? []);
+    const exports = orderedExports(info === undefined ? [] : exportNames(info));
     replace(exportSelect, ...exports.map((value) => h("option", { value }, value)));
     prefill();
   };

@@ -4,6 +4,7 @@
  */
 import type { App } from "../../app.ts";
 import { h, replace } from "../../dom.ts";
+import { exportNames } from "../../export-schemas.ts";
 import { jsonTree } from "../../widgets/json-tree.ts";
 import { section } from "../../widgets/section.ts";
 import type { Page } from "../page.ts";
@@ -28,7 +29,7 @@ export function overviewTab(app: App, name: string): Page {
           ...fact("Description", info.description || "(none)"),
           ...fact("Author", info.author || "(none)"),
           ...fact("Capabilities", list(info.capabilities)),
-          ...fact("Exports", list(info.exports)),
+          ...fact("Exports", list(exportNames(info))),
           ...fact("Interface", info.interface),
           ...fact("Dependencies", list(info.dependencies)),
         ),
