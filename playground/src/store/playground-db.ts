@@ -5,6 +5,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 import type { CallRecord } from "./call-record.ts";
 import type { HealthSample } from "./health-sample.ts";
+import type { StoredTrace } from "./trace-record.ts";
 
 /** The database's name; Reset playground deletes it with the engine's. */
 export const PLAYGROUND_DB = "threadspace-playground-ui";
@@ -21,21 +22,23 @@ interface PlaygroundSchema extends DBSchema {
   calls: { key: number; value: CallRecord; indexes: { plugin: string } };
   samples: { key: number; value: HealthSample; indexes: { plugin: string } };
   keys: { key: string; value: TrustedKey };
+  traces: { key: number; value: StoredTrace; indexes: { plugin: string } };
 }
 
 export type PlaygroundDb = IDBPDatabase<PlaygroundSchema>;
 
 let opened: Promise<PlaygroundDb> | undefined;
 
-/** Opens (once) the playground's database; version 1 creates its three stores. */
+/** Opens (once) the playground's database; version 1 creates calls, samples and keys, version 2 traces. */
 export function playgroundDb(): Promise<PlaygroundDb> {
-  opened ??= openDB<PlaygroundSchema>(PLAYGROUND_DB, 1, {
+  opened ??= openDB<PlaygroundSchema>(PLAYGROUND_DB, 2, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
         db.createObjectStore("calls", { keyPath: "id", autoIncrement: true }).createIndex("plugin", "plugin");
         db.createObjectStore("samples", { keyPath: "id", autoIncrement: true }).createIndex("plugin", "plugin");
         db.createObjectStore("keys", { keyPath: "id" });
       }
+      if (oldVersion < 2) db.createObjectStore("traces", { keyPath: "id", autoIncrement: true }).createIndex("plugin", "plugin");
     },
     // Reset deletes the database: let go of it so the deletion is not blocked.
     blocking() {
@@ -47,7 +50,7 @@ export function playgroundDb(): Promise<PlaygroundDb> {
 }
 
 /** Keeps the newest `keep` records of `plugin` in `store`, deleting older ones. */
-export async function trim(db: PlaygroundDb, store: "calls" | "samples", plugin: string, keep: number): Promise<void> {
+export async function trim(db: PlaygroundDb, store: "calls" | "samples" | "traces", plugin: string, keep: number): Promise<void> {
   const keys = await db.getAllKeysFromIndex(store, "plugin", plugin);
   const old = keys.slice(0, Math.max(0, keys.length - keep));
   if (old.length === 0) return;

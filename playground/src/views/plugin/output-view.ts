@@ -52,7 +52,8 @@ export function showOutcome(target: HTMLElement, outcome: CallOutcome, where: st
   const buttons = (["text", "tree", "hex"] as const).map((mode) => h("button", { type: "button", "data-mode": mode, "aria-pressed": "false", onclick: () => pick(mode) }, mode === "text" ? "Text" : mode === "tree" ? "JSON tree" : "Hex"));
   replace(
     target,
-    h("p", { class: "ok summary" }, `${record.plugin}.${record.export} returned ${bytes.byteLength} bytes in ${timing}`),
+    h("p", { class: "ok summary" }, `${record.plugin}.${record.export} returned ${bytes.byteLength} bytes in ${timing}`, outcome.traced ? "; recorded" : ""),
+    outcome.traced && h("p", { class: "traced" }, h("a", { href: `#/plugin/${encodeURIComponent(record.plugin)}/traces` }, "See its trace and replay it (Traces)")),
     h("div", { class: "output-modes", role: "group", "aria-label": "Show the output as" }, ...buttons),
     view,
   );
