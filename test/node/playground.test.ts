@@ -189,6 +189,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await page.click("#call-history li[data-history]:nth-child(2) button:text('Run again')");
     await page.waitForSelector(`#call-history li[data-history]:nth-child(${before + 1})`);
     expect(await page.innerText("#call-output")).toContain("Hello, World!");
+    await page.check("#call-form input[name=mode][value=text]");
     await page.fill("#call-input", "");
     await page.click("#call-history li[data-history]:nth-child(1) button:text('Load')");
     expect(await page.inputValue("#call-input")).toBe("World");

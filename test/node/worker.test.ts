@@ -1,10 +1,10 @@
 import type { Endpoint } from "comlink";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { CallResult, ThreadspaceError, isThreadspaceError, type Engine } from "@threadspace/core";
-import { createEngine } from "@threadspace/core";
-import { memoryStorage } from "@threadspace/storage";
 import { connectEngine, exposeEngine, type RemoteEngine } from "@threadspace/worker";
 import { nodeEnv } from "./node-env.ts";
+import { createEngine } from "@threadspace/core";
+import { memoryStorage } from "@threadspace/storage";
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 

@@ -1,7 +1,8 @@
 import * as Comlink from "comlink";
 import { ThreadspaceError, type CallInput, type CallOptions, type Engine, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UninstallOptions, type UninstallResult, type UnloadOptions } from "@threadspace/core";
-import { serializeThreadspaceError, type ThreadspaceErrorData } from "./error-transfer.ts";
 import { hookEventToWire, isViewMethod, transferableBytes, type ViewName, type WireHandler, type WireHookEvent, type WireInstallSource } from "./wire.ts";
+
+import { serializeThreadspaceError, type ThreadspaceErrorData } from "./error-transfer.ts";
 
 /** A `grant` policy that is a function (it runs on the page). */
 type GrantFunction = Extract<NonNullable<InstallOptions["grant"]>, (...args: never[]) => unknown>;

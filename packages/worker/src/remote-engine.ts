@@ -1,5 +1,6 @@
-import type { ThreadspaceError } from "@threadspace/errors";
 import type { CallInput, CallOptions, CallResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UninstallOptions, UninstallResult, UnloadOptions } from "@threadspace/core";
+
+import type { ThreadspaceError } from "@threadspace/errors";
 
 /** The same methods, each returning a promise. */
 export type Async<T> = {
