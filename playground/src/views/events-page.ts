@@ -33,7 +33,7 @@ function eventItem(event: TopicEvent): HTMLElement {
 }
 
 export function eventsPage(app: App): Page {
-  const filter = h("input", { id: "events-filter", type: "search", placeholder: "e.g. memory.* or installed" });
+  const filter = h("input", { id: "events-filter", type: "search", placeholder: "memory.* (a pattern) or text" });
   const pause = h("input", { type: "checkbox", id: "events-pause" });
   const waiting = h("span", { class: "waiting" });
   const list = h("ol", { id: "events", class: "feed timeline" });
