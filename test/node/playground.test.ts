@@ -322,6 +322,12 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await page.fill("#kv-key", "size");
     await page.fill("#kv-value", '{"cm": 42}');
     expect((await act("#kv-set")).text).toMatch(/host-kv: key size set/);
+    // Edit: the key's value comes back into the form, changed and set again.
+    await page.waitForSelector('#data-kv li[data-kv="host-kv/size"]');
+    await page.click('button[aria-label="Edit key size of host-kv"]');
+    expect(await page.inputValue("#kv-value")).toBe('{"cm":42}');
+    await page.fill("#kv-value", '{"cm": 42}');
+    expect((await act("#kv-set")).text).toMatch(/host-kv: key size set/);
     await shoot("data");
     expect((await call("host-kv", "get", '{"key": "size"}', "json")).text).toMatch(/"cm": 42/);
     await go("data");

@@ -57,7 +57,7 @@ async function threadItem(app: App, thread: ThreadRecord): Promise<HTMLElement> 
   return details;
 }
 
-function kvItem(app: App, plugin: string, key: string, value: unknown): HTMLElement {
+function kvItem(app: App, plugin: string, key: string, value: unknown, edit: (plugin: string, key: string, value: unknown) => void): HTMLElement {
   const remove = (): void => {
     void app.run(`Deleting key ${key} of ${plugin}`, async () => ((await app.engine.kv(plugin).delete(key)) ? `${plugin}: key ${key} deleted.` : `${plugin}: key ${key} was already gone.`));
   };
@@ -68,6 +68,8 @@ function kvItem(app: App, plugin: string, key: string, value: unknown): HTMLElem
     h("code", {}, key),
     " = ",
     text.length > 120 ? jsonTree(value, { openDepth: 0 }) : h("code", { class: "payload" }, text),
+    " ",
+    h("button", { type: "button", onclick: () => edit(plugin, key, value), "aria-label": `Edit key ${key} of ${plugin}` }, "Edit"),
     " ",
     h("button", { type: "button", class: "danger", onclick: remove, "aria-label": `Delete key ${key} of ${plugin}` }, "Delete"),
   );
@@ -96,6 +98,13 @@ export function dataPage(app: App): Page {
   const kvKey = h("input", { id: "kv-key", required: true });
   const kvValue = h("input", { id: "kv-value", value: "1" });
   threadSelects.push(memThread, entryThread);
+  /** Puts a key's plugin, name and value in the form below, to change and Set. */
+  const edit = (plugin: string, key: string, value: unknown): void => {
+    kvPlugin.value = plugin;
+    kvKey.value = key;
+    kvValue.value = JSON.stringify(value) ?? "null";
+    kvValue.focus();
+  };
 
   const onSubmit = (handler: () => void) => (event: Event): void => {
     event.preventDefault();
@@ -160,7 +169,7 @@ export function dataPage(app: App): Page {
         const store = app.engine.kv(info.name);
         const keys = (await store.keys().catch(() => [] as string[])).slice(0, DATA_SHOWN);
         const values = await Promise.all(keys.map((key) => store.get(key)));
-        return keys.length === 0 ? [] : [h("h4", {}, info.name), h("ul", { "data-kv-plugin": info.name }, ...keys.map((key, i) => kvItem(app, info.name, key, values[i])))];
+        return keys.length === 0 ? [] : [h("h4", {}, info.name), h("ul", { "data-kv-plugin": info.name }, ...keys.map((key, i) => kvItem(app, info.name, key, values[i], edit)))];
       }),
     );
     if (turn !== drawing) return; // a newer draw started meanwhile
