@@ -32,6 +32,7 @@ export function installPage(app: App): Page {
     { id: "install-isolation" },
     h("option", { value: "" }, "as its plugin.json says"),
     h("option", { value: "inline" }, "inline: on the engine's thread (the worker)"),
+    h("option", { value: "pool" }, "pool: its own instance in a worker shared with other plugins"),
     h("option", { value: "worker" }, "worker: its own, terminated when it runs past timeoutMs"),
   );
   const timeout = h("input", { type: "number", id: "install-timeout", min: 1, step: 1, placeholder: "plugin.json's" });
