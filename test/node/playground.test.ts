@@ -195,6 +195,30 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.inputValue("#call-input")).toBe("World");
   });
 
+  test("a recorded call is listed in Traces step by step, replayed the same on its plugin and with differences on another build", { timeout: 60_000 }, async () => {
+    await go("plugin/hello/call");
+    await page.selectOption("#call-export", "greet");
+    await page.check("#call-form input[name=mode][value=text]");
+    await page.fill("#call-input", "Trace");
+    await page.check("#call-record");
+    await page.click("#call-button");
+    await page.waitForSelector("#call-output .summary");
+    expect(await page.innerText("#call-output")).toMatch(/recorded/);
+    await page.click("#call-output .traced a");
+    await page.waitForSelector("#trace-list li[data-trace] button");
+    await page.click("#trace-list li[data-trace]:first-child button");
+    expect(await page.innerText("#trace-detail .steps")).toMatch(/greet\(\s*Trace\s*\)/);
+    expect(await page.innerText("#trace-detail .steps")).toMatch(/ts_config_get|result/);
+    await page.click("#replay-button");
+    await page.waitForSelector("#replay-result .replay");
+    expect(await page.getAttribute("#replay-result .replay", "data-same"), await page.innerText("#replay-result")).toBe("true");
+    await page.selectOption("#replay-target", "c-hello");
+    await page.click("#replay-button");
+    await page.waitForSelector("#replay-result .replay[data-same=false]");
+    expect(await page.$$eval("#replay-result .diff", (items) => items.length)).toBeGreaterThan(0);
+    await shoot("traces");
+  });
+
   test("Permissions: a revoked permission makes the call fail with its code and the permission named; granting it back fixes the call", { timeout: 60_000 }, async () => {
     expect(await setPermission("activity-journal", "thread:read", false)).toMatch(/thread:read revoked/);
     const denied = await call("activity-journal", "read_journal", "", "text");
@@ -407,7 +431,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.innerText(".overview .signature")).toMatch(/^trusted/);
   });
 
-  test.skipIf(!fixturesBuilt)("a looping plugin is stopped at its timeoutMs while the page stays usable; a worker-isolated one too", { timeout: 90_000 }, async () => {
+  test.skipIf(!fixturesBuilt)("a looping plugin is stopped at its timeoutMs in the engine's worker while the page stays usable; a timeoutMs of 0 is bad_input", { timeout: 90_000 }, async () => {
     await go("install");
     await page.selectOption("#install-isolation", "worker");
     await page.fill("#install-timeout", "0");
@@ -449,7 +473,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  test("a reload keeps plugins, an uninstall, a revoke, config, call history, health samples, isolation and a .tsp's signature", { timeout: 120_000 }, async () => {
+  test("a reload keeps plugins, an uninstall, a revoke, config, call history, health samples, traces, isolation and a .tsp's signature", { timeout: 120_000 }, async () => {
     expect(await setPermission("memory-analyzer", "memory:read", false)).toMatch(/memory:read revoked/);
     await page.reload();
     expect(await ready(), await page.innerText("#status")).toBe("true");
@@ -463,6 +487,8 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.innerText("#call-history")).toMatch(/greet\(World\)/);
     await go("plugin/count-vowels/health");
     await page.waitForSelector('figure.chart[data-chart="calls"] circle');
+    await go("plugin/hello/traces");
+    await page.waitForSelector("#trace-list li[data-trace]");
     // The events a reload shows are the stored log plus `plugin.restored`, not new installs.
     await go("events");
     await page.fill("#events-filter", "plugin.installed");
