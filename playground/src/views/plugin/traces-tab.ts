@@ -34,11 +34,13 @@ function shown(text: string): Node {
 /** The trace's steps, in order. */
 function steps(trace: TraceView): HTMLElement {
   const items: HTMLElement[] = [h("li", { class: "step input" }, h("strong", {}, `${trace.export}(`), shown(payloadText(trace.input)), h("strong", {}, ")"))];
-  trace.host.forEach((call, index) =>
+  const SHOWN_STEPS = 500;
+  trace.host.slice(0, SHOWN_STEPS).forEach((call, index) =>
     items.push(h("li", { class: "step host", "data-step": String(index) }, h("span", { class: "badge" }, `#${index}`), " ", h("code", {}, call.fn), " ", shown(payloadText(call.request)), " → ", shown(payloadText(call.reply)))),
   );
-  for (const event of trace.events ?? []) items.push(h("li", { class: "step event" }, h("span", { class: "badge" }, "event"), " ", h("code", {}, event.topic), " ", h("code", { class: "payload" }, cut(JSON.stringify(event.payload) ?? ""))));
-  for (const line of trace.logs ?? []) items.push(h("li", { class: "step log" }, h("span", { class: "badge" }, "log"), " ", typeof line === "string" ? line : `${line.level ?? ""} ${line.message ?? JSON.stringify(line)}`));
+  if (trace.host.length > SHOWN_STEPS) items.push(h("li", { class: "step" }, `… ${trace.host.length - SHOWN_STEPS} more host calls (Save .tstrace to read them all)`));
+  for (const event of (trace.events ?? []).slice(0, SHOWN_STEPS)) items.push(h("li", { class: "step event" }, h("span", { class: "badge" }, "event"), " ", h("code", {}, event.topic), " ", h("code", { class: "payload" }, cut(JSON.stringify(event.payload) ?? ""))));
+  for (const line of (trace.logs ?? []).slice(0, SHOWN_STEPS)) items.push(h("li", { class: "step log" }, h("span", { class: "badge" }, "log"), " ", typeof line === "string" ? line : `${line.level ?? ""} ${line.message ?? JSON.stringify(line)}`));
   const result = "error" in trace.result ? h("span", { class: "failed" }, `error ${trace.result.error.code}: ${trace.result.error.message}`) : shown(payloadText(trace.result.output));
   items.push(h("li", { class: "step result" }, h("strong", {}, "result "), result, trace.fuel === null ? "" : ` — fuel ${trace.fuel.toLocaleString("en")}`));
   return h("ol", { class: "steps" }, ...items);
