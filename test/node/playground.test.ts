@@ -195,7 +195,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.inputValue("#call-input")).toBe("World");
   });
 
-  test("a recorded call is listed in Traces step by step, replayed the same on its plugin and with differences on another build", { timeout: 60_000 }, async () => {
+  test("a recorded call is listed in Traces step by step, replayed the same on its plugin and with differences on another build, saved to a .tstrace and loaded back", { timeout: 60_000 }, async () => {
     await go("plugin/hello/call");
     await page.selectOption("#call-export", "greet");
     await page.check("#call-form input[name=mode][value=text]");
@@ -217,6 +217,19 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     await page.waitForSelector("#replay-result .replay[data-same=false]");
     expect(await page.$$eval("#replay-result .diff", (items) => items.length)).toBeGreaterThan(0);
     await shoot("traces");
+    // Saved to a .tstrace and loaded back: listed again, and it replays the same.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#trace-detail button:text('Save .tstrace')")]);
+    const saved = join(filesDir, "greet.tstrace");
+    await download.saveAs(saved);
+    expect(JSON.parse(await readFile(saved, "utf8"))).toMatchObject({ format: "threadspace-trace", export: "greet" });
+    const before = await page.$$eval("#trace-list li[data-trace]", (items) => items.length);
+    await page.setInputFiles("#trace-file", saved);
+    expect((await settled()).text).toMatch(/greet\.tstrace loaded/);
+    await page.waitForSelector(`#trace-list li[data-trace]:nth-child(${before + 1})`);
+    await page.click("#replay-button");
+    await page.waitForSelector("#replay-result .replay[data-same=true]");
+    await page.setInputFiles("#trace-file", { name: "bad.tstrace", mimeType: "application/json", buffer: Buffer.from('{"format": "threadspace-trace"}') });
+    expect((await settled()).code).toBe("bad_input");
   });
 
   test("Permissions: a revoked permission makes the call fail with its code and the permission named; granting it back fixes the call", { timeout: 60_000 }, async () => {
