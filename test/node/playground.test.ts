@@ -195,6 +195,27 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
     expect(await page.inputValue("#call-input")).toBe("World");
   });
 
+  test("a form built from an export's schema refuses bad input with its path; the engine refuses it too; good input goes through", { timeout: 60_000 }, async () => {
+    await go("plugin/activity-journal/call");
+    await page.selectOption("#call-export", "read_journal");
+    await page.waitForSelector("#call-form label[data-mode=form]:not([hidden]) input:checked");
+    expect(await page.innerText("#call-form .schema-form")).toMatch(/matches \^\[0-9\]\{0,15\}\$/);
+    await page.fill("#call-field", "abc");
+    await page.click("#call-button");
+    await page.waitForSelector("#call-output .error");
+    expect(await page.getAttribute("#call-output .error", "data-code")).toBe("bad_input");
+    expect(await page.innerText("#call-output .error")).toMatch(/\$ must match/);
+    await shoot("call-form");
+    // Past the form, the engine checks the same schema before the plugin runs.
+    const refused = await call("activity-journal", "read_journal", "abc", "text");
+    expect(refused.code).toBe("bad_input");
+    await page.check("#call-form input[name=mode][value=form]");
+    await page.fill("#call-field", "0");
+    await page.click("#call-button");
+    await page.waitForSelector("#call-output .summary");
+    expect(await page.innerText("#call-output")).toMatch(/memory\.created m1/);
+  });
+
   test("a recorded call is listed in Traces step by step, replayed the same on its plugin and with differences on another build, saved to a .tstrace and loaded back", { timeout: 60_000 }, async () => {
     await go("plugin/hello/call");
     await page.selectOption("#call-export", "greet");
