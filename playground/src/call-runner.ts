@@ -3,7 +3,7 @@
  * plugin's call history (IndexedDB), and followed by a refresh (the call may have written data,
  * timed out or moved the plugin's health).
  */
-import type { CallOptions, CallResult } from "@threadspace/core";
+import type { CallResult } from "@threadspace/core";
 import type { App } from "./app.ts";
 import { parseInput, type InputMode } from "./call-io.ts";
 import { callHistory, failed, succeeded, type CallRecord } from "./store/call-record.ts";
@@ -23,11 +23,9 @@ export async function callAndRecord(app: App, plugin: string, exportName: string
   let outcome: CallOutcome;
   let traced = false;
   try {
-    // `record` is issue 13's call option; the Record box shows only when the engine has record/replay.
-    const callOptions = (options.record === true ? { record: true } : {}) as CallOptions;
-    const result = await app.engine.call(plugin, exportName, parseInput(input, mode), callOptions);
+    const result = await app.engine.call(plugin, exportName, parseInput(input, mode), options.record === true ? { record: true } : {});
     const durationMs = performance.now() - started;
-    const trace = (result as { trace?: unknown }).trace;
+    const trace: unknown = result.trace;
     if (isTraceView(trace)) {
       await traceStore.add({ plugin, at, from: "recorded", trace }).catch(() => undefined);
       traced = true;

@@ -8,7 +8,6 @@ import type { App } from "../../app.ts";
 import type { InputMode } from "../../call-io.ts";
 import { callAndRecord } from "../../call-runner.ts";
 import { h, replace } from "../../dom.ts";
-import { traceEngine } from "../../engine/trace-engine.ts";
 import { errorBox } from "../../error-view.ts";
 import { exportNames, exportSchema } from "../../export-schemas.ts";
 import { LIFECYCLE_EXPORTS, sampleInput } from "../../sample-inputs.ts";
@@ -38,7 +37,6 @@ export function callTab(app: App, name: string): Page {
   const textSlot = h("p", {}, h("label", { for: "call-input" }, "Input"), input);
   let built: SchemaForm | undefined;
   const button = h("button", { type: "submit", id: "call-button" }, "Call");
-  const canRecord = traceEngine(app.engine) !== undefined;
   const recordBox = h("input", { type: "checkbox", id: "call-record" });
   const output = h("div", { id: "call-output", "aria-live": "polite" });
   const historyList = h("ol", { id: "call-history", class: "history", reversed: true });
@@ -50,7 +48,7 @@ export function callTab(app: App, name: string): Page {
     h("fieldset", { class: "modes" }, h("legend", {}, "Send the input as"), ...modes),
     formSlot,
     textSlot,
-    h("p", {}, button, canRecord && " ", canRecord && recordBox, canRecord && h("label", { for: "call-record" }, " Record (a trace to replay in Traces)")),
+    h("p", {}, button, " ", recordBox, h("label", { for: "call-record" }, " Record (a trace to replay in Traces)")),
   );
 
   const picked = (): string => (form.elements.namedItem("mode") as RadioNodeList).value;
@@ -96,7 +94,7 @@ export function callTab(app: App, name: string): Page {
     replace(output, h("p", { class: "busy" }, `${where}… (the page stays usable: the engine runs in a worker)`));
     button.disabled = true;
     try {
-      showOutcome(output, await callAndRecord(app, name, exportName, text, inputMode, { record: canRecord && recordBox.checked }), where);
+      showOutcome(output, await callAndRecord(app, name, exportName, text, inputMode, { record: recordBox.checked }), where);
     } finally {
       button.disabled = false;
       await drawHistory();

@@ -1,6 +1,6 @@
 /**
- * A plugin's Traces: recorded calls (the Call tab's "Record" box, the engine's traces of failed
- * calls, `.tstrace` files loaded here), kept in IndexedDB; a trace shown step by step (input,
+ * A plugin's Traces (record and replay, docs/replay.md): recorded calls (the Call tab's "Record"
+ * box, the engine's traces of failed calls, `.tstrace` files loaded here), kept in IndexedDB; a trace shown step by step (input,
  * each host request and its reply, events, logs, result, fuel); replayed against the plugin or
  * another installed build with the differences highlighted; saved to a `.tstrace` file.
  */
@@ -8,9 +8,8 @@ import type { App } from "../../app.ts";
 import { h, replace } from "../../dom.ts";
 import { errorBox } from "../../error-view.ts";
 import { exportNames } from "../../export-schemas.ts";
-import { traceEngine, type ReplayOutcome, type TraceEngine } from "../../engine/trace-engine.ts";
+import type { ReplayResult } from "@threadspace/core";
 import { isTraceView, payloadText, traceStore, type StoredTrace, type TraceView } from "../../store/trace-record.ts";
-import { emptyState } from "../../widgets/empty-state.ts";
 import { jsonTree } from "../../widgets/json-tree.ts";
 import { section } from "../../widgets/section.ts";
 import type { Page } from "../page.ts";
@@ -47,7 +46,7 @@ function steps(trace: TraceView): HTMLElement {
 }
 
 /** The replay's verdict: same, or each difference (expected against got) highlighted. */
-function verdict(outcome: ReplayOutcome, target: string): HTMLElement {
+function verdict(outcome: ReplayResult, target: string): HTMLElement {
   return h(
     "div",
     { class: `replay ${outcome.same ? "same" : "differs"}`, "data-same": String(outcome.same) },
@@ -57,7 +56,7 @@ function verdict(outcome: ReplayOutcome, target: string): HTMLElement {
         "ul",
         { class: "differences" },
         ...outcome.differences.map((difference) =>
-          h("li", { class: `diff ${difference.kind}` }, h("strong", {}, difference.kind), difference.index === undefined ? "" : ` #${difference.index}`, ": expected ", h("code", { class: "expected" }, cut(JSON.stringify(difference.expected) ?? "null", 300)), ", got ", h("code", { class: "got" }, cut(JSON.stringify(difference.got) ?? "null", 300))),
+          h("li", { class: `diff ${difference.kind}` }, h("strong", {}, difference.kind), "index" in difference ? ` #${difference.index}` : "", ": expected ", h("code", { class: "expected" }, cut(JSON.stringify(difference.expected) ?? "null", 300)), ", got ", h("code", { class: "got" }, cut(JSON.stringify(difference.got) ?? "null", 300))),
         ),
       ),
     outcome.notes.length > 0 && h("ul", { class: "notes" }, ...outcome.notes.map((note) => h("li", {}, note))),
@@ -74,7 +73,8 @@ function save(stored: StoredTrace): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function withEngine(app: App, name: string, engine: TraceEngine): Page {
+export function tracesTab(app: App, name: string): Page {
+  const engine = app.engine;
   const list = h("ol", { id: "trace-list", class: "history", reversed: true });
   const detail = h("div", { id: "trace-detail" });
   const file = h("input", { type: "file", id: "trace-file", accept: ".tstrace,.json,application/json" });
@@ -186,16 +186,4 @@ function withEngine(app: App, name: string, engine: TraceEngine): Page {
     section("traces-detail", "Trace", detail),
   );
   return { element, update: () => void draw() };
-}
-
-export function tracesTab(app: App, name: string): Page {
-  const engine = traceEngine(app.engine);
-  if (engine !== undefined) return withEngine(app, name, engine);
-  return {
-    element: h(
-      "div",
-      { class: "traces" },
-      emptyState("This engine build cannot record calls yet.", "Recording and replay (engine.call(…, { record: true }), engine.replay) arrive with issue 13; the tab lists traces once the engine offers them."),
-    ),
-  };
 }
