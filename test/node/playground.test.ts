@@ -6,7 +6,9 @@
  * charts), Events (an emitted event reaching a subscribed plugin), Data, Install (files, .tsp),
  * Trust (a trusted key making a signed .tsp `trusted`), a looping plugin stopped while the page
  * stays usable, and reloads keeping plugins, grants, config, history and health samples.
- * Each main view is photographed into docs/playground/ (linked from playground/README.md).
+ * Each main view is photographed: into docs/playground/ (linked from playground/README.md) when
+ * PLAYGROUND_SCREENSHOTS=1 (`npm run screenshots:playground`), else into a temporary folder, so a
+ * plain `npm test` leaves the committed pictures alone.
  * Skipped when there is no Chromium or the examples are not built (`npm test` builds them).
  */
 import { existsSync } from "node:fs";
@@ -25,8 +27,8 @@ const built = existsSync(join(root, "examples/hello/plugin.wasm"));
 /** The WAT fixtures (npm run build:fixtures) the .tsp, isolation and key-value checks install. */
 const fixture = (name: string): string => join(root, "test/fixtures/build", `${name}.wasm`);
 const fixturesBuilt = ["ok", "plain", "loop", "host-kv"].every((name) => existsSync(fixture(name)));
-/** Where the e2e run writes the screenshots of each main view. */
-const shotsDir = join(root, "docs/playground");
+/** Where the e2e run writes the screenshots of each main view (the docs only when asked). */
+const shotsDir = process.env["PLAYGROUND_SCREENSHOTS"] === "1" ? join(root, "docs/playground") : join(tmpdir(), "threadspace-playground-shots");
 /** Every example directory with a plugin.json: the playground must preinstall each one. */
 const exampleNames = async (): Promise<string[]> => {
   const names = await readdir(join(root, "examples"));
