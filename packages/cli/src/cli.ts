@@ -9,6 +9,7 @@ import { defineInitPlugin } from "./commands/init-plugin.ts";
 import { defineInspect } from "./commands/inspect.ts";
 import { defineKeygen } from "./commands/keygen.ts";
 import { definePack } from "./commands/pack.ts";
+import { defineRun } from "./commands/run.ts";
 import { defineSign } from "./commands/sign.ts";
 import { defineTest } from "./commands/test.ts";
 import { defineValidate } from "./commands/validate.ts";
@@ -47,6 +48,7 @@ export async function run(args: readonly string[], unsafeIo: CliIo): Promise<num
   defineInitPlugin(cli, io);
   defineBuild(cli, io);
   defineTest(cli, io);
+  defineRun(cli, io);
   definePack(cli, io);
   defineSign(cli, io);
   defineVerify(cli, io);
