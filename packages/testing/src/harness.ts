@@ -1,4 +1,5 @@
 import type { CallInput, CallOptions, CallResult, Engine, LogEntry, MemoryInput, MemoryRecord, PluginInfo, ThreadEntry, ThreadRecord, TopicEvent } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 import type { PermissionName } from "@threadspace/manifest";
 import { Captured } from "./captured.ts";
 
@@ -172,7 +173,7 @@ export class PluginHarness {
   /** What the engine says about it (state, exports, limits, ...). */
   get info(): PluginInfo {
     const info = this.engine.get(this.name);
-    if (info === undefined) throw new Error(`[threadspace/testing] ${this.name} is no longer installed in the test engine.`);
+    if (info === undefined) throw new ThreadspaceError("plugin_not_found", `[threadspace/testing] ${this.name} is no longer installed in the test engine (uninstalled through t.engine?).`, { plugin: this.name });
     return info;
   }
 

@@ -9,6 +9,9 @@
  *   its own uses the packages installed with the CLI);
  * - THREADSPACE_TEST_SOURCE=1: inside the Threadspace repository, the packages' `source` condition.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 const root = process.env.THREADSPACE_TEST_ROOT ?? process.cwd();
 const anchor = process.env.THREADSPACE_TEST_ANCHOR;
 const source = process.env.THREADSPACE_TEST_SOURCE === "1";
@@ -28,6 +31,8 @@ const besideTheCli = {
 
 export default {
   root,
+  // Vite's cache outside the plugin's folder (by default it would create node_modules/.vite there).
+  cacheDir: join(tmpdir(), "threadspace-vitest-cache"),
   plugins: [besideTheCli],
   ...(source
     ? {
