@@ -41,6 +41,8 @@ describe.each(["assemblyscript", "c"])("the %s template from the installed CLI",
 
     const tested = await run(project, dir, "threadspace", ["test", name]);
     expect(tested.code, tested.stdout + tested.stderr).toBe(0);
+    expect(tested.stderr).not.toMatch(/warning/i);
+    expect(tested.stdout).not.toMatch(/ExperimentalWarning/);
     expect(tested.stdout).toMatch(/Tests {2}6 passed \(6\)/);
     expect(tested.stdout).toMatch(/✓ Vitest: tests\/plugin.test.ts\nall 9 checks passed/);
     expect(existsSync(join(dir, name, "node_modules")), "Vitest's cache stays out of the plugin's folder").toBe(false);
