@@ -10,6 +10,7 @@ import { defineInspect } from "./commands/inspect.ts";
 import { defineKeygen } from "./commands/keygen.ts";
 import { definePack } from "./commands/pack.ts";
 import { defineRun } from "./commands/run.ts";
+import { defineReplay } from "./commands/replay.ts";
 import { defineSign } from "./commands/sign.ts";
 import { defineTest } from "./commands/test.ts";
 import { defineValidate } from "./commands/validate.ts";
@@ -43,6 +44,7 @@ export async function run(args: readonly string[], unsafeIo: CliIo): Promise<num
   defineValidate(cli, io);
   defineInspect(cli, io);
   defineCall(cli, io);
+  defineReplay(cli, io);
   defineHash(cli, io);
   defineCap(cli, io);
   defineInitPlugin(cli, io);

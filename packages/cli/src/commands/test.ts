@@ -9,6 +9,7 @@ import type { CliIo } from "../io.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, displayPath, line } from "../output.ts";
 import { runVitest, vitestFiles } from "../test-runner/vitest-suite.ts";
 import { buildBundle, readBundleManifest } from "./build.ts";
+import { checkTraces } from "./test-traces.ts";
 
 /** The largest tests/cases.json read (1 MiB). */
 const MAX_CASES_BYTES = 1024 * 1024;
@@ -152,6 +153,8 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
       const spent = fuel === undefined ? "" : ` (fuel ${fuel}${item.maxFuel === undefined ? "" : ` of ${item.maxFuel}`})`;
       report(why === undefined, `${item.name ?? `case ${index + 1}`}: ${item.export}${spent}`, why);
     }
+    // Regression traces (tests/traces/*.tstrace, docs/replay.md): each replays the same.
+    await checkTraces(io, engine, manifest.name, dir, report);
     for (const entry of engine.logs(manifest.name).filter((entry) => entry.level === "error")) io.stderr(`  plugin log (error): ${entry.message}\n`);
     let cleanupError: string | undefined;
     engine.hook("plugin:unload", (event) => {
@@ -163,8 +166,7 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
     await engine.close();
   }
   for (const message of logs) io.stderr(`  engine: ${message}\n`);
-  // More suites after the engine checks: tests/*.test.ts with Vitest (test-runner/). Recorded
-  // traces (tests/traces/) plug in here the same way: run, then one report line.
+  // The author's own tests after the engine checks: tests/*.test.ts with Vitest (test-runner/).
   const files = options.vitest === false ? [] : vitestFiles(dir);
   if (files.length > 0) {
     line(io, `Vitest: ${files.join(", ")}`);
@@ -178,7 +180,7 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
 /** Registers `test` on the command line. */
 export function defineTest(cli: CAC, io: CliIo): void {
   cli
-    .command("test [dir]", "Check a plugin in a real engine: install, health_check, the calls in tests/cases.json, cleanup (builds first when stale); then tests/*.test.ts with Vitest")
+    .command("test [dir]", "Check a plugin in a real engine: install, health_check, the calls in tests/cases.json, the traces in tests/traces/, cleanup (builds first when stale); then tests/*.test.ts with Vitest")
     .option("--cases <file>", "The cases file (default <dir>/tests/cases.json)")
     .option("--no-build", "Do not build first, even when the wasm is stale")
     .option("--no-vitest", "Do not run tests/*.test.ts with Vitest")
