@@ -26,7 +26,7 @@ describe("testPlugin", () => {
     const t = await testPlugin(dir);
     expect(t).toBeRunning();
     expect(t.name).toBe("notes");
-    expect(t.info.exports).toContain("recall");
+    expect(t.info.exports.map((entry) => entry.name)).toContain("recall");
   }, 120_000);
 
   test("seeded memories are what the plugin reads; its event, log line and fuel are visible", async () => {

@@ -74,7 +74,7 @@ export class RunSession {
   /** The plugin's callable exports (lifecycle ones left out). */
   exports(): string[] {
     const lifecycle = new Set(["init_plugin", "get_metadata", "cleanup", "health_check", "on_event", "on_config_change"]);
-    return (this.#engine.get(this.#plugin)?.exports ?? []).filter((name) => !lifecycle.has(name));
+    return (this.#engine.get(this.#plugin)?.exports ?? []).map((entry) => entry.name).filter((name) => !lifecycle.has(name));
   }
 
   /** Command and export names starting like the word being typed (for tab completion). */
