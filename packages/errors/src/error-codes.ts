@@ -62,7 +62,9 @@ export type ThreadspaceErrorCode =
   /** The engine requires a trusted signature (`requireSignature`) and the bundle is unsigned or signed by a key not in `trustedKeys`. */
   | "signature_untrusted"
   /** The call used up its fuel budget (instructions): `limits.fuel` in plugin.json, the host's policy, or the call's `{ fuel }`. */
-  | "fuel_exhausted";
+  | "fuel_exhausted"
+  /** A plugin's HTTP request (Extism `http_request`) failed: network error, timeout, a response over the cap, or the embedder's outbound hook refused it. */
+  | "http_failed";
 
 /** The list of codes, for runtime checks (for example when errors cross a worker boundary). */
 export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
@@ -98,4 +100,5 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "signature_invalid",
   "signature_untrusted",
   "fuel_exhausted",
+  "http_failed",
 ];

@@ -13,3 +13,5 @@ export { MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS } from "./plugin-limits.ts";
 export { satisfiesVersion } from "./version.ts";
 export { didYouMean, suggest } from "./suggest.ts";
 export { describeValue } from "./describe-value.ts";
+export type { LinkedModuleEntry } from "./compat-fields.ts";
+export { hostPatternProblem, MAX_ALLOWED_HOSTS, MAX_LINKED_MODULES } from "./compat-fields.ts";

@@ -6,6 +6,7 @@ import { capabilityProblem, hashProblem, mainProblem, topicProblem } from "./fie
 import { nameProblem } from "./name-rule.ts";
 import { permissionProblem } from "./permissions.ts";
 import { limitsSchema } from "./plugin-limits.ts";
+import { allowedHostsSchema, modulesSchema } from "./compat-fields.ts";
 import { rangeProblem, versionProblem } from "./version.ts";
 import { list, rule, text } from "./valibot-helpers.ts";
 
@@ -26,6 +27,8 @@ export const MANIFEST_FIELDS = [
   "limits",
   "engine",
   "interface",
+  "allowedHosts",
+  "modules",
 ] as const;
 
 const MAX_DESCRIPTION = 1024;
@@ -85,6 +88,8 @@ export const manifestSchema = v.object(
       v.picklist(["threadspace", "extism"], (issue) => `must be "threadspace" (lifecycle exports required) or "extism" (a plain Extism plugin); got ${describeValue(issue.input)}.`),
       "threadspace",
     ),
+    allowedHosts: v.exactOptional(allowedHostsSchema),
+    modules: v.exactOptional(modulesSchema),
   },
   missingField,
 );
