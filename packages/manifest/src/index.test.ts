@@ -15,6 +15,7 @@ describe("public API", () => {
       "describeValue",
       "didYouMean",
       "hostPatternProblem",
+      "isPermissionName",
       "nameProblem",
       "parseDependency",
       "parseManifest",

@@ -7,7 +7,7 @@ export { MAX_MANIFEST_BYTES, MAX_MANIFEST_DEPTH } from "./manifest-limits.ts";
 export type { ParseManifestOptions, SafeParseManifestResult } from "./parse.ts";
 export { parseManifest, safeParseManifest } from "./parse.ts";
 export type { Permission, PermissionName } from "./permissions.ts";
-export { PERMISSIONS } from "./permissions.ts";
+export { PERMISSIONS, isPermissionName } from "./permissions.ts";
 export type { PluginLimits } from "./plugin-limits.ts";
 export { MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS } from "./plugin-limits.ts";
 export { satisfiesVersion } from "./version.ts";

@@ -67,6 +67,8 @@ export interface BridgeOptions {
   workerSpinMicros?: number;
   /** Longest the worker may take to start and instantiate. */
   startTimeoutMs?: number;
+  /** Modules linked with the main one, by the name it imports them under (plugin.json `modules`). */
+  linked?: Readonly<Record<string, WebAssembly.Module>>;
   /**
    * `extism:host/user` functions, served on this thread. Each gets a context whose `read` sees
    * the blocks passed as arguments and whose `store` returns a handle the worker turns into a
@@ -100,8 +102,11 @@ export interface BridgeCallContext {
   store(value: string | Uint8Array): bigint;
   hostContext<T = unknown>(): T;
 }
-/** A host function served over the bridge: the context, then the guest's first argument (every Threadspace host function takes one handle). */
-export type BridgeHostFunction = (context: BridgeCallContext, handle: bigint) => unknown;
+/**
+ * A host function served over the bridge: the context, then the guest's arguments (the first as
+ * a handle: every Threadspace host function takes one; an embedder's function may take more).
+ */
+export type BridgeHostFunction = (context: BridgeCallContext, handle: bigint, ...rest: any[]) => unknown;
 
 const blockOf = (bytes: Uint8Array) => ({ bytes: () => bytes, text: () => new TextDecoder().decode(bytes) });
 
@@ -132,6 +137,8 @@ export class BridgeInstance implements WorkerInstance {
   readonly #hostNames: string[];
   readonly #spin: SpinBudget;
   readonly #plugin: string | undefined;
+  /** The first typed error a host function threw during the current call: the call fails with it. */
+  #hostError: ThreadspaceError | undefined;
 
   private constructor(
     readonly worker: BridgeWorker,
@@ -173,7 +180,7 @@ export class BridgeInstance implements WorkerInstance {
     worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined) };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined), ...(options.linked === undefined ? {} : { linked: options.linked }) };
     worker.postMessage(start);
     try {
       await started;
@@ -239,6 +246,7 @@ export class BridgeInstance implements WorkerInstance {
     if (this.#dead !== undefined) throw this.#dead;
     if (this.#busy) throw this.#error("busy", `${name} was called while another call ran: an instance is not reentrant, one call at a time.`);
     this.#busy = true;
+    this.#hostError = undefined;
     try {
       return await this.#call(name, typeof input === "string" ? encoder.encode(input) : input, options);
     } finally {
@@ -311,6 +319,7 @@ export class BridgeInstance implements WorkerInstance {
   /** The typed error of a failed call; the worker's meter stops are told with the caller's budget and timeout. */
   #callError(name: string, kind: GuestErrorKind, message: string, refusedPages: number, options: CallOptions | undefined): ThreadspaceError {
     const plugin = this.#plugin ?? "(bridge)";
+    if (this.#hostError !== undefined && kind === GuestErrorKind.TRAP) return this.#hostError;
     if (kind === GuestErrorKind.FUEL_EXHAUSTED && options?.fuel !== undefined) return fuelExhaustedError(plugin, name, options.fuel, options.fuelSource);
     if (kind === GuestErrorKind.DEADLINE) return deadlineError(plugin, name, options?.timeoutMs);
     const error = guestError({ kind, message }, plugin, name);
@@ -331,10 +340,10 @@ export class BridgeInstance implements WorkerInstance {
   }
 
   /** The function the worker asked for by index (word NAME). */
-  #hostFunction(index: number): { name: string; serve: (context: BridgeCallContext, first: HostValue | undefined) => unknown } {
+  #hostFunction(index: number): { name: string; serve: (context: BridgeCallContext, args: readonly HostValue[]) => unknown } {
     const name = this.#hostNames[index] ?? `#${index}`;
     const kernel = this.options.kernel;
-    if (kernel !== undefined && (name === CONFIG_FUNCTION || name === LOG_FUNCTION)) return { name, serve: (context, first) => this.#serveKernel(kernel, name, context, first) };
+    if (kernel !== undefined && (name === CONFIG_FUNCTION || name === LOG_FUNCTION)) return { name, serve: (context, args) => this.#serveKernel(kernel, name, context, args[0]) };
     const fn = this.options.functions?.[name];
     if (fn === undefined) {
       return {
@@ -344,7 +353,7 @@ export class BridgeInstance implements WorkerInstance {
         },
       };
     }
-    return { name, serve: (context, first) => fn(context, asHandle(first)) };
+    return { name, serve: (context, args) => fn(context, asHandle(args[0]), ...args.slice(1)) };
   }
 
   /** Serves the worker's host call on this thread (async functions awaited: the worker just waits), then replies. */
@@ -374,7 +383,7 @@ export class BridgeInstance implements WorkerInstance {
     let status: Status = Status.OK;
     let reply: Uint8Array;
     try {
-      let value = fn.serve(context, args[0]);
+      let value = fn.serve(context, args);
       if (value instanceof Promise) {
         // The call's deadline still holds while an async host function runs.
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -386,6 +395,8 @@ export class BridgeInstance implements WorkerInstance {
       reply = encodeHostReply(value, stored);
     } catch (error) {
       status = Status.ERROR;
+      // The engine's own error (a refused HTTP request, a limit) is what the call fails with.
+      if (error instanceof ThreadspaceError) this.#hostError ??= error;
       reply = encoder.encode(`${fn.name} failed on the host: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (this.#dead !== undefined) throw this.#dead; // timed out while an async host function ran

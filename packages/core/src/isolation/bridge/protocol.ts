@@ -95,6 +95,10 @@ export type Status = (typeof Status)[keyof typeof Status];
  * plugin's config as JSON (no arguments); {@link LOG_FUNCTION} takes the priority as its one
  * i64 argument with the log line's UTF-8 bytes as that argument's block.
  */
+/** The key a forwarded import is named by in `hostFunctions`: the bare name in `extism:host/user`, `<module>#<name>` elsewhere. */
+export function bridgeKey(module: string, name: string): string {
+  return module === "extism:host/user" ? name : `${module}#${name}`;
+}
 export const CONFIG_FUNCTION = "#config";
 export const LOG_FUNCTION = "#log";
 
@@ -112,6 +116,8 @@ export interface StartMessage {
   readonly hostFunctions: readonly string[];
   /** The kernel caps the worker enforces (limits/host-memory.ts). */
   readonly hostMemory: HostMemoryLimits;
+  /** Modules linked with `module`, by the name it imports them under (plugin.json `modules`). */
+  readonly linked?: Readonly<Record<string, WebAssembly.Module>>;
 }
 /** Either side moved to a bigger buffer (see "Growth" above). */
 export interface BufferMessage {
