@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "test/adversarial/*.test.ts", "playground/server/**/*.test.ts", "playground/src/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "test/compat/**/*.test.ts", "test/adversarial/*.test.ts", "playground/server/**/*.test.ts", "playground/src/**/*.test.ts"],
           // The adversarial suite's browser files run in the browser project.
           exclude: ["**/node_modules/**", "test/adversarial/**/*.browser.test.ts"],
           testTimeout: 20_000,

@@ -45,3 +45,6 @@ export {
   type GuestMemory,
   type MemoryLimits,
 } from "./limits/index.ts";
+export type { EngineHttpOptions, OutboundFetch, OutboundContext } from "./http/http-options.ts";
+export type { HostFunctionsDefinition, ExtismStyleHostFunction } from "./host-functions/any-name-functions.ts";
+export type { PluginImport } from "./plugin-info.ts";
