@@ -130,6 +130,20 @@ describe("HTTP for plugins", () => {
     });
   });
 
+  it("counts the wait against the call's deadline: timeout at limits.timeoutMs, and the plugin keeps serving", async () => {
+    for (const isolation of ["worker", "inline"] as const) {
+      const side = await threadspaceSide({ main: "c-kernel", functions, allowedHosts: ["127.0.0.1"] }, {}, { limits: { timeoutMs: 300, isolation } });
+      try {
+        const error = failure(await side.call("fetch", request(`${server.origin}/slow?ms=5000`)));
+        expect(error.code, isolation).toBe("timeout");
+        expect(error.message).toContain("while it waited for the answer");
+        expect(await side.call("fetch", request(`${server.origin}/hello`))).toEqual({ ok: true, text: "hello from the server" });
+      } finally {
+        await side.close();
+      }
+    }
+  });
+
   it("caps requests per call", async () => {
     await onThreadspace({ requestsPerCall: 0 }, async (call) => {
       expect(failure(await call("fetch", request(`${server.origin}/hello`))).code).toBe("limit_exceeded");

@@ -81,7 +81,7 @@ export async function rawSide(setup: PluginSetup, extra: Record<string, unknown>
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** The plugin on a Threadspace engine: plugin.json says `interface: "extism"`, its config, modules and hosts. */
-export async function threadspaceSide(setup: PluginSetup, options: Parameters<typeof createEngine>[0] = {}): Promise<Side & { engine: Engine; name: string }> {
+export async function threadspaceSide(setup: PluginSetup, options: Parameters<typeof createEngine>[0] = {}, manifestExtra: Record<string, unknown> = {}): Promise<Side & { engine: Engine; name: string }> {
   const engine = await createEngine({ logger: quiet, logLevel: "trace", grant: true, ...options });
   const name = `compat-${setup.main}`;
   const permissions: string[] = [];
@@ -98,6 +98,7 @@ export async function threadspaceSide(setup: PluginSetup, options: Parameters<ty
     config: { ...setup.config, log_level: "trace" },
     ...(setup.allowedHosts === undefined ? {} : { allowedHosts: setup.allowedHosts }),
     ...(setup.modules === undefined ? {} : { modules: Object.fromEntries(Object.keys(setup.modules).map((module) => [module, { path: `${module}.wasm` }])) }),
+    ...manifestExtra,
   };
   const modules = Object.fromEntries(Object.entries(setup.modules ?? {}).map(([module, built]) => [module, compatWasm(built)]));
   await engine.install({ manifest, wasm: compatWasm(setup.main), ...(setup.modules === undefined ? {} : { modules }) });

@@ -105,8 +105,13 @@ export function bridgeExtras(manifest: PluginManifest, imports: readonly WebAsse
   }
   if (importsHttp(imports)) {
     const http = outbound(manifest, services, logs);
-    // The bridge races async host functions against the call's timeout; the call's transaction identifies the call.
-    const kernel = httpKernelFunctions(manifest.name, http, () => Infinity, (context) => (context as unknown as { hostContext(): unknown }).hostContext());
+    // The bridge's context carries the call's deadline (the wait counts against it); the call's transaction identifies the call.
+    const kernel = httpKernelFunctions(
+      manifest.name,
+      http,
+      (context) => (context as { deadline?: number }).deadline ?? Infinity,
+      (context) => (context as unknown as { hostContext(): unknown }).hostContext(),
+    );
     for (const [name, fn] of Object.entries(kernel)) out[bridgeKey(KERNEL_MODULE, name)] = fn as ExtismStyleHostFunction;
   }
   return out;

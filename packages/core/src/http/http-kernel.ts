@@ -43,14 +43,14 @@ export function readPluginRequest(plugin: string, json: Uint8Array | undefined, 
  * itself (the engine's side of a bridge worker, where the worker waits): `http_request` is async,
  * the other two answer from the last response of this instance.
  */
-export function httpKernelFunctions(plugin: string, http: OutboundHttp, deadline: () => number, callKey: (context: KernelContext) => unknown = () => undefined) {
+export function httpKernelFunctions(plugin: string, http: OutboundHttp, deadline: (context: KernelContext) => number, callKey: (context: KernelContext) => unknown = () => undefined) {
   let last: PluginHttpResponse | undefined;
   return {
     http_request: async (context: KernelContext, request: bigint, body: bigint): Promise<bigint> => {
       last = undefined;
       const json = context.read(request)?.bytes();
       const bytes = body === 0n ? null : (context.read(body)?.bytes() ?? null);
-      last = await http.request(readPluginRequest(plugin, json, bytes), deadline(), callKey(context));
+      last = await http.request(readPluginRequest(plugin, json, bytes), deadline(context), callKey(context));
       return context.store(last.body);
     },
     http_status_code: (): number => last?.status ?? 0,

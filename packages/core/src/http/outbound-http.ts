@@ -1,6 +1,5 @@
 import { ThreadspaceError, isThreadspaceError, messageOf } from "@threadspace/errors";
-import { deadlineError } from "../fuel/meter-errors.ts";
-import { httpFailed, httpRefused } from "./http-errors.ts";
+import { httpDeadline, httpFailed, httpRefused } from "./http-errors.ts";
 import { matchingPattern } from "./host-patterns.ts";
 import type { ResolvedHttpOptions } from "./http-options.ts";
 
@@ -120,7 +119,7 @@ export class OutboundHttp {
       }
     }
     const timeout = Math.min(this.#options.timeoutMs, deadline - performance.now());
-    if (timeout <= 0) throw deadlineError(plugin, "the call", undefined);
+    if (timeout <= 0) throw httpDeadline(plugin, url.hostname);
     const byDeadline = deadline - performance.now() <= this.#options.timeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeout);
@@ -187,7 +186,7 @@ export class OutboundHttp {
   #failure(cause: unknown, url: URL, controller: AbortController, deadline: number | undefined, timeout: number): ThreadspaceError {
     const { plugin } = this.#scope;
     if (isThreadspaceError(cause)) return cause;
-    if (controller.signal.aborted) return deadline !== undefined ? deadlineError(plugin, "the call", undefined) : httpFailed(plugin, `${url.hostname} did not answer within ${Math.round(timeout)} ms (createEngine({ http: { timeoutMs } })).`, cause);
+    if (controller.signal.aborted) return deadline !== undefined ? httpDeadline(plugin, url.hostname) : httpFailed(plugin, `${url.hostname} did not answer within ${Math.round(timeout)} ms (createEngine({ http: { timeoutMs } })).`, cause);
     return httpFailed(plugin, `the request to ${url.hostname} failed: ${messageOf(cause)}.`, cause);
   }
 

@@ -101,6 +101,8 @@ export interface BridgeCallContext {
   read(handle: bigint | number): { bytes(): Uint8Array; text(): string } | null;
   store(value: string | Uint8Array): bigint;
   hostContext<T = unknown>(): T;
+  /** The call's deadline (ms, `performance.now()` clock; `Infinity`: none): a host function that waits counts against it. */
+  readonly deadline?: number;
 }
 /**
  * A host function served over the bridge: the context, then the guest's arguments (the first as
@@ -260,6 +262,8 @@ export class BridgeInstance implements WorkerInstance {
     const kernel = this.options.kernel;
     const fuel = options?.fuel ?? Number.NaN;
     const timeLeft = options?.deadline !== undefined ? options.deadline - performance.now() : (options?.timeoutMs ?? Number.NaN);
+    /** The call's own deadline on this thread's clock, for host functions that wait (HTTP). */
+    const callDeadline = Number.isNaN(timeLeft) ? Infinity : performance.now() + timeLeft;
     const writeHeader = (target: Views): void => {
       if (kernel !== undefined) {
         target.header[Word.LOG_LEVEL] = LOG_PRIORITY[kernel.logLevel()];
@@ -291,7 +295,7 @@ export class BridgeInstance implements WorkerInstance {
         continue;
       }
       if (state === State.HOST) {
-        await this.#serveHost(tx, deadline, name);
+        await this.#serveHost(tx, deadline, name, callDeadline);
         micros = spin.next();
         spinUntil = micros > 0 ? performance.now() + micros / 1000 : 0;
         slept = false;
@@ -357,7 +361,7 @@ export class BridgeInstance implements WorkerInstance {
   }
 
   /** Serves the worker's host call on this thread (async functions awaited: the worker just waits), then replies. */
-  async #serveHost(hostContext: unknown, deadline: number, name: string): Promise<void> {
+  async #serveHost(hostContext: unknown, deadline: number, name: string, callDeadline = Infinity): Promise<void> {
     const { header, data } = this.#views;
     const fn = this.#hostFunction(header[Word.NAME] ?? -1);
     const { args, blocks } = decodeHostRequest(data, header[Word.LENGTH] ?? 0);
@@ -379,6 +383,7 @@ export class BridgeInstance implements WorkerInstance {
       },
       // The transaction of the call (or whatever its caller passed): host functions name their type.
       hostContext: <T>(): T => hostContext as T,
+      deadline: callDeadline,
     };
     let status: Status = Status.OK;
     let reply: Uint8Array;
