@@ -2,6 +2,7 @@ import { ThreadspaceError, isThreadspaceError, messageOf } from "@threadspace/er
 import { httpDeadline, httpFailed, httpRefused } from "./http-errors.ts";
 import { matchingPattern } from "./host-patterns.ts";
 import type { ResolvedHttpOptions } from "./http-options.ts";
+import { readBodyWithin } from "../platform/read-response.ts";
 
 /** A request as a plugin makes it through Extism's `http_request`. */
 export interface PluginHttpRequest {
@@ -200,30 +201,13 @@ export class OutboundHttp {
       await response.body?.cancel().catch(() => undefined);
       throw over();
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    const reader = response.body?.getReader();
+    let body: Uint8Array | null;
     try {
-      for (;;) {
-        if (reader === undefined) break;
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > cap) {
-          await reader.cancel().catch(() => undefined);
-          throw over();
-        }
-        chunks.push(value);
-      }
+      body = await readBodyWithin(response, cap);
     } catch (cause) {
       throw this.#failure(cause, url, controller, deadline, timeout);
     }
-    const body = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, at);
-      at += chunk.byteLength;
-    }
+    if (body === null) throw over();
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       if (!HIDDEN_RESPONSE_HEADERS.has(name)) headers[name] = value;

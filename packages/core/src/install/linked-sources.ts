@@ -1,6 +1,7 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
 import { platform } from "#platform";
+import { readBodyWithin } from "../platform/read-response.ts";
 
 type LinkedSource = Uint8Array | ArrayBuffer | WebAssembly.Module | Response;
 
@@ -20,27 +21,9 @@ export async function readWasmResponse(response: Response, maxBytes: number, plu
     await response.body?.cancel().catch(() => undefined);
     throw tooBig(String(declared));
   }
-  const reader = response.body?.getReader();
-  if (reader === undefined) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooBig(`more than ${maxBytes}`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  const body = await readBodyWithin(response, maxBytes);
+  if (body === null) throw tooBig(`more than ${maxBytes}`);
+  return body;
 }
 
 /** A `.tsp` carries only `main`: a plugin with linked modules is installed from its folder or its parts. */
