@@ -136,7 +136,9 @@ function cappedContext(context: CallContext, max: number, plugin: string, label:
       if (key === "read") {
         return (handle: bigint | number) => {
           const block = target.read(handle);
-          const size = block === null ? 0 : (block as unknown as DataView).byteLength;
+          // Extism's PluginOutput is a DataView; a bridge worker's context answers { bytes(), text() }.
+          const length = (block as { byteLength?: unknown } | null)?.byteLength;
+          const size = block === null ? 0 : typeof length === "number" ? length : block.bytes().byteLength;
           if (size > max) throw new ThreadspaceError("limit_exceeded", `host function ${label} was passed ${size} bytes, more than the ${max} a request may be (createEngine({ maxRequestBytes })).`, { plugin });
           return block;
         };
