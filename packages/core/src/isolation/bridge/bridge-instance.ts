@@ -357,7 +357,8 @@ export class BridgeInstance implements WorkerInstance {
         },
       };
     }
-    return { name, serve: (context, args) => fn(context, asHandle(args[0]), ...args.slice(1)) };
+    // Threadspace's functions take one i64 handle (a bigint); an embedder's may take i32/f64 numbers too: passed as they came.
+    return { name, serve: (context, args) => (args.length === 0 ? fn(context, 0n) : (fn as (context: BridgeCallContext, ...rest: HostValue[]) => unknown)(context, ...args)) };
   }
 
   /** Serves the worker's host call on this thread (async functions awaited: the worker just waits), then replies. */
