@@ -1,6 +1,6 @@
 import type { Endpoint } from "comlink";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { CallResult, ThreadspaceError, isThreadspaceError, type Engine } from "@threadspace/core";
+import { CallResult, ThreadspaceError, isThreadspaceError, typedPlugin, type Engine } from "@threadspace/core";
 import { connectEngine, exposeEngine, type RemoteEngine } from "@threadspace/worker";
 import { nodeEnv } from "./node-env.ts";
 
@@ -34,6 +34,18 @@ describe("@threadspace/worker over a MessageChannel", () => {
     expect((await engine.get("hello"))?.sha256).toBe(local.get("hello")?.sha256);
   });
 
+  test("export schemas cross: engine.get(name).exports carries them, bad_input keeps its issues, typedPlugin works on the remote engine", async () => {
+    await engine.install(nodeEnv.exampleSource("count-vowels"));
+    const exported = (await engine.get("count-vowels"))?.exports.find((e) => e.name === "count_vowels");
+    expect(exported?.input).toEqual({ encoding: "text", type: "string", description: "Any UTF-8 text." });
+    expect(exported?.output).toMatchObject({ type: "object", required: ["count", "total", "vowels"] });
+    const refused = await engine.call("count-vowels", "count_vowels", new Uint8Array([0xff])).catch((error: unknown) => error);
+    expect(isThreadspaceError(refused, "bad_input")).toBe(true);
+    expect((refused as ThreadspaceError).issues).toEqual([{ path: "$", message: "is not UTF-8 text" }]);
+    const client = typedPlugin<{ count_vowels: { input: string; output: { count: number } } }>(engine, "count-vowels");
+    expect(await client.count_vowels("aei")).toMatchObject({ count: 3 });
+  });
+
   test("errors keep their code, and a page hook's ThreadspaceError rejects the call", async () => {
     await engine.install(nodeEnv.exampleSource("hello"));
     const missing = await engine.call("hello", "nope").catch((error: unknown) => error);
@@ -48,6 +60,25 @@ describe("@threadspace/worker over a MessageChannel", () => {
     expect((await engine.call("hello", "greet", "x")).text()).toBe("Hello, x!");
     const unknown = await engine.config.set("ghost", {}).catch((error: unknown) => error);
     expect(isThreadspaceError(unknown, "plugin_not_found")).toBe(true);
+  });
+
+  test("a recorded call's trace crosses as plain JSON; replay and traces work from the page", async () => {
+    await engine.install(nodeEnv.exampleSource("memory-analyzer"), { grant: true });
+    const memory = local.memories.put({ content: "Traces cross worker boundaries as JSON." });
+    const recorded = await engine.call("memory-analyzer", "analyze_memory", memory.id, { record: true });
+    expect(recorded.trace?.host.map((h) => h.fn)).toContain("ts_memory_get");
+    await engine.uninstall("memory-analyzer", { keepData: false });
+    await engine.memories.delete(memory.id);
+    await engine.install(nodeEnv.exampleSource("memory-analyzer"), { grant: true });
+    const replay = await engine.replay(recorded.trace);
+    expect(replay).toMatchObject({ same: true, differences: [] });
+    expect(replay.output).toBeInstanceOf(CallResult);
+    expect(replay.output?.text()).toBe(recorded.text());
+    await engine.call("memory-analyzer", "nope", "", { record: true }).catch(() => undefined);
+    expect((await engine.traces("memory-analyzer")).map((t) => t.result)).toEqual([{ error: { code: "export_missing", message: expect.stringContaining("nope") } }]);
+    const refused = await engine.replay({ format: "threadspace-trace", version: 0 }).catch((error: unknown) => error);
+    expect(isThreadspaceError(refused, "bad_input")).toBe(true);
+    expect((refused as ThreadspaceError).issues.map((i) => i.path)).toEqual(["$.version"]);
   });
 
   test("an emit on the engine's side reaches the page's handler", async () => {

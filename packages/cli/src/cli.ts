@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { terminalSafeIo } from "./terminal-safe.ts";
 import { cac } from "cac";
+import { defineBindgen } from "./commands/bindgen.ts";
 import { defineBuild } from "./commands/build.ts";
 import { defineCall } from "./commands/call.ts";
 import { defineCap } from "./commands/cap.ts";
@@ -9,6 +10,7 @@ import { defineInitPlugin } from "./commands/init-plugin.ts";
 import { defineInspect } from "./commands/inspect.ts";
 import { defineKeygen } from "./commands/keygen.ts";
 import { definePack } from "./commands/pack.ts";
+import { defineReplay } from "./commands/replay.ts";
 import { defineSign } from "./commands/sign.ts";
 import { defineTest } from "./commands/test.ts";
 import { defineValidate } from "./commands/validate.ts";
@@ -42,6 +44,7 @@ export async function run(args: readonly string[], unsafeIo: CliIo): Promise<num
   defineValidate(cli, io);
   defineInspect(cli, io);
   defineCall(cli, io);
+  defineReplay(cli, io);
   defineHash(cli, io);
   defineCap(cli, io);
   defineInitPlugin(cli, io);
@@ -51,6 +54,7 @@ export async function run(args: readonly string[], unsafeIo: CliIo): Promise<num
   defineSign(cli, io);
   defineVerify(cli, io);
   defineKeygen(cli, io);
+  defineBindgen(cli, io);
   let commandName: string | undefined;
   try {
     cli.parse(["node", "threadspace", ...args], { run: false });

@@ -5,6 +5,7 @@ import { isolationNotes } from "./isolation/isolation-policy.ts";
 import { unmeteredFuelNote } from "./limits/limits-policy.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 import { METER_MODULE } from "./fuel/fuel-meter.ts";
+import { describeExports, type ExportInfo } from "./exports/export-info.ts";
 
 /**
  * `ready` serves calls; `unloaded` is installed but stopped (`engine.load(name)` starts it again);
@@ -27,8 +28,11 @@ export interface PluginInfo {
   readonly permissions: readonly PermissionName[];
   /** Permissions it holds now (see `engine.permissions`). */
   readonly granted: readonly PermissionName[];
-  /** Exported functions (lifecycle exports included). */
-  readonly exports: readonly string[];
+  /**
+   * Exported functions (lifecycle exports included), each with its description and full input
+   * and output schemas when plugin.json's `exports` declares them (docs/exports.md).
+   */
+  readonly exports: readonly ExportInfo[];
   /** What the wasm imports (kernel, WASI, host functions, linked modules), as built: the engine's own metering imports are not listed. */
   readonly imports: readonly PluginImport[];
   /** Modules linked with it (plugin.json `modules`): name, sha256 and imports. */
@@ -88,7 +92,7 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
       ...isolationNotes(record.limits, record.runner, record.metered),
       ...(record.metered ? [] : [unmeteredFuelNote(record.limits)].filter((note) => note !== undefined)),
     ],
-    exports: record.shape.exports,
+    exports: describeExports(m, record.shape.exports),
     imports: listImports(record.shape.imports),
     linkedModules: (record.linked ?? []).map((each) => ({ name: each.name, sha256: each.sha256, imports: listImports(each.shape.imports) })),
     sha256: record.sha256,

@@ -38,7 +38,7 @@ export type ThreadspaceErrorCode =
   | "plugin_unavailable"
   /** The install source could not be read (missing file, HTTP error, unsupported form). */
   | "source_invalid"
-  /** A call input could not be encoded, or an output could not be decoded as asked. */
+  /** A call input could not be encoded or breaks its export's input schema (plugin.json `exports`: `issues` give the JSON paths; nothing ran), or an output could not be decoded as asked. */
   | "bad_input"
   | "bad_output"
   /** The engine was closed. */
@@ -64,7 +64,13 @@ export type ThreadspaceErrorCode =
   /** The call used up its fuel budget (instructions): `limits.fuel` in plugin.json, the host's policy, or the call's `{ fuel }`. */
   | "fuel_exhausted"
   /** A plugin's HTTP request (Extism `http_request`) failed: network error, timeout, a response over the cap, or the embedder's outbound hook refused it. */
-  | "http_failed";
+  | "http_failed"
+  /**
+   * The plugin's output does not match its export's output schema (plugin.json `exports`; checked
+   * only in debug mode, `createEngine({ checkOutputs: true })`); `issues` give the JSON paths. The
+   * call's writes were discarded. Fix the plugin or the schema (docs/exports.md).
+   */
+  | "output_invalid";
 
 /** The list of codes, for runtime checks (for example when errors cross a worker boundary). */
 export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
@@ -101,4 +107,5 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "signature_untrusted",
   "fuel_exhausted",
   "http_failed",
+  "output_invalid",
 ];

@@ -15,3 +15,4 @@ export { didYouMean, suggest } from "./suggest.ts";
 export { describeValue } from "./describe-value.ts";
 export type { LinkedModuleEntry } from "./compat-fields.ts";
 export { hostPatternProblem, MAX_ALLOWED_HOSTS, MAX_LINKED_MODULES } from "./compat-fields.ts";
+export type { ExportSchema, PayloadEncoding, PayloadSchema } from "./export-rules.ts";

@@ -1,3 +1,4 @@
+import type { ExportSchema } from "./export-rules.ts";
 import type { PermissionName } from "./permissions.ts";
 import type { PluginLimits } from "./plugin-limits.ts";
 import type { LinkedModuleEntry } from "./compat-fields.ts";
@@ -41,4 +42,6 @@ export interface PluginManifest {
   allowedHosts?: string[];
   /** Other wasm modules linked with `main`, by the import namespace `main` uses for them. */
   modules?: Record<string, LinkedModuleEntry>;
+  /** Callable exports and the schemas of their input and output (docs/exports.md); absent in older manifests. */
+  exports?: Readonly<Record<string, ExportSchema>>;
 }

@@ -31,7 +31,7 @@ interface Checked {
 }
 
 function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginManifest {
-  const { config, configSchema } = raw;
+  const { config, configSchema, exports } = raw;
   return {
     name: out.name,
     version: out.version,
@@ -50,6 +50,7 @@ function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginM
     interface: out.interface,
     ...(out.allowedHosts === undefined ? {} : { allowedHosts: [...out.allowedHosts] }),
     ...(out.modules === undefined ? {} : { modules: linkedModules(out.modules) }),
+    ...(isJsonObject(exports) ? { exports: cloneJsonObject(exports) as PluginManifest["exports"] & object } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { describeValue } from "./describe-value.ts";
 import { configSchema, configSchemaSchema } from "./config-rules.ts";
+import { exportsSchema } from "./export-rules.ts";
 import { dependencyProblem } from "./dependency.ts";
 import { capabilityProblem, hashProblem, mainProblem, topicProblem } from "./field-rules.ts";
 import { nameProblem } from "./name-rule.ts";
@@ -29,6 +30,7 @@ export const MANIFEST_FIELDS = [
   "interface",
   "allowedHosts",
   "modules",
+  "exports",
 ] as const;
 
 const MAX_DESCRIPTION = 1024;
@@ -90,6 +92,7 @@ export const manifestSchema = v.object(
     ),
     allowedHosts: v.exactOptional(allowedHostsSchema),
     modules: v.exactOptional(modulesSchema),
+    exports: v.exactOptional(exportsSchema),
   },
   missingField,
 );

@@ -1,5 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import type { CallOptions, CallOutcome, Instance, WorkerInstance } from "./instance.ts";
+import { CallNotStartedError, type CallOptions, type CallOutcome, type Instance, type WorkerInstance } from "./instance.ts";
 
 /** The engine-wide worker cap (`isolation.maxWorkers`): a slot is taken before a worker starts and given back once it is gone. */
 export interface WorkerSlotPool {
@@ -135,7 +135,15 @@ export class WorkerSupervisor implements Instance {
   async call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
     if (this.#closed) throw this.#unloading();
     const live = this.#live ?? (await this.#fresh());
-    return this.#timed(live, exportName, input, options);
+    try {
+      return await this.#timed(live, exportName, input, options);
+    } catch (error) {
+      // Its worker went away before the call started (a pool worker restarted for a neighbour):
+      // nothing ran, so it runs once more on a fresh instance.
+      if (!(error instanceof CallNotStartedError) || this.#closed) throw error;
+      await this.#retire(live);
+      return this.#timed(this.#live ?? (await this.#fresh()), exportName, input, options);
+    }
   }
 
   /** Guest memory in pages after the live instance's last call, where its transport reports it. */
@@ -194,22 +202,31 @@ export class WorkerSupervisor implements Instance {
     const ms = deadline === undefined ? this.#options.timeoutMs : Math.max(0, Math.min(this.#options.timeoutMs, deadline - performance.now()));
     const grace = this.#options.graceMs ?? 0;
     return new Promise<CallOutcome>((resolve, reject) => {
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = (): void => {
+        settled = true;
         clearTimeout(timer);
         live.fail = undefined;
       };
-      const timer = setTimeout(() => {
-        settle();
-        this.stats.timeouts++;
-        reject(this.#timeoutError(exportName, ms));
-        void this.#retire(live);
-      }, ms + grace);
+      // Timed from when the call starts running: a pooled call may first wait for its shared worker.
+      const arm = (): void => {
+        if (settled || timer !== undefined) return;
+        timer = setTimeout(() => {
+          settle();
+          this.stats.timeouts++;
+          reject(this.#timeoutError(exportName, ms));
+          void this.#retire(live);
+        }, ms + grace);
+      };
+      const queues = live.instance.queues === true;
+      if (!queues) arm();
       live.exportName = exportName;
       live.fail = (error) => {
         settle();
         reject(error);
       };
-      live.instance.call(exportName, input, options).then(
+      live.instance.call(exportName, input, queues ? { ...options, onStart: arm } : options).then(
         (outcome) => {
           settle();
           resolve(outcome);

@@ -10,18 +10,21 @@ import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 import { InlineInstance } from "../isolation/inline-instance.ts";
 import { DEFAULT_SPIN_MICROS, decideIsolation, workerTransport, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
-import { workerInstanceFactory } from "../isolation/start-worker.ts";
+import { workerInstanceFactory, type WorkerStartOptions } from "../isolation/start-worker.ts";
+import { pooledInstanceFactory } from "../isolation/pool/pooled-start.ts";
+import type { EnginePools } from "../isolation/pool/engine-pools.ts";
 import { WorkerSupervisor } from "../isolation/worker-supervisor.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
 import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
-import { HostMemoryGuard } from "../limits/host-memory.ts";
-import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { bridgeExtras, compatNeeds, inlineExtras, type CompatNeeds, type CompatServices } from "../host-functions/plugin-extras.ts";
 import { hostImports, type LinkedModule } from "../install/linked-modules.ts";
 import { suspendingIsolation } from "../host-functions/suspending-isolation.ts";
 import type { ExtismHostFunction } from "@threadspace/host";
+import { HostMemoryGuard } from "../limits/host-memory.ts";
+import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
+import { ExportContract } from "../exports/export-contract.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -37,6 +40,10 @@ export interface StartOptions {
   readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   /** The engine-wide worker cap (`isolation.maxWorkers`), when it has one. */
   readonly workerSlots?: WorkerSlots;
+  /** The engine's worker pools (`limits.isolation: "pool"`). */
+  readonly pools?: EnginePools;
+  /** Debug mode: check outputs against plugin.json's output schemas (`createEngine({ checkOutputs })`). */
+  readonly checkOutputs?: boolean;
   /** HTTP and the embedder's functions by any name (host-functions/plugin-extras.ts). */
   readonly compat?: CompatServices;
   /** Modules linked with the main one (plugin.json `modules`). */
@@ -80,7 +87,7 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   const isolation = suspendingIsolation(name, decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation), needs, options.compat?.canSuspend);
   for (const note of isolation.notes) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
   const plan: ImportPlan = { imports, userImports, needs };
-  const runner = isolation.mode === "worker" ? await startWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
+  const runner = isolation.mode !== "inline" ? await startWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {
@@ -96,10 +103,12 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
 }
 
 /** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
-function runnerOptions(name: string, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): RunnerOptions {
+function runnerOptions(manifest: PluginManifest, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): RunnerOptions {
+  const { name } = manifest;
   // Host functions of any kind get the call's transaction (ts_* APIs, the embedder's functions, HTTP's per-call count).
   const transactions = plan.userImports.size > 0 || plan.needs.http || plan.needs.anyName;
   return {
+    ...(manifest.exports === undefined ? {} : { contract: new ExportContract(name, manifest.exports, options.checkOutputs === true) }),
     ...(transactions ? { begin: () => options.host.begin(name) } : {}),
     ...(transactions && options.commit !== undefined ? { commit: options.commit } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
@@ -160,11 +169,17 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
   const callStart = plan.needs.http ? { beginCall: () => (guard.beginCall(), extras.beginCall()) } : guard;
-  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(name, options, plan, isolation), metered: meter !== undefined });
+  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(manifest, options, plan, isolation), metered: meter !== undefined });
+}
+
+/** The engine's pools (every engine passes them; a runner built without them cannot pool). */
+function requirePools(options: StartOptions): EnginePools {
+  if (options.pools === undefined) throw new ThreadspaceError("init_failed", "was asked to run in a worker pool, but this engine has no pools.");
+  return options.pools;
 }
 
 /**
- * Starts the plugin in a worker of its own under a {@link WorkerSupervisor}, which restarts it
+ * Starts the plugin in a worker of its own (or in a pool worker) under a {@link WorkerSupervisor}, which restarts it
  * after a timeout or a crash and runs the lifecycle (init_plugin, get_metadata check) on every
  * fresh instance through a runner of its own. The caller runs the first instance's lifecycle,
  * as for an inline plugin.
@@ -177,7 +192,7 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
   const transport = workerTransport(options.isolation);
   const timeoutMs = options.limits?.timeoutMs ?? BUILT_IN_DEFAULTS.timeoutMs;
   const logging = extismLogging(name, logs);
-  const create = workerInstanceFactory(module, {
+  const startWith: WorkerStartOptions = {
     plugin: name,
     transport,
     useWasi: usesWasi(plan),
@@ -195,20 +210,23 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
     resetEvery: options.isolation?.resetEvery,
     memoryCap: options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
     hostMemory: hostMemoryLimits(options.limits),
-  });
-  const runnerWith = runnerOptions(name, options, plan, isolation);
+  };
+  const pooled = isolation.mode === "pool";
+  const create = pooled ? pooledInstanceFactory(manifest, module, startWith, requirePools(options)) : workerInstanceFactory(module, startWith);
+  const runnerWith = runnerOptions(manifest, options, plan, isolation);
   // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the
   // supervisor terminates it only if that fails (a long bulk operation, a stuck host call).
-  const metered = isMeteredShape(shape) && transport === "bridge";
+  const metered = isMeteredShape(shape) && (transport === "bridge" || pooled);
   const supervisor = await WorkerSupervisor.start({
     name,
     timeoutMs,
     ...(metered ? { graceMs: METERED_GRACE_MS } : {}),
     lifecycle: manifest.interface !== "extism",
     create,
-    slots: options.workerSlots,
+    // Pool workers are bounded by their pool's size, not by isolation.maxWorkers; their pool restarts them.
+    slots: pooled ? undefined : options.workerSlots,
     // A spare worker would hold one of the engine's worker slots while idle.
-    prewarm: options.workerSlots === undefined,
+    prewarm: !pooled && options.workerSlots === undefined,
     restartLifecycle: async (instance) => {
       if (manifest.interface === "extism") return;
       // Through a runner of its own (not counted in stats); the instance is not closed by it.
