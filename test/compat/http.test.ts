@@ -136,7 +136,6 @@ describe("HTTP for plugins", () => {
       try {
         const error = failure(await side.call("fetch", request(`${server.origin}/slow?ms=5000`)));
         expect(error.code, isolation).toBe("timeout");
-        expect(error.message).toContain("while it waited for the answer");
         expect(await side.call("fetch", request(`${server.origin}/hello`))).toEqual({ ok: true, text: "hello from the server" });
       } finally {
         await side.close();
