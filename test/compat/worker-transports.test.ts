@@ -31,3 +31,26 @@ for (const transport of ["bridge", "extism"] as const) {
     });
   });
 }
+
+describe("a worker pool", () => {
+  it("links a side module, serves functions by any name and HTTP refusals to pooled plugins", async () => {
+    const engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 1 } });
+    try {
+      engine.defineHostFunctions({ namespace: "acme:tools", permission: "custom:compat", functions: { double: (_context: CallContext, x: number) => x * 2 } });
+      engine.defineHostFunctions({ permission: "custom:compat", functions: { sum2: (_context: CallContext, a: bigint, b: bigint) => a + b, hello_world: (_context: CallContext, handle: bigint) => handle } });
+      const limits = { isolation: "pool" };
+      await engine.install({ manifest: { name: "linked", version: "1.0.0", interface: "extism", limits, modules: { math: { path: "math.wasm" } } }, wasm: compatWasm("linked-main"), modules: { math: compatWasm("linked-math") } });
+      await engine.install({ manifest: { name: "namespaced", version: "1.0.0", interface: "extism", limits, permissions: ["custom:compat"] }, wasm: compatWasm("namespaced") });
+      await engine.install({ manifest: { name: "http", version: "1.0.0", interface: "extism", limits, permissions: ["custom:compat", "http"], allowedHosts: ["127.0.0.1"] }, wasm: compatWasm("c-kernel") });
+      expect((await engine.call("linked", "add", "58")).text()).toBe("13");
+      expect((await engine.call("namespaced", "run", "")).text()).toBe("*");
+      const refused = await engine.call("http", "fetch", JSON.stringify({ url: "http://localhost:9/x" })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((refused as { code?: string }).code).toBe("permission_denied");
+    } finally {
+      await engine.close();
+    }
+  });
+});
