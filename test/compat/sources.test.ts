@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, isThreadspaceError } from "@threadspace/core";
+import { packBundle } from "@threadspace/bundle";
 import { buildCompatPlugins, compatWasm } from "./support/sides.ts";
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -76,6 +77,19 @@ describe("wasm sources", () => {
       const unlinked = await failure(engine.install({ manifest: { name: "unlinked", version: "1.0.0", interface: "extism" }, wasm: compatWasm("linked-main") }));
       expect(unlinked.code).toBe("wasm_invalid");
       expect(unlinked.message).toContain('"math" "add"');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("refuses a .tsp whose plugin.json names linked modules (a .tsp carries main only), saying how to install it", async () => {
+    const main = compatWasm("linked-main");
+    const manifest = new TextEncoder().encode(JSON.stringify({ name: "packed", version: "1.0.0", interface: "extism", hash: sha(main), modules: { math: { path: "math.wasm" } } }));
+    const engine = await createEngine({ logger: quiet });
+    try {
+      const error = await failure(engine.install(await packBundle({ manifest, wasm: main })));
+      expect(error.code).toBe("bundle_invalid");
+      expect(error.message).toContain("{ manifest, wasm, modules }");
     } finally {
       await engine.close();
     }
