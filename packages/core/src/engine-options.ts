@@ -19,6 +19,7 @@ import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 import type { HealthOptions } from "./lifecycle/monitor.ts";
 import type { TrustOptions } from "./install/trust.ts";
 import type { EngineHttpOptions } from "./http/http-options.ts";
+import type { EngineWasiOptions } from "./wasi/wasi-options.ts";
 
 /**
  * Options of `createEngine`; all optional. Health monitoring ({@link HealthOptions}):
@@ -99,6 +100,8 @@ export interface EngineOptions extends HealthOptions, TrustOptions {
    * {@link EngineHttpOptions} and docs/compat.md.
    */
   readonly http?: EngineHttpOptions;
+  /** WASI output into plugins' logs, and read-only mounts (Node): {@link EngineWasiOptions}, docs/compat.md. */
+  readonly wasi?: EngineWasiOptions;
   /**
    * Debug mode for plugin authors: check every call's output against its export's output schema
    * (plugin.json `exports`); a mismatch fails the call with `output_invalid` and discards its

@@ -47,6 +47,8 @@ import { cannotDisableError, dependencyInUseError, engineClosedError, pluginNotF
 import { AnyNameFunctions, type HostFunctionsDefinition } from "./host-functions/any-name-functions.ts";
 import type { CompatServices } from "./host-functions/plugin-extras.ts";
 import { resolveHttpOptions } from "./http/http-options.ts";
+import { resolveWasiOptions } from "./wasi/wasi-options.ts";
+import { platform } from "#platform";
 import type { LinkedModule } from "./install/linked-modules.ts";
 import { DEFAULT_MAX_REQUEST_BYTES, canSuspend } from "@threadspace/host";
 import { EngineTraces, type TappedRun } from "./replay/engine-traces.ts";
@@ -149,6 +151,7 @@ export class Engine {
       anyName: this.#anyName,
       gate: { granted: (plugin, permission) => this.#host.permissions.has(plugin, permission), beforeCall: this.#callLimits.beforeHostCall, maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES },
       http: resolveHttpOptions(options.http),
+      wasi: resolveWasiOptions(options.wasi, platform.serveWasi !== undefined),
       canSuspend,
     };
     this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#storage?.grantsChanged(name) ?? Promise.resolve());

@@ -5,6 +5,7 @@ import { OutboundHttp } from "../http/outbound-http.ts";
 import type { ResolvedHttpOptions } from "../http/http-options.ts";
 import { extismFetch, httpKernelFunctions, importsHttp } from "../http/http-kernel.ts";
 import { httpFailed } from "../http/http-errors.ts";
+import type { PluginWasi } from "../wasi/wasi-options.ts";
 import { bridgeKey } from "../isolation/bridge/protocol.ts";
 
 const KERNEL_MODULE = "extism:host/env";
@@ -14,6 +15,8 @@ export interface CompatServices {
   readonly anyName: AnyNameFunctions;
   readonly gate: HostFunctionGate;
   readonly http: ResolvedHttpOptions;
+  /** WASI options per plugin (wasi/wasi-options.ts); absent: Extism's WASI, nothing mounted, output discarded. */
+  readonly wasi?: (plugin: string) => PluginWasi;
   /** Whether the guest can be suspended on the engine's thread (JSPI). */
   readonly canSuspend: boolean;
 }

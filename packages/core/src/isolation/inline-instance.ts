@@ -19,8 +19,8 @@ export class InlineInstance implements Instance {
   readonly #memory: WebAssembly.Memory | undefined;
   readonly #meter: FuelMeter | undefined;
   readonly #memoryCap: number | undefined;
-  /** The kernel memory guard (limits/host-memory.ts), told when each call starts. */
-  readonly #guard: { beginCall(): void } | undefined;
+  /** The kernel memory guard (limits/host-memory.ts), told when each call starts; `close` runs after the plugin closes (the engine's WASI). */
+  readonly #guard: { beginCall(): void; close?(): void } | undefined;
   readonly #budget: { -readonly [K in keyof MeterBudget]-?: MeterBudget[K] } = { fuel: Infinity, deadline: Infinity, exportName: undefined, fuelSource: undefined, timeoutMs: undefined };
   /** The export in flight, for errors (one call at a time). */
   #exportName = "";
@@ -29,7 +29,7 @@ export class InlineInstance implements Instance {
    * `memory`: the guest's exported memory, read for {@link memoryPages}; `meter`: the instance's
    * fuel meter, for a metered module; `memoryCap`: the cap written into the module, in pages (for messages).
    */
-  constructor(name: string, plugin: Plugin, memory: WebAssembly.Memory | undefined, meter?: FuelMeter, memoryCap?: number, guard?: { beginCall(): void }) {
+  constructor(name: string, plugin: Plugin, memory: WebAssembly.Memory | undefined, meter?: FuelMeter, memoryCap?: number, guard?: { beginCall(): void; close?(): void }) {
     this.#name = name;
     this.#plugin = plugin;
     this.#memory = memory;
@@ -84,7 +84,11 @@ export class InlineInstance implements Instance {
   /** An inline instance never stops by itself. */
   onExit(): void {}
 
-  close(): Promise<void> {
-    return this.#plugin.close();
+  async close(): Promise<void> {
+    try {
+      await this.#plugin.close();
+    } finally {
+      this.#guard?.close?.();
+    }
   }
 }

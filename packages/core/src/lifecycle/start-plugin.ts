@@ -25,6 +25,7 @@ import type { ExtismHostFunction } from "@threadspace/host";
 import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { ExportContract } from "../exports/export-contract.ts";
+import { engineWasi, SERVED_WASI_NAMESPACE, type EngineWasi } from "../wasi/plugin-wasi.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -60,11 +61,17 @@ interface ImportPlan {
   readonly imports: readonly WebAssembly.ModuleImportDescriptor[];
   readonly userImports: ReadonlySet<string>;
   readonly needs: CompatNeeds;
+  /** WASI served by the engine (output to the log, read-only mounts), when asked for and possible. */
+  readonly wasi?: EngineWasi | undefined;
 }
 
 const usesWasi = (plan: ImportPlan): boolean => plan.imports.some((i) => i.module === "wasi_snapshot_preview1");
 /** Extism's wasm list: the linked modules by name, then main. */
-const wasmList = (module: WebAssembly.Module, linked: readonly LinkedModule[] = []) => [...linked.map((each) => ({ name: each.name, module: each.module })), { name: "main", module }];
+const wasmList = (module: WebAssembly.Module, linked: readonly LinkedModule[] = [], wasi?: EngineWasi) => [
+  ...linked.map((each) => ({ name: each.name, module: each.module })),
+  ...(wasi === undefined ? [] : [wasi.adapter]),
+  { name: "main", module },
+];
 
 /** True when the module was metered by the rewrite (it imports the meter: docs/metering.md). */
 function isMeteredShape(shape: ModuleShape): boolean {
@@ -85,8 +92,9 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   // fails, or falls back to inline by the engine's explicit option, with a note. A plugin whose
   // imports must suspend (HTTP, async functions) runs in a worker where JSPI is missing.
   const isolation = suspendingIsolation(name, decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation), needs, options.compat?.canSuspend);
-  for (const note of isolation.notes) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
-  const plan: ImportPlan = { imports, userImports, needs };
+  const served = await engineWasi(name, imports, options.compat?.wasi?.(name), platform.serveWasi, options.host.state.logs, isolation.mode);
+  for (const note of [...isolation.notes, ...served.notes]) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
+  const plan: ImportPlan = { imports, userImports, needs, wasi: served.wasi };
   const runner = isolation.mode !== "inline" ? await startWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
@@ -139,17 +147,18 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   try {
     const createPlugin = await platform.loadExtism();
     plugin = await createPlugin(
-      { wasm: wasmList(module, options.linked) },
+      { wasm: wasmList(module, options.linked, plan.wasi) },
       {
-        useWasi: usesWasi(plan),
+        useWasi: usesWasi(plan) && plan.wasi === undefined,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions), ...(plan.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: plan.wasi.functions }) },
         ...extras.extismOptions,
       },
     );
   } catch (cause) {
+    plan.wasi?.served.close();
     const stop = meter?.end().stop;
     if (stop !== undefined) throw stop.error;
     const code = cause instanceof WebAssembly.LinkError ? "wasm_invalid" : "init_failed";
@@ -168,7 +177,17 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  const callStart = plan.needs.http ? { beginCall: () => (guard.beginCall(), extras.beginCall()) } : guard;
+  if (plan.wasi !== undefined) {
+    if (memory === undefined) {
+      await plugin.close().catch(() => undefined);
+      plan.wasi.served.close();
+      throw new ThreadspaceError("wasm_invalid", "imports WASI but exports no memory named \"memory\" for it to use.", { plugin: name });
+    }
+    plan.wasi.served.bind(memory);
+  }
+  const served = plan.wasi?.served;
+  const beginCall = plan.needs.http ? () => (guard.beginCall(), extras.beginCall()) : () => guard.beginCall();
+  const callStart = served === undefined ? { beginCall } : { beginCall, close: () => served.close() };
   return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(manifest, options, plan, isolation), metered: meter !== undefined });
 }
 

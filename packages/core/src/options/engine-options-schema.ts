@@ -8,6 +8,7 @@
 import * as v from "valibot";
 import { describeValue, hostPatternProblem, type PluginLimits } from "@threadspace/manifest";
 import type { EngineHttpOptions } from "../http/http-options.ts";
+import type { EngineWasiOptions } from "../wasi/wasi-options.ts";
 import type { EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import type { MeteringOptions } from "../fuel/metering-policy.ts";
 import type { RecordOptions } from "../replay/trace-store.ts";
@@ -172,6 +173,16 @@ const httpShape: Shape<EngineHttpOptions> = {
   maxRedirects: whole("redirects", 0),
 };
 
+const wasiShape: Shape<EngineWasiOptions> = {
+  output: optional(v.union([v.boolean(), fn("wasi.output")], (issue) => `must be true, false or a function (plugin) => boolean; ${got(issue)}.`)),
+  allowedPaths: optional(
+    v.union(
+      [v.record(v.pipe(v.string(), v.startsWith("/", "must be an absolute guest path")), v.string()), fn("wasi.allowedPaths")],
+      (issue) => `must be an object of guest path to host directory (e.g. {"/data": "/srv/data"}) or a function (plugin) => paths; ${got(issue)}.`,
+    ),
+  ),
+};
+
 /** Every option of `createEngine` and its type. */
 export const engineOptionsShape: Shape<EngineOptions> = {
   grant: optional(grantPolicy),
@@ -195,6 +206,7 @@ export const engineOptionsShape: Shape<EngineOptions> = {
   trustedKeys: optional(v.array(publicKey, (issue) => `must be an array of public keys; ${got(issue)}.`)),
   requireSignature: flag("refuse bundles not signed by trustedKeys"),
   http: optional(options("plugins' HTTP requests", httpShape)),
+  wasi: optional(options("WASI output and read-only mounts", wasiShape)),
   checkOutputs: flag("check outputs against plugin.json's output schemas (debug mode)"),
 };
 

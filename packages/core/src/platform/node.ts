@@ -8,6 +8,7 @@ import { NPM_PREFIX, looksLikePackage, resolvePluginPackage } from "./npm-packag
 import { loadWasiQuietly } from "./quiet-wasi.ts";
 import { readResponse } from "./read-response.ts";
 import { readRegularFile } from "./read-file.ts";
+import { serveWasi } from "./node-wasi.ts";
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -51,4 +52,5 @@ export const platform: Platform = {
   },
   loadExtism,
   cores: () => Math.max(1, availableParallelism()),
+  serveWasi,
 };

@@ -1,3 +1,4 @@
+import type { ServeWasi } from "../wasi/served-wasi.ts";
 /**
  * What the engine needs from the runtime it runs on. One implementation per runtime,
  * chosen by the `#platform` import condition in package.json (node, or web for browsers and workerd).
@@ -25,6 +26,8 @@ export interface Platform {
   loadExtism(): Promise<CreateExtismPlugin>;
   /** How many threads can run at once here (at least 1): the default size of a worker pool. */
   cores(): number;
+  /** The engine's own WASI (output to the log, read-only mounts); Node only (wasi/served-wasi.ts). */
+  readonly serveWasi?: ServeWasi;
 }
 
 /** @extism/extism's `createPlugin`, as {@link Platform.loadExtism} returns it. */

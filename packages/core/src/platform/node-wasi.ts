@@ -1,0 +1,116 @@
+import { createRequire } from "node:module";
+import { closeSync, openSync, statSync } from "node:fs";
+import { devNull } from "node:os";
+import { isAbsolute } from "node:path";
+import { ThreadspaceError } from "@threadspace/errors";
+import type { ServeWasi, ServedWasi } from "../wasi/served-wasi.ts";
+import { loadWasiQuietly } from "./quiet-wasi.ts";
+
+const ERRNO_NOSYS = 52;
+const ERRNO_ROFS = 69;
+const OFLAGS_WRITING = 0x1 | 0x4 | 0x8; // creat, excl, trunc
+const FDFLAGS_APPEND = 0x1;
+/** Rights an fd opened under a read-only mount keeps: read, seek, tell, advise, path_open, readdir, readlink, the filestat gets, poll. */
+const READ_RIGHTS = [1, 2, 5, 7, 13, 14, 15, 18, 21, 27].reduce((mask, bit) => mask | (1n << BigInt(bit)), 0n);
+/** Functions that change the file system through a path or an fd, refused under a mount. */
+const MUTATING = ["path_create_directory", "path_filestat_set_times", "path_link", "path_remove_directory", "path_rename", "path_symlink", "path_unlink_file"];
+const MUTATING_FD = ["fd_allocate", "fd_filestat_set_size", "fd_filestat_set_times", "fd_pwrite"];
+const MAX_LINE = 4096;
+
+type WasiFunction = (...args: never[]) => number | undefined;
+
+/** Splits a stream's bytes into lines for the log; a line longer than {@link MAX_LINE} is cut. */
+class LineBuffer {
+  #pending = "";
+  readonly #decoder = new TextDecoder();
+  constructor(readonly emit: (line: string) => void) {}
+  push(bytes: Uint8Array): void {
+    this.#pending += this.#decoder.decode(bytes, { stream: true });
+    let newline: number;
+    while ((newline = this.#pending.indexOf("\n")) !== -1 || this.#pending.length > MAX_LINE) {
+      const end = newline === -1 ? MAX_LINE : newline;
+      this.emit(this.#pending.slice(0, end));
+      this.#pending = this.#pending.slice(newline === -1 ? end : end + 1);
+    }
+  }
+  flush(): void {
+    if (this.#pending.length > 0) this.emit(this.#pending);
+    this.#pending = "";
+  }
+}
+
+function checkMounts(plugin: string, paths: Readonly<Record<string, string>>): void {
+  for (const [guest, host] of Object.entries(paths)) {
+    const where = `wasi.allowedPaths["${guest}"]`;
+    if (!guest.startsWith("/")) throw new ThreadspaceError("bad_input", `${where}: the guest path must be absolute (start with "/").`, { plugin });
+    if (typeof host !== "string" || !isAbsolute(host)) throw new ThreadspaceError("bad_input", `${where}: the host directory must be an absolute path; got ${JSON.stringify(host)}.`, { plugin });
+    if (host.startsWith("ro:")) throw new ThreadspaceError("bad_input", `${where}: every mount is read-only already; drop the "ro:" prefix.`, { plugin });
+    if (statSync(host, { throwIfNoEntry: false })?.isDirectory() !== true) throw new ThreadspaceError("bad_input", `${where}: ${host} is not a directory on this host.`, { plugin });
+  }
+}
+
+/**
+ * Node's WASI (node:wasi) behind guards: stdout/stderr go to `output` line by line (or nowhere),
+ * and every mount is read-only (files open without write rights, no create/truncate/append, and
+ * every function that changes the file system fails with EROFS inside the plugin).
+ */
+export const serveWasi: ServeWasi = ({ plugin, output, allowedPaths }): ServedWasi => {
+  checkMounts(plugin, allowedPaths);
+  // Loaded here, not at import: node:wasi's ExperimentalWarning is held back (quiet-wasi.ts).
+  loadWasiQuietly();
+  const { WASI } = createRequire(import.meta.url)("node:wasi") as typeof import("node:wasi");
+  const nul = [openSync(devNull, "r"), openSync(devNull, "w")] as const;
+  const wasi = new WASI({ version: "preview1", preopens: { ...allowedPaths }, stdin: nul[0], stdout: nul[1], stderr: nul[1], returnOnExit: true });
+  const real = wasi.wasiImport as Record<string, (...args: unknown[]) => number>;
+  let memory: WebAssembly.Memory | undefined;
+  const streams = output === undefined ? undefined : { 1: new LineBuffer((line) => output("stdout", line)), 2: new LineBuffer((line) => output("stderr", line)) };
+  const served: Record<string, WasiFunction> = {};
+  for (const name of Object.keys(real)) {
+    const fn = real[name]!;
+    served[name] = ((...args: unknown[]) => (memory === undefined ? ERRNO_NOSYS : fn(...args))) as WasiFunction;
+  }
+  for (const name of MUTATING) served[name] = (() => ERRNO_ROFS) as WasiFunction;
+  for (const name of MUTATING_FD) {
+    const fn = served[name]!;
+    served[name] = ((fd: number, ...rest: unknown[]) => (fd > 2 ? ERRNO_ROFS : (fn as (...a: unknown[]) => number)(fd, ...rest))) as WasiFunction;
+  }
+  const open = served["path_open"] as (...a: unknown[]) => number;
+  served["path_open"] = ((dirfd: number, dirflags: number, path: number, pathLen: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, out: number) => {
+    if ((oflags & OFLAGS_WRITING) !== 0 || (fdflags & FDFLAGS_APPEND) !== 0) return ERRNO_ROFS;
+    return open(dirfd, dirflags, path, pathLen, oflags, BigInt.asUintN(64, base) & READ_RIGHTS, BigInt.asUintN(64, inheriting) & READ_RIGHTS, fdflags, out);
+  }) as WasiFunction;
+  const write = served["fd_write"] as (...a: unknown[]) => number;
+  served["fd_write"] = ((fd: number, iovs: number, count: number, written: number) => {
+    if (fd > 2) return ERRNO_ROFS;
+    const stream = streams?.[fd as 1 | 2];
+    if (stream === undefined || memory === undefined) return write(fd, iovs, count, written);
+    const view = new DataView(memory.buffer);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const ptr = view.getUint32(iovs + i * 8, true);
+      const len = view.getUint32(iovs + i * 8 + 4, true);
+      stream.push(new Uint8Array(memory.buffer, ptr, len));
+      total += len;
+    }
+    view.setUint32(written, total, true);
+    return 0;
+  }) as WasiFunction;
+  return {
+    functions: served,
+    bind(instanceMemory) {
+      memory = instanceMemory;
+      wasi.initialize({ exports: { memory: instanceMemory } });
+    },
+    close() {
+      streams?.[1].flush();
+      streams?.[2].flush();
+      for (const fd of nul) {
+        try {
+          closeSync(fd);
+        } catch {
+          // Already closed.
+        }
+      }
+    },
+  };
+};

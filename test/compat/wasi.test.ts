@@ -1,0 +1,134 @@
+/**
+ * WASI as the engine serves it (docs/compat.md "WASI"): stdout/stderr into the plugin's log
+ * (`createEngine({ wasi: { output } })`, Extism's `enableWasiOutput`), and read-only mounts in
+ * Node (`wasi.allowedPaths`), side by side with raw @extism/extism where both can run the case.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine, isThreadspaceError } from "@threadspace/core";
+import { buildCompatPlugins, rawSide, threadspaceSide } from "./support/sides.ts";
+
+let dir: string;
+beforeAll(() => {
+  buildCompatPlugins();
+  dir = mkdtempSync(join(tmpdir(), "threadspace-wasi-"));
+  writeFileSync(join(dir, "note.txt"), "mounted text");
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const wasiLines = (side: Awaited<ReturnType<typeof threadspaceSide>>) =>
+  side.engine
+    .logs(side.name)
+    .filter((entry) => entry.fields?.["wasi"] !== undefined)
+    .map((entry) => `${entry.level} ${String(entry.fields?.["wasi"])} ${entry.message}`);
+
+describe("WASI output", () => {
+  it("sends stdout and stderr lines to the plugin's log, with the same answer as raw Extism's enableWasiOutput", async () => {
+    const raw = await rawSide({ main: "wasi-hello", wasi: true }, { enableWasiOutput: true });
+    const threadspace = await threadspaceSide({ main: "wasi-hello", wasi: true }, { wasi: { output: true } });
+    try {
+      const expected = await raw.call("hello");
+      expect(expected).toEqual({ ok: true, text: "ok" });
+      expect(await threadspace.call("hello")).toEqual(expected);
+      expect(wasiLines(threadspace)).toEqual(["info stdout hello from wasi", "warn stderr oops"]);
+    } finally {
+      await raw.close();
+      await threadspace.close();
+    }
+  });
+
+  it("discards the output by default, as raw Extism does", async () => {
+    const threadspace = await threadspaceSide({ main: "wasi-hello", wasi: true });
+    try {
+      expect(await threadspace.call("hello")).toEqual({ ok: true, text: "ok" });
+      expect(wasiLines(threadspace)).toEqual([]);
+      expect(threadspace.engine.logs(threadspace.name).map((entry) => entry.message).join("\n")).not.toContain("hello from wasi");
+    } finally {
+      await threadspace.close();
+    }
+  });
+
+  it("asks per plugin when output is a function", async () => {
+    const asked: string[] = [];
+    const threadspace = await threadspaceSide({ main: "wasi-hello", wasi: true }, { wasi: { output: (plugin) => (asked.push(plugin), false) } });
+    try {
+      expect(await threadspace.call("hello")).toEqual({ ok: true, text: "ok" });
+      expect(asked).toEqual(["compat-wasi-hello"]);
+      expect(wasiLines(threadspace)).toEqual([]);
+    } finally {
+      await threadspace.close();
+    }
+  });
+
+  it("notes that output cannot be captured in a worker, and still runs the plugin there", async () => {
+    const warnings: string[] = [];
+    const logger = { trace() {}, debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const threadspace = await threadspaceSide({ main: "wasi-hello", wasi: true }, { wasi: { output: true }, logger }, { limits: { isolation: "worker" } });
+    try {
+      expect(await threadspace.call("hello")).toEqual({ ok: true, text: "ok" });
+      expect(warnings.join("\n")).toContain("cannot be captured in a worker");
+    } finally {
+      await threadspace.close();
+    }
+  });
+});
+
+describe("read-only WASI mounts (Node)", () => {
+  const mounted = (plugin?: string) => ({ wasi: { allowedPaths: (name: string) => (plugin === undefined || name === plugin ? { "/data": dir } : {}) } });
+
+  it("reads a mounted file, as raw Extism does with allowedPaths", async () => {
+    const raw = await rawSide({ main: "wasi-files", wasi: true }, { allowedPaths: { "/data": dir } });
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted());
+    try {
+      const expected = await raw.call("read", "note.txt");
+      expect(expected).toEqual({ ok: true, text: "mounted text" });
+      expect(await threadspace.call("read", "note.txt")).toEqual(expected);
+    } finally {
+      await raw.close();
+      await threadspace.close();
+    }
+  });
+
+  it("fails every write inside the plugin (EROFS) and changes nothing on disk", async () => {
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted());
+    try {
+      expect(await threadspace.call("create", "new.txt")).toEqual({ ok: true, text: "errno 69" });
+      expect(await threadspace.call("create", "note.txt")).toEqual({ ok: true, text: "errno 69" });
+      // Opened without write rights: the write itself is refused.
+      expect(await threadspace.call("write", "note.txt")).toEqual({ ok: true, text: "errno 69" });
+      expect(await threadspace.call("mkdir", "sub")).toEqual({ ok: true, text: "errno 69" });
+      expect(await threadspace.call("unlink", "note.txt")).toEqual({ ok: true, text: "errno 69" });
+      expect(await threadspace.call("read", "../../etc/hostname")).toMatchObject({ ok: true, text: expect.stringMatching(/^errno \d\d$/) });
+      expect(readdirSync(dir)).toEqual(["note.txt"]);
+      expect(readFileSync(join(dir, "note.txt"), "utf8")).toBe("mounted text");
+      expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "mounted text" });
+    } finally {
+      await threadspace.close();
+    }
+  });
+
+  it("mounts nothing for a plugin the embedder does not grant", async () => {
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted("someone-else"));
+    try {
+      // No preopened fd 3: EBADF (8).
+      expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "errno 08" });
+    } finally {
+      await threadspace.close();
+    }
+  });
+
+  it("refuses a mount for a plugin running in a worker, at install, with bad_input", async () => {
+    const error = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted(), { limits: { isolation: "worker" } }).catch((e: unknown) => e);
+    expect(isThreadspaceError(error, "bad_input")).toBe(true);
+    expect(String((error as Error).message)).toContain("engine's thread");
+  });
+
+  it("refuses a host directory that does not exist, and a relative guest path", async () => {
+    const missing = await threadspaceSide({ main: "wasi-files", wasi: true }, { wasi: { allowedPaths: { "/data": join(dir, "missing") } } }).catch((e: unknown) => e);
+    expect(isThreadspaceError(missing, "bad_input")).toBe(true);
+    expect(String((missing as Error).message)).toContain("is not a directory");
+    await expect(createEngine({ wasi: { allowedPaths: { data: dir } } })).rejects.toThrow(/absolute guest path/);
+  });
+});
