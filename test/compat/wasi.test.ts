@@ -3,7 +3,7 @@
  * (`createEngine({ wasi: { output } })`, Extism's `enableWasiOutput`), and read-only mounts in
  * Node (`wasi.allowedPaths`), side by side with raw @extism/extism where both can run the case.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -106,6 +106,23 @@ describe("read-only WASI mounts (Node)", () => {
       expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "mounted text" });
     } finally {
       await threadspace.close();
+    }
+  });
+
+  it("does not follow a symlink out of the mount (node:wasi would: ENOTCAPABLE)", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "threadspace-outside-"));
+    const inside = mkdtempSync(join(tmpdir(), "threadspace-mount-"));
+    writeFileSync(join(outside, "secret.txt"), "secret");
+    symlinkSync(join(outside, "secret.txt"), join(inside, "link.txt"));
+    symlinkSync(outside, join(inside, "dirlink"));
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, { wasi: { allowedPaths: { "/data": inside } } });
+    try {
+      expect(await threadspace.call("read", "link.txt")).toEqual({ ok: true, text: "errno 76" });
+      expect(await threadspace.call("read", "dirlink/secret.txt")).toEqual({ ok: true, text: "errno 76" });
+    } finally {
+      await threadspace.close();
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(inside, { recursive: true, force: true });
     }
   });
 

@@ -1,13 +1,14 @@
 import { createRequire } from "node:module";
-import { closeSync, openSync, statSync } from "node:fs";
+import { closeSync, openSync, realpathSync, statSync } from "node:fs";
 import { devNull } from "node:os";
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve, sep } from "node:path";
 import { ThreadspaceError } from "@threadspace/errors";
 import type { ServeWasi, ServedWasi } from "../wasi/served-wasi.ts";
 import { loadWasiQuietly } from "./quiet-wasi.ts";
 
 const ERRNO_NOSYS = 52;
 const ERRNO_ROFS = 69;
+const ERRNO_NOTCAPABLE = 76;
 const OFLAGS_WRITING = 0x1 | 0x4 | 0x8; // creat, excl, trunc
 const FDFLAGS_APPEND = 0x1;
 /** Rights an fd opened under a read-only mount keeps: read, seek, tell, advise, path_open, readdir, readlink, the filestat gets, poll. */
@@ -37,6 +38,29 @@ class LineBuffer {
     if (this.#pending.length > 0) this.emit(this.#pending);
     this.#pending = "";
   }
+}
+
+/** Where an fd the plugin holds points on the host (mount roots and what was opened under them), by real path. */
+interface HostDir {
+  readonly path: string;
+  readonly root: string;
+}
+
+/**
+ * node:wasi follows symlinks out of a preopened directory (Node's WASI is not a sandbox), so
+ * every path the plugin opens or stats is resolved here first, symlinks and all, and refused
+ * with ENOTCAPABLE unless it stays under its mount's real path. A path that does not exist is
+ * left to node:wasi (it fails there). The plugin cannot make symlinks (the mount is read-only);
+ * one the host swaps in between this check and the open is not covered.
+ */
+function escapes(dir: HostDir, path: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(resolve(dir.path, path));
+  } catch {
+    return false;
+  }
+  return real !== dir.root && !real.startsWith(dir.root + sep);
 }
 
 function checkMounts(plugin: string, paths: Readonly<Record<string, string>>): void {
@@ -74,10 +98,48 @@ export const serveWasi: ServeWasi = ({ plugin, output, allowedPaths }): ServedWa
     const fn = served[name]!;
     served[name] = ((fd: number, ...rest: unknown[]) => (fd > 2 ? ERRNO_ROFS : (fn as (...a: unknown[]) => number)(fd, ...rest))) as WasiFunction;
   }
+  // Preopens take fds 3, 4, ... in the order given.
+  const dirs = new Map<number, HostDir>(Object.values(allowedPaths).map((host, i) => [3 + i, { path: realpathSync(host), root: realpathSync(host) }]));
+  const pathAt = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(memory!.buffer, ptr, len));
   const open = served["path_open"] as (...a: unknown[]) => number;
   served["path_open"] = ((dirfd: number, dirflags: number, path: number, pathLen: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, out: number) => {
     if ((oflags & OFLAGS_WRITING) !== 0 || (fdflags & FDFLAGS_APPEND) !== 0) return ERRNO_ROFS;
-    return open(dirfd, dirflags, path, pathLen, oflags, BigInt.asUintN(64, base) & READ_RIGHTS, BigInt.asUintN(64, inheriting) & READ_RIGHTS, fdflags, out);
+    const dir = dirs.get(dirfd);
+    const relative = memory === undefined ? "" : pathAt(path, pathLen);
+    if (dir !== undefined && escapes(dir, relative)) return ERRNO_NOTCAPABLE;
+    const errno = open(dirfd, dirflags, path, pathLen, oflags, BigInt.asUintN(64, base) & READ_RIGHTS, BigInt.asUintN(64, inheriting) & READ_RIGHTS, fdflags, out);
+    if (errno === 0 && dir !== undefined && memory !== undefined) {
+      const fd = new DataView(memory.buffer).getUint32(out, true);
+      try {
+        dirs.set(fd, { path: realpathSync(resolve(dir.path, relative)), root: dir.root });
+      } catch {
+        dirs.delete(fd);
+      }
+    }
+    return errno;
+  }) as WasiFunction;
+  const stat = served["path_filestat_get"] as (...a: unknown[]) => number;
+  served["path_filestat_get"] = ((dirfd: number, flags: number, path: number, pathLen: number, buf: number) => {
+    const dir = dirs.get(dirfd);
+    if (dir !== undefined && memory !== undefined && escapes(dir, pathAt(path, pathLen))) return ERRNO_NOTCAPABLE;
+    return stat(dirfd, flags, path, pathLen, buf);
+  }) as WasiFunction;
+  const close = served["fd_close"] as (...a: unknown[]) => number;
+  served["fd_close"] = ((fd: number) => {
+    const errno = close(fd);
+    if (errno === 0 && fd > 2 + Object.keys(allowedPaths).length) dirs.delete(fd);
+    return errno;
+  }) as WasiFunction;
+  const renumber = served["fd_renumber"] as (...a: unknown[]) => number;
+  served["fd_renumber"] = ((from: number, to: number) => {
+    const errno = renumber(from, to);
+    if (errno === 0) {
+      const dir = dirs.get(from);
+      dirs.delete(from);
+      if (dir === undefined) dirs.delete(to);
+      else dirs.set(to, dir);
+    }
+    return errno;
   }) as WasiFunction;
   const write = served["fd_write"] as (...a: unknown[]) => number;
   served["fd_write"] = ((fd: number, iovs: number, count: number, written: number) => {
