@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, isThreadspaceError } from "@threadspace/core";
 import { packBundle } from "@threadspace/bundle";
+import { memoryStorage, type BundleRecord, type StorageDriver } from "@threadspace/storage";
 import { buildCompatPlugins, compatWasm } from "./support/sides.ts";
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -94,4 +95,39 @@ describe("wasm sources", () => {
       await engine.close();
     }
   });
+
+  it("keeps linked modules in storage: a restarted engine starts the plugin with them, hash-checked", async () => {
+    const shared = memoryStorage();
+    // Each engine gets a view whose close() keeps the data (a "restart").
+    const view = (): StorageDriver => ({ name: shared.name, get: (store, key) => shared.get(store, key), scan: (store, options) => shared.scan(store, options), commit: (batch) => shared.commit(batch), close: async () => undefined });
+    const main = compatWasm("linked-main");
+    const math = compatWasm("linked-math");
+    const manifest = { name: "kept", version: "1.0.0", interface: "extism", hash: sha(main), modules: { math: { path: "math.wasm" } } };
+    const first = await createEngine({ logger: quiet, storage: view() });
+    await first.install({ manifest, wasm: main, modules: { math } });
+    await first.close();
+    const record = (await shared.get("bundles", "kept")) as BundleRecord;
+    expect(record.moduleHashes).toEqual({ math: sha(math) });
+    const second = await createEngine({ logger: quiet, storage: view() });
+    try {
+      expect((await second.call("kept", "add", "34")).text()).toBe("07");
+      expect(second.get("kept")?.linkedModules).toEqual([{ name: "math", sha256: sha(math), imports: [] }]);
+    } finally {
+      await second.close();
+    }
+    // A module changed in storage is refused on load (hash_mismatch), not started.
+    const changed = math.slice();
+    changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 1;
+    await shared.commit([{ store: "bundles", key: "kept", value: { ...record, modules: { math: changed } } }]);
+    const errors: string[] = [];
+    const third = await createEngine({ logger: { ...quiet, error: (m: string) => void errors.push(m), warn: (m: string) => void errors.push(m) }, storage: view() });
+    try {
+      expect(third.get("kept")?.state).not.toBe("ready");
+      expect(errors.join("\n")).toMatch(/linked module "math".*does not match/);
+    } finally {
+      await third.close();
+      await shared.close();
+    }
+  });
 });
+

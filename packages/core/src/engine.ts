@@ -586,13 +586,13 @@ export class Engine {
 
   /** Records an installed plugin in storage. */
   async #persistInstall(bundle: SourceBundle): Promise<void> {
-    if (bundle.linked !== undefined && this.#storage !== undefined) {
-      // The stored bundle record holds one wasm: a plugin with linked modules is not stored yet.
-      this.#logger.warn(`[threadspace] [plugin ${bundle.manifest.name}] links modules (plugin.json "modules"), which storage does not keep yet: it will not be there after a restart. Install it again then; its data comes back.`);
-      return;
-    }
-    if (this.#plugins.has(bundle.manifest.name)) await this.#storage?.installed(bundle, this.#plugins.get(bundle.manifest.name)?.sha256);
+    const record = this.#plugins.get(bundle.manifest.name);
+    if (record === undefined) return;
+    // Linked modules are kept with the bundle, each with the sha256 install computed.
+    const moduleHashes = Object.fromEntries((record.linked ?? []).flatMap((each) => (each.sha256 === undefined ? [] : [[each.name, each.sha256]])));
+    await this.#storage?.installed(bundle, record.sha256, moduleHashes);
   }
+
 
   /** Records that plugins were unloaded or loaded by the embedder (`close()` unloading every plugin is not that). */
   async #persistLoaded(names: readonly string[], loaded: boolean): Promise<void> {

@@ -36,6 +36,15 @@ export const BUNDLE_RECORD_VERSION = 2;
 export type BundleRecord = BundleRecordV1 & {
   readonly v: typeof BUNDLE_RECORD_VERSION;
   readonly packed?: PackedRecord;
+  /**
+   * The modules linked with `wasm` (plugin.json `modules`), by name, as installed; each is
+   * checked again on load against its plugin.json `hash` when it has one, and against `moduleHashes`.
+   * A Threadspace that does not know this field refuses such a plugin on load (plugin.json names
+   * modules it is not given) rather than starting it without them.
+   */
+  readonly modules?: { readonly [name: string]: Uint8Array };
+  /** `sha256:<hex>` of each of `modules`, by name. */
+  readonly moduleHashes?: { readonly [name: string]: string };
 };
 
 /** A `bundles` record as stored: any version this code reads. */

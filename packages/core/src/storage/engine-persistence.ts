@@ -70,12 +70,12 @@ export class EnginePersistence {
   }
 
   /** Records an installed plugin (bundle, grants, config); a precompiled module cannot be stored (logged). */
-  async installed(bundle: SourceBundle, sha256: string | undefined): Promise<void> {
+  async installed(bundle: SourceBundle, sha256: string | undefined, moduleHashes?: Readonly<Record<string, string>>): Promise<void> {
     const name = bundle.manifest.name;
     const permissions = this.#host.permissions;
-    const writes = sha256 === undefined ? undefined : installWrites(bundle, sha256, permissions.list(name), permissions.explicit(name), this.#host.state.config.overrides(name));
+    const writes = sha256 === undefined ? undefined : installWrites(bundle, sha256, permissions.list(name), permissions.explicit(name), this.#host.state.config.overrides(name), moduleHashes);
     if (writes === undefined) {
-      this.#logger.warn(`[threadspace] [plugin ${name}] was installed from a precompiled module, which cannot be stored: it will not be there after a restart. Install it again then (with its grants): its data and the config set with engine.config.set come back.`);
+      this.#logger.warn(`[threadspace] [plugin ${name}] was installed from a precompiled module (its wasm or a linked module), which cannot be stored: it will not be there after a restart. Install it again then (with its grants): its data and the config set with engine.config.set come back.`);
       return;
     }
     await this.committer.commit(writes);

@@ -1,6 +1,6 @@
 import { keptBundle, verifyBundle, type TrustPolicy } from "@threadspace/bundle";
 import { ThreadspaceError } from "@threadspace/errors";
-import { upgradeBundleRecord, type StoredBundleRecord } from "@threadspace/storage";
+import { upgradeBundleRecord, type BundleRecord, type StoredBundleRecord } from "@threadspace/storage";
 import { checkIntegrity } from "../install/integrity.ts";
 import { readSource, type SourceBundle } from "../install/read-source.ts";
 
@@ -15,6 +15,7 @@ import { readSource, type SourceBundle } from "../install/read-source.ts";
 export async function readStoredBundle(name: string, stored: StoredBundleRecord, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
   const record = upgradeBundleRecord(stored);
   await checkIntegrity(record.wasm, record.hash, name);
+  const modules = await storedModules(name, record);
   const { packed } = record;
   if (packed === undefined) {
     if (trust.requireSignature === true) {
@@ -24,14 +25,25 @@ export async function readStoredBundle(name: string, stored: StoredBundleRecord,
         { plugin: name },
       );
     }
-    return readSource({ manifest: record.manifest, wasm: record.wasm }, maxWasmBytes);
+    return readSource({ manifest: record.manifest, wasm: record.wasm, ...modules }, maxWasmBytes);
   }
   // The plugin starts from the signed plugin.json bytes, not from the re-serialised `manifest`.
-  const bundle = await readSource({ manifest: packed.manifest, wasm: record.wasm }, maxWasmBytes);
+  const bundle = await readSource({ manifest: packed.manifest, wasm: record.wasm, ...modules }, maxWasmBytes);
   if (bundle.manifest.name !== name) {
     throw new ThreadspaceError("bundle_invalid", `its stored bundle's plugin.json names "${bundle.manifest.name}": the record was changed in storage. Uninstall it and install its .tsp again.`, { plugin: name });
   }
   const unpacked = keptBundle({ manifest: packed.manifest, wasm: record.wasm, signature: packed.signature }, `the stored bundle of ${name}`);
   const check = await verifyBundle(unpacked, trust);
   return { ...bundle, signature: check.signature, packed: { manifest: packed.manifest, signature: unpacked.signature } };
+}
+
+/** The linked modules kept with a record, each checked against the sha256 install computed (plugin.json's `hash`, when it has one, is checked again at install). */
+async function storedModules(name: string, record: BundleRecord): Promise<{ modules: Record<string, Uint8Array> } | undefined> {
+  if (record.modules === undefined) return undefined;
+  for (const [module, bytes] of Object.entries(record.modules)) {
+    const hash = record.moduleHashes?.[module];
+    if (hash === undefined) throw new ThreadspaceError("storage_unavailable", `its stored linked module "${module}" has no recorded hash: the record was changed in storage. Uninstall it and install it again.`, { plugin: name });
+    await checkIntegrity(bytes, hash, `${name} (linked module "${module}")`);
+  }
+  return { modules: { ...record.modules } };
 }
