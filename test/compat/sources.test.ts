@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, isThreadspaceError } from "@threadspace/core";
 import { packBundle } from "@threadspace/bundle";
+import { unzipSync, zipSync } from "fflate";
 import { memoryStorage, type BundleRecord, type StorageDriver } from "@threadspace/storage";
 import { buildCompatPlugins, compatWasm } from "./support/sides.ts";
 
@@ -83,14 +84,49 @@ describe("wasm sources", () => {
     }
   });
 
-  it("refuses a .tsp whose plugin.json names linked modules (a .tsp carries main only), saying how to install it", async () => {
+  it("packs linked modules into a .tsp (each pinned by its hash), installs it, and keeps it across a restart", async () => {
     const main = compatWasm("linked-main");
-    const manifest = new TextEncoder().encode(JSON.stringify({ name: "packed", version: "1.0.0", interface: "extism", hash: sha(main), modules: { math: { path: "math.wasm" } } }));
+    const math = compatWasm("linked-math");
+    const json = (modules: unknown) => new TextEncoder().encode(JSON.stringify({ name: "packed", version: "1.0.0", interface: "extism", hash: sha(main), modules }));
+    const manifest = json({ math: { path: "lib/math.wasm", hash: sha(math) } });
+    const tsp = await packBundle({ manifest, wasm: main, modules: { math } });
+    expect(unzipSync(tsp)["lib/math.wasm"]).toEqual(math);
+    const shared = memoryStorage();
+    const view = (): StorageDriver => ({ name: shared.name, get: (store, key) => shared.get(store, key), scan: (store, options) => shared.scan(store, options), commit: (batch) => shared.commit(batch), close: async () => undefined });
+    const engine = await createEngine({ logger: quiet, storage: view() });
+    try {
+      await engine.install(tsp);
+      expect((await engine.call("packed", "add", "12")).text()).toBe("03");
+    } finally {
+      await engine.close();
+    }
+    const again = await createEngine({ logger: quiet, storage: view() });
+    try {
+      expect((await again.call("packed", "add", "34")).text()).toBe("07");
+    } finally {
+      await again.close();
+      await shared.close();
+    }
+    // Packing refuses a module without a hash, a module that does not match it, and one not given.
+    expect((await failure(packBundle({ manifest: json({ math: { path: "math.wasm" } }), wasm: main, modules: { math } }))).code).toBe("bundle_invalid");
+    expect((await failure(packBundle({ manifest: json({ math: { path: "math.wasm", hash: sha(main) } }), wasm: main, modules: { math } }))).code).toBe("hash_mismatch");
+    expect((await failure(packBundle({ manifest, wasm: main }))).code).toBe("bundle_invalid");
+  });
+
+  it("refuses a .tsp whose linked module was changed after packing (hash_mismatch) or is missing (bundle_invalid)", async () => {
+    const main = compatWasm("linked-main");
+    const math = compatWasm("linked-math");
+    const manifest = new TextEncoder().encode(JSON.stringify({ name: "crafted", version: "1.0.0", interface: "extism", hash: sha(main), modules: { math: { path: "math.wasm", hash: sha(math) } } }));
+    const changed = math.slice();
+    changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 1;
     const engine = await createEngine({ logger: quiet });
     try {
-      const error = await failure(engine.install(await packBundle({ manifest, wasm: main })));
-      expect(error.code).toBe("bundle_invalid");
-      expect(error.message).toContain("{ manifest, wasm, modules }");
+      const tampered = await failure(engine.install(zipSync({ "plugin.json": manifest, "plugin.wasm": main, "math.wasm": changed })));
+      expect(tampered.code).toBe("hash_mismatch");
+      expect(tampered.message).toContain('linked module "math"');
+      const missing = await failure(engine.install(zipSync({ "plugin.json": manifest, "plugin.wasm": main })));
+      expect(missing.code).toBe("bundle_invalid");
+      expect(missing.message).toContain('"math.wasm"');
     } finally {
       await engine.close();
     }

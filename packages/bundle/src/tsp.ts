@@ -13,6 +13,8 @@ export interface BundleFiles {
   readonly manifest: Uint8Array;
   readonly wasm: Uint8Array;
   readonly readme?: Uint8Array | undefined;
+  /** The modules plugin.json `modules` names, by name (each stored under its `path`). */
+  readonly modules?: Readonly<Record<string, Uint8Array>> | undefined;
 }
 
 /** A .tsp read and checked for shape; its hash and signature are checked by `verifyBundle`. */
@@ -72,16 +74,50 @@ export async function packBundle(files: BundleFiles, options: { signer?: Signing
     [wasmEntryName(manifest.main)]: files.wasm,
   };
   if (files.readme !== undefined) entries[README_ENTRY] = files.readme;
+  for (const [path, bytes] of await moduleEntries(manifest, files.modules)) entries[path] = bytes;
   const signature = options.signer === undefined ? options.signature : await createSignature(`sha256:${await sha256Hex(files.manifest)}`, wasmHash, options.signer);
   if (signature !== undefined) entries[SIGNATURE_ENTRY] = encodeSignatureFile(signature);
   return zipSync(entries, { level: 9, mtime: FIXED_MTIME });
 }
 
-function capOf(name: string, wasmEntry: string | undefined, maxWasmBytes: number): number | undefined {
+/**
+ * The entries of plugin.json's linked modules: each named module given, under its `path`, its
+ * `hash` in plugin.json present and matching (so plugin.json, and a signature over it, pins
+ * every module as `hash` pins the main wasm).
+ */
+async function moduleEntries(manifest: PluginManifest, given: Readonly<Record<string, Uint8Array>> | undefined): Promise<[string, Uint8Array][]> {
+  const named = Object.entries(manifest.modules ?? {});
+  const extra = Object.keys(given ?? {}).filter((name) => manifest.modules?.[name] === undefined);
+  if (extra.length > 0) throw invalid(`modules ${JSON.stringify(extra)} were given to pack but plugin.json's "modules" does not name them.`, manifest.name);
+  const out: [string, Uint8Array][] = [];
+  const taken = new Set([MANIFEST_ENTRY, README_ENTRY, SIGNATURE_ENTRY, wasmEntryName(manifest.main)]);
+  for (const [name, entry] of named) {
+    const bytes = given?.[name];
+    if (bytes === undefined) throw invalid(`plugin.json names linked module "${name}" (${entry.path}), which was not given: build it first.`, manifest.name);
+    const path = moduleEntryName(entry.path, name, manifest.name);
+    if (taken.has(path)) throw invalid(`linked module "${name}": its path ${entry.path} is already another entry of the bundle.`, manifest.name);
+    taken.add(path);
+    const hash = `sha256:${await sha256Hex(bytes)}`;
+    if (entry.hash === undefined) throw invalid(`linked module "${name}" has no "hash" in plugin.json: a packed bundle pins every module. Set "modules.${name}.hash" to ${hash}, then pack again.`, manifest.name);
+    if (entry.hash !== hash) throw new ThreadspaceError("hash_mismatch", `linked module "${name}" (${entry.path}) does not match plugin.json: "hash" says ${entry.hash} but the file is ${hash}. Rebuild it, or update its "hash" if the change is yours.`, { plugin: manifest.name });
+    out.push([path, bytes]);
+  }
+  return out;
+}
+
+/** A linked module's entry name, refused when unsafe. */
+function moduleEntryName(path: string, name: string, plugin: string): string {
+  const entry = wasmEntryName(path);
+  const unsafe = unsafePathReason(entry);
+  if (unsafe !== undefined) throw invalid(`linked module "${name}": its path ${JSON.stringify(path)} ${unsafe}.`, plugin);
+  return entry;
+}
+
+function capOf(name: string, wasmEntries: ReadonlySet<string> | undefined, maxWasmBytes: number): number | undefined {
   if (name === MANIFEST_ENTRY) return MAX_MANIFEST_BYTES;
   if (name === README_ENTRY) return MAX_README_BYTES;
   if (name === SIGNATURE_ENTRY) return MAX_SIGNATURE_BYTES;
-  if (wasmEntry === undefined || name === wasmEntry) return maxWasmBytes;
+  if (wasmEntries === undefined || wasmEntries.has(name)) return maxWasmBytes;
   return undefined;
 }
 
@@ -96,8 +132,9 @@ function checkEntries(entries: readonly ZipEntry[], where: string, maxWasmBytes:
     byName.set(entry.name, entry);
   }
   const total = entries.reduce((sum, entry) => sum + entry.size, 0);
+  // The main wasm and its linked modules together are held to maxWasmBytes.
   const maxTotal = maxWasmBytes + MAX_MANIFEST_BYTES + MAX_README_BYTES + MAX_SIGNATURE_BYTES;
-  if (total > maxTotal) throw invalid(`${where} would inflate to ${total} bytes, more than the ${maxTotal} a bundle may hold: refused before inflating anything.`);
+  if (total > maxTotal) throw invalid(`${where} would inflate to ${total} bytes, more than the ${maxTotal} a bundle may hold (its wasm modules together at most ${maxWasmBytes}): refused before inflating anything.`);
   return byName;
 }
 
@@ -122,10 +159,19 @@ export function unpackBundle(bytes: Uint8Array, options: UnpackLimits & BundleOr
   const manifestJson = parseManifest(manifestBytes, { source: `plugin.json in ${where}` });
   const plugin = manifestJson.name;
   const wasmEntry = wasmEntryName(manifestJson.main);
+  const modulePaths = Object.entries(manifestJson.modules ?? {}).map(([name, entry]) => [name, moduleEntryName(entry.path, name, plugin)] as const);
+  const wasmEntries = new Set([wasmEntry, ...modulePaths.map(([, path]) => path)]);
   for (const name of byName.keys()) {
-    if (capOf(name, wasmEntry, maxWasmBytes) === undefined) {
-      throw invalid(`${where} holds an unexpected entry "${name}": a .tsp holds only plugin.json, ${wasmEntry} ("main"), README.md and signature.json. Pack it again with "threadspace pack".`, plugin);
+    if (capOf(name, wasmEntries, maxWasmBytes) === undefined) {
+      throw invalid(`${where} holds an unexpected entry "${name}": a .tsp holds only plugin.json, ${wasmEntry} ("main"), the modules plugin.json links, README.md and signature.json. Pack it again with "threadspace pack".`, plugin);
     }
+  }
+  const modules: Record<string, Uint8Array> = {};
+  for (const [name, path] of modulePaths) {
+    const entry = byName.get(path);
+    if (entry === undefined) throw invalid(`${where} has no "${path}", the linked module "${name}" plugin.json names. Pack it again with "threadspace pack" after building.`, plugin);
+    if (manifestJson.modules?.[name]?.hash === undefined) throw invalid(`${where}: linked module "${name}" has no "hash" in plugin.json; a .tsp pins every module. Pack it again with "threadspace pack".`, plugin);
+    modules[name] = read(entry);
   }
   const wasm = byName.get(wasmEntry);
   if (wasm === undefined) throw invalid(`${where} has no "${wasmEntry}", the wasm plugin.json's "main" names. Pack it again with "threadspace pack" after building.`, plugin);
@@ -137,6 +183,7 @@ export function unpackBundle(bytes: Uint8Array, options: UnpackLimits & BundleOr
     wasm: read(wasm),
     wasmEntry,
     readme: readmeEntry === undefined ? undefined : read(readmeEntry),
+    ...(modulePaths.length === 0 ? {} : { modules }),
     signature: signatureEntry === undefined ? undefined : parseSignatureFile(read(signatureEntry), plugin),
   };
 }

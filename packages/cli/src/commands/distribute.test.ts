@@ -46,6 +46,28 @@ describe("threadspace keygen", () => {
 });
 
 describe("threadspace pack, sign, verify", () => {
+  it("packs the modules plugin.json links, and refuses one missing or without a hash", async () => {
+    const lib = await watToWasm(`(module (func (export "seven") (result i32) (i32.const 7)))`);
+    const hash = `sha256:${await sha256Hex(lib)}`;
+    await mkdir(join(dir, "fixture", "lib"));
+    await writeFile(join(dir, "fixture", "lib", "seven.wasm"), lib);
+    const main = `sha256:${await sha256Hex(wasm)}`;
+    await writeBundle(join(dir, "fixture"), fixtureManifest("fixture", { hash: main, modules: { seven: { path: "lib/seven.wasm", hash } } }), wasm);
+    const packed = await cli("pack", "fixture", "-o", "fixture.tsp");
+    expect(packed.code, packed.err).toBe(0);
+    expect(packed.err).toContain("plugin.wasm, lib/seven.wasm");
+    const files = unzipSync(new Uint8Array(await readFile(join(dir, "fixture.tsp"))));
+    expect(files["lib/seven.wasm"]).toEqual(lib);
+    await writeBundle(join(dir, "fixture"), fixtureManifest("fixture", { hash: main, modules: { seven: { path: "lib/seven.wasm" } } }), wasm);
+    const unhashed = await cli("pack", "fixture", "-o", "x.tsp");
+    expect(unhashed.code).not.toBe(0);
+    expect(unhashed.err).toContain(`"modules.seven.hash" to ${hash}`);
+    await writeBundle(join(dir, "fixture"), fixtureManifest("fixture", { hash: main, modules: { seven: { path: "lib/gone.wasm", hash } } }), wasm);
+    const missing = await cli("pack", "fixture", "-o", "x.tsp");
+    expect(missing.code).not.toBe(0);
+    expect(missing.err).toContain("build it first");
+  });
+
   it("packs plugin.json, the wasm and README.md; call and inspect take the .tsp", async () => {
     const packed = await cli("pack", "fixture", "-o", "fixture.tsp");
     expect(packed.code, packed.err).toBe(0);

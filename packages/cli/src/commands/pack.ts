@@ -47,8 +47,16 @@ export async function pack(io: CliIo, dir = ".", options: PackOptions = {}): Pro
     throw new ThreadspaceError("bundle_invalid", `${manifestShown} has no "hash": a packed bundle pins its wasm. Run "threadspace hash ${displayPath(io, wasmPath)} --write ${displayPath(io, bundleDir)}", then pack again.`, { plugin: manifest.name });
   }
   const readme = await readOptional(join(bundleDir, "README.md"), MAX_README_BYTES, bundleDir);
+  // Linked modules (plugin.json "modules") go in beside the wasm, each pinned by its hash.
+  const modules: Record<string, Uint8Array> = {};
+  for (const [name, entry] of Object.entries(manifest.modules ?? {})) {
+    const path = resolve(bundleDir, entry.path);
+    modules[name] = await readFileCapped(path, MAX_WASM_BYTES, bundleDir).catch((cause: unknown) => {
+      throw new ThreadspaceError("source_invalid", `cannot read linked module "${name}" at ${displayPath(io, path)}: ${isNotFound(cause) ? "it does not exist; build it first" : messageOf(cause)}.`, { plugin: manifest.name, cause });
+    });
+  }
   const signer = options.sign === undefined ? undefined : await readSigningKey(io, options.sign);
-  const tsp = await packBundle({ manifest: manifestBytes, wasm, readme }, { signer });
+  const tsp = await packBundle({ manifest: manifestBytes, wasm, readme, modules }, { signer });
   if (options.npm !== undefined) {
     await writeNpmPackage(io, { dir: bundleDir, manifest, manifestBytes, tsp, readme, keyId: signer?.publicKey.id }, options.npm);
     if (signer === undefined) io.stderr(`  unsigned: hosts that require signatures refuse it (pack again with --sign <key>)\n`);
@@ -56,7 +64,7 @@ export async function pack(io: CliIo, dir = ".", options: PackOptions = {}): Pro
   }
   const outPath = resolve(io.cwd, options.output ?? `${manifest.name}-${manifest.version}.tsp`);
   await writeFile(outPath, tsp);
-  const entries = ["plugin.json", manifest.main.replace(/^\.\//, ""), ...(readme === undefined ? [] : ["README.md"]), ...(signer === undefined ? [] : ["signature.json"])];
+  const entries = ["plugin.json", manifest.main.replace(/^\.\//, ""), ...Object.values(manifest.modules ?? {}).map((entry) => entry.path.replace(/^\.\//, "")), ...(readme === undefined ? [] : ["README.md"]), ...(signer === undefined ? [] : ["signature.json"])];
   io.stderr(`✓ packed ${manifest.name}@${manifest.version} into ${displayPath(io, outPath)}, ${formatSize(tsp.byteLength)}: ${entries.join(", ")}\n`);
   if (signer !== undefined) io.stderr(`✓ signed with ${signer.publicKey.id} (public key ${signer.publicKey.base64})\n`);
   else io.stderr(`  unsigned: hosts that require signatures refuse it ("threadspace sign ${displayPath(io, outPath)} --key <key>")\n`);

@@ -26,12 +26,6 @@ export async function readWasmResponse(response: Response, maxBytes: number, plu
   return body;
 }
 
-/** A `.tsp` carries only `main`: a plugin with linked modules is installed from its folder or its parts. */
-export function refusePackedModules(manifest: PluginManifest, origin: string): void {
-  if (manifest.modules === undefined || Object.keys(manifest.modules).length === 0) return;
-  throw new ThreadspaceError("bundle_invalid", `${origin}: plugin.json names linked modules ("modules"), which a .tsp does not carry yet. Install the plugin from its folder, or as { manifest, wasm, modules }.`, { plugin: manifest.name });
-}
-
 /** Reads the modules plugin.json names from the bundle's folder (each inside it, within `maxWasmBytes`). */
 export async function readLinkedModules(manifest: PluginManifest, manifestUrl: URL, folder: URL, maxWasmBytes: number): Promise<Record<string, Uint8Array> | undefined> {
   if (manifest.modules === undefined) return undefined;

@@ -3,7 +3,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threads
 import { maxBundleBytes, unpackBundle, verifyBundle, type SignatureFile, type SignatureStatus, type TrustPolicy } from "@threadspace/bundle";
 import { platform } from "#platform";
 import type { BundleParts, InstallSource } from "./install-source.ts";
-import { isResponse, linkedModulesOf, readLinkedModules, readWasmResponse, refusePackedModules } from "./linked-sources.ts";
+import { isResponse, linkedModulesOf, readLinkedModules, readWasmResponse } from "./linked-sources.ts";
 
 /** A bundle read from its source, its manifest validated, its wasm not yet checked. */
 export interface SourceBundle {
@@ -40,9 +40,9 @@ function isTspUrl(url: URL): boolean {
 /** Unpacks and verifies a `.tsp` (hash, signature, trust policy); throws `bundle_invalid`, `hash_mismatch`, `signature_invalid`, `signature_untrusted`. */
 async function readPacked(bytes: Uint8Array, origin: string, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
   const bundle = unpackBundle(bytes, { maxWasmBytes, origin });
-  refusePackedModules(bundle.manifestJson, origin);
   const check = await verifyBundle(bundle, trust);
-  return { manifest: bundle.manifestJson, wasm: bundle.wasm, origin, signature: check.signature, packed: { manifest: bundle.manifest, signature: bundle.signature } };
+  // Linked modules: plugin.json (covered by the signature) pins each by hash; install checks them.
+  return { manifest: bundle.manifestJson, wasm: bundle.wasm, origin, signature: check.signature, packed: { manifest: bundle.manifest, signature: bundle.signature }, ...(bundle.modules === undefined ? {} : { linked: bundle.modules }) };
 }
 
 async function readPackedSource(source: Uint8Array | ArrayBuffer | Blob, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
