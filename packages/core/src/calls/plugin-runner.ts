@@ -220,17 +220,19 @@ export class PluginRunner {
     }
     const tx = this.#begin?.();
     this.#tx = tx;
-    let pending: Promise<CallOutcome>;
     try {
       const timeoutMs = this.#limits.timeoutMs;
       const fuel = budget?.fuel ?? this.#limits.fuel;
       // The deadline is set by the instance when the call starts running there (a worker may
       // first have to restart): timeoutMs counts the plugin's own time.
-      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs });
+      const options = { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs };
+      const instance = this.#instance;
+      // One promise reaction per call where the instance can hand its outcome straight on.
+      if (instance.callThen !== undefined) return instance.callThen(exportName, input, options, this.#settle as (outcome: CallOutcome) => T, this.#settleError);
+      return instance.call(exportName, input, options).then(this.#settle as (outcome: CallOutcome) => T, this.#settleError);
     } catch (cause) {
       return new Promise<T>(() => this.#settleError(cause));
     }
-    return pending.then(this.#settle as (outcome: CallOutcome) => T, this.#settleError);
   }
 
   #exportName = "";
