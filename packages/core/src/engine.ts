@@ -17,7 +17,7 @@ import { invokeDependency } from "./calls/invoke-dependency.ts";
 import type { RunnerLimits } from "./calls/plugin-runner.ts";
 import { checkHostLimitsPolicy, type HostLimitsPolicy } from "./limits/index.ts";
 import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
-import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
+import { checkDependencies, dependentsOf, planInstallOrder, stopOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
 import { prepareBundle } from "./install/prepare-bundle.ts";
 import { sha256Hex } from "./install/integrity.ts";
@@ -442,10 +442,14 @@ export class Engine {
     if (this.#closed) return;
     this.#closed = true;
     this.#monitor.stop();
-    const names = [...this.#plugins.keys()].reverse();
-    for (const name of names) {
+    // No plugin gets events from here on: each stop's `plugin.unloaded` is then routed to
+    // nobody instead of being matched against every remaining subscriber.
+    this.#delivery.detachAll();
+    // Dependents before their dependencies, in one pass (not one cascade lookup per plugin).
+    const byName = new Map([...this.#plugins].map(([name, record]) => [name, record.manifest]));
+    for (const name of stopOrder(byName)) {
       const record = this.#plugins.get(name);
-      if (record?.runner !== undefined) await this.unload(name, { cascade: true });
+      if (record !== undefined) await this.#stop(record);
     }
     this.#plugins.clear();
     this.#modules.clear();

@@ -29,6 +29,8 @@ import type { ThreadspaceErrorCode } from "@threadspace/errors";
 /** Usable block slots per call: index 0 is reserved, 32768 and above are negative as i64. */
 export const MAX_BLOCKS = 32_767;
 
+/** Entries of the block-size table kept between calls (a longer table is cut back when the next call starts). */
+const KEPT_SIZES = 1024;
 const LOG_FUNCTIONS = ["log_trace", "log_debug", "log_info", "log_warn", "log_error"] as const;
 const encoder = new TextEncoder();
 
@@ -103,9 +105,10 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 export class HostMemoryGuard {
   readonly #limits: HostMemoryLimits;
   /**
-   * Live blocks of the current call: bytes by block index (0 once freed or never made). rc13
-   * numbers a call's blocks 1, 2, 3, ... as it makes them, so this stays a dense array of small
-   * numbers: cheaper on every block than a Map.
+   * Live blocks of the current call: bytes by block index (0 once freed or never made), valid up
+   * to {@link #lastIndex}; entries past it are left from earlier calls. rc13 numbers a call's
+   * blocks 1, 2, 3, ... as it makes them, so this stays a dense array of small numbers: cheaper
+   * on every block than a Map, and a new call starts by resetting one number.
    */
   readonly #sizes: number[] = [0];
   #blockBytes = 0;
@@ -153,7 +156,8 @@ export class HostMemoryGuard {
    * rather than by wrapping `plugin.call`, which cost about 1 µs on every call.
    */
   beginCall(): void {
-    this.#sizes.length = 1;
+    // A call that made thousands of blocks does not leave its table behind for the plugin's life.
+    if (this.#lastIndex > KEPT_SIZES) this.#sizes.length = KEPT_SIZES;
     this.#blockBytes = 0;
     this.#lastIndex = 0;
     this.#refused = undefined;
@@ -260,18 +264,21 @@ export class HostMemoryGuard {
 
   #track(index: number, bytes: number): void {
     const sizes = this.#sizes;
-    if (index > this.#lastIndex) this.#lastIndex = index;
-    // Blocks come in order, so this loop only runs if rc13 ever skipped an index: keeps the array dense.
-    while (sizes.length < index) sizes.push(0);
-    const previous = sizes[index];
-    if (previous !== undefined) this.#blockBytes -= previous;
+    const last = this.#lastIndex;
+    if (index <= last) this.#blockBytes -= sizes[index] as number;
+    else {
+      // Blocks come in order (index === last + 1); should rc13 ever skip some, they count as empty.
+      for (let skipped = last + 1; skipped < index; skipped++) sizes[skipped] = 0;
+      this.#lastIndex = index;
+    }
     sizes[index] = bytes;
     this.#blockBytes += bytes;
   }
 
   #release(index: number): void {
-    const bytes = this.#sizes[index];
-    if (bytes === undefined || bytes === 0) return;
+    if (index > this.#lastIndex) return;
+    const bytes = this.#sizes[index] as number;
+    if (bytes === 0) return;
     this.#sizes[index] = 0;
     this.#blockBytes -= bytes;
   }
@@ -281,7 +288,7 @@ export class HostMemoryGuard {
     const context = this.#context;
     if (context === undefined) return;
     const sizes = this.#sizes;
-    for (let index = 1; index < sizes.length; index++) {
+    for (let index = 1; index <= this.#lastIndex; index++) {
       const bytes = sizes[index] as number;
       if (bytes > 0 && context.length(addressOf(index)) === 0n) {
         sizes[index] = 0;
@@ -297,7 +304,7 @@ export class HostMemoryGuard {
     if (plugin !== undefined) {
       queueMicrotask(() => {
         if (plugin.isActive?.() === true) return;
-        this.#sizes.length = 1;
+        this.#lastIndex = 0;
         this.#blockBytes = 0;
         void plugin.reset();
       });
