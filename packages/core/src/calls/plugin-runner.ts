@@ -3,7 +3,6 @@ import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
 import type { CallOutcome, Instance } from "../isolation/instance.ts";
 import type { WorkerStats } from "../isolation/worker-supervisor.ts";
-import { callLimitError } from "../limits/call-limits.ts";
 import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -38,18 +37,25 @@ export interface RunnerIsolation {
 
 const NO_LIMITS: RunnerLimits = { maxInputBytes: Infinity, maxOutputBytes: Infinity, memoryPages: Infinity };
 
+/** Opens and commits the transactions of one plugin's calls. */
+export interface CallTransactions {
+  /** The transaction a call's host functions write into (passed to Extism as the call's host context). */
+  begin(): CallTransaction;
+  /**
+   * Commits it: `undefined` when it applied synchronously, else a promise that settles once its
+   * writes are stored and applied. May throw (`quota_exceeded`); the runner aborts it then.
+   */
+  commit(tx: CallTransaction): Promise<void> | undefined;
+}
+
 /** Options of {@link PluginRunner}. */
 export interface RunnerOptions {
   /**
-   * Opens the transaction a call's host functions write into (passed to Extism as the call's
-   * host context); omitted for plugins that import no host functions.
+   * Where a call's transaction comes from and goes (the host: `host.begin(name)`, `host.commit(tx)`,
+   * which stores it through the persistence the host was built with); omitted for plugins that
+   * import no host functions.
    */
-  readonly begin?: () => CallTransaction;
-  /**
-   * Stores a call's writes (engines with storage): `undefined` when it committed synchronously,
-   * else a promise that settles once they are stored and applied. Without it, `tx.commit()`.
-   */
-  readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
+  readonly transactions?: CallTransactions;
   readonly limits?: RunnerLimits;
   /** The worker supervisor's counters (restarts, timeouts, crashes), for worker-isolated plugins. */
   readonly workerStats?: Readonly<WorkerStats>;
@@ -110,8 +116,7 @@ export class PluginRunner {
     this.#waiting.shift()?.();
   };
 
-  readonly #begin: (() => CallTransaction) | undefined;
-  readonly #commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
+  readonly #transactions: CallTransactions | undefined;
   readonly #limits: RunnerLimits;
   readonly #workerStats: Readonly<WorkerStats> | undefined;
   #tx: CallTransaction | undefined;
@@ -120,8 +125,7 @@ export class PluginRunner {
     this.name = name;
     this.#instance = instance;
     this.exports = new Set(exports);
-    this.#begin = options.begin;
-    this.#commit = options.commit;
+    this.#transactions = options.transactions;
     this.#limits = options.limits ?? NO_LIMITS;
     this.#workerStats = options.workerStats;
     this.isolation = options.isolation ?? { mode: "inline", notes: [] };
@@ -218,7 +222,7 @@ export class PluginRunner {
       this.#sampleTick = (this.#sampleTick + 1) % LATENCY_SAMPLE;
       this.#startedAt = this.#sampleTick === 1 ? performance.now() : Number.NaN;
     }
-    const tx = this.#begin?.();
+    const tx = this.#transactions?.begin();
     this.#tx = tx;
     try {
       const timeoutMs = this.#limits.timeoutMs;
@@ -258,15 +262,14 @@ export class PluginRunner {
       const max = this.#limits.maxOutputBytes;
       return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
     }
-    const overLimit = callLimitError(tx);
-    if (overLimit !== undefined) return this.#settleError(overLimit);
     if (tx !== undefined) {
+      // A per-call limit the call went over during a host call (recorded by the transaction).
+      if (tx.failure !== undefined) return this.#settleError(tx.failure);
       let stored: Promise<void> | undefined;
       try {
         // With storage, a call that wrote something resolves only after its commit (and the
-        // instance stays busy until then); otherwise the commit is synchronous, as before.
-        if (this.#commit === undefined || tx.empty) tx.commit();
-        else stored = this.#commit(tx);
+        // instance stays busy until then); otherwise the commit is synchronous.
+        stored = (this.#transactions as CallTransactions).commit(tx);
       } catch (cause) {
         return this.#settleError(cause);
       }

@@ -31,6 +31,17 @@ export interface PreparedBundle {
   readonly metered: boolean;
 }
 
+/** What {@link prepareBundle} checks a bundle against. */
+export interface PrepareOptions {
+  /** Every import name the host serves (`ts_kv_get`, ...). */
+  readonly hostFunctions: ReadonlySet<string>;
+  /** The host's limits policy (default: none). */
+  readonly policy?: HostLimitsPolicy | undefined;
+  readonly metering?: MeteringOptions | undefined;
+  /** The engine's compiled modules (none: compile every time). */
+  readonly modules?: ModuleCache | undefined;
+}
+
 /** plugin.json's `engine` (a semver range of the host ABI it was built for) must include this host's. */
 export function checkHostAbi(manifest: PluginManifest): void {
   if (manifest.engine === undefined || satisfiesVersion(HOST_ABI_VERSION, manifest.engine)) return;
@@ -47,7 +58,8 @@ export function checkHostAbi(manifest: PluginManifest): void {
  * holds for the same sha256 and rewrite options), and checks its imports and required exports.
  * Throws `hash_mismatch`, `memory_limit`, `wasm_invalid` or `export_missing`.
  */
-export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}, metering?: MeteringOptions, modules?: ModuleCache): Promise<PreparedBundle> {
+export async function prepareBundle(bundle: SourceBundle, options: PrepareOptions): Promise<PreparedBundle> {
+  const { hostFunctions, policy = {}, metering, modules } = options;
   const { manifest } = bundle;
   checkHostAbi(manifest);
   const limits = resolveLimits(manifest.limits, policy, { plugin: manifest.name });

@@ -29,8 +29,6 @@ export interface StartOptions {
   readonly limits?: RunnerLimits;
   /** The engine's isolation options (what to do where workers are unavailable, reset cadence). */
   readonly isolation?: EngineIsolationOptions;
-  /** Stores a call's writes before they apply (engines with storage; see `Committer`). */
-  readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   /** The engine-wide worker cap (`isolation.maxWorkers`), when it has one. */
   readonly workerSlots?: WorkerSlots;
 }
@@ -73,9 +71,10 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
 
 /** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
 function runnerOptions(name: string, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): RunnerOptions {
+  const host = options.host;
   return {
-    ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
-    ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
+    // The host opens each call's transaction and commits it through its own persistence.
+    ...(userImports.size > 0 ? { transactions: { begin: () => host.begin(name), commit: (tx: CallTransaction) => host.commit(tx) } } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     isolation,
   };
