@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -38,4 +39,5 @@ export const platform: Platform = {
     return readResponse(await fetch(url), url, maxBytes);
   },
   loadExtism,
+  cores: () => Math.max(1, availableParallelism()),
 };

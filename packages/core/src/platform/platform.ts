@@ -23,6 +23,8 @@ export interface Platform {
    * ExperimentalWarning on the embedder's terminal; elsewhere it is a plain import.
    */
   loadExtism(): Promise<CreateExtismPlugin>;
+  /** How many threads can run at once here (at least 1): the default size of a worker pool. */
+  cores(): number;
 }
 
 /** @extism/extism's `createPlugin`, as {@link Platform.loadExtism} returns it. */
