@@ -232,7 +232,7 @@ export class Engine {
     let data = options.data;
     if (installed !== undefined && options.ifInstalled === "keep") return this.#info(installed);
     if (installed !== undefined && options.ifInstalled === "upgrade") {
-      const sha256 = bundle.wasm instanceof WebAssembly.Module ? undefined : `sha256:${await sha256Hex(bundle.wasm)}`;
+      const sha256 = bundle.wasm instanceof WebAssembly.Module ? undefined : ((await bundle.sha256) ?? `sha256:${await sha256Hex(bundle.wasm)}`);
       if (sha256 !== undefined && sha256 === installed.sha256 && bundle.manifest.version === installed.manifest.version) return this.#info(installed);
       config ??= this.config.overrides(name);
       data ??= "inherit";

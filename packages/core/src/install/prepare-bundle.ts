@@ -3,7 +3,7 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { HOST_ABI_VERSION } from "@threadspace/host";
 import { satisfiesVersion, type PluginManifest } from "@threadspace/manifest";
 import { checkRequiredExports } from "../lifecycle/lifecycle.ts";
-import { checkIntegrity } from "./integrity.ts";
+import { checkIntegrity, compareIntegrity } from "./integrity.ts";
 import { precompiledNotes } from "./precompiled-notes.ts";
 import { isMetered, precompiledMetering, type MeteringOptions } from "../fuel/metering-policy.ts";
 import type { SourceBundle } from "./read-source.ts";
@@ -76,9 +76,10 @@ export async function prepareBundle(bundle: SourceBundle, options: PrepareOption
     metered = isMetered(module);
   } else {
     // A private copy: what is hashed is what is compiled and cached under that hash, even if
-    // the caller's array changes meanwhile (a poisoned entry would serve later installs).
-    const bytes = bundle.wasm.slice();
-    const checked = await checkIntegrity(bytes, manifest.hash, manifest.name);
+    // the caller's array changes meanwhile (a poisoned entry would serve later installs). A
+    // bundle from readSource owns its bytes and was hashed once as it was read.
+    const bytes = bundle.sha256 === undefined ? bundle.wasm.slice() : bundle.wasm;
+    const checked = bundle.sha256 === undefined ? await checkIntegrity(bytes, manifest.hash, manifest.name) : compareIntegrity(await bundle.sha256, manifest.hash, manifest.name);
     sha256 = checked;
     assertWasmMagic(bytes, manifest.name);
     const { memoryPages, tableElements } = limits.limits;
