@@ -78,6 +78,8 @@ export class Engine {
   /** Worker pools (`limits.isolation: "pool"`): started with their first plugin, closed with the engine. */
   readonly #pools: EnginePools;
   readonly #maxQueued: number;
+  /** Debug mode: outputs checked against plugin.json's output schemas. */
+  readonly #checkOutputs: boolean;
   /** Call metrics, health polling and the circuit breaker (lifecycle/monitor.ts). */
   readonly #monitor: HealthMonitor;
   readonly #healthTimeoutMs: number;
@@ -113,6 +115,7 @@ export class Engine {
     this.#grantPolicy = options.grant ?? false;
     this.#metering = options.metering;
     this.#isolation = options.isolation;
+    this.#checkOutputs = options.checkOutputs === true;
     this.#pools = enginePools(options.isolation);
     this.#healthTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     // Every service is built and wired in one place (engine-services.ts); the engine keeps its own work.
@@ -537,6 +540,7 @@ export class Engine {
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
       pools: this.#pools,
+      checkOutputs: this.#checkOutputs,
     };
   }
 
