@@ -44,11 +44,22 @@ export function test(name: string, ...args: [Fn] | [object, Fn]): void {
   cases.set(full, { name: full, fn, before, after });
 }
 
+/** `test.each(rows)(name, fn)`: one case per row, `%s` in the name replaced by the row (as vitest does for plain values). */
+function each(register: (name: string, fn: Fn) => void) {
+  return (rows: readonly unknown[]) =>
+    (name: string, ...args: [(row: never, context: Parameters<Fn>[0]) => unknown] | [object, (row: never, context: Parameters<Fn>[0]) => unknown]): void => {
+      const fn = args.length === 1 ? args[0] : args[1];
+      for (const row of rows) register(name.replace("%s", String(row)), (context) => fn(row as never, context));
+    };
+}
+
+test.each = each((name, fn) => test(name, fn));
+
 /** Collects the case either way; when `condition` holds it reports skipped without running (hooks neither). */
-test.skipIf =
-  (condition: unknown) =>
-  (name: string, ...args: [Fn] | [object, Fn]): void =>
-    condition ? test(name, skipped) : test(name, ...args);
+test.skipIf = (condition: unknown) => {
+  const register = (name: string, ...args: [Fn] | [object, Fn]): void => (condition ? test(name, skipped) : test(name, ...args));
+  return Object.assign(register, { each: each((name, fn) => register(name, fn)) });
+};
 
 test.runIf = (condition: unknown) => test.skipIf(!condition);
 
