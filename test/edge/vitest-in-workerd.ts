@@ -1,6 +1,6 @@
 /**
  * Just enough of vitest to run a contract suite inside workerd: `describe`, `test`,
- * `test.skipIf` / `test.runIf`, `beforeEach`, `afterEach` and `context.skip()` collect and run
+ * `test.skipIf` / `test.runIf` (and their `.each`), `beforeEach`, `afterEach` and `context.skip()` collect and run
  * cases; `expect` is vitest's own (@vitest/expect on chai), with `expect.poll`, so assertions behave as they do in Node. The worker bundle maps the
  * `vitest` import here (build-worker.ts `alias`); the Node side asks for the case names, runs each
  * case by name and turns its outcome into a vitest test of its own.
@@ -44,24 +44,26 @@ export function test(name: string, ...args: [Fn] | [object, Fn]): void {
   cases.set(full, { name: full, fn, before, after });
 }
 
-/** `test.each(rows)(name, fn)`: one case per row, `%s` in the name replaced by the row (as vitest does for plain values). */
-function each(register: (name: string, fn: Fn) => void) {
-  return (rows: readonly unknown[]) =>
-    (name: string, ...args: [(row: never, context: Parameters<Fn>[0]) => unknown] | [object, (row: never, context: Parameters<Fn>[0]) => unknown]): void => {
-      const fn = args.length === 1 ? args[0] : args[1];
-      for (const row of rows) register(name.replace("%s", String(row)), (context) => fn(row as never, context));
-    };
-}
+type Register = (name: string, ...args: [Fn] | [object, Fn]) => void;
+type EachFn = (value: unknown, context: { skip(): never }) => unknown;
 
-test.each = each((name, fn) => test(name, fn));
+/** Adds vitest's `.each(values)(name, fn)` to a registering function: one case per value, `%s` in the name replaced by it. */
+const withEach = (register: Register) =>
+  Object.assign(register, {
+    each:
+      (values: readonly unknown[]) =>
+      (name: string, ...args: [EachFn] | [object, EachFn]): void => {
+        const fn = args.length === 1 ? args[0] : args[1];
+        for (const value of values) register(name.replace("%s", String(value)), (context) => fn(value, context));
+      },
+  });
 
 /** Collects the case either way; when `condition` holds it reports skipped without running (hooks neither). */
-test.skipIf = (condition: unknown) => {
-  const register = (name: string, ...args: [Fn] | [object, Fn]): void => (condition ? test(name, skipped) : test(name, ...args));
-  return Object.assign(register, { each: each((name, fn) => register(name, fn)) });
-};
+test.skipIf = (condition: unknown) => withEach((name: string, ...args: [Fn] | [object, Fn]): void => (condition ? test(name, skipped) : test(name, ...args)));
 
 test.runIf = (condition: unknown) => test.skipIf(!condition);
+
+test.each = withEach(test).each;
 
 export function beforeEach(fn: Fn): void {
   before.push(fn);

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   "kv",
   "log",
   "plugin:call",
+  "http",
 ] as const;
 
 /** A host API a plugin can ask for in `permissions`: one of {@link PERMISSIONS}. */

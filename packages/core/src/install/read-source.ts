@@ -3,6 +3,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threads
 import { maxBundleBytes, unpackBundle, verifyBundle, type SignatureFile, type SignatureStatus, type TrustPolicy } from "@threadspace/bundle";
 import { platform } from "#platform";
 import type { BundleParts, InstallSource } from "./install-source.ts";
+import { isResponse, linkedModulesOf, readLinkedModules, readWasmResponse, refusePackedModules } from "./linked-sources.ts";
 
 /** A bundle read from its source, its manifest validated, its wasm not yet checked. */
 export interface SourceBundle {
@@ -21,6 +22,8 @@ export interface SourceBundle {
    * this one hash.
    */
   readonly sha256?: Promise<string> | undefined;
+  /** Modules linked with the wasm (plugin.json `modules`), by name; not yet checked. */
+  readonly linked?: Readonly<Record<string, Uint8Array | WebAssembly.Module>> | undefined;
 }
 
 /** The bundle with {@link SourceBundle.sha256} started (its wasm must be its own copy). */
@@ -53,6 +56,7 @@ function isTspUrl(url: URL): boolean {
 /** Unpacks and verifies a `.tsp` (hash, signature, trust policy); throws `bundle_invalid`, `hash_mismatch`, `signature_invalid`, `signature_untrusted`. */
 async function readPacked(bytes: Uint8Array, origin: string, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
   const bundle = unpackBundle(bytes, { maxWasmBytes, origin });
+  refusePackedModules(bundle.manifestJson, origin);
   const check = await verifyBundle(bundle, trust);
   return { manifest: bundle.manifestJson, wasm: bundle.wasm, origin, signature: check.signature, packed: { manifest: bundle.manifest, signature: bundle.signature } };
 }
@@ -96,6 +100,7 @@ async function readFromUrl(manifestUrl: URL, maxWasmBytes: number): Promise<Sour
     throw sourceError(`cannot read plugin.json at ${origin}: ${messageOf(cause)}. Check the path or URL, or pass { manifest, wasm } instead.`, cause);
   });
   const manifest = parseManifest(text, { source: origin });
+  const linked = await readLinkedModules(manifest, manifestUrl, folder, maxWasmBytes);
   const wasmUrl = new URL(manifest.main, manifestUrl);
   const wasm = await platform.readBytes(wasmUrl, maxWasmBytes, folder).catch((cause: unknown) => {
     throw sourceError(
@@ -103,13 +108,16 @@ async function readFromUrl(manifestUrl: URL, maxWasmBytes: number): Promise<Sour
       cause,
     );
   });
-  return { manifest, wasm, origin };
+  return { manifest, wasm, origin, ...(linked === undefined ? {} : { linked }) };
 }
 
-function readParts(parts: BundleParts, maxWasmBytes: number): SourceBundle {
+async function readParts(parts: BundleParts, maxWasmBytes: number): Promise<SourceBundle> {
   const manifest = parseManifest(parts.manifest, { source: "the manifest passed to install()" });
-  const { wasm } = parts;
-  if (wasm instanceof WebAssembly.Module) return { manifest, wasm, origin: "a precompiled WebAssembly.Module" };
+  const linked = await linkedModulesOf(manifest, parts.modules, maxWasmBytes);
+  const withLinked = linked === undefined ? {} : { linked };
+  let { wasm } = parts;
+  if (wasm instanceof WebAssembly.Module) return { manifest, wasm, origin: "a precompiled WebAssembly.Module", ...withLinked };
+  if (isResponse(wasm)) wasm = await readWasmResponse(wasm, maxWasmBytes, manifest.name);
   const bytes = wasm instanceof ArrayBuffer ? new Uint8Array(wasm) : wasm;
   if (!(bytes instanceof Uint8Array)) {
     throw new ThreadspaceError("source_invalid", `"wasm" must be a Uint8Array, an ArrayBuffer or a WebAssembly.Module, not ${typeof wasm}.`, { plugin: manifest.name });
@@ -118,7 +126,7 @@ function readParts(parts: BundleParts, maxWasmBytes: number): SourceBundle {
     throw new ThreadspaceError("source_invalid", `the wasm is ${bytes.byteLength} bytes, more than the ${maxWasmBytes} allowed (createEngine({ maxWasmBytes })).`, { plugin: manifest.name });
   }
   // A private copy: what is hashed is what is compiled, even if the caller's array changes meanwhile.
-  return { manifest, wasm: bytes.slice(), origin: "bytes passed to install()" };
+  return { manifest, wasm: bytes.slice(), origin: "bytes passed to install()", ...withLinked };
 }
 
 /**
@@ -135,7 +143,7 @@ async function readAny(source: InstallSource, maxWasmBytes: number, trust: Trust
   if (isPackedBytes(source)) return readPackedSource(source, maxWasmBytes, trust);
   if (isBundleParts(source)) {
     requireSigned(trust, "{ manifest, wasm }");
-    return readParts(source, maxWasmBytes);
+    return await readParts(source, maxWasmBytes);
   }
   if (source instanceof URL) {
     if (isTspUrl(source)) return readTspUrl(source, maxWasmBytes, trust);
