@@ -427,9 +427,6 @@ export class Engine {
     return debugInfo(this.#info(record), record.runner, this.#monitor, this.#host.state.logs.level(name), this.#healthTimeoutMs);
   }
 
-  *#loadedRunners(): Iterable<PluginRunner> {
-    for (const record of this.#plugins.values()) if (record.runner !== undefined) yield record.runner;
-  }
 
   /** Registers a lifecycle hook; returns a function that removes it. */
   hook<N extends EngineHookName>(name: N, handler: EngineHooks[N]): () => void {
