@@ -13,7 +13,7 @@ import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
 import type { EngineOptions, EngineLogger } from "./engine-options.ts";
 import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
 import { EventLog } from "./events/event-log.ts";
-import { ModuleCache } from "./install/module-cache.ts";
+import { type ModuleCache, sharedModuleCache } from "./install/module-cache.ts";
 import { HealthMonitor } from "./lifecycle/monitor.ts";
 import { CallLimits, WorkerSlots } from "./limits/call-limits.ts";
 import type { HostLimitsPolicy } from "./limits/index.ts";
@@ -135,7 +135,7 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
     logger,
     registry,
     limitsPolicy,
-    modules: new ModuleCache(),
+    modules: sharedModuleCache,
     callLimits,
     workerSlots,
     monitor,

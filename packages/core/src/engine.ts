@@ -514,7 +514,6 @@ export class Engine {
       if (record !== undefined) await this.#stop(record);
     }
     this.#plugins.clear();
-    this.#modules.clear();
     await this.#pools.close();
     // The engine owns the driver it was given: pending commits finish, then it is released.
     await this.#storage?.close();
