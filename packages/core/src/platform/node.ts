@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CreateExtismPlugin, Platform } from "./platform.ts";
+import { isBun, withoutWasiOnBun } from "./bun-wasi.ts";
 import { loadWasiQuietly } from "./quiet-wasi.ts";
 import { readResponse } from "./read-response.ts";
 import { readRegularFile } from "./read-file.ts";
@@ -11,9 +12,10 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 let extism: Promise<CreateExtismPlugin> | undefined;
 
-/** @extism/extism, imported after node:wasi was loaded quietly (see quiet-wasi.ts). */
+/** @extism/extism, imported after node:wasi was loaded quietly (see quiet-wasi.ts); on Bun, refusing WASI plugins clearly (bun-wasi.ts). */
 function loadExtism(): Promise<CreateExtismPlugin> {
   extism ??= (async () => {
+    if (isBun()) return withoutWasiOnBun((await import("@extism/extism")).default);
     loadWasiQuietly();
     return (await import("@extism/extism")).default;
   })();

@@ -1,9 +1,10 @@
 /**
- * Just enough of vitest to run a contract suite inside workerd: `describe`, `test`,
+ * Just enough of vitest to run a contract suite inside workerd, Deno or Bun: `describe`, `test`,
  * `test.skipIf` / `test.runIf`, `beforeEach`, `afterEach` and `context.skip()` collect and run
- * cases; `expect` is vitest's own (@vitest/expect on chai), with `expect.poll`, so assertions behave as they do in Node. The worker bundle maps the
- * `vitest` import here (build-worker.ts `alias`); the Node side asks for the case names, runs each
- * case by name and turns its outcome into a vitest test of its own.
+ * cases; `expect` is vitest's own (@vitest/expect on chai), with `expect.poll`, so assertions behave as they do in Node. The worker bundle (test/edge/build-worker.ts) and
+ * the Deno/Bun bundle (test/runtimes/build-contract.ts) map the `vitest` import here (esbuild's
+ * `alias`); the Node side asks for the case names, runs each case by name and turns its outcome
+ * into a vitest test of its own.
  */
 import { chai, customMatchers, getState, JestAsymmetricMatchers, JestChaiExpect, JestExtend, setState } from "@vitest/expect";
 
