@@ -1,7 +1,8 @@
 /**
  * The entry that Deno and Bun run (bundled by build-contract.ts, `vitest` mapped to
- * test/support/vitest-shim.ts): the engine contract suite, the adversarial cases that Chromium
- * runs too, persistence on the memory and file drivers and the storage driver contract, over a
+ * test/support/vitest-shim.ts): the engine contract suite (and its isolation cases over Extism's
+ * worker transport too), the adversarial cases on permissions, grants, host requests and host
+ * memory, persistence on the memory and file drivers and the storage driver contract, over a
  * TestEnv naming the runtime it found itself in. Runs in Node as well (the reference).
  *
  *   <runtime> contract.mjs --list            prints the case names, as one JSON array
@@ -11,29 +12,33 @@
 import process from "node:process";
 import { configSchemaCases } from "../adversarial/config-schema.cases.ts";
 import { grantsCases } from "../adversarial/grants.cases.ts";
-import { hostCallsCases } from "../adversarial/host-calls.cases.ts";
 import { hostMemoryCases } from "../adversarial/host-memory.cases.ts";
 import { hostRequestCases } from "../adversarial/host-requests.cases.ts";
 import { permissionsCases } from "../adversarial/permissions.cases.ts";
-import { quotaCases } from "../adversarial/quota.cases.ts";
 import { engineContract } from "../contract/engine.contract.ts";
+import { isolationContract } from "../contract/isolation.contract.ts";
 import { persistenceContract } from "../contract/persistence.contract.ts";
 import { serverEnv } from "../node/node-env.ts";
 import { sharedMemoryDriver, tempFileDriver } from "../node/restartable-drivers.ts";
 import { caseNames, runCase } from "../support/vitest-shim.ts";
+import { serverRuntime } from "../../packages/core/src/platform/server-runtime.ts";
 import { CASE_LINE, CASE_TIMEOUT_MS, type RuntimeCaseResult } from "./case-line.ts";
-import { currentRuntime } from "./current-runtime.ts";
+import { extismTransportCases } from "./extism-transport.cases.ts";
 // The storage driver contract on the memory and file drivers, as Node runs it.
 import "../node/storage.test.ts";
 
-const env = serverEnv(currentRuntime());
+const env = serverEnv(serverRuntime());
 engineContract(env);
+// Extism's own runInWorker, the worker transport where Atomics.waitAsync is missing: the whole
+// isolation contract on Bun (where Extism's own runInWorker timeouts hang, FACTS.md: the engine's
+// supervisor terminates the worker instead); a start, a call and a timeout on Deno (whose
+// postMessage makes the contract's 20,000-call case outlast its timeout there).
+if (env.runtime === "bun") isolationContract(env, "extism");
+extismTransportCases(env);
 hostMemoryCases(env);
-hostCallsCases(env);
 hostRequestCases(env);
 permissionsCases(env);
 grantsCases(env);
-quotaCases(env);
 configSchemaCases(env);
 persistenceContract(env, "memory", sharedMemoryDriver);
 persistenceContract(env, "file", () => tempFileDriver("threadspace-persistence-"));

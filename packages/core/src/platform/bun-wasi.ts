@@ -1,10 +1,8 @@
 import type { CreateExtismPlugin } from "./platform.ts";
 
-/** Whether this is Bun, whose build of @extism/extism serves no WASI (its `supportsWasiPreview1` is false). */
-export const isBun = (): boolean => (globalThis as { Bun?: unknown }).Bun !== undefined;
-
 /**
- * Extism's `createPlugin` on Bun: a plugin that imports WASI is refused up front with what to do
+ * Extism's `createPlugin` on Bun, whose build of @extism/extism serves no WASI (its
+ * `supportsWasiPreview1` is false): a plugin that imports WASI is refused up front with what to do
  * instead (Extism's own refusal says only "WASI is not supported on this platform"). The engine
  * reports it as `init_failed`, like any plugin that cannot be instantiated.
  */

@@ -3,10 +3,11 @@ import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CreateExtismPlugin, Platform } from "./platform.ts";
-import { isBun, withoutWasiOnBun } from "./bun-wasi.ts";
+import { withoutWasiOnBun } from "./bun-wasi.ts";
 import { loadWasiQuietly } from "./quiet-wasi.ts";
 import { readResponse } from "./read-response.ts";
 import { readRegularFile } from "./read-file.ts";
+import { serverRuntime } from "./server-runtime.ts";
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -15,7 +16,7 @@ let extism: Promise<CreateExtismPlugin> | undefined;
 /** @extism/extism, imported after node:wasi was loaded quietly (see quiet-wasi.ts); on Bun, refusing WASI plugins clearly (bun-wasi.ts). */
 function loadExtism(): Promise<CreateExtismPlugin> {
   extism ??= (async () => {
-    if (isBun()) return withoutWasiOnBun((await import("@extism/extism")).default);
+    if (serverRuntime() === "bun") return withoutWasiOnBun((await import("@extism/extism")).default);
     loadWasiQuietly();
     return (await import("@extism/extism")).default;
   })();
@@ -40,4 +41,6 @@ export const platform: Platform = {
     return readResponse(await fetch(url), url, maxBytes);
   },
   loadExtism,
+  // Deno refuses Extism's default worker flag (--disable-warning=ExperimentalWarning) with "invalid execArgv flags".
+  ...(serverRuntime() === "deno" ? { extismWorkerExecArgv: [] } : {}),
 };

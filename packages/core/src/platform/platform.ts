@@ -23,6 +23,11 @@ export interface Platform {
    * ExperimentalWarning on the embedder's terminal; elsewhere it is a plain import.
    */
   loadExtism(): Promise<CreateExtismPlugin>;
+  /**
+   * The `execArgv` of Extism's `runInWorker` workers (transport `"extism"`) where this runtime
+   * refuses Extism's default (Deno: `[]`); absent, Extism's default stands.
+   */
+  readonly extismWorkerExecArgv?: readonly string[];
 }
 
 /** @extism/extism's `createPlugin`, as {@link Platform.loadExtism} returns it. */
