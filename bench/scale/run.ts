@@ -1,13 +1,15 @@
 /**
  * bench/scale: what many plugins in one engine cost, side by side in one run:
- * - N plugins installed in one engine, inline (N = SCALE_N, default 1,000) and one worker each
+ * - N plugins installed in one engine, inline (N = SCALE_N, default 1,000), pooled (N =
+ *   SCALE_POOL_N, default 1,000, in the default pool: one worker per core) and one worker each
  *   (N = SCALE_WORKER_N, default 50): install time, RSS and heap per plugin, first-call latency;
+ * - call cost of one plugin inline, pooled and in a worker of its own (CALLS per round);
  * - install → first call against raw @extism/extism `createPlugin` + call of the same bytes;
  * - event fan-out: one `engine.events.emit` delivered to 100 and to 1,000 subscribed plugins.
  *
  * Run: npm run bench:scale   (builds the worker, examples and fixtures, then runs
  *      `node --expose-gc --conditions=source --import tsx bench/scale/run.ts`).
- * Knobs: SCALE_N, SCALE_WORKER_N, ROUNDS, INSTALLS (per round), FANOUT ("100,1000"), EVENTS (per round),
+ * Knobs: SCALE_N, SCALE_POOL_N, SCALE_WORKER_N, CALLS, ROUNDS, INSTALLS (per round), FANOUT ("100,1000"), EVENTS (per round),
  *        HELD_EVENTS (queued at once for the memory figure).
  */
 import createPlugin from "@extism/extism";
@@ -19,6 +21,8 @@ import { fixed, machineLine, median, sideBySide, timeLoop } from "../lib/measure
 
 const SCALE_N = Number(process.env["SCALE_N"] ?? 1000);
 const SCALE_WORKER_N = Number(process.env["SCALE_WORKER_N"] ?? 50);
+const SCALE_POOL_N = Number(process.env["SCALE_POOL_N"] ?? 1000);
+const CALLS = Number(process.env["CALLS"] ?? 2000);
 const ROUNDS = Number(process.env["ROUNDS"] ?? 7);
 const INSTALLS = Number(process.env["INSTALLS"] ?? 40);
 const FANOUT = (process.env["FANOUT"] ?? "100,1000").split(",").map(Number);
@@ -38,8 +42,9 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) console.warn("run with node --expose-gc (npm run bench:scale does): memory figures are rough without it");
 const load = loadavg().map((l) => l.toFixed(1)).join(" / ");
 
+type Isolation = "inline" | "pool" | "worker";
 /** hello under another name: "interface": "extism" (its get_metadata names itself "hello"). */
-const helloAs = (name: string, isolation: "inline" | "worker") => ({ manifest: { ...manifest, name, interface: "extism", limits: { isolation } }, wasm });
+const helloAs = (name: string, isolation: Isolation) => ({ manifest: { ...manifest, name, interface: "extism", limits: { isolation } }, wasm });
 const expected = "Hello, World!";
 
 async function settle(): Promise<{ rss: number; heap: number }> {
@@ -63,8 +68,10 @@ interface ManyResult {
   rssKiB: number;
   heapKiB: number;
   firstCall: number[];
+  /** The process's RSS with the N plugins installed and called, in MiB (all threads: pool workers included). */
+  rssTotalMiB: number;
 }
-async function many(n: number, isolation: "inline" | "worker"): Promise<ManyResult> {
+async function many(n: number, isolation: Isolation): Promise<ManyResult> {
   const engine = await createEngine({ logger: quiet });
   const before = await settle();
   const cpu = process.cpuUsage();
@@ -81,10 +88,24 @@ async function many(n: number, isolation: "inline" | "worker"): Promise<ManyResu
   }
   const after = await settle();
   await engine.close();
-  return { n, installMs, installCpuMs, rssKiB: (after.rss - before.rss) / n / 1024, heapKiB: (after.heap - before.heap) / n / 1024, firstCall };
+  return { n, installMs, installCpuMs, rssKiB: (after.rss - before.rss) / n / 1024, heapKiB: (after.heap - before.heap) / n / 1024, firstCall, rssTotalMiB: after.rss / 1024 / 1024 };
 }
 const inlineMany = await many(SCALE_N, "inline");
+const pooledMany = await many(SCALE_POOL_N, "pool");
 const workerMany = await many(SCALE_WORKER_N, "worker");
+
+// --- call cost: one plugin inline, pooled, in a worker of its own -------------------------------
+const callEngine = await createEngine({ logger: quiet });
+for (const isolation of ["inline", "pool", "worker"] as const) await callEngine.install(helloAs(`c-${isolation}`, isolation));
+const callLoop = (isolation: Isolation) => () =>
+  timeLoop(CALLS, async () => {
+    const text = (await callEngine.call(`c-${isolation}`, "greet", input)).text();
+    if (text !== expected) throw new Error(`c-${isolation} answered ${text}`);
+  });
+await callLoop("pool")();
+await callLoop("worker")();
+const calls = await sideBySide(ROUNDS, { inline: callLoop("inline"), pool: callLoop("pool"), worker: callLoop("worker") });
+await callEngine.close();
 
 // --- install → first call against raw Extism ---------------------------------------------------
 const rawText = async (withLifecycle: boolean) => {
@@ -192,9 +213,17 @@ console.log(`N plugins in one engine: examples/hello ("interface": "extism") und
 console.log("");
 console.log("| mode | N | install (wall) per plugin | install (process CPU) per plugin | RSS per plugin | heap per plugin | first call median | first call p95 |");
 console.log("|---|---|---|---|---|---|---|---|");
-for (const [mode, r] of [["inline", inlineMany], ["worker (one each)", workerMany]] as const) {
+for (const [mode, r] of [["inline", inlineMany], ["pool (default pool)", pooledMany], ["worker (one each)", workerMany]] as const) {
   console.log(`| ${mode} | ${r.n} | ${fixed(r.installMs, 2)} ms | ${fixed(r.installCpuMs, 2)} ms | ${fixed(r.rssKiB, 0)} KiB | ${fixed(r.heapKiB, 1)} KiB | ${fixed(median(r.firstCall) * 1000, 0)} µs | ${fixed(p95(r.firstCall) * 1000, 0)} µs |`);
 }
+console.log("");
+console.log(`Process RSS with them all installed and called: inline ${fixed(inlineMany.rssTotalMiB, 0)} MiB, pooled ${fixed(pooledMany.rssTotalMiB, 0)} MiB (${pooledMany.n} plugins in ${"the default pool"}), worker ${fixed(workerMany.rssTotalMiB, 0)} MiB (${workerMany.n} plugins).`);
+console.log("");
+console.log(`Call cost, one plugin (greet("${input}"), ${CALLS} calls per round, ${ROUNDS} rounds, order rotating; medians; spin defaults):`);
+console.log("");
+console.log("| mode | µs per call | ÷ inline |");
+console.log("|---|---|---|");
+for (const mode of ["inline", "pool", "worker"] as const) console.log(`| ${mode} | ${fixed(median(calls[mode]), 2)} | ${fixed(median(calls[mode].map((x, i) => x / (calls.inline[i] as number))), 2)}× |`);
 console.log("");
 console.log(`Install → first call of the same bytes (one engine: install, greet, uninstall; ${INSTALLS} per round, ${ROUNDS} rounds, order rotating; medians):`);
 console.log("");

@@ -5,6 +5,7 @@ describe("install limits override", () => {
   test("reads the isolation and timeoutMs fields; empty keeps plugin.json's", () => {
     expect(readOverride("", "")).toEqual({});
     expect(readOverride("worker", " 300 ")).toEqual({ isolation: "worker", timeoutMs: 300 });
+    expect(readOverride("pool", "")).toEqual({ isolation: "pool" });
     expect(readOverride("inline", "")).toEqual({ isolation: "inline" });
   });
 

@@ -7,13 +7,13 @@ import { ThreadspaceError, type BundleParts } from "@threadspace/core";
 
 /** What the user picked; an empty object leaves plugin.json's limits alone. */
 export interface LimitsOverride {
-  readonly isolation?: "inline" | "worker";
+  readonly isolation?: "inline" | "pool" | "worker";
   readonly timeoutMs?: number;
 }
 
-/** Reads the isolation select ("", "inline", "worker") and the timeoutMs field ("" = plugin.json's). */
+/** Reads the isolation select ("", "inline", "pool", "worker") and the timeoutMs field ("" = plugin.json's). */
 export function readOverride(isolation: string, timeoutMs: string): LimitsOverride {
-  const mode: LimitsOverride = isolation === "inline" || isolation === "worker" ? { isolation } : {};
+  const mode: LimitsOverride = isolation === "inline" || isolation === "pool" || isolation === "worker" ? { isolation } : {};
   const text = timeoutMs.trim();
   if (text === "") return mode;
   const ms = Number(text);

@@ -13,7 +13,7 @@ const times = (n: number): string => "x".repeat(n);
  * then DataView traps). The default `hostCallsPerCall` (10,000) and its ceiling (16,000) stay
  * below that, and a call that runs out of slots anyway fails with `limit_exceeded`.
  */
-export function hostCallsCases(env: TestEnv, modes: readonly ("inline" | "worker")[] = ["inline", "worker"]): void {
+export function hostCallsCases(env: TestEnv, modes: readonly ("inline" | "pool" | "worker")[] = ["inline", "worker"]): void {
   for (const isolation of modes) {
     describe(`adversarial: many host calls in one call (${isolation})`, () => {
       let engine: Engine | undefined;

@@ -14,7 +14,7 @@ const times = (n: number): string => "x".repeat(n);
  * and in a worker. Under memoryPages 16 (1 MiB of guest memory) a plugin held 1 GiB through
  * `alloc` and 576 MiB through `var_set` before.
  */
-export function hostMemoryCases(env: TestEnv, modes: readonly ("inline" | "worker")[] = ["inline", "worker"]): void {
+export function hostMemoryCases(env: TestEnv, modes: readonly ("inline" | "pool" | "worker")[] = ["inline", "worker"]): void {
   for (const isolation of modes) {
     describe(`adversarial: host memory through the Extism kernel (${isolation})`, () => {
       let engine: Engine | undefined;

@@ -6,7 +6,7 @@ import type { TestEnv } from "../contract/test-env.ts";
 import { watToWasm } from "../../packages/core/src/limits/test-support/wat.ts";
 
 /** A plain Extism plugin whose table starts with `elements` elements. */
-async function bigTable(elements: number, isolation: "inline" | "worker") {
+async function bigTable(elements: number, isolation: "inline" | "pool" | "worker") {
   const wasm = await watToWasm(`(module (table ${elements} funcref) (memory (export "memory") 1) (func (export "noop") (result i32) (i32.const 0)))`);
   return { manifest: { name: "big-table", version: "1.0.0", description: "", author: "", dependencies: [], capabilities: [], config: {}, interface: "extism", limits: { isolation } }, wasm };
 }
@@ -18,7 +18,7 @@ async function bigTable(elements: number, isolation: "inline" | "worker") {
  * `table.grow` past it returns -1 and the plugin's own trap fails only its call; a table that
  * starts above the cap is refused at install.
  */
-export function tableBombCases(env: TestEnv, modes: readonly ("inline" | "worker")[] = ["inline", "worker"]): void {
+export function tableBombCases(env: TestEnv, modes: readonly ("inline" | "pool" | "worker")[] = ["inline", "worker"]): void {
   for (const isolation of modes) {
     describe(`adversarial: table.grow bomb (${isolation})`, () => {
       let engine: Engine | undefined;

@@ -12,6 +12,7 @@ import { isolationContract } from "./isolation.contract.ts";
 import { limitsContract } from "./limits.contract.ts";
 import { fuelContract } from "./fuel.contract.ts";
 import { lifecycleContract } from "./lifecycle.contract.ts";
+import { replayContract } from "./replay.contract.ts";
 import type { TestEnv } from "./test-env.ts";
 
 /** The engine contract: the same cases in every runtime (Node, Chromium, workerd). */
@@ -29,6 +30,7 @@ export function engineContract(env: TestEnv): void {
   isolationContract(env);
   callLimitsContract(env);
   healthMonitorContract(env);
+  replayContract(env);
   // Last: its engines leave wasm memories for the page's GC, which worker isolates cannot trigger.
   bundleContract(env);
 }

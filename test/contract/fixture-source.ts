@@ -1,10 +1,18 @@
 import type { BundleParts } from "@threadspace/core";
 import type { TestEnv } from "./test-env.ts";
 
-/** A fixture as `{ manifest, wasm }`, with manifest fields overridden. */
+/** A fixture as `{ manifest, wasm }`, with manifest fields overridden (and pooled when the env says so: {@link TestEnv.isolation}). */
 export async function fixture(env: TestEnv, name: string, overrides: Record<string, unknown> = {}): Promise<BundleParts> {
   const [manifest, wasm] = await Promise.all([env.fixtureManifest(name), env.fixtureWasm(name)]);
-  return { manifest: { ...manifest, ...overrides }, wasm };
+  return { manifest: pooledIf(env, { ...manifest, ...overrides }), wasm };
+}
+
+/** The manifest with `limits.isolation` "pool" where the env runs its suites pooled and the plugin asks for "worker" or nothing. */
+function pooledIf(env: TestEnv, manifest: Record<string, unknown>): Record<string, unknown> {
+  if (env.isolation === undefined) return manifest;
+  const limits = (manifest["limits"] ?? {}) as Record<string, unknown>;
+  if (limits["isolation"] === "inline") return manifest;
+  return { ...manifest, limits: { ...limits, isolation: env.isolation } };
 }
 
 /**

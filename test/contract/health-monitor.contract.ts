@@ -138,7 +138,7 @@ export function healthMonitorContract(env: TestEnv): void {
       expect((await engine.call("isolation", "echo", "x")).text()).toBe("x");
       engine.setLogLevel("isolation", "debug");
       const info = await engine.debugInfo("isolation");
-      expect(info).toMatchObject({ name: "isolation", state: "ready", queueDepth: 0, logLevel: "debug", isolation: { mode: "worker" }, limits: { isolation: "worker", timeoutMs: 300 } });
+      expect(info).toMatchObject({ name: "isolation", state: "ready", queueDepth: 0, logLevel: "debug", isolation: { mode: env.isolation ?? "worker" }, limits: { isolation: env.isolation ?? "worker", timeoutMs: 300 } });
       expect(info.permissions.granted).toContain("kv");
       expect(info.worker).toMatchObject({ restarts: 1, timeouts: 1 });
       // Guest memory as of the worker's last call (the bridge reports it).

@@ -22,7 +22,9 @@ function inits(engine: Engine, name = "isolation"): number {
 export function isolationContract(env: TestEnv, transport?: "bridge" | "extism"): void {
   const createEngine = (options: EngineOptions = {}): Promise<Engine> =>
     createEngineWith(transport === undefined ? options : { ...options, isolation: { ...options.isolation, transport } });
-  describe(`isolation: plugins in workers${transport === undefined ? "" : ` (transport ${transport})`}`, () => {
+  // Pooled (env.isolation "pool"): the same cases, each plugin an instance in a shared pool worker.
+  const mode = env.isolation ?? "worker";
+  describe(`isolation: plugins in ${mode === "pool" ? "pool workers" : "workers"}${transport === undefined ? "" : ` (transport ${transport})`}`, () => {
     // workerd starts no workers: these cases are skipped there, and the case after the first one
     // checks what a worker plugin does instead (init_failed, or inline by policy).
     const needsWorkers = test.skipIf(env.runtime === "workerd");
@@ -57,7 +59,7 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
     needsWorkers("a worker plugin serves calls; host functions write in the call's transaction; config_get is live", async () => {
       engine = await createEngine({ logger: quiet, grant: true });
       const info = await engine.install(await fixture(env, "isolation"));
-      expect(info.limits).toMatchObject({ isolation: "worker", timeoutMs: 300 });
+      expect(info.limits).toMatchObject({ isolation: mode, timeoutMs: 300 });
       expect(info.limitNotes).toEqual([]);
       expect((await engine.call("isolation", "echo", "Wörld")).text()).toBe("Wörld");
       expect((await engine.call("isolation", "set", { key: "a", value: { n: 1 } })).json()).toEqual({ ok: true });
@@ -85,14 +87,14 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
     });
 
     needsWorkers("the engine-wide default and the host's floor put plugins in workers", async () => {
-      engine = await createEngine({ logger: quiet, grant: true, limits: { defaults: { isolation: "worker" } } });
+      engine = await createEngine({ logger: quiet, grant: true, limits: { defaults: { isolation: mode } } });
       const plain = await engine.install(await fixture(env, "ok"));
-      expect(plain.limits.isolation).toBe("worker");
+      expect(plain.limits.isolation).toBe(mode);
       expect((await engine.call("ok", "echo", "x")).text()).toBe("x");
-      const forced = await createEngine({ logger: quiet, limits: { isolation: "worker" } });
+      const forced = await createEngine({ logger: quiet, limits: { isolation: mode } });
       const moved = await forced.install(await fixture(env, "ok", { limits: { isolation: "inline" } }));
-      expect(moved.limits.isolation).toBe("worker");
-      expect(moved.limitNotes.join(" ")).toMatch(/moved to "worker" by policy/);
+      expect(moved.limits.isolation).toBe(mode);
+      expect(moved.limitNotes.join(" ")).toMatch(new RegExp(`moved to "${mode}" by policy`));
       await forced.close();
     });
 
@@ -162,7 +164,8 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
     });
 
     needsWorkers("10 plugins keep serving while one loops, and the event loop stays responsive", async () => {
-      engine = await createEngine({ logger: quiet, grant: true });
+      // Pooled, the looping plugin gets a pool of its own: in a shared worker its neighbours would wait for its timeout.
+      engine = await createEngine({ logger: quiet, grant: true, ...(mode === "pool" ? { isolation: { pools: { runaway: { size: 1 } }, poolFor: (plugin: { name: string }) => (plugin.name === "isolation" ? "runaway" : "default") } } : {}) });
       await engine.install(await fixture(env, "isolation", { limits: { isolation: "worker", timeoutMs: 3000 } }));
       const names = Array.from({ length: 10 }, (_, i) => `worker-${i}`);
       await Promise.all(names.map(async (name) => engine?.install(await fixture(env, "isolation", { name, interface: "extism", limits: { isolation: "worker" } }))));
@@ -237,7 +240,7 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
 
     test("a metered plugin's timeoutMs holds inline; an unmetered one is told it cannot be enforced", async () => {
       engine = await createEngine({ logger: quiet });
-      const inline = await engine.install(await fixture(env, "loop", { limits: { timeoutMs: 300 } }));
+      const inline = await engine.install(await fixture(env, "loop", { limits: { timeoutMs: 300, isolation: "inline" } }));
       expect(inline.limits.isolation).toBe("inline");
       expect(inline.metered).toBe(true);
       expect(inline.limitNotes.join(" ")).not.toMatch(/timeoutMs|not metered/);
@@ -248,7 +251,7 @@ export function isolationContract(env: TestEnv, transport?: "bridge" | "extism")
       // workerd's fixtures are metered when the worker is bundled: no unmetered module to make there.
       if (env.runtime === "workerd") return;
       await engine.uninstall("loop");
-      const unmetered = await engine.install(await unmeteredFixture(env, "loop", { limits: { timeoutMs: 300 } }));
+      const unmetered = await engine.install(await unmeteredFixture(env, "loop", { limits: { timeoutMs: 300, isolation: "inline" } }));
       expect(unmetered.metered).toBe(false);
       expect(unmetered.limitNotes.join(" ")).toMatch(/fuel: not metered, .*timeoutMs cannot stop a call that loops inline/);
     });

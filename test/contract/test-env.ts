@@ -14,6 +14,12 @@ export interface TestEnv {
   exampleSource(name: string): InstallSource;
   /** A built example's plugin.wasm: bytes, or in workerd its precompiled module. */
   exampleWasm(name: string): Promise<Uint8Array | WebAssembly.Module>;
+  /**
+   * Runs the suite's fixtures pooled: a fixture that asks for `limits.isolation` "worker", or
+   * for no isolation, gets "pool" (one that asks for "inline" keeps it). Node and Chromium run
+   * the isolation, limits and fuel suites this way (isolation-pool.test.ts).
+   */
+  readonly isolation?: "pool";
   /** Where `fixtureWasm` hands modules (workerd): a fixture's bytes all the same, for cases that never compile them. */
   fixtureBytes?(name: string): Promise<Uint8Array>;
 }

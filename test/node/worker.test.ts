@@ -50,6 +50,25 @@ describe("@threadspace/worker over a MessageChannel", () => {
     expect(isThreadspaceError(unknown, "plugin_not_found")).toBe(true);
   });
 
+  test("a recorded call's trace crosses as plain JSON; replay and traces work from the page", async () => {
+    await engine.install(nodeEnv.exampleSource("memory-analyzer"), { grant: true });
+    const memory = local.memories.put({ content: "Traces cross worker boundaries as JSON." });
+    const recorded = await engine.call("memory-analyzer", "analyze_memory", memory.id, { record: true });
+    expect(recorded.trace?.host.map((h) => h.fn)).toContain("ts_memory_get");
+    await engine.uninstall("memory-analyzer", { keepData: false });
+    await engine.memories.delete(memory.id);
+    await engine.install(nodeEnv.exampleSource("memory-analyzer"), { grant: true });
+    const replay = await engine.replay(recorded.trace);
+    expect(replay).toMatchObject({ same: true, differences: [] });
+    expect(replay.output).toBeInstanceOf(CallResult);
+    expect(replay.output?.text()).toBe(recorded.text());
+    await engine.call("memory-analyzer", "nope", "", { record: true }).catch(() => undefined);
+    expect((await engine.traces("memory-analyzer")).map((t) => t.result)).toEqual([{ error: { code: "export_missing", message: expect.stringContaining("nope") } }]);
+    const refused = await engine.replay({ format: "threadspace-trace", version: 0 }).catch((error: unknown) => error);
+    expect(isThreadspaceError(refused, "bad_input")).toBe(true);
+    expect((refused as ThreadspaceError).issues.map((i) => i.path)).toEqual(["$.version"]);
+  });
+
   test("an emit on the engine's side reaches the page's handler", async () => {
     const seen: unknown[] = [];
     const off = await engine.events.on("app.*", (event) => void seen.push(event.payload));

@@ -9,6 +9,7 @@ import { defineInitPlugin } from "./commands/init-plugin.ts";
 import { defineInspect } from "./commands/inspect.ts";
 import { defineKeygen } from "./commands/keygen.ts";
 import { definePack } from "./commands/pack.ts";
+import { defineReplay } from "./commands/replay.ts";
 import { defineSign } from "./commands/sign.ts";
 import { defineTest } from "./commands/test.ts";
 import { defineValidate } from "./commands/validate.ts";
@@ -42,6 +43,7 @@ export async function run(args: readonly string[], unsafeIo: CliIo): Promise<num
   defineValidate(cli, io);
   defineInspect(cli, io);
   defineCall(cli, io);
+  defineReplay(cli, io);
   defineHash(cli, io);
   defineCap(cli, io);
   defineInitPlugin(cli, io);

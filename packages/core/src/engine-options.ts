@@ -14,6 +14,7 @@ import type { GrantPolicy } from "./permissions/grant-policy.ts";
 import type { StorageDriver } from "@threadspace/storage";
 import type { HostLimitsPolicy } from "./limits/index.ts";
 import type { MeteringOptions } from "./fuel/metering-policy.ts";
+import type { EngineRecordOption } from "./replay/trace-store.ts";
 import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 import type { HealthOptions } from "./lifecycle/monitor.ts";
 import type { TrustOptions } from "./install/trust.ts";
@@ -62,6 +63,13 @@ export interface EngineOptions extends HealthOptions, TrustOptions {
   readonly eventQueueSize?: number;
   /** Events the event log keeps (`engine.events.recent`; stored with `storage`); 0 turns it off. Default 256. */
   readonly eventLogSize?: number;
+  /**
+   * Recording calls (docs/replay.md): `"errors"` records every call and keeps the traces of those
+   * that fail (`engine.traces(name)`); an object also sets how many are kept per plugin (`keep`),
+   * a trace's size cap (`maxBytes`) and a `redact` hook run on every trace before it leaves the
+   * engine. Default `"off"`: only calls with `{ record: true }` are recorded.
+   */
+  readonly record?: EngineRecordOption;
   /**
    * With `storage`: how long after a change the health histories and the event log are stored,
    * in ms (all changes of that time in one commit, off the calls' path; `close()` stores the

@@ -26,8 +26,10 @@ import { readSource, type SourceBundle } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
+import { enginePools, type EnginePools } from "./isolation/pool/engine-pools.ts";
 import { ConfigRuntime, type PluginConfig } from "./config/config-runtime.ts";
 import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
+import { syncExtismConfig } from "./config/extism-config.ts";
 import { applyBufferSize, checkLogsFilter, checkLogsQuery, checkThreshold, type LogEntry, type LogsFilter, type LogsQuery } from "./logs/engine-logs.ts";
 import { forwardLogs } from "./logs/forward-logs.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
@@ -42,6 +44,9 @@ import type { EffectiveLimits } from "./limits/limits-policy.ts";
 import { DEFAULT_HEALTH_TIMEOUT_MS, HealthMonitor } from "./lifecycle/monitor.ts";
 import { debugInfo, type DebugInfo } from "./lifecycle/debug-info.ts";
 import { cannotDisableError, dependencyInUseError, engineClosedError, pluginNotFoundError, pluginUnavailableError } from "./engine-errors.ts";
+import { EngineTraces, type TappedRun } from "./replay/engine-traces.ts";
+import type { ReplayOptions, ReplayResult, ReplayTarget } from "./replay/replay-call.ts";
+import type { CallTrace } from "./replay/trace.ts";
 
 /** Runs the engine's start-time load from storage (called by `createEngine` only). */
 const RESTORE: unique symbol = Symbol("restore");
@@ -75,10 +80,14 @@ export class Engine {
   /** hostCallsPerCall and eventsPerSecond, enforced in the host functions (limits/call-limits.ts). */
   readonly #callLimits: CallLimits;
   readonly #workerSlots: WorkerSlots | undefined;
+  /** Worker pools (`limits.isolation: "pool"`): started with their first plugin, closed with the engine. */
+  readonly #pools: EnginePools;
   readonly #maxQueued: number;
   /** Call metrics, health polling and the circuit breaker (lifecycle/monitor.ts). */
   readonly #monitor: HealthMonitor;
   readonly #healthTimeoutMs: number;
+  /** Recording and replay of calls (replay/, docs/replay.md). */
+  readonly #traces: EngineTraces;
   #closed = false;
   /** What the engine keeps in `options.storage`: calls' commits, bundles, grants, config, journal (undefined: memory only). */
   readonly #storage: EnginePersistence | undefined;
@@ -114,6 +123,7 @@ export class Engine {
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
     if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
     this.#workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
+    this.#pools = enginePools(options.isolation);
     this.#callLimits = new CallLimits();
     this.#monitor = new HealthMonitor(options, (topic, payload) => this.events.emit(topic, payload));
     this.#healthTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
@@ -125,6 +135,7 @@ export class Engine {
     });
     this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#storage?.grantsChanged(name) ?? Promise.resolve());
     this.#eventLog = new EventLog(this.#host.state.events, options.eventLogSize);
+    this.#traces = new EngineTraces(options.record, (message) => this.#logger.warn(message), { logs: this.#host.state.logs, events: this.#host.state.events });
     this.#storage =
       options.storage === undefined
         ? undefined
@@ -310,16 +321,64 @@ export class Engine {
     if (open !== undefined) return Promise.reject(open);
     let encoded: string | Uint8Array;
     let budget: CallBudget | undefined;
+    let recorded: boolean;
     try {
       encoded = encodeInput(input, name);
       budget = options === undefined ? undefined : callBudget(options, this.#limitsPolicy.fuel, name);
+      recorded = this.#traces.records(options?.record, name);
     } catch (error) {
       return Promise.reject(error);
     }
+    if (recorded) return this.#traces.call(this.#traceTarget(record), exportName, encoded, budget?.fuel, options?.record === true, this.#tapped(name, runner, exportName, budget));
     if (this.#hooks.watchesCalls) {
       return callWithHooks(this.#hooks, name, runner, exportName, encoded, budget);
     }
     return runner.call(exportName, encoded, (output, fuel) => new CallResult(output, name, fuel), budget);
+  }
+
+  /**
+   * Runs a recorded call again (docs/replay.md) on the trace's plugin or `options.plugin` (a
+   * rebuilt one), serving every host reply from the trace: nothing is read from or written to
+   * the engine's state. Resolves with `{ same, differences, output, error, fuel, notes }`: the
+   * first differing host request (index, expected, got), then a different output, error code or
+   * fuel count. A trace that is not one (wrong format or version, oversized, malformed, fields of
+   * the wrong type) is refused with `bad_input` listing the JSON paths.
+   *
+   * @example
+   * const { same, differences } = await engine.replay(JSON.parse(text), { plugin: "analyzer-next" });
+   */
+  async replay(trace: unknown, options: ReplayOptions = {}): Promise<ReplayResult> {
+    this.#assertOpen();
+    const parsed = this.#traces.parse(trace, options);
+    const name = options.plugin ?? parsed.plugin.name;
+    const record = this.#record(name);
+    const runner = record.runner;
+    if (runner === undefined) throw this.#unavailable(name);
+    // Not counted in the plugin's health (an open circuit does not stop it either): replaying its failures is how they are debugged.
+    const budget = parsed.budget === undefined ? undefined : callBudget({ fuel: parsed.budget }, this.#limitsPolicy.fuel, name);
+    return this.#traces.replay(parsed, this.#traceTarget(record), (tap, input) => runner.replay(parsed.export, input, (output, fuel) => new CallResult(output, name, fuel), budget, tap));
+  }
+
+  /** The traces of a plugin's recorded calls that failed, oldest first (`createEngine({ record: "errors" })` or `{ record: true }`). */
+  traces(name: string): CallTrace[] {
+    this.#record(name);
+    return this.#traces.list(name);
+  }
+
+  /** What a trace says about the plugin it ran on. */
+  #traceTarget(record: PluginRecord): ReplayTarget {
+    const { name, version } = record.manifest;
+    const kernel = this.#config.extismConfig(name);
+    const kernelConfig = { serve: (config: Readonly<Record<string, unknown>>) => syncExtismConfig(kernel, config), restore: () => this.#plugins.has(name) && syncExtismConfig(kernel, this.config.get(name)) };
+    return { name, version, sha256: record.sha256 ?? null, config: this.config.get(name), kernelConfig };
+  }
+
+  /** A recorded call of `exportName`, through the call hooks when some are registered. */
+  #tapped(name: string, runner: PluginRunner, exportName: string, budget: CallBudget | undefined): TappedRun {
+    return (tap, input) =>
+      this.#hooks.watchesCalls
+        ? callWithHooks(this.#hooks, name, runner, exportName, input, budget, tap)
+        : runner.call(exportName, input, (output, fuel) => new CallResult(output, name, fuel), budget, undefined, tap);
   }
 
   /** Every installed plugin. */
@@ -425,6 +484,7 @@ export class Engine {
       this.#config.forget(dependent);
       this.#callLimits.forget(dependent);
       this.#monitor.forget(dependent);
+      this.#traces.forget(dependent);
     }
     await this.#storage?.uninstalled([...dependents, name]);
     return this.#uninstalledData([...dependents, name], name, options.keepData);
@@ -449,6 +509,7 @@ export class Engine {
     }
     this.#plugins.clear();
     this.#modules.clear();
+    await this.#pools.close();
     // The engine owns the driver it was given: pending commits finish, then it is released.
     await this.#storage?.close();
   }
@@ -503,6 +564,7 @@ export class Engine {
       limits: { ...limits, maxQueued: this.#maxQueued },
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
+      pools: this.#pools,
       commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
     };
   }

@@ -45,3 +45,7 @@ export {
   type GuestMemory,
   type MemoryLimits,
 } from "./limits/index.ts";
+export { parseTrace } from "./replay/parse-trace.ts";
+export { traceOf, type EngineRecordOption, type RecordOptions } from "./replay/trace-store.ts";
+export { TRACE_FORMAT, TRACE_VERSION, type CallTrace, type HostExchange, type TracePayload, type TraceRedactor } from "./replay/trace.ts";
+export type { ReplayOptions, ReplayResult, ReplayDifference, ReplayError } from "./replay/replay-call.ts";

@@ -4,6 +4,7 @@ import { builtInApis } from "./apis/built-in-apis.ts";
 import { toHostApi, type CustomHostApi } from "./custom-api.ts";
 import { buildHostFunctions, importName, type ExtismHostFunction, type HostFunctionOptions } from "./host-functions.ts";
 import { HostFailure, type HostApi } from "./host-types.ts";
+import { tapHostFunctions } from "./host-tap.ts";
 import { pluginApi, type PluginInvoker } from "./apis/plugin-api.ts";
 import { PermissionTable } from "./permissions.ts";
 import { HostState } from "./state/host-state.ts";
@@ -56,7 +57,8 @@ export class Host {
   /** The `extism:host/user` functions one plugin imports (`imported`: their names). */
   functionsFor(manifest: PluginManifest, imported: ReadonlySet<string>, options: { inWorker?: boolean } = {}): Record<string, ExtismHostFunction> {
     const functionOptions = { maxRequestBytes: this.#maxRequestBytes, ...(options.inWorker === true ? { canSuspend: true } : {}), ...(this.#beforeCall === undefined ? {} : { beforeCall: this.#beforeCall }) };
-    return buildHostFunctions(manifest.name, this.#apis.values(), this.permissions, functionOptions, imported);
+    // Every function through the recording boundary (host-tap.ts): a call with a tap is recorded or replayed.
+    return tapHostFunctions(buildHostFunctions(manifest.name, this.#apis.values(), this.permissions, functionOptions, imported));
   }
 
   /** A transaction for one call of `plugin`. */

@@ -22,3 +22,4 @@ export { LogStore, LOG_LEVELS, isLogThreshold, DEFAULT_LOG_CAPACITY, MAX_LOG_MES
 export type { LogEntry, LogLevel, LogThreshold, LogSource, LogQuery, LogFilter, LogListener } from "./state/log-store.ts";
 export { HOST_ABI_VERSION } from "./abi-version.ts";
 export { copyEmbedderInput, MAX_EMBEDDER_DEPTH, MAX_EMBEDDER_NODES, MAX_EMBEDDER_CHARS } from "./state/embedder-input.ts";
+export { tapHostFunctions, type HostCallTap, type LiveHostCall } from "./host-tap.ts";

@@ -1,4 +1,5 @@
 import type { StorageWrite } from "@threadspace/storage";
+import type { HostCallTap } from "./host-tap.ts";
 
 const DELETED: unique symbol = Symbol("deleted");
 type Slot<V> = V | typeof DELETED;
@@ -127,6 +128,8 @@ export class CallTransaction {
   readonly #overlays = new Map<TxMap<unknown, unknown>, Map<unknown, unknown>>();
   readonly #afterCommit: Array<() => void> = [];
   #state: "open" | "committed" | "aborted" = "open";
+  /** Records this call's host calls, or serves their replies on replay (host-tap.ts); undefined: the live host, unrecorded. */
+  tap: HostCallTap | undefined = undefined;
 
   constructor(actor: string) {
     this.actor = actor;

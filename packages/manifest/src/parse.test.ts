@@ -205,7 +205,7 @@ describe("each rule reports its own path", () => {
     ["limits unsafe", { limits: { storageBytes: 2 ** 53 } }, "$.limits.storageBytes", "whole number"],
     ["limits string", { limits: { maxInputBytes: "1kb" } }, "$.limits.maxInputBytes", "must be a number"],
     ["limits pages", { limits: { memoryPages: 65537 } }, "$.limits.memoryPages", "from 1 to 65536"],
-    ["limits isolation", { limits: { isolation: "thread" } }, "$.limits.isolation", '"inline" or "worker"'],
+    ["limits isolation", { limits: { isolation: "thread" } }, "$.limits.isolation", '"inline", "pool" or "worker"'],
     ["limits unknown", { limits: { timeout: 5 } }, "$.limits.timeout", 'Did you mean "timeoutMs"?'],
     ["engine", { engine: "latest" }, "$.engine", "not a semver range"],
     ["engine type", { engine: 1 }, "$.engine", "must be a string"],

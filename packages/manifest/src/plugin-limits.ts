@@ -29,8 +29,11 @@ export interface PluginLimits {
   maxVarBytes?: number;
   /** Most elements each WebAssembly table of the plugin may hold (written into the module as its maximum). */
   tableElements?: number;
-  /** Where the plugin runs: on the engine's thread, or in its own worker. */
-  isolation?: "inline" | "worker";
+  /**
+   * Where the plugin runs: on the engine's thread (`inline`), in its own Extism instance inside a
+   * worker shared with other plugins (`pool`), or in a worker of its own (`worker`).
+   */
+  isolation?: "inline" | "pool" | "worker";
 }
 
 /** The most 64 KiB pages a 32-bit WebAssembly memory can have. */
@@ -81,7 +84,7 @@ export const limitsSchema = v.pipe(
     maxVarBytes: v.exactOptional(count(UNITS.maxVarBytes, Number.MAX_SAFE_INTEGER)),
     tableElements: v.exactOptional(count(UNITS.tableElements, MAX_TABLE_ELEMENTS)),
     isolation: v.exactOptional(
-      v.picklist(["inline", "worker"], (issue) => `must be "inline" or "worker"; got ${describeValue(issue.input)}.`),
+      v.picklist(["inline", "pool", "worker"], (issue) => `must be "inline", "pool" or "worker"; got ${describeValue(issue.input)}.`),
     ),
   }),
 );

@@ -3,7 +3,7 @@ import { CallResult, ThreadspaceError, type EngineHookName, type InstallSource }
 import type { EngineFacade } from "./engine-facade.ts";
 import { registerErrorTransfer } from "./error-transfer.ts";
 import type { Async, RemoteEngine, RemoteUnsubscribe } from "./remote-engine.ts";
-import { hookEventFromWire, type ViewName, type WireHookEvent, type WireInstallSource } from "./wire.ts";
+import { hookEventFromWire, replayResultFromWire, type ViewName, type WireHookEvent, type WireInstallSource } from "./wire.ts";
 
 /** What `connectEngine` talks to: a `Worker`, or any comlink endpoint (a `MessagePort`). */
 export type EngineEndpoint = Comlink.Endpoint & { terminate?: () => void };
@@ -57,6 +57,12 @@ export async function connectEngine(worker: EngineEndpoint): Promise<RemoteEngin
   return remoteEngine(remote, worker);
 }
 
+/** The plugin a trace names (for the replayed output's messages); "" when it names none. */
+function tracedPlugin(trace: unknown): string {
+  const plugin = (trace as { plugin?: { name?: unknown } } | null)?.plugin?.name;
+  return typeof plugin === "string" ? plugin : "";
+}
+
 function remoteEngine(remote: Comlink.Remote<EngineFacade>, worker: EngineEndpoint): RemoteEngine {
   let released = false;
   /** After `close()` or `terminate()`, calls reject with `engine_closed` instead of reaching a released proxy. */
@@ -85,9 +91,11 @@ function remoteEngine(remote: Comlink.Remote<EngineFacade>, worker: EngineEndpoi
     },
     installAll: async (sources) => live().installAll(sources.map(wireSource)),
     call: async (name, exportName, input, options) => {
-      const { bytes, fuel } = await live().call(name, exportName, input, options);
-      return new CallResult(bytes, name, fuel);
+      const { bytes, fuel, trace } = await live().call(name, exportName, input, options);
+      return new CallResult(bytes, name, fuel, trace);
     },
+    replay: async (trace, options) => replayResultFromWire(options?.plugin ?? tracedPlugin(trace), await live().replay(trace, options)),
+    traces: async (name) => live().traces(name),
     list: async () => live().list(),
     get: async (name) => live().get(name),
     findByCapability: async (capability) => live().findByCapability(capability),

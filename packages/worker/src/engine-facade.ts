@@ -1,6 +1,6 @@
 import * as Comlink from "comlink";
-import { ThreadspaceError, type CallInput, type CallOptions, type Engine, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UninstallOptions, type UninstallResult, type UnloadOptions } from "@threadspace/core";
-import { hookEventToWire, isViewMethod, transferableBytes, type ViewName, type WireHandler, type WireHookEvent, type WireInstallSource } from "./wire.ts";
+import { ThreadspaceError, type CallInput, type CallOptions, type CallTrace, type Engine, type ReplayOptions, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UninstallOptions, type UninstallResult, type UnloadOptions } from "@threadspace/core";
+import { hookEventToWire, isViewMethod, transferableBytes, type ViewName, type WireHandler, type WireHookEvent, type WireInstallSource, type WireReplayResult } from "./wire.ts";
 
 /** A `grant` policy that is a function (it runs on the page). */
 type GrantFunction = Extract<NonNullable<InstallOptions["grant"]>, (...args: never[]) => unknown>;
@@ -52,11 +52,21 @@ export class EngineFacade {
     return (await this.#engine).installAll(sources);
   }
 
-  /** The output bytes, transferred (not copied) to the page, and the fuel the call used. */
-  async call(name: string, exportName: string, input?: CallInput, options?: CallOptions): Promise<{ bytes: Uint8Array; fuel: number | undefined }> {
+  /** The output bytes, transferred (not copied) to the page, the fuel the call used and its trace (plain JSON) when recorded. */
+  async call(name: string, exportName: string, input?: CallInput, options?: CallOptions): Promise<{ bytes: Uint8Array; fuel: number | undefined; trace?: CallTrace | undefined }> {
     const result = await (await this.#engine).call(name, exportName, input, options);
     const bytes = transferableBytes(result.bytes);
-    return Comlink.transfer({ bytes, fuel: result.fuel }, [bytes.buffer]);
+    return Comlink.transfer({ bytes, fuel: result.fuel, ...(result.trace === undefined ? {} : { trace: result.trace }) }, [bytes.buffer]);
+  }
+
+  /** As `engine.replay`, with the replay's output as bytes (the page rebuilds its `CallResult`). */
+  async replay(trace: unknown, options?: ReplayOptions): Promise<WireReplayResult> {
+    const { output, ...rest } = await (await this.#engine).replay(trace, options);
+    return { ...rest, output: output === undefined ? undefined : output.bytes.slice() };
+  }
+
+  async traces(name: string): Promise<CallTrace[]> {
+    return (await this.#engine).traces(name);
   }
 
   async list(): Promise<ReturnType<Engine["list"]>> {

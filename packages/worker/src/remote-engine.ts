@@ -1,4 +1,4 @@
-import type { CallInput, CallOptions, CallResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UninstallOptions, UninstallResult, UnloadOptions } from "@threadspace/core";
+import type { CallInput, CallOptions, CallResult, CallTrace, ReplayOptions, ReplayResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UninstallOptions, UninstallResult, UnloadOptions } from "@threadspace/core";
 
 /** The same methods, each returning a promise. */
 export type Async<T> = {
@@ -21,6 +21,10 @@ export interface RemoteEngine {
   installAll(sources: readonly InstallSource[]): Promise<PluginInfo[]>;
   /** As `engine.call` (with its `{ fuel }` budget and `result.fuel`); the output bytes are transferred from the worker, not copied. */
   call(name: string, exportName: string, input?: CallInput, options?: CallOptions): Promise<CallResult>;
+  /** As `engine.replay` (the trace is plain JSON and crosses as it is). */
+  replay(trace: unknown, options?: ReplayOptions): Promise<ReplayResult>;
+  /** As `engine.traces`. */
+  traces(name: string): Promise<CallTrace[]>;
   list(): Promise<PluginInfo[]>;
   get(name: string): Promise<PluginInfo | undefined>;
   findByCapability(capability: string): Promise<PluginInfo[]>;

@@ -1,4 +1,4 @@
-import { CallResult, ThreadspaceError, type EngineHookName, type EngineHooks, type InstallSource } from "@threadspace/core";
+import { CallResult, ThreadspaceError, type EngineHookName, type EngineHooks, type InstallSource, type ReplayResult } from "@threadspace/core";
 import { deserializeThreadspaceError, serializeThreadspaceError, type ThreadspaceErrorData } from "./error-transfer.ts";
 
 /** A hook's event as the engine passes it. */
@@ -56,4 +56,12 @@ export function hookEventFromWire<N extends EngineHookName>(name: N, wire: WireH
 
 function isWireError(value: unknown): value is { threadspaceError: ThreadspaceErrorData } {
   return typeof value === "object" && value !== null && "threadspaceError" in value;
+}
+
+/** `engine.replay`'s result as it crosses: the output as bytes (the rest is plain data). */
+export type WireReplayResult = Omit<ReplayResult, "output"> & { readonly output: Uint8Array | undefined };
+
+/** Page side: the replay's result with a real `CallResult`. */
+export function replayResultFromWire(plugin: string, wire: WireReplayResult): ReplayResult {
+  return { ...wire, output: wire.output === undefined ? undefined : new CallResult(wire.output, plugin, wire.fuel) };
 }

@@ -1,10 +1,11 @@
 import { resolve } from "node:path";
 import { formatWithOptions } from "node:util";
 import type { CAC } from "cac";
-import { createEngine, type EngineLogger } from "@threadspace/core";
+import { createEngine, traceOf, type CallTrace, type EngineLogger } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
 import { PERMISSIONS, type PermissionName } from "@threadspace/manifest";
 import { applySeed } from "../seed.ts";
+import { writeFileAtomic } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, line } from "../output.ts";
 
@@ -23,6 +24,15 @@ export interface CallOptions {
   readonly seed?: string;
   /** Print the fuel the call used (on standard error); a number also sets the call's fuel budget. */
   readonly fuel?: boolean | string | number;
+  /** Record the call into this .tstrace file (docs/replay.md), also when it fails. */
+  readonly record?: string;
+}
+
+/** Writes a recorded call's trace (a failed call's too) and says where on stderr. */
+async function saveTrace(io: CliIo, path: string | undefined, trace: CallTrace | undefined): Promise<void> {
+  if (path === undefined || trace === undefined) return;
+  await writeFileAtomic(resolve(io.cwd, path), `${JSON.stringify(trace, null, 2)}\n`);
+  io.stderr(`trace: ${path} (${trace.host.length} host call${trace.host.length === 1 ? "" : "s"}; replay it with threadspace replay ${path})\n`);
 }
 
 /** The call's fuel budget from `--fuel <n>`; undefined for a bare `--fuel` or none. */
@@ -95,7 +105,16 @@ export async function call(io: CliIo, bundle: string, exportName: string, input:
     explainGrants(io, permissions, granted, grant);
     // Seed after install, as an embedder's data arrives while plugins run: subscribers see the events.
     if (options.seed !== undefined) await applySeed(engine, resolve(io.cwd, options.seed));
-    const result = await engine.call(name, exportName, callInput, budget === undefined ? undefined : { fuel: budget });
+    const record = typeof options.record === "string" ? options.record : undefined;
+    if (options.record !== undefined && record === undefined) throw new UsageError("--record takes the .tstrace file to write.", "call");
+    let result;
+    try {
+      result = await engine.call(name, exportName, callInput, { ...(budget === undefined ? {} : { fuel: budget }), ...(record === undefined ? {} : { record: true }) });
+    } catch (error) {
+      await saveTrace(io, record, traceOf(error));
+      throw error;
+    }
+    await saveTrace(io, record, result.trace);
     if (options.fuel !== undefined && options.fuel !== false) io.stderr(`fuel: ${result.fuel ?? "not metered"}${budget === undefined ? "" : ` of ${budget}`}\n`);
     if (options.json === true) {
       line(io, JSON.stringify(result.json(), null, 2));
@@ -118,6 +137,7 @@ export function defineCall(cli: CAC, io: CliIo): void {
     .option("--grant <permissions>", "Grant permissions the plugin requests: a comma-separated list, or all")
     .option("--seed <file.json>", 'Put memories and threads in the engine first: {"memories": [...], "threads": [...]}')
     .option("--fuel [budget]", "Print the fuel (instructions) the call used on stderr; with a number, also stop the call past that budget (fuel_exhausted)")
+    .option("--record <file.tstrace>", "Record the call (host requests and replies, config, logs, output, fuel) into a trace that threadspace replay runs again")
     .example("  $ threadspace call examples/hello greet World")
     .example(`  $ threadspace call examples/count-vowels count_vowels --json '"Hello"'`)
     .example("  $ cat input.txt | threadspace call my_plugin analyze --stdin")

@@ -8,6 +8,7 @@ import { isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, displayPath, line } from "../output.ts";
 import { buildBundle, readBundleManifest } from "./build.ts";
+import { checkTraces } from "./test-traces.ts";
 
 /** The largest tests/cases.json read (1 MiB). */
 const MAX_CASES_BYTES = 1024 * 1024;
@@ -149,6 +150,8 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
       const spent = fuel === undefined ? "" : ` (fuel ${fuel}${item.maxFuel === undefined ? "" : ` of ${item.maxFuel}`})`;
       report(why === undefined, `${item.name ?? `case ${index + 1}`}: ${item.export}${spent}`, why);
     }
+    // Regression traces (tests/traces/*.tstrace, docs/replay.md): each replays the same.
+    await checkTraces(io, engine, manifest.name, dir, report);
     for (const entry of engine.logs(manifest.name).filter((entry) => entry.level === "error")) io.stderr(`  plugin log (error): ${entry.message}\n`);
     let cleanupError: string | undefined;
     engine.hook("plugin:unload", (event) => {
@@ -167,7 +170,7 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
 /** Registers `test` on the command line. */
 export function defineTest(cli: CAC, io: CliIo): void {
   cli
-    .command("test [dir]", "Check a plugin in a real engine: install, health_check, the calls in tests/cases.json, cleanup (builds first when stale)")
+    .command("test [dir]", "Check a plugin in a real engine: install, health_check, the calls in tests/cases.json, the traces in tests/traces/, cleanup (builds first when stale)")
     .option("--cases <file>", "The cases file (default <dir>/tests/cases.json)")
     .option("--no-build", "Do not build first, even when the wasm is stale")
     .example("  $ threadspace test my_plugin")

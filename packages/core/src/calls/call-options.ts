@@ -9,6 +9,12 @@ export interface CallOptions {
    * the call fails with `fuel_exhausted` and its writes are discarded.
    */
   readonly fuel?: number;
+  /**
+   * Record the call (docs/replay.md): the result's `trace` holds its host calls and replies,
+   * config, logs, events, output and fuel, replayable with `engine.replay`. A failed recorded
+   * call keeps its trace in `engine.traces(name)` (and `traceOf(error)`).
+   */
+  readonly record?: boolean;
 }
 
 /**

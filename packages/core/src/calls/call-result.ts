@@ -1,4 +1,5 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
+import type { CallTrace } from "../replay/trace.ts";
 
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
@@ -16,11 +17,14 @@ export class CallResult {
    * is not metered (a precompiled module that was not metered at build time).
    */
   readonly fuel: number | undefined;
+  /** The call's trace (`engine.call(..., { record: true })`, docs/replay.md); undefined when it was not recorded. */
+  readonly trace: CallTrace | undefined;
 
-  constructor(source: OutputSource, plugin: string, fuel?: number) {
+  constructor(source: OutputSource, plugin: string, fuel?: number, trace?: CallTrace) {
     this.#source = source;
     this.#plugin = plugin;
     this.fuel = fuel;
+    this.trace = trace;
   }
 
   /** The raw output bytes (empty when the plugin wrote none). */

@@ -5,6 +5,7 @@ import type { CallOutcome, Instance } from "../isolation/instance.ts";
 import type { WorkerStats } from "../isolation/worker-supervisor.ts";
 import { callLimitError } from "../limits/call-limits.ts";
 import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
+import type { CallTap } from "../replay/call-tap.ts";
 
 const EMPTY = new Uint8Array(0);
 const PAGE = 65536;
@@ -22,7 +23,7 @@ export interface RunnerLimits {
   /** Most fuel a call may use (limits.fuel); undefined: no fuel limit (a metered call still has its deadline). */
   readonly fuel?: number | undefined;
   /** Where the plugin asked to run (limits.isolation, capped by policy); default `inline`. */
-  readonly isolation?: "inline" | "worker";
+  readonly isolation?: "inline" | "pool" | "worker";
   /** Most calls that may wait behind the running one; one more is refused with `busy`. Default: no bound. */
   readonly maxQueued?: number;
   /** Kernel caps (limits/host-memory.ts): bytes the plugin may make the host hold, and of those in vars. Default: derived from `memoryPages`. */
@@ -32,7 +33,7 @@ export interface RunnerLimits {
 
 /** Where a runner's instance runs, and what was decided about it (engine.get(name).limitNotes). */
 export interface RunnerIsolation {
-  readonly mode: "inline" | "worker";
+  readonly mode: "inline" | "pool" | "worker";
   readonly notes: readonly string[];
 }
 
@@ -107,8 +108,16 @@ export class PluginRunner {
   readonly #waiting: Array<() => void> = [];
   readonly #release = (): void => {
     this.#busy = false;
+    const tap = this.#tap;
+    if (tap !== undefined) {
+      // Before the next call starts: what the tap records is this call's alone.
+      this.#tap = undefined;
+      tap.end();
+    }
     this.#waiting.shift()?.();
   };
+  /** The tap of the call running now, if it is recorded or replayed. */
+  #tap: CallTap | undefined = undefined;
 
   readonly #begin: (() => CallTransaction) | undefined;
   readonly #commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
@@ -132,12 +141,22 @@ export class PluginRunner {
    * Calls an export and maps its output (null when it wrote none) with `map`, in the same
    * promise reaction that frees the instance for the next call.
    */
-  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget, caller?: string): Promise<T> {
+  call<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget?: CallBudget, caller?: string, tap?: CallTap): Promise<T> {
     if (ENGINE_EXPORTS.has(exportName)) {
       const who = caller === undefined ? "engine.call" : `${caller} (through ts_plugin_call)`;
       return Promise.reject(new ThreadspaceError("permission_denied", `${exportName} is called only by the engine (lifecycle, events, config changes, health and debug reports); ${who} may not call it. Use the engine's API instead (engine.health, engine.debugInfo, engine.events.emit, engine.config.set, engine.unload).`, { plugin: this.name }));
     }
-    return this.#enqueue(exportName, input, map, true, budget, caller);
+    return this.#enqueue(exportName, input, map, true, budget, caller, tap);
+  }
+
+  /**
+   * As `call`, for a replay (replay/): with its tap, and outside the plugin's figures (stats,
+   * health, fuel percentiles, circuit breaker), so that replaying traces, hostile ones included,
+   * cannot open the plugin's circuit for its callers.
+   */
+  replay<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget: CallBudget | undefined, tap: CallTap): Promise<T> {
+    if (ENGINE_EXPORTS.has(exportName)) return this.call(exportName, input, map);
+    return this.#enqueue(exportName, input, map, false, budget, undefined, tap);
   }
 
   /** Calls an export and returns its output bytes; lifecycle calls use it, so `stats` does not count them. */
@@ -145,7 +164,7 @@ export class PluginRunner {
     return this.#enqueue(exportName, input, toBytes, false);
   }
 
-  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget, caller?: string): Promise<T> {
+  #enqueue<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget?: CallBudget, caller?: string, tap?: CallTap): Promise<T> {
     if (this.#closed) return Promise.reject(new ThreadspaceError("plugin_unavailable", "is unloading; call it again after it is loaded.", { plugin: this.name }));
     if (!this.exports.has(exportName)) return Promise.reject(this.#fail(this.missing(exportName), exportName, counted));
     const size = inputBytes(input, this.#limits.maxInputBytes);
@@ -153,7 +172,7 @@ export class PluginRunner {
       const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
       return Promise.reject(this.#fail(error, exportName, counted));
     }
-    if (!this.#busy) return this.#run(exportName, input, map, counted, budget, caller);
+    if (!this.#busy) return this.#run(exportName, input, map, counted, budget, caller, tap);
     const maxQueued = this.#limits.maxQueued;
     if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
       const error = new ThreadspaceError("busy", `has ${this.#waiting.length} calls waiting already, the most the engine queues per plugin (createEngine({ maxQueuedCalls })); ${exportName} was not queued. Retry later or call it less often.`, { plugin: this.name });
@@ -161,7 +180,7 @@ export class PluginRunner {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget, caller).then(resolve, reject));
+      this.#waiting.push(() => this.#run(exportName, input, map, counted, budget, caller, tap).then(resolve, reject));
     });
   }
 
@@ -203,7 +222,7 @@ export class PluginRunner {
     return error;
   }
 
-  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined, caller?: string): Promise<T> {
+  #run<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, counted: boolean, budget: CallBudget | undefined, caller?: string, tap?: CallTap): Promise<T> {
     this.#caller = caller;
     this.#busy = true;
     if (counted) this.stats.calls++;
@@ -220,13 +239,18 @@ export class PluginRunner {
     }
     const tx = this.#begin?.();
     this.#tx = tx;
+    // A recorded or replayed call (replay/): its tap sees or serves the call's host calls.
+    if (tap !== undefined) {
+      this.#tap = tap;
+      tap.begin(tx);
+    }
     let pending: Promise<CallOutcome>;
     try {
       const timeoutMs = this.#limits.timeoutMs;
       const fuel = budget?.fuel ?? this.#limits.fuel;
       // The deadline is set by the instance when the call starts running there (a worker may
       // first have to restart): timeoutMs counts the plugin's own time.
-      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs });
+      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs, caller });
     } catch (cause) {
       return new Promise<T>(() => this.#settleError(cause));
     }

@@ -6,6 +6,7 @@
  * (worker-supervisor.ts). The engine (calls/plugin-runner.ts) drives an Instance; an Instance
  * knows nothing of the engine's runner, queue or lifecycle.
  */
+import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
 
 /** What one call may use, given by the caller with the call. */
@@ -27,6 +28,11 @@ export interface CallOptions {
    * the deadline when `deadline` is absent, and named in `timeout` errors.
    */
   readonly timeoutMs?: number | undefined;
+  /**
+   * The plugin whose `ts_plugin_call` this call serves (undefined: the embedder's call). A pool
+   * worker refuses a call from the plugin whose call it is running (it would wait for itself).
+   */
+  readonly caller?: string | undefined;
 }
 
 /** What a call gave back. */
@@ -60,6 +66,17 @@ export interface Instance {
    * stops by itself.
    */
   onExit(listener: (why: string) => void): void;
+}
+
+/**
+ * A call that never started: the worker it waited for went away first (a pool worker terminated
+ * because a neighbour would not stop). Nothing of it ran, so it is safe to run again: the
+ * supervisor retries it once on a fresh instance.
+ */
+export class CallNotStartedError extends ThreadspaceError {
+  constructor(plugin: string | undefined, exportName: string, why: string) {
+    super("plugin_unavailable", `${exportName} did not start: its worker ${why}. Nothing of this call ran; call it again.`, { plugin });
+  }
 }
 
 /** An {@link Instance} that runs in a thread of its own, so that terminating it stops any call. */

@@ -68,4 +68,14 @@ describe("isolation notes", () => {
     expect(isolationNotes(resolved, { isolation: { mode: "inline", notes: ["fell back"] } })).toEqual(["fell back"]);
     expect(isolationNotes(resolved, undefined)).toEqual([]);
   });
+
+  test("pool needs workers as worker does; where the bridge cannot run, a pooled plugin gets a worker of its own, with a note", () => {
+    expect(decideIsolation("p", "pool", {}, workerSupport(page(true)), { waitAsync: () => undefined })).toEqual({ mode: "pool", notes: [] });
+    expect(() => decideIsolation("p", "pool", {}, workerSupport({}))).toThrow(/must run in a pool worker \(limits.isolation "pool"\), but this runtime has no Web Workers/);
+    expect(decideIsolation("p", "pool", { whenWorkerUnavailable: "inline" }, workerSupport({})).notes.join(" ")).toMatch(/asked for "pool", running "inline"/);
+    const fallback = decideIsolation("p", "pool", {}, workerSupport(page(true)), {});
+    expect(fallback.mode).toBe("worker");
+    expect(fallback.notes.join(" ")).toMatch(/asked for "pool", running in a worker of its own/);
+    expect(decideIsolation("p", "pool", { transport: "extism" }, workerSupport(page(true)), { waitAsync: () => undefined }).mode).toBe("worker");
+  });
 });

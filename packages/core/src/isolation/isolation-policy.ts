@@ -1,5 +1,6 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import type { Isolation, ResolvedLimits } from "../limits/limits-policy.ts";
+import type { EnginePoolOptions } from "./pool/pool-options.ts";
 
 /**
  * The engine's isolation options: `createEngine({ isolation })`. Which plugins run in a worker
@@ -7,7 +8,7 @@ import type { Isolation, ResolvedLimits } from "../limits/limits-policy.ts";
  * "worker" }` moves every plugin, `limits: { defaults: { isolation: "worker" } }` is the default
  * for plugins that do not ask).
  */
-export interface EngineIsolationOptions {
+export interface EngineIsolationOptions extends EnginePoolOptions {
   /**
    * What to do with a plugin that should run in a worker where this runtime cannot start one
    * (a browser page that is not `crossOriginIsolated`; workerd):
@@ -91,21 +92,29 @@ export interface IsolationDecision {
 }
 
 /**
- * Decides where a plugin runs: its resolved `limits.isolation`, unless it is `"worker"` and
- * workers are unavailable, which fails (default) or falls back to inline by the engine's
- * explicit `whenWorkerUnavailable: "inline"` (with a note). Never silently.
+ * Decides where a plugin runs: its resolved `limits.isolation`, unless it needs a worker
+ * (`"worker"`, `"pool"`) and workers are unavailable, which fails (default) or falls back to
+ * inline by the engine's explicit `whenWorkerUnavailable: "inline"` (with a note). A pooled
+ * plugin where the shared-memory bridge cannot run (transport `"extism"`, no
+ * `Atomics.waitAsync`) runs in a worker of its own, with a note. Never silently.
  */
-export function decideIsolation(plugin: string, requested: Isolation, options: EngineIsolationOptions = {}, support: WorkerSupport = workerSupport()): IsolationDecision {
-  if (requested === "inline" || support.available) return { mode: requested, notes: [] };
+export function decideIsolation(plugin: string, requested: Isolation, options: EngineIsolationOptions = {}, support: WorkerSupport = workerSupport(), atomics: object = Atomics): IsolationDecision {
+  if (requested === "inline") return { mode: requested, notes: [] };
+  if (support.available) {
+    if (requested === "pool" && workerTransport(options, atomics) !== "bridge") {
+      return { mode: "worker", notes: [`isolation: asked for "pool", running in a worker of its own because pool workers need the shared-memory bridge (isolation.transport is "extism" here, or Atomics.waitAsync is missing)`] };
+    }
+    return { mode: requested, notes: [] };
+  }
   if (options.whenWorkerUnavailable === "inline") {
     return {
       mode: "inline",
-      notes: [`isolation: asked for "worker", running "inline" because ${support.reason}; the engine's isolation.whenWorkerUnavailable is "inline". Its timeoutMs is not enforced: nothing can stop a call that never returns`],
+      notes: [`isolation: asked for "${requested}", running "inline" because ${support.reason}; the engine's isolation.whenWorkerUnavailable is "inline". Its timeoutMs is not enforced: nothing can stop a call that never returns`],
     };
   }
   throw new ThreadspaceError(
     "init_failed",
-    `must run in a worker (limits.isolation "worker"), but ${support.reason}. Fix the runtime, or let such plugins run inline without timeouts: createEngine({ isolation: { whenWorkerUnavailable: "inline" } }).`,
+    `must run in a ${requested === "pool" ? "pool worker" : "worker"} (limits.isolation "${requested}"), but ${support.reason}. Fix the runtime, or let such plugins run inline without timeouts: createEngine({ isolation: { whenWorkerUnavailable: "inline" } }).`,
     { plugin },
   );
 }

@@ -1,5 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import type { CallOptions, CallOutcome, Instance, WorkerInstance } from "./instance.ts";
+import { CallNotStartedError, type CallOptions, type CallOutcome, type Instance, type WorkerInstance } from "./instance.ts";
 
 /** The engine-wide worker cap (`isolation.maxWorkers`): a slot is taken before a worker starts and given back once it is gone. */
 export interface WorkerSlotPool {
@@ -135,7 +135,15 @@ export class WorkerSupervisor implements Instance {
   async call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
     if (this.#closed) throw this.#unloading();
     const live = this.#live ?? (await this.#fresh());
-    return this.#timed(live, exportName, input, options);
+    try {
+      return await this.#timed(live, exportName, input, options);
+    } catch (error) {
+      // Its worker went away before the call started (a pool worker restarted for a neighbour):
+      // nothing ran, so it runs once more on a fresh instance.
+      if (!(error instanceof CallNotStartedError) || this.#closed) throw error;
+      await this.#retire(live);
+      return this.#timed(this.#live ?? (await this.#fresh()), exportName, input, options);
+    }
   }
 
   /** Guest memory in pages after the live instance's last call, where its transport reports it. */

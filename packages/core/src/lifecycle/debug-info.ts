@@ -22,7 +22,7 @@ export interface DebugInfo {
   readonly engine: EngineObservations | undefined;
   /** Calls waiting behind the running one. */
   readonly queueDepth: number;
-  readonly isolation: { readonly mode: "inline" | "worker" | "none"; readonly notes: readonly string[] };
+  readonly isolation: { readonly mode: "inline" | "pool" | "worker" | "none"; readonly notes: readonly string[] };
   /** Worker isolation's counters since load (restarts, timeouts, crashes); undefined inline. */
   readonly worker: Readonly<WorkerStats> | undefined;
   readonly limits: EffectiveLimits;

@@ -10,7 +10,9 @@ import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 import { InlineInstance } from "../isolation/inline-instance.ts";
 import { DEFAULT_SPIN_MICROS, decideIsolation, workerTransport, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
-import { workerInstanceFactory } from "../isolation/start-worker.ts";
+import { workerInstanceFactory, type WorkerStartOptions } from "../isolation/start-worker.ts";
+import { pooledInstanceFactory } from "../isolation/pool/pooled-start.ts";
+import type { EnginePools } from "../isolation/pool/engine-pools.ts";
 import { WorkerSupervisor } from "../isolation/worker-supervisor.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
@@ -33,6 +35,8 @@ export interface StartOptions {
   readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   /** The engine-wide worker cap (`isolation.maxWorkers`), when it has one. */
   readonly workerSlots?: WorkerSlots;
+  /** The engine's worker pools (`limits.isolation: "pool"`). */
+  readonly pools?: EnginePools;
 }
 
 const USER_MODULE = "extism:host/user";
@@ -56,7 +60,7 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   // fails, or falls back to inline by the engine's explicit option, with a note.
   const isolation = decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation);
   for (const note of isolation.notes) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
-  const runner = isolation.mode === "worker" ? await startWorker(manifest, module, shape, options, userImports, isolation) : await startInline(manifest, module, shape, options, userImports, isolation);
+  const runner = isolation.mode !== "inline" ? await startWorker(manifest, module, shape, options, userImports, isolation) : await startInline(manifest, module, shape, options, userImports, isolation);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {
@@ -129,8 +133,14 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, guard), shape.exports, { ...runnerOptions(name, options, userImports, isolation), metered: meter !== undefined });
 }
 
+/** The engine's pools (every engine passes them; a runner built without them cannot pool). */
+function requirePools(options: StartOptions): EnginePools {
+  if (options.pools === undefined) throw new ThreadspaceError("init_failed", "was asked to run in a worker pool, but this engine has no pools.");
+  return options.pools;
+}
+
 /**
- * Starts the plugin in a worker of its own under a {@link WorkerSupervisor}, which restarts it
+ * Starts the plugin in a worker of its own (or in a pool worker) under a {@link WorkerSupervisor}, which restarts it
  * after a timeout or a crash and runs the lifecycle (init_plugin, get_metadata check) on every
  * fresh instance through a runner of its own. The caller runs the first instance's lifecycle,
  * as for an inline plugin.
@@ -142,7 +152,7 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
   const transport = workerTransport(options.isolation);
   const timeoutMs = options.limits?.timeoutMs ?? BUILT_IN_DEFAULTS.timeoutMs;
   const logging = extismLogging(name, logs);
-  const create = workerInstanceFactory(module, {
+  const startWith: WorkerStartOptions = {
     plugin: name,
     transport,
     useWasi: shape.usesWasi,
@@ -159,20 +169,23 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
     resetEvery: options.isolation?.resetEvery,
     memoryCap: options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
     hostMemory: hostMemoryLimits(options.limits),
-  });
+  };
+  const pooled = isolation.mode === "pool";
+  const create = pooled ? pooledInstanceFactory(manifest, module, startWith, requirePools(options)) : workerInstanceFactory(module, startWith);
   const runnerWith = runnerOptions(name, options, userImports, isolation);
   // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the
   // supervisor terminates it only if that fails (a long bulk operation, a stuck host call).
-  const metered = isMeteredShape(shape) && transport === "bridge";
+  const metered = isMeteredShape(shape) && (transport === "bridge" || pooled);
   const supervisor = await WorkerSupervisor.start({
     name,
     timeoutMs,
     ...(metered ? { graceMs: METERED_GRACE_MS } : {}),
     lifecycle: manifest.interface !== "extism",
     create,
-    slots: options.workerSlots,
+    // Pool workers are bounded by their pool's size, not by isolation.maxWorkers; their pool restarts them.
+    slots: pooled ? undefined : options.workerSlots,
     // A spare worker would hold one of the engine's worker slots while idle.
-    prewarm: options.workerSlots === undefined,
+    prewarm: !pooled && options.workerSlots === undefined,
     restartLifecycle: async (instance) => {
       if (manifest.interface === "extism") return;
       // Through a runner of its own (not counted in stats); the instance is not closed by it.

@@ -102,6 +102,18 @@ describe("resolveLimits", () => {
     expect(resolveLimits({}, { defaults: { isolation: "worker" } }).limits.isolation).toBe("worker");
   });
 
+  it("orders isolations inline < pool < worker: a pool policy moves inline plugins into the pool and keeps worker plugins in their own", () => {
+    const moved = resolveLimits({ isolation: "inline" }, { isolation: "pool" });
+    expect(moved.limits.isolation).toBe("pool");
+    expect(moved.notes).toEqual([{ limit: "isolation", requested: "inline", granted: "pool", ceiling: "host", message: 'isolation: asked for "inline", moved to "pool" by policy' }]);
+    expect(resolveLimits({ isolation: "worker" }, { isolation: "pool" }).limits.isolation).toBe("worker");
+    expect(resolveLimits({}, { isolation: "pool" })).toMatchObject({ limits: { isolation: "pool" }, sources: { isolation: "default" } });
+    expect(resolveLimits({ isolation: "pool" }, { isolation: "worker" }).limits.isolation).toBe("worker");
+    expect(resolveLimits({ isolation: "pool" }).limits.isolation).toBe("pool");
+    expect(resolveLimits({}, { defaults: { isolation: "pool" } }).limits.isolation).toBe("pool");
+    expect(resolveLimits({}, { isolation: "pool", defaults: { isolation: "worker" } }).limits.isolation).toBe("worker");
+  });
+
   it("keeps every value within its ceiling, grants what fits, and notes exactly what it capped", () => {
     const value = (key: NumericLimitKey) => (key === "memoryPages" ? fc.integer({ min: 1, max: 65_536 }) : key === "tableElements" ? fc.integer({ min: 1, max: 10_000_000 }) : fc.integer({ min: 1, max: 1e12 }));
     const partial = (withKeys: readonly NumericLimitKey[]) =>
@@ -139,7 +151,7 @@ describe("resolveLimits", () => {
     expect((error as { issues: unknown }).issues).toEqual([
       { path: "$.limits.timeoutMs", message: "must be a whole number from 1 to 9007199254740991; got 0." },
       { path: "$.limits.memoryPages", message: "must be a whole number from 1 to 65536; got 70000." },
-      { path: "$.limits.isolation", message: 'must be "inline" or "worker"; got thread.' },
+      { path: "$.limits.isolation", message: 'must be "inline", "pool" or "worker"; got thread.' },
     ]);
   });
 });
@@ -154,9 +166,11 @@ describe("checkHostLimitsPolicy", () => {
     expect(() => checkHostLimitsPolicy({ memoryPages: 65_537 })).toThrow(/limits.memoryPages must be a whole number from 1 to 65536; got 65537/);
     expect(() => checkHostLimitsPolicy({ timeoutMs: 1.5 })).toThrow(RangeError);
     expect(() => checkHostLimitsPolicy({ defaults: { storageBytes: 0 } })).toThrow(/limits.defaults.storageBytes/);
-    expect(() => checkHostLimitsPolicy({ isolation: "thread" as "worker" })).toThrow(/limits.isolation must be "inline" or "worker"/);
+    expect(() => checkHostLimitsPolicy({ isolation: "thread" as "worker" })).toThrow(/limits.isolation must be "inline", "pool" or "worker"/);
     expect(() => checkHostLimitsPolicy({ memoryPages: 64, defaults: { memoryPages: 128 } })).toThrow(/limits.defaults.memoryPages \(128\) is above limits.memoryPages \(64\)/);
     expect(() => checkHostLimitsPolicy({ isolation: "worker", defaults: { isolation: "inline" } })).toThrow(/drop one/);
+    expect(() => checkHostLimitsPolicy({ isolation: "worker", defaults: { isolation: "pool" } })).toThrow(/defaults.isolation is "pool" but limits.isolation is "worker"/);
+    expect(() => checkHostLimitsPolicy({ isolation: "pool", defaults: { isolation: "inline" } })).toThrow(/at least in a pool worker/);
     expect(() => resolveLimits({}, { memoryPages: 0 })).toThrow(RangeError);
   });
 });

@@ -3,8 +3,14 @@ import { MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS, type PluginLimits } from "@thread
 
 /** The numeric limits (everything in `limits` but `isolation`). */
 export type NumericLimitKey = Exclude<keyof PluginLimits, "isolation">;
-/** Where a plugin runs. */
-export type Isolation = "inline" | "worker";
+/** Where a plugin runs, from the least isolated to the most ({@link ISOLATIONS}). */
+export type Isolation = (typeof ISOLATIONS)[number];
+/**
+ * Every isolation, weakest first: `inline` (the engine's thread), `pool` (an Extism instance of
+ * its own in a worker shared with other plugins), `worker` (a worker of its own).
+ */
+export const ISOLATIONS = ["inline", "pool", "worker"] as const;
+const rankOf = (isolation: Isolation): number => ISOLATIONS.indexOf(isolation);
 
 /**
  * The host's limits policy: `createEngine({ limits })`. The same names as plugin.json's
@@ -13,9 +19,10 @@ export type Isolation = "inline" | "worker";
  * is {@link BUILT_IN_CEILINGS}' (none for `fuel`); a default it leaves out is
  * {@link BUILT_IN_DEFAULTS}'.
  *
- * `isolation` is a floor rather than a ceiling: `"worker"` runs every plugin in a worker (one
- * that asks for `"inline"` is moved, with a note); `"inline"` (or nothing) lets each plugin
- * choose, `defaults.isolation` deciding for those that do not.
+ * `isolation` is a floor rather than a ceiling, on the order `inline` < `pool` < `worker`:
+ * `"worker"` runs every plugin in a worker of its own, `"pool"` every plugin at least in a pool
+ * worker (one that asks for less is moved, with a note; one that asks for `"worker"` keeps it);
+ * `"inline"` (or nothing) lets each plugin choose, `defaults.isolation` deciding for those that do not.
  *
  * @example
  * const policy: HostLimitsPolicy = { memoryPages: 1024, timeoutMs: 10_000, isolation: "worker", defaults: { memoryPages: 128 } };
@@ -152,8 +159,10 @@ function isValidCount(key: NumericLimitKey, value: unknown): value is number {
 }
 
 function isIsolation(value: unknown): value is Isolation {
-  return value === "inline" || value === "worker";
+  return (ISOLATIONS as readonly unknown[]).includes(value);
 }
+
+const ISOLATION_CHOICES = `"inline", "pool" or "worker"`;
 
 function unit(key: NumericLimitKey, value: number): string {
   switch (key) {
@@ -195,7 +204,7 @@ export function checkHostLimitsPolicy(policy: HostLimitsPolicy): void {
       }
     }
     if (source.isolation !== undefined && !isIsolation(source.isolation)) {
-      throw new RangeError(`${where("isolation", inDefaults)} must be "inline" or "worker"; got ${String(source.isolation)}`);
+      throw new RangeError(`${where("isolation", inDefaults)} must be ${ISOLATION_CHOICES}; got ${String(source.isolation)}`);
     }
   }
   for (const key of NUMERIC_LIMIT_KEYS) {
@@ -205,8 +214,10 @@ export function checkHostLimitsPolicy(policy: HostLimitsPolicy): void {
       throw new RangeError(`limits.defaults.${key} (${fallback}) is above limits.${key} (${ceiling}), the most any plugin may get; lower the default or raise the ceiling`);
     }
   }
-  if (policy.isolation === "worker" && policy.defaults?.isolation === "inline") {
-    throw new RangeError(`limits.defaults.isolation is "inline" but limits.isolation is "worker", which puts every plugin in a worker; drop one of them`);
+  const floor = policy.isolation;
+  const fallback = policy.defaults?.isolation;
+  if (floor !== undefined && fallback !== undefined && rankOf(fallback) < rankOf(floor)) {
+    throw new RangeError(`limits.defaults.isolation is "${fallback}" but limits.isolation is "${floor}", which puts every plugin at least in ${floor === "worker" ? "a worker of its own" : "a pool worker"}; drop one of them`);
   }
 }
 
@@ -217,7 +228,7 @@ function checkRequested(requested: PluginLimits, plugin: string | undefined): vo
     if (value !== undefined && !isValidCount(key, value)) issues.push({ path: `$.limits.${key}`, message: `must be a whole number from 1 to ${maxOf(key)}; got ${String(value)}.` });
   }
   const isolation: unknown = requested.isolation;
-  if (isolation !== undefined && !isIsolation(isolation)) issues.push({ path: "$.limits.isolation", message: `must be "inline" or "worker"; got ${String(isolation)}.` });
+  if (isolation !== undefined && !isIsolation(isolation)) issues.push({ path: "$.limits.isolation", message: `must be ${ISOLATION_CHOICES}; got ${String(isolation)}.` });
   if (issues.length > 0) {
     throw new ThreadspaceError("manifest_invalid", `plugin.json's limits are invalid: ${issues.map((i) => `${i.path} ${i.message}`).join(" ")}`, { plugin, issues });
   }
@@ -274,15 +285,17 @@ export function resolveLimits(requested: PluginLimits, policy: HostLimitsPolicy 
   }
 
   let isolation: Isolation;
-  if (requested.isolation === "inline" && policy.isolation === "worker") {
-    isolation = "worker";
+  const floor = policy.isolation ?? "inline";
+  if (requested.isolation !== undefined && rankOf(requested.isolation) < rankOf(floor)) {
+    isolation = floor;
     sources.isolation = "policy";
-    notes.push({ limit: "isolation", requested: "inline", granted: "worker", ceiling: "host", message: `isolation: asked for "inline", moved to "worker" by policy` });
+    notes.push({ limit: "isolation", requested: requested.isolation, granted: floor, ceiling: "host", message: `isolation: asked for "${requested.isolation}", moved to "${floor}" by policy` });
   } else if (requested.isolation !== undefined) {
     isolation = requested.isolation;
     sources.isolation = "plugin";
   } else {
-    isolation = policy.isolation === "worker" ? "worker" : (policy.defaults?.isolation ?? BUILT_IN_DEFAULTS.isolation);
+    const fallback = policy.defaults?.isolation ?? BUILT_IN_DEFAULTS.isolation;
+    isolation = rankOf(fallback) < rankOf(floor) ? floor : fallback;
     sources.isolation = "default";
   }
 

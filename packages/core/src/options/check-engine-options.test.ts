@@ -24,7 +24,7 @@ describe("checkEngineOptions", () => {
         logLevel: "info",
         limits: { timeoutMs: 500, isolation: "worker", defaults: { memoryPages: 16 } },
         metering: { unmetered: "allow" },
-        isolation: { whenWorkerUnavailable: "inline", maxWorkers: 2, spinMicros: { engine: 0, worker: 0 } },
+        isolation: { whenWorkerUnavailable: "inline", maxWorkers: 2, spinMicros: { engine: 0, worker: 0 }, poolSize: 2, pools: { trusted: { size: 1 } }, poolFor: () => "trusted" },
         storage: memoryStorage(),
         maxQueuedCalls: 0,
         healthCheckIntervalMs: 0,
@@ -55,6 +55,10 @@ describe("checkEngineOptions", () => {
     expect(badInput({ storage: { get() {}, scan() {}, commit() {} } }).issues[0]?.message).toContain("it has no close method");
     expect(badInput({ logLevel: "verbose" }).issues[0]).toMatchObject({ path: "options.logLevel", message: expect.stringContaining('"warn"') });
     expect(badInput({ limits: { isolation: "thread" } }).issues[0]?.path).toBe("options.limits.isolation");
+    expect(badInput({ isolation: { poolSize: 0 } }).issues[0]).toMatchObject({ path: "options.isolation.poolSize", message: expect.stringContaining("whole number from 1") });
+    expect(badInput({ isolation: { pools: { trusted: { size: 1.5 } } } }).issues[0]?.path).toBe("options.isolation.pools.trusted.size");
+    expect(badInput({ isolation: { pools: { trusted: { sise: 1 } } } }).issues[0]?.path).toMatch(/^options\.isolation\.pools\.trusted/);
+    expect(badInput({ isolation: { poolFor: "trusted" } }).issues[0]).toMatchObject({ path: "options.isolation.poolFor", message: expect.stringContaining("must be a function") });
     expect(badInput({ trustedKeys: [5] }).issues[0]?.path).toBe("options.trustedKeys[0]");
     expect(badInput({ get limits() { throw new Error("boom"); } }).message).toContain("the options could not be read (boom)");
     expect(badInput(new Proxy({}, { ownKeys() { throw new Error("trap"); } })).code).toBe("bad_input");

@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { describeValue, type PluginLimits } from "@threadspace/manifest";
 import type { EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import type { MeteringOptions } from "../fuel/metering-policy.ts";
+import type { RecordOptions } from "../replay/trace-store.ts";
 import type { CircuitBreakerOptions } from "../lifecycle/monitor.ts";
 import type { HostLimitsPolicy } from "../limits/index.ts";
 import type { EngineLogger, EngineOptions } from "../engine-options.ts";
@@ -63,7 +64,7 @@ function fn(what: string) {
   return v.custom<(...args: never[]) => unknown>((value) => typeof value === "function", (issue) => `must be a function (${what}); ${got(issue)}.`);
 }
 
-const isolationValues = ["inline", "worker"] as const;
+const isolationValues = ["inline", "pool", "worker"] as const;
 
 const pluginLimitShape: Shape<PluginLimits> = {
   timeoutMs: count("milliseconds"),
@@ -109,10 +110,26 @@ const isolationShape: Shape<EngineIsolationOptions> = {
   maxWorkers: whole("workers at once", 1),
   transport: oneOf(["bridge", "extism"]),
   spinMicros: optional(options("how long a call waits spinning, in microseconds", spinShape)),
+  poolSize: whole("workers in the default pool", 1),
+  pools: optional(
+    v.record(
+      v.string(),
+      v.strictObject({ size: whole("workers in the pool", 1) } satisfies Shape<{ size?: number }>, (issue) => `must be a pool: { size } (size: its most workers, default 1); ${got(issue)}.`),
+      (issue) => `must be an object of pools by name, e.g. { trusted: { size: 1 } }; ${got(issue)}.`,
+    ),
+  ),
+  poolFor: optional(fn("poolFor: (plugin) => the name of its pool")),
 };
 
 const meteringShape: Shape<MeteringOptions> = {
   unmetered: oneOf(["refuse", "allow"]),
+};
+
+const recordShape: Shape<RecordOptions> = {
+  calls: oneOf(["errors", "off"]),
+  keep: whole("traces of failed calls kept per plugin", 0),
+  maxBytes: whole("bytes of one trace", 1),
+  redact: optional(fn("record.redact: (trace) => trace")),
 };
 
 const circuitBreakerShape: Shape<CircuitBreakerOptions> = {
@@ -157,6 +174,7 @@ export const engineOptionsShape: Shape<EngineOptions> = {
   logBufferSize: whole("log entries per plugin", 1),
   eventQueueSize: whole("events per plugin", 1),
   eventLogSize: whole("events; 0 turns the event log off", 0),
+  record: optional(v.union([v.picklist(["errors", "off"]), options("recording calls", recordShape)], (issue) => `must be "errors", "off" or an object { calls, keep, maxBytes, redact }; ${got(issue)}.`)),
   journalDelayMs: ms("between a change and storing it", false),
   storage: optional(storageDriver),
   maxQueuedCalls: whole("calls", 0),

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -43,4 +44,5 @@ export const platform: Platform = {
   loadExtism,
   // Deno refuses Extism's default worker flag (--disable-warning=ExperimentalWarning) with "invalid execArgv flags".
   ...(serverRuntime() === "deno" ? { extismWorkerExecArgv: [] } : {}),
+  cores: () => Math.max(1, availableParallelism()),
 };

@@ -28,6 +28,8 @@ export interface Platform {
    * refuses Extism's default (Deno: `[]`); absent, Extism's default stands.
    */
   readonly extismWorkerExecArgv?: readonly string[];
+  /** How many threads can run at once here (at least 1): the default size of a worker pool. */
+  cores(): number;
 }
 
 /** @extism/extism's `createPlugin`, as {@link Platform.loadExtism} returns it. */

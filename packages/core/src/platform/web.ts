@@ -24,4 +24,8 @@ export const platform: Platform = {
   async loadExtism() {
     return createPlugin;
   },
+  cores: () => {
+    const cores: unknown = globalThis.navigator?.hardwareConcurrency;
+    return typeof cores === "number" && Number.isSafeInteger(cores) && cores >= 1 ? cores : 1;
+  },
 };

@@ -11,36 +11,12 @@ import type { HostMemoryLimits } from "../../limits/host-memory.ts";
 import { hostMemoryLimits } from "../../limits/host-memory-limits.ts";
 import { spawnBridgeWorker } from "#bridge-spawn";
 import { ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
-import { GuestErrorKind, guestError } from "../extism-errors.ts";
-import { deadlineError, fuelExhaustedError, growRefusedError } from "../../fuel/meter-errors.ts";
 import type { CallOptions, CallOutcome, WorkerInstance } from "../instance.ts";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
-import {
-  CONFIG_FUNCTION,
-  DEFAULT_CAPACITY,
-  LOG_FUNCTION,
-  LOG_PRIORITY,
-  STORED_BASE,
-  Slot,
-  SpinBudget,
-  State,
-  Status,
-  Word,
-  bufferFor,
-  capacityOf,
-  decode,
-  decodeHostRequest,
-  encodeHostReply,
-  encoder,
-  publish,
-  viewsOf,
-  type FromWorker,
-  type HostValue,
-  type LogPriorityName,
-  type StartMessage,
-  type ToWorker,
-  type Views,
-} from "./protocol.ts";
+import { BridgeChannel, canBridge, hostNamesOf, logOutsideCall, type BridgeGuest, type BridgeHostFunction, type BridgeKernel, type ChannelTiming } from "./bridge-channel.ts";
+import { DEFAULT_CAPACITY, bufferFor, encoder, type FromWorker, type StartMessage } from "./protocol.ts";
+
+export type { BridgeCallContext, BridgeHostFunction, BridgeKernel } from "./bridge-channel.ts";
 
 export interface BridgeOptions {
   /** The plugin's name, for errors (`[plugin name]`) and the worker's name. */
@@ -82,70 +58,35 @@ export interface BridgeOptions {
   kernel?: BridgeKernel;
 }
 
-/** See {@link BridgeOptions.kernel}. */
-export interface BridgeKernel {
-  readonly config: Readonly<Record<string, string>>;
-  configVersion(): number;
-  logLevel(): LogPriorityName;
-  log(level: Exclude<LogPriorityName, "silent">, text: string): void;
-}
-
-type LogLevelName = Exclude<LogPriorityName, "silent">;
-const LEVELS: readonly LogLevelName[] = ["trace", "debug", "info", "warn", "error"];
-const LEVEL_OF_PRIORITY = new Map<number, LogLevelName>(LEVELS.map((name) => [LOG_PRIORITY[name], name]));
-
-/** What a bridged host function gets as its context (the part of Extism's CallContext Threadspace uses). */
-export interface BridgeCallContext {
-  read(handle: bigint | number): { bytes(): Uint8Array; text(): string } | null;
-  store(value: string | Uint8Array): bigint;
-  hostContext<T = unknown>(): T;
-}
-/** A host function served over the bridge: the context, then the guest's first argument (every Threadspace host function takes one handle). */
-export type BridgeHostFunction = (context: BridgeCallContext, handle: bigint) => unknown;
-
-const blockOf = (bytes: Uint8Array) => ({ bytes: () => bytes, text: () => new TextDecoder().decode(bytes) });
-
-type WaitAsync = (array: Int32Array, index: number, value: number, timeout?: number) => { async: false; value: "not-equal" | "timed-out" } | { async: true; value: Promise<"ok" | "timed-out"> };
-/** `Atomics.waitAsync` (ES2024; Node 16+, Chromium; not Firefox yet). */
-function hasWaitAsync(atomics: typeof Atomics): atomics is typeof Atomics & { waitAsync: WaitAsync } {
-  return "waitAsync" in atomics && typeof atomics.waitAsync === "function";
-}
-const waitAsync: WaitAsync | undefined = hasWaitAsync(Atomics) ? Atomics.waitAsync : undefined;
-
-const TIMED_OUT = Symbol("timed out");
-const asHandle = (value: HostValue | undefined): bigint => (typeof value === "bigint" ? value : BigInt(Math.trunc(value ?? 0)));
-
 /**
  * A plugin instance in a bridge worker of its own: an {@link Instance} the engine drives (usually
  * through a `WorkerSupervisor`, which times calls and restarts the worker).
  */
 export class BridgeInstance implements WorkerInstance {
-  #views: Views;
+  readonly #channel: BridgeChannel;
+  readonly #guest: BridgeGuest;
+  readonly #timing: ChannelTiming;
   #busy = false;
-  #dead: ThreadspaceError | undefined;
   /** True once close() or terminate() was asked for: the worker's end is then not reported as an exit. */
   #stopping = false;
-  #moved: SharedArrayBuffer[] = [];
-  #onMoved: (() => void) | undefined;
   readonly #exits: Array<(why: string) => void> = [];
-  readonly #names = new Map<string, Uint8Array>();
-  readonly #hostNames: string[];
-  readonly #spin: SpinBudget;
-  readonly #plugin: string | undefined;
+  #onStart: ((error?: ThreadspaceError) => void) | undefined;
 
   private constructor(
     readonly worker: BridgeWorker,
     buffer: SharedArrayBuffer,
     private readonly options: BridgeOptions,
   ) {
-    this.#views = viewsOf(buffer);
-    this.#plugin = options.plugin;
-    this.#hostNames = [...Object.keys(options.functions ?? {}), ...(options.kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION])];
-    this.#spin = new SpinBudget(options.spinMicros ?? 0);
+    this.#channel = new BridgeChannel(worker, buffer, options.spinMicros ?? 0);
+    this.#guest = { id: 0, plugin: options.plugin, hostNames: hostNamesOf(options.functions, options.kernel), functions: options.functions, kernel: options.kernel, memoryCap: options.memoryCap, pages: 0 };
+    this.#timing = { mode: "terminate", timeoutMs: options.timeoutMs };
+    this.#channel.onTerminate = () => {
+      this.#stopping = true;
+    };
   }
 
   #error(code: ThreadspaceErrorCode, message: string): ThreadspaceError {
-    return new ThreadspaceError(code, message, { plugin: this.#plugin });
+    return new ThreadspaceError(code, message, { plugin: this.options.plugin });
   }
 
   /**
@@ -155,7 +96,7 @@ export class BridgeInstance implements WorkerInstance {
    */
   static async start(module: WebAssembly.Module, options: BridgeOptions = {}): Promise<BridgeInstance> {
     const plugin = options.plugin;
-    if (waitAsync === undefined) throw new ThreadspaceError("init_failed", 'could not start its worker: Atomics.waitAsync is missing on this runtime, which the shared-memory bridge needs; use createEngine({ isolation: { transport: "extism" } }) here (the default picks it by itself).', { plugin });
+    if (!canBridge()) throw new ThreadspaceError("init_failed", 'could not start its worker: Atomics.waitAsync is missing on this runtime, which the shared-memory bridge needs; use createEngine({ isolation: { transport: "extism" } }) here (the default picks it by itself).', { plugin });
     const worker = spawnBridgeWorker(plugin === undefined ? "threadspace bridge plugin" : `threadspace plugin ${plugin}`);
     const buffer = bufferFor(options.capacity ?? DEFAULT_CAPACITY);
     const bridge = new BridgeInstance(worker, buffer, options);
@@ -168,12 +109,12 @@ export class BridgeInstance implements WorkerInstance {
         else reject(error);
       };
     });
-    worker.onMessage((message) => bridge.#message(message));
+    bridge.#channel.onMessage = (message) => bridge.#message(message);
     worker.onError((error) => bridge.#ended(`failed (${error.message})`));
     worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined) };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#guest.hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined) };
     worker.postMessage(start);
     try {
       await started;
@@ -185,19 +126,10 @@ export class BridgeInstance implements WorkerInstance {
     return bridge;
   }
 
-  #onStart: ((error?: ThreadspaceError) => void) | undefined;
-
-  #message(message: FromWorker): void {
+  #message(message: Exclude<FromWorker, { type: "buffer" }>): void {
     if (message.type === "ready") this.#onStart?.();
     else if (message.type === "failed") this.#onStart?.(this.#error(message.kind === "link" ? "wasm_invalid" : "init_failed", `could not be instantiated in a worker: ${message.message}`));
-    else if (message.type === "log") {
-      const kernel = this.options.kernel;
-      const level = LEVEL_OF_PRIORITY.get(message.priority);
-      if (kernel !== undefined && level !== undefined && message.priority >= LOG_PRIORITY[kernel.logLevel()]) kernel.log(level, message.text);
-    } else {
-      this.#moved.push(message.buffer);
-      this.#onMoved?.();
-    }
+    else if (message.type === "log") logOutsideCall(this.options.kernel, message.priority, message.text);
   }
 
   /** The worker is gone: fail what waits, and tell the exit listeners unless we stopped it. */
@@ -209,21 +141,18 @@ export class BridgeInstance implements WorkerInstance {
   }
 
   #die(error: ThreadspaceError): void {
-    if (this.#dead !== undefined) return;
-    this.#dead = error;
+    if (this.#channel.dead !== undefined) return;
     this.#onStart?.(error);
-    // Wakes a call waiting in Atomics.waitAsync (notify wakes async waiters of this thread too).
-    Atomics.notify(this.#views.header, Word.STATE);
-    this.#onMoved?.();
+    this.#channel.die(error);
   }
 
   get closed(): boolean {
-    return this.#dead !== undefined;
+    return this.#channel.dead !== undefined;
   }
 
   /** The guest's memory in 64 KiB pages after the last call (0 before any). */
   get memoryPages(): number {
-    return this.#views.header[Word.PAGES] ?? 0;
+    return this.#guest.pages;
   }
 
   onExit(listener: (why: string) => void): void {
@@ -236,209 +165,15 @@ export class BridgeInstance implements WorkerInstance {
    * functions get from `context.hostContext()` during this call.
    */
   async call(name: string, input: Uint8Array | string = new Uint8Array(0), options?: CallOptions): Promise<CallOutcome> {
-    if (this.#dead !== undefined) throw this.#dead;
+    const dead = this.#channel.dead;
+    if (dead !== undefined) throw dead;
     if (this.#busy) throw this.#error("busy", `${name} was called while another call ran: an instance is not reentrant, one call at a time.`);
     this.#busy = true;
     try {
-      return await this.#call(name, typeof input === "string" ? encoder.encode(input) : input, options);
+      return await this.#channel.call(this.#guest, name, typeof input === "string" ? encoder.encode(input) : input, options, this.#timing);
     } finally {
       this.#busy = false;
     }
-  }
-
-  async #call(name: string, input: Uint8Array, options: CallOptions | undefined): Promise<CallOutcome> {
-    let nameBytes = this.#names.get(name);
-    if (nameBytes === undefined) this.#names.set(name, (nameBytes = encoder.encode(name)));
-    const kernel = this.options.kernel;
-    const fuel = options?.fuel ?? Number.NaN;
-    const timeLeft = options?.deadline !== undefined ? options.deadline - performance.now() : (options?.timeoutMs ?? Number.NaN);
-    const writeHeader = (target: Views): void => {
-      if (kernel !== undefined) {
-        target.header[Word.LOG_LEVEL] = LOG_PRIORITY[kernel.logLevel()];
-        target.header[Word.CONFIG_VERSION] = kernel.configVersion();
-      }
-      target.slots[Slot.FUEL_BUDGET] = fuel;
-      target.slots[Slot.TIME_LEFT_MS] = timeLeft;
-    };
-    this.#views = publish(this.#views, { state: State.CALL, name: nameBytes.byteLength, status: Status.OK, parts: [nameBytes, input], header: writeHeader }, this.#postBuffer);
-
-    const tx = options?.tx;
-    const timeoutMs = this.options.timeoutMs;
-    const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
-    const spin = this.#spin;
-    let micros = spin.next();
-    let spinUntil = micros > 0 ? performance.now() + micros / 1000 : 0;
-    let slept = false;
-    for (;;) {
-      if (this.#dead !== undefined) throw this.#dead;
-      const { header } = this.#views;
-      const state = Atomics.load(header, Word.STATE);
-      if (state === State.DONE || state === State.HOST) {
-        if (micros > 0) slept ? spin.miss() : spin.hit();
-        micros = 0;
-      }
-      if (state === State.DONE) break;
-      if (state === State.MOVED) {
-        await this.#adoptMoved(deadline, name);
-        continue;
-      }
-      if (state === State.HOST) {
-        await this.#serveHost(tx, deadline, name);
-        micros = spin.next();
-        spinUntil = micros > 0 ? performance.now() + micros / 1000 : 0;
-        slept = false;
-        continue;
-      }
-      if (spinUntil > 0 && performance.now() < spinUntil) continue;
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) await this.#timeout(name);
-      slept = true;
-      const wait = (waitAsync as WaitAsync)(header, Word.STATE, state, remaining === Infinity ? undefined : remaining);
-      if (wait.async && (await wait.value) === "timed-out" && Atomics.load(header, Word.STATE) === state) await this.#timeout(name);
-    }
-    const { header, slots, data } = this.#views;
-    const status = header[Word.STATUS];
-    const length = header[Word.LENGTH] ?? 0;
-    const used = slots[Slot.FUEL_USED] ?? Number.NaN;
-    const kind = header[Word.ERROR_KIND] ?? 0;
-    const refused = slots[Slot.GROW_REFUSED_PAGES] ?? Number.NaN;
-    const bytes = status === Status.NO_OUTPUT ? null : data.slice(0, length);
-    Atomics.store(header, Word.STATE, State.IDLE);
-    if (status === Status.ERROR) throw this.#callError(name, kind as GuestErrorKind, decode(bytes ?? new Uint8Array(0), 0, length), refused, options);
-    return { output: bytes, fuelUsed: Number.isNaN(used) ? undefined : used };
-  }
-
-  /** The typed error of a failed call; the worker's meter stops are told with the caller's budget and timeout. */
-  #callError(name: string, kind: GuestErrorKind, message: string, refusedPages: number, options: CallOptions | undefined): ThreadspaceError {
-    const plugin = this.#plugin ?? "(bridge)";
-    if (kind === GuestErrorKind.FUEL_EXHAUSTED && options?.fuel !== undefined) return fuelExhaustedError(plugin, name, options.fuel, options.fuelSource);
-    if (kind === GuestErrorKind.DEADLINE) return deadlineError(plugin, name, options?.timeoutMs);
-    const error = guestError({ kind, message }, plugin, name);
-    if (error.code === "plugin_trap" && !Number.isNaN(refusedPages)) return growRefusedError(plugin, name, { pages: refusedPages, at: this.memoryPages, cap: this.options.memoryCap }, error.message);
-    return error;
-  }
-
-  readonly #postBuffer = (buffer: SharedArrayBuffer): void => this.worker.postMessage({ type: "buffer", buffer } satisfies ToWorker);
-
-  /** Serves the worker kernel's own requests: the config (as JSON) and a log line. */
-  #serveKernel(kernel: BridgeKernel, fnName: string, context: BridgeCallContext, first: HostValue | undefined): unknown {
-    if (fnName === CONFIG_FUNCTION) return context.store(JSON.stringify(kernel.config));
-    const priority = Number(first);
-    const level = LEVEL_OF_PRIORITY.get(priority);
-    const text = context.read(asHandle(first))?.text();
-    if (level !== undefined && text !== undefined && priority >= LOG_PRIORITY[kernel.logLevel()]) kernel.log(level, text);
-    return undefined;
-  }
-
-  /** The function the worker asked for by index (word NAME). */
-  #hostFunction(index: number): { name: string; serve: (context: BridgeCallContext, first: HostValue | undefined) => unknown } {
-    const name = this.#hostNames[index] ?? `#${index}`;
-    const kernel = this.options.kernel;
-    if (kernel !== undefined && (name === CONFIG_FUNCTION || name === LOG_FUNCTION)) return { name, serve: (context, first) => this.#serveKernel(kernel, name, context, first) };
-    const fn = this.options.functions?.[name];
-    if (fn === undefined) {
-      return {
-        name,
-        serve: () => {
-          throw new Error(`no host function ${name} is served here`);
-        },
-      };
-    }
-    return { name, serve: (context, first) => fn(context, asHandle(first)) };
-  }
-
-  /** Serves the worker's host call on this thread (async functions awaited: the worker just waits), then replies. */
-  async #serveHost(hostContext: unknown, deadline: number, name: string): Promise<void> {
-    const { header, data } = this.#views;
-    const fn = this.#hostFunction(header[Word.NAME] ?? -1);
-    const { args, blocks } = decodeHostRequest(data, header[Word.LENGTH] ?? 0);
-    const stored: Uint8Array[] = [];
-    const context: BridgeCallContext = {
-      read(handle) {
-        const wanted = BigInt(handle);
-        if (wanted >= STORED_BASE && wanted < STORED_BASE + BigInt(stored.length)) {
-          const block = stored[Number(wanted - STORED_BASE)];
-          return block === undefined ? null : blockOf(block);
-        }
-        const i = args.indexOf(wanted);
-        const block = i < 0 ? null : blocks[i];
-        return block === null || block === undefined ? null : blockOf(block);
-      },
-      store(value) {
-        stored.push(typeof value === "string" ? encoder.encode(value) : value);
-        return STORED_BASE + BigInt(stored.length - 1);
-      },
-      // The transaction of the call (or whatever its caller passed): host functions name their type.
-      hostContext: <T>(): T => hostContext as T,
-    };
-    let status: Status = Status.OK;
-    let reply: Uint8Array;
-    try {
-      let value = fn.serve(context, args[0]);
-      if (value instanceof Promise) {
-        // The call's deadline still holds while an async host function runs.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const expired = deadline === Infinity ? undefined : new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), deadline - performance.now())));
-        value = await (expired === undefined ? value : Promise.race([value, expired]));
-        clearTimeout(timer);
-        if (value === TIMED_OUT) await this.#timeout(name);
-      }
-      reply = encodeHostReply(value, stored);
-    } catch (error) {
-      status = Status.ERROR;
-      reply = encoder.encode(`${fn.name} failed on the host: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (this.#dead !== undefined) throw this.#dead; // timed out while an async host function ran
-    if (reply.byteLength > capacityOf(this.#views.buffer)) await this.#askForRoom(reply.byteLength, deadline, name);
-    this.#views = publish(this.#views, { state: State.HOST_DONE, name: 0, status, parts: [reply] }, this.#postBuffer);
-  }
-
-  /**
-   * A host reply bigger than the buffer: the worker (blocked in Atomics.wait, so it cannot receive
-   * a buffer) is told the size (NEED), allocates a buffer that big, posts it and says MOVED.
-   */
-  async #askForRoom(bytes: number, deadline: number, name: string): Promise<void> {
-    const { header } = this.#views;
-    header[Word.LENGTH] = bytes;
-    header[Word.STATUS] = Status.NEED;
-    Atomics.store(header, Word.STATE, State.HOST_DONE);
-    Atomics.notify(header, Word.STATE);
-    for (;;) {
-      if (this.#dead !== undefined) throw this.#dead;
-      if (Atomics.load(header, Word.STATE) === State.MOVED) break;
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) await this.#timeout(name);
-      const wait = (waitAsync as WaitAsync)(header, Word.STATE, State.HOST_DONE, remaining === Infinity ? undefined : remaining);
-      if (wait.async) await wait.value;
-    }
-    await this.#adoptMoved(deadline, name);
-  }
-
-  /** The worker moved to a bigger buffer: take it from the message queue. */
-  async #adoptMoved(deadline: number, name: string): Promise<void> {
-    while (this.#moved.length === 0) {
-      if (this.#dead !== undefined) throw this.#dead;
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) await this.#timeout(name);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.#onMoved = resolve;
-        if (remaining !== Infinity) timer = setTimeout(resolve, remaining);
-      });
-      clearTimeout(timer);
-      this.#onMoved = undefined;
-    }
-    const next = this.#moved.shift();
-    if (next !== undefined) this.#views = viewsOf(next);
-  }
-
-  async #timeout(name: string): Promise<never> {
-    const error = this.#error("timeout", `${name} ran longer than ${this.options.timeoutMs} ms, so its worker was terminated.`);
-    this.#die(error);
-    this.#stopping = true;
-    // Reject at once; the termination (a few ms) finishes behind the rejection.
-    void this.worker.terminate();
-    throw error;
   }
 
   /** Stops the worker at once (not reported as an exit); calls after it reject with `plugin_unavailable`. */

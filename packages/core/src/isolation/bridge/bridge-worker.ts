@@ -1,6 +1,8 @@
 /**
- * The body of a bridge worker: runs one plugin with @extism/extism INLINE in this thread and
- * serves calls from the engine's thread over a SharedArrayBuffer (protocol.ts). Between calls it
+ * The body of a bridge worker: runs plugins with @extism/extism INLINE in this thread and
+ * serves calls from the engine's thread over a SharedArrayBuffer (protocol.ts): one plugin
+ * (instance 0, a `worker`-isolated plugin), or many (a pool worker: `open`, then `instantiate` /
+ * `dispose` messages, each call naming its instance in word INSTANCE). One call at a time. Between calls it
  * blocks in Atomics.wait (after an optional short spin), so a call crosses threads through shared
  * memory, not postMessage. Host functions run on the engine's thread: the import posts a HOST
  * request into the same buffer and blocks until the engine answers (HOST_DONE).
@@ -34,9 +36,9 @@ import {
   publish,
   viewsOf,
   type FromWorker,
+  type GuestSpec,
   type HostReply,
   type LogPriorityName,
-  type StartMessage,
   type ToWorker,
   type Views,
 } from "./protocol.ts";
@@ -52,6 +54,21 @@ type KernelFunction = (context: CallContext, ...args: bigint[]) => unknown;
 const PAGE = 65536;
 const NO_OUTPUT = new Uint8Array(0);
 
+/** One plugin instantiated in this worker, and what its calls need. */
+interface Guest {
+  readonly id: number;
+  readonly plugin: Plugin;
+  readonly memory: WebAssembly.Memory | undefined;
+  /** The instance's fuel meter, for a metered module. */
+  readonly meter: FuelMeter | undefined;
+  /** The kernel memory guard (limits/host-memory.ts), told when each call starts. */
+  readonly guard: HostMemoryGuard;
+  readonly hostIndex: ReadonlyMap<string, number>;
+  /** The config Extism reads (it keeps this object), and the engine's version it holds. */
+  readonly config: Record<string, string>;
+  configVersion: number;
+}
+
 /**
  * Starts serving: call once from the platform entry. `loadExtism` gives @extism/extism's
  * createPlugin (in Node the platform's loader, which keeps node:wasi's ExperimentalWarning off the
@@ -59,20 +76,13 @@ const NO_OUTPUT = new Uint8Array(0);
  */
 export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<CreateExtismPlugin>): void {
   const postBuffer = (buffer: SharedArrayBuffer): void => port.post({ type: "buffer", buffer });
-  let plugin: Plugin | undefined;
-  let memory: WebAssembly.Memory | undefined;
-  /** The instance's fuel meter, for a metered module. */
-  let meter: FuelMeter | undefined;
-  /** The kernel memory guard (limits/host-memory.ts), told when each call starts. */
-  let guard: HostMemoryGuard | undefined;
+  const guests = new Map<number, Guest>();
   let views: Views | undefined;
   /** Busy-poll this long (µs) before sleeping in Atomics.wait: back-to-back messages skip the futex wake-up. */
   let spin = new SpinBudget(0);
-  let hostIndex = new Map<string, number>();
-  /** The config Extism reads (it keeps this object), and the engine's version it holds. */
-  const config: Record<string, string> = Object.create(null) as Record<string, string>;
-  let configVersion = 0;
-  let inCall = false;
+  /** The instance whose call runs now (one at a time). */
+  let active: Guest | undefined;
+  let serving = false;
 
   const current = (): Views => {
     if (views === undefined) throw new Error("the bridge worker has no buffer yet");
@@ -80,20 +90,67 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
   };
 
   port.listen((message) => {
-    if (message.type === "start") void start(message);
-    else {
-      views = viewsOf(message.buffer);
-      void serve();
+    switch (message.type) {
+      case "start":
+        void startOne(message);
+        break;
+      case "open":
+        views = viewsOf(message.buffer);
+        spin = new SpinBudget(message.spinMicros);
+        void serve();
+        break;
+      case "instantiate":
+      case "dispose":
+        void administer(message);
+        break;
+      case "buffer":
+        views = viewsOf(message.buffer);
+        void serve();
+        break;
     }
   });
 
-  async function start(message: StartMessage): Promise<void> {
+  /** A bridge worker of one plugin: instance 0, then serve. */
+  async function startOne(message: GuestSpec & { buffer: SharedArrayBuffer; spinMicros: number }): Promise<void> {
+    const failure = await instantiate(0, message);
+    if (failure !== undefined) {
+      port.post(failure);
+      return;
+    }
+    views = viewsOf(message.buffer);
+    spin = new SpinBudget(message.spinMicros);
+    port.post({ type: "ready", id: 0 });
+    void serve();
+  }
+
+  /** A pool worker's instance comes or goes (the engine set YIELD: no call is in flight); then back to the buffer. */
+  async function administer(message: Extract<ToWorker, { type: "instantiate" | "dispose" }>): Promise<void> {
+    let answer: FromWorker;
+    if (message.type === "instantiate") answer = (await instantiate(message.id, message)) ?? { type: "ready", id: message.id };
+    else {
+      const guest = guests.get(message.id);
+      guests.delete(message.id);
+      await guest?.plugin.close().catch(() => undefined);
+      answer = { type: "disposed", id: message.id };
+    }
+    // IDLE before the answer: the engine writes the next message only once it has the answer.
+    if (views !== undefined) Atomics.store(views.header, Word.STATE, State.IDLE);
+    port.post(answer);
+    void serve();
+  }
+
+  /** Instantiates a plugin as instance `id`; the failure to post, if it could not. */
+  async function instantiate(id: number, spec: GuestSpec): Promise<FromWorker | undefined> {
     try {
-      hostIndex = new Map(message.hostFunctions.map((name, index) => [name, index]));
-      Object.assign(config, message.config);
-      configVersion = message.configVersion;
+      const hostIndex = new Map(spec.hostFunctions.map((name, index) => [name, index]));
+      const config: Record<string, string> = Object.create(null) as Record<string, string>;
+      Object.assign(config, spec.config);
+      // A metered module (docs/metering.md) imports `threadspace:meter`: its meter runs here, next
+      // to the instance. Instantiation has no fuel budget; a pool worker bounds it in time here (its
+      // neighbours keep their worker), a worker of one plugin is bounded by the engine's start timeout.
+      const meter = WebAssembly.Module.imports(spec.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter("(worker)") : undefined;
       const user: Record<string, KernelFunction> = {};
-      for (const entry of WebAssembly.Module.imports(message.module)) {
+      for (const entry of WebAssembly.Module.imports(spec.module)) {
         if (entry.module !== "extism:host/user" || entry.kind !== "function") continue;
         const index = hostIndex.get(entry.name);
         user[entry.name] =
@@ -101,50 +158,44 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
             ? () => {
                 throw new Error(`host function ${entry.name} is not provided by the host`);
               }
-            : (context, ...args) => hostCall(index, context, args);
+            : (context, ...args) => hostCall(meter, index, context, args);
       }
       // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.ts).
-      guard = new HostMemoryGuard(message.hostMemory);
+      const guard = new HostMemoryGuard(spec.hostMemory);
       const kernel: Record<string, KernelFunction> = { ...guard.kernelFunctions(), ...(hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {}) };
-      // A metered module (docs/metering.md) imports `threadspace:meter`: its meter runs here, next
-      // to the instance. Instantiation runs without a budget (the engine bounds start-up in time).
-      meter = WebAssembly.Module.imports(message.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter("(worker)") : undefined;
-      meter?.begin({ fuel: Infinity, deadline: Infinity });
-      plugin = await (await loadExtism())(
-        { wasm: [{ module: message.module }] },
-        { useWasi: message.useWasi, config, logger: logger(), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() } },
+      meter?.begin({ fuel: Infinity, deadline: spec.startMs === undefined ? Infinity : performance.now() + spec.startMs, exportName: "instantiation" });
+      const plugin = await (await loadExtism())(
+        { wasm: [{ module: spec.module }] },
+        { useWasi: spec.useWasi, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() } },
       );
       guard.attach(plugin);
       const instance = await plugin.getInstance();
       meter?.attach(instance);
       meter?.end();
       const exported = instance.exports["memory"];
-      memory = exported instanceof WebAssembly.Memory ? exported : undefined;
+      guests.set(id, { id, plugin, memory: exported instanceof WebAssembly.Memory ? exported : undefined, meter, guard, hostIndex, config, configVersion: spec.configVersion });
+      return undefined;
     } catch (error) {
-      port.post({ type: "failed", kind: isExtismLinkError(error) ? "link" : "other", message: error instanceof Error ? error.message : String(error) });
-      return;
+      return { type: "failed", id, kind: isExtismLinkError(error) ? "link" : "other", message: error instanceof Error ? error.message : String(error) };
     }
-    views = viewsOf(message.buffer);
-    spin = new SpinBudget(message.spinMicros);
-    port.post({ type: "ready" });
-    void serve();
   }
 
-  /** The plugin's live level, as the engine wrote it with the call (silent before any call). */
+  /** The running call's live level, as the engine wrote it with the call (silent before any call). */
   function logLevel(): number {
     return views === undefined ? LOG_PRIORITY.silent : Atomics.load(views.header, Word.LOG_LEVEL);
   }
 
-  /** Extism's logger: lines the plugin's level lets through go to the engine (inside a call, before it returns). */
-  function logger(): Console {
+  /** Extism's logger for instance `id`: lines go to the engine (inside its call, before the call returns; filtered by its level there). */
+  function logger(id: number, hostIndex: ReadonlyMap<string, number>): Console {
     const write =
       (name: Exclude<LogPriorityName, "silent">) =>
       (...args: unknown[]): void => {
         const priority = LOG_PRIORITY[name];
         const index = hostIndex.get(LOG_FUNCTION);
-        if (index === undefined || (views !== undefined && priority < logLevel())) return;
+        const inCall = active?.id === id;
+        if (index === undefined || (inCall && priority < logLevel())) return;
         const text = args.map((arg) => (typeof arg === "string" ? arg : String(arg))).join(" ");
-        if (!inCall) port.post({ type: "log", priority, text });
+        if (!inCall) port.post({ type: "log", id, priority, text });
         else request(index, encodeHostRequest([BigInt(priority)], () => encoder.encode(text)));
       };
     // Extism calls only these five methods (and `log`); a whole Console is not needed.
@@ -170,85 +221,98 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
     }
   }
 
-  /** Serves calls until the engine moves the buffer (then the "buffer" message restarts it). */
+  /** Serves calls until the engine moves the buffer (the "buffer" message restarts it) or yields (an instance comes or goes). */
   async function serve(): Promise<void> {
-    const active = plugin;
-    if (active === undefined) return;
-    for (;;) {
-      if (waitWhile((state) => state !== State.CALL && state !== State.MOVED) === State.MOVED) return;
-      const { header, data } = current();
-      const nameLength = header[Word.NAME] ?? 0;
-      const inputLength = header[Word.LENGTH] ?? 0;
-      const name = decode(data, 0, nameLength);
-      const input = data.slice(nameLength, nameLength + inputLength);
-      const wanted = header[Word.CONFIG_VERSION] ?? 0;
-      // The meter's budget and deadline (NaN: none), on this thread's clock.
-      if (meter !== undefined) {
-        const { slots } = current();
-        const budget = slots[Slot.FUEL_BUDGET] ?? Number.NaN;
-        const timeLeft = slots[Slot.TIME_LEFT_MS] ?? Number.NaN;
-        meter.begin({ fuel: Number.isNaN(budget) ? Infinity : budget, deadline: Number.isNaN(timeLeft) ? Infinity : performance.now() + timeLeft, exportName: name });
+    if (serving || views === undefined) return;
+    serving = true;
+    try {
+      for (;;) {
+        const state = waitWhile((s) => s !== State.CALL && s !== State.MOVED && s !== State.YIELD);
+        if (state !== State.CALL) return;
+        await serveCall();
       }
-      let status: Status;
-      let bytes: Uint8Array;
-      let errorKind = 0;
-      inCall = true;
-      try {
-        if (wanted !== configVersion) refreshConfig(wanted);
-        guard?.beginCall();
-        const output = await active.call(name, input);
-        status = output === null ? Status.NO_OUTPUT : Status.OK;
-        bytes = output === null ? NO_OUTPUT : output.bytes();
-      } catch (error) {
-        const failure = classifyExtismError(error);
-        status = Status.ERROR;
-        errorKind = failure.kind;
-        bytes = encoder.encode(failure.message);
-      }
-      inCall = false;
-      const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;
-      const report = meter?.end();
-      const fuelUsed = report === undefined ? Number.NaN : report.fuel;
-      // The meter stopped it (budget, deadline, or over budget after its last check): say which.
-      if (report?.stop !== undefined) {
-        status = Status.ERROR;
-        errorKind = report.stop.kind === "fuel" ? GuestErrorKind.FUEL_EXHAUSTED : GuestErrorKind.DEADLINE;
-        bytes = encoder.encode(report.stop.error.message);
-      }
-      const refusedPages = status === Status.ERROR && report?.refusedGrow !== undefined ? report.refusedGrow.pages : Number.NaN;
-      views = publish(
-        current(),
-        {
-          state: State.DONE,
-          name: 0,
-          status,
-          parts: [bytes],
-          header: (target) => {
-            target.header[Word.PAGES] = pages;
-            target.header[Word.ERROR_KIND] = errorKind;
-            target.slots[Slot.FUEL_USED] = fuelUsed;
-            target.slots[Slot.GROW_REFUSED_PAGES] = refusedPages;
-          },
-        },
-        postBuffer,
-      );
+    } finally {
+      serving = false;
     }
   }
 
-  /** Takes the engine's current config into the object Extism reads (in place). */
-  function refreshConfig(version: number): void {
-    const index = hostIndex.get(CONFIG_FUNCTION);
+  /** Runs the call in the buffer on its instance and publishes the reply. */
+  async function serveCall(): Promise<void> {
+    const { header, data, slots } = current();
+    const nameLength = header[Word.NAME] ?? 0;
+    const inputLength = header[Word.LENGTH] ?? 0;
+    const name = decode(data, 0, nameLength);
+    const input = data.slice(nameLength, nameLength + inputLength);
+    const wanted = header[Word.CONFIG_VERSION] ?? 0;
+    const guest = guests.get(header[Word.INSTANCE] ?? -1);
+    const meter = guest?.meter;
+    // The meter's budget and deadline (NaN: none), on this thread's clock.
+    if (meter !== undefined) {
+      const budget = slots[Slot.FUEL_BUDGET] ?? Number.NaN;
+      const timeLeft = slots[Slot.TIME_LEFT_MS] ?? Number.NaN;
+      meter.begin({ fuel: Number.isNaN(budget) ? Infinity : budget, deadline: Number.isNaN(timeLeft) ? Infinity : performance.now() + timeLeft, exportName: name });
+    }
+    let status: Status;
+    let bytes: Uint8Array;
+    let errorKind = 0;
+    active = guest;
+    try {
+      if (guest === undefined) throw new Error(`this worker has no instance ${String(header[Word.INSTANCE])}`);
+      if (wanted !== guest.configVersion) refreshConfig(guest, wanted);
+      guest.guard.beginCall();
+      const output = await guest.plugin.call(name, input);
+      status = output === null ? Status.NO_OUTPUT : Status.OK;
+      bytes = output === null ? NO_OUTPUT : output.bytes();
+    } catch (error) {
+      const failure = classifyExtismError(error);
+      status = Status.ERROR;
+      errorKind = failure.kind;
+      bytes = encoder.encode(failure.message);
+    }
+    active = undefined;
+    const memory = guest?.memory;
+    const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;
+    const report = meter?.end();
+    const fuelUsed = report === undefined ? Number.NaN : report.fuel;
+    // The meter stopped it (budget, deadline, or over budget after its last check): say which.
+    if (report?.stop !== undefined) {
+      status = Status.ERROR;
+      errorKind = report.stop.kind === "fuel" ? GuestErrorKind.FUEL_EXHAUSTED : GuestErrorKind.DEADLINE;
+      bytes = encoder.encode(report.stop.error.message);
+    }
+    const refusedPages = status === Status.ERROR && report?.refusedGrow !== undefined ? report.refusedGrow.pages : Number.NaN;
+    views = publish(
+      current(),
+      {
+        state: State.DONE,
+        name: 0,
+        status,
+        parts: [bytes],
+        header: (target) => {
+          target.header[Word.PAGES] = pages;
+          target.header[Word.ERROR_KIND] = errorKind;
+          target.slots[Slot.FUEL_USED] = fuelUsed;
+          target.slots[Slot.GROW_REFUSED_PAGES] = refusedPages;
+        },
+      },
+      postBuffer,
+    );
+  }
+
+  /** Takes the engine's current config of `guest` into the object Extism reads (in place). */
+  function refreshConfig(guest: Guest, version: number): void {
+    const index = guest.hostIndex.get(CONFIG_FUNCTION);
     if (index === undefined) return;
     const reply = request(index, encodeHostRequest([], () => null));
     const json = reply.stored[0];
     if (json === undefined) return;
-    for (const key of Object.keys(config)) delete config[key];
-    Object.assign(config, JSON.parse(new TextDecoder().decode(json)) as Record<string, string>);
-    configVersion = version;
+    for (const key of Object.keys(guest.config)) delete guest.config[key];
+    Object.assign(guest.config, JSON.parse(new TextDecoder().decode(json)) as Record<string, string>);
+    guest.configVersion = version;
   }
 
   /** One host call from the guest: ship the arguments' blocks, store the reply's, map handles. */
-  function hostCall(index: number, context: CallContext, args: readonly unknown[]): unknown {
+  function hostCall(meter: FuelMeter | undefined, index: number, context: CallContext, args: readonly unknown[]): unknown {
     meter?.charge(HOST_CALL_FUEL);
     const reply = request(
       index,

@@ -41,8 +41,12 @@ export const Word = {
   CONFIG_VERSION: 6,
   /** Reply with status ERROR: what failed ({@link GuestErrorKind}). */
   ERROR_KIND: 7,
+  /** Call: which of the worker's instances it is for (0 in a bridge worker of one plugin; a pool worker hosts many). */
+  INSTANCE: 8,
+  /** Unused: keeps the Float64 slots 8-byte aligned. */
+  RESERVED: 9,
 } as const;
-export const HEADER_WORDS = 8;
+export const HEADER_WORDS = 10;
 
 /**
  * Float64 slots after the words (fuel counts go past 2^31; NaN = none). The worker's fuel meter
@@ -70,6 +74,12 @@ export const State = {
   MOVED: 3,
   HOST: 4,
   HOST_DONE: 5,
+  /**
+   * Engine, while no call is in flight (pool workers): "leave the buffer and read your message
+   * queue" — an `instantiate` or `dispose` message was posted. The worker handles it, posts its
+   * answer, sets IDLE and waits on the buffer again.
+   */
+  YIELD: 6,
 } as const;
 export type State = (typeof State)[keyof typeof State];
 
@@ -98,47 +108,77 @@ export type Status = (typeof Status)[keyof typeof Status];
 export const CONFIG_FUNCTION = "#config";
 export const LOG_FUNCTION = "#log";
 
-/** Starts the worker: instantiate `module` and serve calls over `buffer`. */
-export interface StartMessage {
-  readonly type: "start";
+/** What instantiating one plugin in a worker needs (a bridge worker's one plugin, or one of a pool worker's). */
+export interface GuestSpec {
   readonly module: WebAssembly.Module;
-  readonly buffer: SharedArrayBuffer;
   readonly useWasi: boolean;
   readonly config: Record<string, string>;
   readonly configVersion: number;
-  /** µs the worker may spin before sleeping between messages. */
-  readonly spinMicros: number;
   /** Names of the host functions the engine serves, by index (word NAME of a host request). */
   readonly hostFunctions: readonly string[];
   /** The kernel caps the worker enforces (limits/host-memory.ts). */
   readonly hostMemory: HostMemoryLimits;
+  /** Pool workers: ms a metered module's instantiation (start functions) may run before its meter stops it; absent: no bound here. */
+  readonly startMs?: number | undefined;
+}
+
+/** Starts a bridge worker of one plugin: instantiate `module` as instance 0 and serve calls over `buffer`. */
+export interface StartMessage extends GuestSpec {
+  readonly type: "start";
+  readonly buffer: SharedArrayBuffer;
+  /** µs the worker may spin before sleeping between messages. */
+  readonly spinMicros: number;
+}
+/** Starts a pool worker with no plugin yet: serve calls over `buffer` (instances come with `instantiate`). */
+export interface OpenMessage {
+  readonly type: "open";
+  readonly buffer: SharedArrayBuffer;
+  readonly spinMicros: number;
+}
+/** Pool worker: instantiate one more plugin as instance `id` (sent before state YIELD). Answered with `ready` or `failed` carrying `id`. */
+export interface InstantiateMessage extends GuestSpec {
+  readonly type: "instantiate";
+  readonly id: number;
+}
+/** Pool worker: forget instance `id` (sent before state YIELD). Answered with `disposed`. */
+export interface DisposeMessage {
+  readonly type: "dispose";
+  readonly id: number;
+}
+/** The pool worker freed an instance. */
+export interface DisposedMessage {
+  readonly type: "disposed";
+  readonly id: number;
 }
 /** Either side moved to a bigger buffer (see "Growth" above). */
 export interface BufferMessage {
   readonly type: "buffer";
   readonly buffer: SharedArrayBuffer;
 }
-/** The worker instantiated the module and serves calls. */
+/** The worker instantiated the module (instance `id`) and serves calls. */
 export interface ReadyMessage {
   readonly type: "ready";
+  readonly id: number;
 }
 /** The module could not be instantiated: `link` when an import could not be resolved. */
 export interface FailedMessage {
   readonly type: "failed";
+  readonly id: number;
   readonly kind: "link" | "other";
   readonly message: string;
 }
-/** A kernel log line written outside a call (instantiation, start functions). */
+/** A kernel log line of instance `id` written outside a call (instantiation, start functions). */
 export interface LogMessage {
   readonly type: "log";
+  readonly id: number;
   readonly priority: number;
   readonly text: string;
 }
 
-/** Messages posted to the worker (rare: start-up and buffer moves). */
-export type ToWorker = StartMessage | BufferMessage;
+/** Messages posted to the worker (rare: start-up, instances coming and going, buffer moves). */
+export type ToWorker = StartMessage | OpenMessage | InstantiateMessage | DisposeMessage | BufferMessage;
 /** Messages the worker posts. */
-export type FromWorker = ReadyMessage | FailedMessage | BufferMessage | LogMessage;
+export type FromWorker = ReadyMessage | FailedMessage | DisposedMessage | BufferMessage | LogMessage;
 
 /** Extism's log priorities (what `get_log_level` returns); "silent" is above every level. */
 export const LOG_PRIORITY = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, silent: 2147483647 } as const;

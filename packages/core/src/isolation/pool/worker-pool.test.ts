@@ -1,0 +1,82 @@
+import { readFile } from "node:fs/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { isThreadspaceError } from "@threadspace/errors";
+import { hostMemoryLimits } from "../../limits/host-memory-limits.ts";
+import { CallNotStartedError } from "../instance.ts";
+import type { PoolGuestSpec } from "./pool-worker.ts";
+import { WorkerPool } from "./worker-pool.ts";
+
+const module = await WebAssembly.compile(await readFile(new URL("../../../../../test/fixtures/build/isolation.wasm", import.meta.url)));
+const text = (outcome: { output: Uint8Array | null }): string => (outcome.output === null ? "" : new TextDecoder().decode(outcome.output));
+
+function spec(plugin: string, dependencies: string[] = []): PoolGuestSpec {
+  return {
+    module,
+    useWasi: false,
+    config: {},
+    configVersion: 0,
+    hostMemory: hostMemoryLimits(undefined),
+    startMs: 5000,
+    startTimeoutMs: 10_000,
+    guest: { plugin, dependencies: new Set(dependencies), functions: {}, kernel: undefined, memoryCap: 256, hostNames: [] },
+  };
+}
+
+const pools: WorkerPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+});
+function pool(size: number): WorkerPool {
+  const made = new WorkerPool("test", size, { engine: 0, worker: 0 });
+  pools.push(made);
+  return made;
+}
+
+describe("WorkerPool", () => {
+  it("starts workers up to its size, one plugin each first, then shares them; an emptied worker is closed", async () => {
+    const two = pool(2);
+    const a = await two.instantiate(spec("a"));
+    const b = await two.instantiate(spec("b"));
+    const c = await two.instantiate(spec("c"));
+    expect(two.workers).toBe(2);
+    expect(new Set([a.workerLabel, b.workerLabel]).size).toBe(2);
+    expect(text(await a.call("counter", ""))).toBe("1");
+    expect(text(await c.call("counter", ""))).toBe("1");
+    expect(text(await a.call("counter", ""))).toBe("2");
+    await b.close();
+    const sharedWithC = [a, c].filter((x) => x.workerLabel === b.workerLabel);
+    expect(two.workers).toBe(sharedWithC.length === 0 ? 1 : 2);
+    await a.close();
+    await c.close();
+    expect(two.workers).toBe(0);
+  });
+
+  it("keeps a plugin away from the workers of its dependencies where it can", async () => {
+    const two = pool(2);
+    const callee = await two.instantiate(spec("callee"));
+    await two.instantiate(spec("other"));
+    const caller = await two.instantiate(spec("caller", ["callee"]));
+    expect(caller.workerLabel).not.toBe(callee.workerLabel);
+  });
+
+  it("a terminated worker drops its queued calls as not started and tells its other instances", async () => {
+    const one = pool(1);
+    const looping = await one.instantiate(spec("looping"));
+    const neighbour = await one.instantiate(spec("neighbour"));
+    const exits: string[] = [];
+    neighbour.onExit((why) => exits.push(why));
+    // An unmetered-looking runaway: no budget, no deadline (the supervisor would time it).
+    const runaway = looping.call("spin", "").catch((error: unknown) => error);
+    const waiting = neighbour.call("echo", "x").catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await looping.close(); // its own call still runs: the worker is terminated
+    expect(await waiting).toBeInstanceOf(CallNotStartedError);
+    expect(isThreadspaceError(await waiting, "plugin_unavailable")).toBe(true);
+    expect(isThreadspaceError(await runaway, "plugin_unavailable")).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(exits).toEqual([expect.stringMatching(/looping did not stop by its deadline/)]);
+    expect(one.workers).toBe(0);
+    const fresh = await one.instantiate(spec("neighbour"));
+    expect(text(await fresh.call("echo", "again"))).toBe("again");
+  });
+});

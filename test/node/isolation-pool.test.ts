@@ -1,0 +1,13 @@
+import { fuelContract } from "../contract/fuel.contract.ts";
+import { healthMonitorContract } from "../contract/health-monitor.contract.ts";
+import { isolationContract } from "../contract/isolation.contract.ts";
+import { limitsContract } from "../contract/limits.contract.ts";
+import { nodeEnv } from "./node-env.ts";
+
+// The isolation, limits, fuel and health suites with every fixture pooled (limits.isolation "pool"):
+// each plugin an Extism instance of its own in a worker shared with others (issue 16).
+const pooledEnv = { ...nodeEnv, isolation: "pool" } as const;
+isolationContract(pooledEnv);
+limitsContract(pooledEnv);
+fuelContract(pooledEnv);
+healthMonitorContract(pooledEnv);
