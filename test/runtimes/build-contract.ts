@@ -46,3 +46,6 @@ export async function buildContractBundle(): Promise<string> {
   });
   return CONTRACT_BUNDLE;
 }
+
+// `npx tsx test/runtimes/build-contract.ts` writes the bundle and prints its path (to run cases by hand).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) console.log(await buildContractBundle());
