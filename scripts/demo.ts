@@ -19,7 +19,7 @@ const tries: Array<[plugin: string, exportName: string, input: string]> = [
 console.log("Threadspace demo: installing the example plugins from examples/\n");
 for (const name of ["hello", "count-vowels", "c-hello", "plain-extism"]) {
   const info = await engine.install(`${examples}${name}`);
-  console.log(`  installed ${info.name}@${info.version} (${info.interface}), exports: ${info.exports.join(", ")}`);
+  console.log(`  installed ${info.name}@${info.version} (${info.interface}), exports: ${info.exports.map((e) => e.name).join(", ")}`);
 }
 console.log("");
 for (const [plugin, exportName, input] of tries) {

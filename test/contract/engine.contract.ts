@@ -2,6 +2,7 @@ import { bundleContract } from "./bundle.contract.ts";
 import { callLimitsContract } from "./call-limits.contract.ts";
 import { callsContract } from "./calls.contract.ts";
 import { dependenciesContract } from "./dependencies.contract.ts";
+import { exportsContract } from "./exports.contract.ts";
 import { healthMonitorContract } from "./health-monitor.contract.ts";
 import { hostConfigContract } from "./host-config.contract.ts";
 import { hostDataContract } from "./host-data.contract.ts";
@@ -19,6 +20,7 @@ import type { TestEnv } from "./test-env.ts";
 export function engineContract(env: TestEnv): void {
   installContract(env);
   callsContract(env);
+  exportsContract(env);
   lifecycleContract(env);
   dependenciesContract(env);
   hostKvContract(env);

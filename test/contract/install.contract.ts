@@ -14,7 +14,7 @@ export function installContract(env: TestEnv): void {
       const engine = await createEngine();
       const info = await engine.install(env.exampleSource("hello"));
       expect(info).toMatchObject({ name: "hello", state: "ready", interface: "threadspace" });
-      expect(info.exports).toEqual(expect.arrayContaining(["greet", "init_plugin", "get_metadata"]));
+      expect(info.exports.map((e) => e.name)).toEqual(expect.arrayContaining(["greet", "init_plugin", "get_metadata"]));
       expect(info.sha256).toBe(await sha256(bytesOf(await env.exampleWasm("hello"))));
       expect((await engine.call("hello", "greet", "World")).text()).toBe("Hello, World!");
       expect(engine.findByCapability("greeting").map((p) => p.name)).toEqual(["hello"]);

@@ -1,6 +1,6 @@
 import type { Endpoint } from "comlink";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { CallResult, ThreadspaceError, isThreadspaceError, type Engine } from "@threadspace/core";
+import { CallResult, ThreadspaceError, isThreadspaceError, typedPlugin, type Engine } from "@threadspace/core";
 import { connectEngine, exposeEngine, type RemoteEngine } from "@threadspace/worker";
 import { nodeEnv } from "./node-env.ts";
 
@@ -32,6 +32,18 @@ describe("@threadspace/worker over a MessageChannel", () => {
     expect(result.text()).toBe("Hello, Node!");
     expect(local.list().map((plugin) => plugin.name)).toEqual(["hello"]);
     expect((await engine.get("hello"))?.sha256).toBe(local.get("hello")?.sha256);
+  });
+
+  test("export schemas cross: engine.get(name).exports carries them, bad_input keeps its issues, typedPlugin works on the remote engine", async () => {
+    await engine.install(nodeEnv.exampleSource("count-vowels"));
+    const exported = (await engine.get("count-vowels"))?.exports.find((e) => e.name === "count_vowels");
+    expect(exported?.input).toEqual({ encoding: "text", type: "string", description: "Any UTF-8 text." });
+    expect(exported?.output).toMatchObject({ type: "object", required: ["count", "total", "vowels"] });
+    const refused = await engine.call("count-vowels", "count_vowels", new Uint8Array([0xff])).catch((error: unknown) => error);
+    expect(isThreadspaceError(refused, "bad_input")).toBe(true);
+    expect((refused as ThreadspaceError).issues).toEqual([{ path: "$", message: "is not UTF-8 text" }]);
+    const client = typedPlugin<{ count_vowels: { input: string; output: { count: number } } }>(engine, "count-vowels");
+    expect(await client.count_vowels("aei")).toMatchObject({ count: 3 });
   });
 
   test("errors keep their code, and a page hook's ThreadspaceError rejects the call", async () => {

@@ -6,6 +6,8 @@
 // the running sum over all calls (kept in the Extism variable "total"), `vowels` the set used:
 // config key "vowels", default "aeiouAEIOU".
 import { Config, Host, Var } from "@extism/as-pdk";
+// Generated from plugin.json's "exports" by `threadspace bindgen examples/count-vowels --lang as`.
+import { CountVowelsOutput, readCountVowelsInput, writeCountVowelsOutput } from "./exports.generated";
 
 // Must match plugin.json: the engine compares name and version, and the build checks them.
 const METADATA =
@@ -36,19 +38,6 @@ function codePoints(text: string): Set<i32> {
   return set;
 }
 
-/** A JSON string literal for text (quotes, backslashes and control characters escaped). */
-function jsonString(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c == 0x22) out += '\\"';
-    else if (c == 0x5c) out += "\\\\";
-    else if (c < 0x20) out += "\\u" + c.toString(16).padStart(4, "0");
-    else out += String.fromCharCode(c);
-  }
-  return out + '"';
-}
-
 function readTotal(): u64 {
   const stored = Var.getString(TOTAL_VAR);
   if (stored === null) return 0;
@@ -68,7 +57,7 @@ export function get_metadata(): i32 {
 
 /** Input: any UTF-8 text. Output: {"count":N,"total":N,"vowels":"..."}. */
 export function count_vowels(): i32 {
-  const text = Host.inputString();
+  const text = readCountVowelsInput();
   const set = vowels();
   const wanted = codePoints(set);
   let count: u64 = 0;
@@ -80,7 +69,11 @@ export function count_vowels(): i32 {
   const total = readTotal() + count;
   Var.set(TOTAL_VAR, Uint8Array.wrap(String.UTF8.encode(total.toString())));
   callsServed++;
-  outputText('{"count":' + count.toString() + ',"total":' + total.toString() + ',"vowels":' + jsonString(set) + "}");
+  const out = new CountVowelsOutput();
+  out.count = <i64>count;
+  out.total = <i64>total;
+  out.vowels = set;
+  writeCountVowelsOutput(out);
   return 0;
 }
 

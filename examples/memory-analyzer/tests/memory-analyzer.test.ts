@@ -52,7 +52,7 @@ describe("memory-analyzer", () => {
     const info = e.get(NAME)!;
     expect(info).toMatchObject({ name: manifest.name, version: manifest.version, state: "ready", capabilities: manifest.capabilities });
     expect([...info.granted].sort()).toEqual(["config:read", "log", "memory:read"]);
-    expect(info.exports).toEqual(expect.arrayContaining(["analyze_memory", "init_plugin", "get_metadata", "health_check", "cleanup"]));
+    expect(info.exports.map((e) => e.name)).toEqual(expect.arrayContaining(["analyze_memory", "init_plugin", "get_metadata", "health_check", "cleanup"]));
   });
 
   test("analyses a memory the embedder put: counts, top terms (stop words skipped, ties alphabetical), tags, length, threadId", async () => {

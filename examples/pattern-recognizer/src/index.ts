@@ -88,21 +88,16 @@ function failWith(message: string): i32 {
 /**
  * Reads the thread's entries (from `fromSeq`, at most `limit` or config max_entries) into the
  * recogniser: each entry's content as text, or walked as JSON when it is a JSON object or array,
- * and its `at` time. Returns "" or an error message.
+ * and its `at` time. Returns "" or an error message. The host has checked the request against
+ * plugin.json's input schema (fromSeq a whole number >= 0, limit >= 1) before this runs.
  */
 function scanThread(rec: Recognizer, request: JsonValue): string {
   const threadId = request.get("threadId").asString();
-  let from: i64 = 0;
-  const fromSeq = request.get("fromSeq");
-  if (request.has("fromSeq")) {
-    if (!fromSeq.isNumber() || fromSeq.asInt() < 0 || <f64>fromSeq.asInt() != fromSeq.asNumber()) return '"fromSeq" must be a whole number >= 0';
-    from = fromSeq.asInt();
-  }
+  let from: i64 = request.get("fromSeq").asInt();
   let limit = rec.settings.maxEntries;
   if (request.has("limit")) {
-    const l = request.get("limit");
-    if (!l.isNumber() || l.asInt() < 1 || <f64>l.asInt() != l.asNumber()) return '"limit" must be a whole number >= 1';
-    limit = l.asInt() > <i64>MAX_ENTRIES_CAP ? MAX_ENTRIES_CAP : <i32>l.asInt();
+    const l = request.get("limit").asInt();
+    limit = l > <i64>MAX_ENTRIES_CAP ? MAX_ENTRIES_CAP : <i32>l;
   }
   let read = 0;
   while (read < limit) {
@@ -154,8 +149,9 @@ export function get_metadata(): i32 {
 /**
  * Input: any JSON value (usually an object, or an array of objects), or
  * {"threadId", "fromSeq"?, "limit"?} to scan a thread. Output: a JSON array of patterns
- * {"kind", "description", "evidence", "count"}. Fails (plugin_error) when the input is not
- * JSON, or the thread cannot be read (missing, or thread:read not granted).
+ * {"kind", "description", "evidence", "count"}. Input that is not JSON, or a thread request out
+ * of range, is refused by the host (plugin.json "exports": bad_input) before this runs. Fails
+ * (plugin_error) when the thread cannot be read (missing, or thread:read not granted).
  */
 export function recognize_patterns(): i32 {
   calls++;

@@ -265,11 +265,13 @@ describe("pattern-recognizer", () => {
     await expect(recognize(e, { threadId: "nope" })).rejects.toThrow(/thread "nope" not found/);
   });
 
-  test("input that is not JSON fails the call with the parse error", async () => {
+  test("input that is not JSON, or a thread request out of range, is refused by the host (bad_input, plugin.json exports) before the plugin runs", async () => {
     const e = await start();
-    await expect(e.call(NAME, "recognize_patterns", "not json")).rejects.toThrow(/the input must be JSON.*offset 0/);
-    await expect(e.call(NAME, "recognize_patterns", "")).rejects.toThrow(/the input must be JSON/);
-    await expect(recognize(e, { threadId: "t", fromSeq: -1 })).rejects.toThrow(/fromSeq/);
+    await expect(e.call(NAME, "recognize_patterns", "not json")).rejects.toMatchObject({ code: "bad_input", issues: [{ path: "$" }] });
+    await expect(e.call(NAME, "recognize_patterns", "")).rejects.toMatchObject({ code: "bad_input" });
+    await expect(recognize(e, { threadId: "t", fromSeq: -1 })).rejects.toMatchObject({ code: "bad_input", issues: [{ path: "$.fromSeq" }] });
+    await expect(recognize(e, { threadId: "t", limit: 0 })).rejects.toMatchObject({ code: "bad_input", issues: [{ path: "$.limit" }] });
+    expect((await e.health(NAME)).metrics).toMatchObject({ calls: 0 });
   });
 
   test("config: features switch detectors off, min_occurrences, phrase lengths and max_patterns; configSchema refuses bad values", async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { terminalSafeIo } from "./terminal-safe.ts";
 import { cac } from "cac";
+import { defineBindgen } from "./commands/bindgen.ts";
 import { defineBuild } from "./commands/build.ts";
 import { defineCall } from "./commands/call.ts";
 import { defineCap } from "./commands/cap.ts";
@@ -53,6 +54,7 @@ export async function run(args: readonly string[], unsafeIo: CliIo): Promise<num
   defineSign(cli, io);
   defineVerify(cli, io);
   defineKeygen(cli, io);
+  defineBindgen(cli, io);
   let commandName: string | undefined;
   try {
     cli.parse(["node", "threadspace", ...args], { run: false });

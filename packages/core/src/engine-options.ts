@@ -92,6 +92,12 @@ export interface EngineOptions extends HealthOptions, TrustOptions {
    * once with `busy` (the plugin's lifecycle calls and `health_check` are not bounded). Default 1000.
    */
   readonly maxQueuedCalls?: number;
+  /**
+   * Debug mode for plugin authors: check every call's output against its export's output schema
+   * (plugin.json `exports`); a mismatch fails the call with `output_invalid` and discards its
+   * writes. Inputs are always checked. Default false (docs/exports.md).
+   */
+  readonly checkOutputs?: boolean;
 }
 
 /** Options of `engine.install`. */

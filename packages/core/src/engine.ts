@@ -83,6 +83,8 @@ export class Engine {
   /** Worker pools (`limits.isolation: "pool"`): started with their first plugin, closed with the engine. */
   readonly #pools: EnginePools;
   readonly #maxQueued: number;
+  /** Debug mode: outputs checked against plugin.json's output schemas. */
+  readonly #checkOutputs: boolean;
   /** Call metrics, health polling and the circuit breaker (lifecycle/monitor.ts). */
   readonly #monitor: HealthMonitor;
   readonly #healthTimeoutMs: number;
@@ -121,6 +123,7 @@ export class Engine {
     this.#isolation = options.isolation;
     checkHostLimitsPolicy(this.#limitsPolicy);
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
+    this.#checkOutputs = options.checkOutputs === true;
     if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
     this.#workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
     this.#pools = enginePools(options.isolation);
@@ -566,6 +569,7 @@ export class Engine {
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
       pools: this.#pools,
       commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
+      checkOutputs: this.#checkOutputs,
     };
   }
 

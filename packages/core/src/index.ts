@@ -45,6 +45,7 @@ export {
   type GuestMemory,
   type MemoryLimits,
 } from "./limits/index.ts";
+export { typedPlugin, type CallingEngine, type ExportEncodings, type ExportInfo, type ExportTypes, type TypedPlugin } from "./exports/index.ts";
 export { parseTrace } from "./replay/parse-trace.ts";
 export { traceOf, type EngineRecordOption, type RecordOptions } from "./replay/trace-store.ts";
 export { TRACE_FORMAT, TRACE_VERSION, type CallTrace, type HostExchange, type TracePayload, type TraceRedactor } from "./replay/trace.ts";

@@ -4,6 +4,7 @@ import type { EffectiveLimits } from "./limits/index.ts";
 import { isolationNotes } from "./isolation/isolation-policy.ts";
 import { unmeteredFuelNote } from "./limits/limits-policy.ts";
 import type { PluginRecord } from "./plugin-record.ts";
+import { describeExports, type ExportInfo } from "./exports/export-info.ts";
 
 /**
  * `ready` serves calls; `unloaded` is installed but stopped (`engine.load(name)` starts it again);
@@ -26,8 +27,11 @@ export interface PluginInfo {
   readonly permissions: readonly PermissionName[];
   /** Permissions it holds now (see `engine.permissions`). */
   readonly granted: readonly PermissionName[];
-  /** Exported functions (lifecycle exports included). */
-  readonly exports: readonly string[];
+  /**
+   * Exported functions (lifecycle exports included), each with its description and full input
+   * and output schemas when plugin.json's `exports` declares them (docs/exports.md).
+   */
+  readonly exports: readonly ExportInfo[];
   /** `sha256:<hex>` of the wasm, or undefined for a precompiled module. */
   readonly sha256: string | undefined;
   /** Where it was installed from. */
@@ -74,7 +78,7 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
       ...isolationNotes(record.limits, record.runner, record.metered),
       ...(record.metered ? [] : [unmeteredFuelNote(record.limits)].filter((note) => note !== undefined)),
     ],
-    exports: record.shape.exports,
+    exports: describeExports(m, record.shape.exports),
     sha256: record.sha256,
     origin: record.origin,
     signature: record.signature,

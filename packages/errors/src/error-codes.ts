@@ -38,7 +38,7 @@ export type ThreadspaceErrorCode =
   | "plugin_unavailable"
   /** The install source could not be read (missing file, HTTP error, unsupported form). */
   | "source_invalid"
-  /** A call input could not be encoded, or an output could not be decoded as asked. */
+  /** A call input could not be encoded or breaks its export's input schema (plugin.json `exports`: `issues` give the JSON paths; nothing ran), or an output could not be decoded as asked. */
   | "bad_input"
   | "bad_output"
   /** The engine was closed. */
@@ -62,7 +62,13 @@ export type ThreadspaceErrorCode =
   /** The engine requires a trusted signature (`requireSignature`) and the bundle is unsigned or signed by a key not in `trustedKeys`. */
   | "signature_untrusted"
   /** The call used up its fuel budget (instructions): `limits.fuel` in plugin.json, the host's policy, or the call's `{ fuel }`. */
-  | "fuel_exhausted";
+  | "fuel_exhausted"
+  /**
+   * The plugin's output does not match its export's output schema (plugin.json `exports`; checked
+   * only in debug mode, `createEngine({ checkOutputs: true })`); `issues` give the JSON paths. The
+   * call's writes were discarded. Fix the plugin or the schema (docs/exports.md).
+   */
+  | "output_invalid";
 
 /** The list of codes, for runtime checks (for example when errors cross a worker boundary). */
 export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
@@ -98,4 +104,5 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "signature_invalid",
   "signature_untrusted",
   "fuel_exhausted",
+  "output_invalid",
 ];

@@ -27,7 +27,7 @@ const isObject = (value: Json): value is Record<string, Json> => typeof value ==
  * with `^`, or repetition bounds whose product is over 1,000. `undefined` when none.
  */
 export function patternProblem(source: string): string | undefined {
-  if (source.length > MAX_SCHEMA_PATTERN_LENGTH) return `is ${source.length} characters long; a configSchema pattern may have at most ${MAX_SCHEMA_PATTERN_LENGTH}`;
+  if (source.length > MAX_SCHEMA_PATTERN_LENGTH) return `is ${source.length} characters long; a schema pattern (configSchema, exports) may have at most ${MAX_SCHEMA_PATTERN_LENGTH}`;
   try {
     new RegExp(source, "u");
   } catch (cause) {
@@ -57,7 +57,7 @@ export function patternProblem(source: string): string | undefined {
     let problem: string | undefined;
     if (c === "\\") {
       const next = source[i + 1] ?? "";
-      if (/[1-9]/.test(next) || next === "k") return "uses a backreference, which this engine does not run on untrusted config";
+      if (/[1-9]/.test(next) || next === "k") return "uses a backreference, which this engine does not run on untrusted input";
       if (next === "u" && source[i + 2] === "{") i = source.indexOf("}", i);
       else if (next === "u") i += 5;
       else if (next === "x") i += 3;
@@ -79,7 +79,7 @@ export function patternProblem(source: string): string | undefined {
       continue;
     }
     if (c === "(") {
-      if (source.startsWith("(?=", i) || source.startsWith("(?!", i) || source.startsWith("(?<=", i) || source.startsWith("(?<!", i)) return "uses a lookaround, which this engine does not run on untrusted config";
+      if (source.startsWith("(?=", i) || source.startsWith("(?!", i) || source.startsWith("(?<=", i) || source.startsWith("(?<!", i)) return "uses a lookaround, which this engine does not run on untrusted input";
       groups.push({ repeats: false, alternates: false });
       if (source.startsWith("(?:", i)) i += 2;
       else if (source.startsWith("(?<", i)) i = source.indexOf(">", i);
@@ -132,7 +132,7 @@ export function patternProblem(source: string): string | undefined {
  * expanded, has at most {@link MAX_SCHEMA_EXPANSION} subschemas (`$ref`s fanning out to 2^30
  * blocked the engine for over 20 s). The schema's own size and depth are plugin.json's caps.
  */
-export function configSchemaIssues(schema: Json, base: readonly PathSegment[] = ["configSchema"]): RawIssue[] {
+export function configSchemaIssues(schema: Json, base: readonly PathSegment[] = ["configSchema"], label = "configSchema"): RawIssue[] {
   const issues: RawIssue[] = [];
   /** Subschemas by their JSON pointer, for `$ref`s. */
   const byPointer = new Map<string, { node: Json; segments: PathSegment[] }>();
@@ -152,7 +152,7 @@ export function configSchemaIssues(schema: Json, base: readonly PathSegment[] = 
           if (problem !== undefined) issues.push({ segments: [...here, pattern], message: `the pattern ${problem}.` });
         }
       }
-      if (key === "$ref" && typeof value === "string" && !value.startsWith("#")) issues.push({ segments: here, message: `refers outside the schema (${value}); a configSchema may use only local $refs such as "#/$defs/name".` });
+      if (key === "$ref" && typeof value === "string" && !value.startsWith("#")) issues.push({ segments: here, message: `refers outside the schema (${value}); ${article(label)} may use only local $refs such as "#/$defs/name".` });
       if (ONE.has(key)) walkAll(value, here, at);
       else if (MANY.has(key) && Array.isArray(value)) value.forEach((item, i) => walkAll(item, [...here, i], `${at}/${i}`));
       else if (MAP.has(key) && isObject(value)) for (const [name, item] of Object.entries(value)) walkAll(item, [...here, name], `${at}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`);
@@ -171,7 +171,7 @@ export function configSchemaIssues(schema: Json, base: readonly PathSegment[] = 
     if (known !== undefined) return known;
     if (visiting.has(node)) {
       failed = true;
-      issues.push({ segments, message: `$refs form a cycle here; a configSchema may not be recursive (its config is a bounded JSON object).` });
+      issues.push({ segments, message: `$refs form a cycle here; ${article(label)} may not be recursive (what it checks is a bounded JSON value).` });
       return 1;
     }
     visiting.add(node);
@@ -183,7 +183,7 @@ export function configSchemaIssues(schema: Json, base: readonly PathSegment[] = 
         const target = byPointer.get(pointer);
         if (target === undefined) {
           failed = true;
-          issues.push({ segments: [...segments, key], message: `points at ${value}, which is not a subschema of this configSchema.` });
+          issues.push({ segments: [...segments, key], message: `points at ${value}, which is not a subschema of this ${label}.` });
           break;
         }
         total += expand(target.node, [...segments, key]);
@@ -202,6 +202,11 @@ export function configSchemaIssues(schema: Json, base: readonly PathSegment[] = 
   };
   expand(schema, base);
   return issues;
+}
+
+/** "a configSchema", "an export schema". */
+function article(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
 }
 
 function decodeURIComponentSafe(text: string): string {

@@ -1,6 +1,7 @@
 import { quote } from "./describe-value.ts";
 import { dependencyName } from "./dependency.ts";
 import { configSchemaIssues } from "./config-schema-bounds.ts";
+import { exportsIssues } from "./export-rules.ts";
 import { capabilityProblem, topicProblem } from "./field-rules.ts";
 import type { RawIssue } from "./issues.ts";
 import type { PathSegment } from "./json-path.ts";
@@ -97,5 +98,7 @@ export function extraChecks(manifest: Record<string, unknown>): RawIssue[] {
     ...prototypeKeys(manifest["configSchema"], ["configSchema"]),
     // Bounded before anything compiles it: safe patterns, local acyclic $refs, a bounded expansion.
     ...(isJsonObject(manifest["configSchema"]) ? configSchemaIssues(manifest["configSchema"]) : []),
+    ...prototypeKeys(manifest["exports"], ["exports"]),
+    ...exportsIssues(manifest["exports"]),
   ];
 }

@@ -13,3 +13,4 @@ export { MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS } from "./plugin-limits.ts";
 export { satisfiesVersion } from "./version.ts";
 export { didYouMean, suggest } from "./suggest.ts";
 export { describeValue } from "./describe-value.ts";
+export type { ExportSchema, PayloadEncoding, PayloadSchema } from "./export-rules.ts";

@@ -1,3 +1,4 @@
+import type { ExportSchema } from "./export-rules.ts";
 import type { PermissionName } from "./permissions.ts";
 import type { PluginLimits } from "./plugin-limits.ts";
 
@@ -36,4 +37,6 @@ export interface PluginManifest {
   engine?: string;
   /** `threadspace` requires `init_plugin` and `get_metadata`; `extism` is a plain Extism plugin (default `threadspace`). */
   interface: "threadspace" | "extism";
+  /** Callable exports and the schemas of their input and output (docs/exports.md); absent in older manifests. */
+  exports?: Readonly<Record<string, ExportSchema>>;
 }

@@ -30,7 +30,7 @@ interface Checked {
 }
 
 function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginManifest {
-  const { config, configSchema } = raw;
+  const { config, configSchema, exports } = raw;
   return {
     name: out.name,
     version: out.version,
@@ -47,6 +47,7 @@ function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginM
     limits: { ...out.limits },
     ...(out.engine === undefined ? {} : { engine: out.engine }),
     interface: out.interface,
+    ...(isJsonObject(exports) ? { exports: cloneJsonObject(exports) as PluginManifest["exports"] & object } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { describeValue } from "./describe-value.ts";
 import { configSchema, configSchemaSchema } from "./config-rules.ts";
+import { exportsSchema } from "./export-rules.ts";
 import { dependencyProblem } from "./dependency.ts";
 import { capabilityProblem, hashProblem, mainProblem, topicProblem } from "./field-rules.ts";
 import { nameProblem } from "./name-rule.ts";
@@ -26,6 +27,7 @@ export const MANIFEST_FIELDS = [
   "limits",
   "engine",
   "interface",
+  "exports",
 ] as const;
 
 const MAX_DESCRIPTION = 1024;
@@ -85,6 +87,7 @@ export const manifestSchema = v.object(
       v.picklist(["threadspace", "extism"], (issue) => `must be "threadspace" (lifecycle exports required) or "extism" (a plain Extism plugin); got ${describeValue(issue.input)}.`),
       "threadspace",
     ),
+    exports: v.exactOptional(exportsSchema),
   },
   missingField,
 );

@@ -42,7 +42,8 @@ export function callPanel(app: App): void {
     const key = info === undefined ? "" : `${info.name}@${info.sha256 ?? ""}`;
     if (key === shown) return;
     shown = key;
-    const exports = info === undefined ? [] : [...info.exports.filter((e) => !LIFECYCLE_EXPORTS.has(e)), ...info.exports.filter((e) => LIFECYCLE_EXPORTS.has(e))];
+    const names = info === undefined ? [] : info.exports.map((e) => e.name);
+    const exports = [...names.filter((e) => !LIFECYCLE_EXPORTS.has(e)), ...names.filter((e) => LIFECYCLE_EXPORTS.has(e))];
     setOptions(exportSelect, exports, exports[0]);
     replace(output);
     prefill();

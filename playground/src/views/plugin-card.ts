@@ -101,7 +101,7 @@ export function pluginCard(app: App, info: PluginInfo, health: HTMLElement): HTM
       ...fact("Runs", runs),
       ...(info.limitNotes.length === 0 ? [] : fact("Limit notes", h("ul", { class: "notes" }, ...info.limitNotes.map((note) => h("li", {}, note))))),
       ...fact("Capabilities", list(info.capabilities)),
-      ...fact("Exports", list(info.exports)),
+      ...fact("Exports", list(info.exports.map((e) => e.name))),
       ...fact("Interface", info.interface),
       ...fact("Dependencies", list(info.dependencies)),
       ...fact("From", info.origin),

@@ -129,7 +129,8 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
     line(io, `${ok ? "✓" : "✗"} ${what}${why === undefined ? "" : `\n    ${why}`}`);
   };
   const logs: string[] = [];
-  const engine = await createEngine({ grant: true, logger: { trace() {}, debug() {}, info() {}, warn: (...args: unknown[]) => logs.push(args.join(" ")), error: (...args: unknown[]) => logs.push(args.join(" ")) } });
+  // Debug mode: every output is checked against plugin.json's export schemas (output_invalid).
+  const engine = await createEngine({ grant: true, checkOutputs: true, logger: { trace() {}, debug() {}, info() {}, warn: (...args: unknown[]) => logs.push(args.join(" ")), error: (...args: unknown[]) => logs.push(args.join(" ")) } });
   try {
     line(io, `${manifest.name} ${manifest.version} (${displayPath(io, dir)})`);
     try {
@@ -141,7 +142,7 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
       return EXIT_FAILURE;
     }
     const info = engine.get(manifest.name);
-    if (info?.exports.includes("health_check") === true) {
+    if (info?.exports.some((e) => e.name === "health_check") === true) {
       const health = await engine.health(manifest.name);
       report(health.status === "healthy", `health_check answers ${health.status}`, health.status === "healthy" ? undefined : health.message);
     }
@@ -158,7 +159,7 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
       if (event.cleanupError !== undefined) cleanupError = event.cleanupError.message;
     });
     await engine.unload(manifest.name);
-    if (info?.exports.includes("cleanup") === true) report(cleanupError === undefined, "cleanup on unload", cleanupError);
+    if (info?.exports.some((e) => e.name === "cleanup") === true) report(cleanupError === undefined, "cleanup on unload", cleanupError);
   } finally {
     await engine.close();
   }

@@ -18,6 +18,8 @@ interface WasmExpectations {
   readonly main: string;
   readonly hash: string | undefined;
   readonly interface: "threadspace" | "extism" | undefined;
+  /** Names plugin.json's `exports` describes (each must be a wasm export). */
+  readonly exports?: readonly string[];
 }
 
 function readJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
@@ -88,6 +90,9 @@ async function checkWasm(io: CliIo, dir: string, expect: WasmExpectations, hostF
       });
     }
   }
+  for (const name of expect.exports ?? []) {
+    if (!shape.exports.includes(name)) problems.push({ path: `$.exports.${name}`, message: `describes "${name}", which ${shown} does not export. Export it from the plugin, or fix the name.` });
+  }
   const imports = importProblem(shape.imports, shown, hostFunctions);
   if (imports !== undefined) problems.push({ path: "$.main", message: imports });
   return problems;
@@ -126,7 +131,7 @@ export async function validate(io: CliIo, target: string, options: ValidateOptio
   }
   const parsed = safeParseManifest(bytes, { source: file });
   const problems: Problem[] = [...parsed.issues];
-  const expect = parsed.success ? { main: parsed.output.main, hash: parsed.output.hash, interface: parsed.output.interface } : expectationsFromRaw(bytes, problems);
+  const expect = parsed.success ? { main: parsed.output.main, hash: parsed.output.hash, interface: parsed.output.interface, exports: Object.keys(parsed.output.exports ?? {}) } : expectationsFromRaw(bytes, problems);
   if (expect !== undefined) problems.push(...(await checkWasm(io, dir, expect, options.hostFunctions ?? [])));
   if (problems.length > 0 || !parsed.success) return report(problems);
   line(io, `✓ ${parsed.output.name}@${parsed.output.version} is valid`);

@@ -5,6 +5,7 @@ import type { CallOutcome, Instance } from "../isolation/instance.ts";
 import type { WorkerStats } from "../isolation/worker-supervisor.ts";
 import { callLimitError } from "../limits/call-limits.ts";
 import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
+import type { ExportContract } from "../exports/export-contract.ts";
 import type { CallTap } from "../replay/call-tap.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -58,6 +59,8 @@ export interface RunnerOptions {
   readonly isolation?: RunnerIsolation;
   /** True when the module is metered: calls report their fuel (and `fuelStats` is kept). */
   readonly metered?: boolean;
+  /** plugin.json's export schemas: inputs checked before a call is queued, outputs in debug mode (exports/export-contract.ts). */
+  readonly contract?: ExportContract;
 }
 
 /**
@@ -123,6 +126,7 @@ export class PluginRunner {
   readonly #commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
   readonly #limits: RunnerLimits;
   readonly #workerStats: Readonly<WorkerStats> | undefined;
+  readonly #contract: ExportContract | undefined;
   #tx: CallTransaction | undefined;
 
   constructor(name: string, instance: Instance, exports: readonly string[], options: RunnerOptions = {}) {
@@ -133,6 +137,7 @@ export class PluginRunner {
     this.#commit = options.commit;
     this.#limits = options.limits ?? NO_LIMITS;
     this.#workerStats = options.workerStats;
+    this.#contract = options.contract;
     this.isolation = options.isolation ?? { mode: "inline", notes: [] };
     this.#fuel = options.metered === true ? new FuelWindow() : undefined;
   }
@@ -172,6 +177,9 @@ export class PluginRunner {
       const error = new ThreadspaceError("limit_exceeded", `the input to ${exportName} is ${size} bytes; this plugin accepts at most ${this.#limits.maxInputBytes} (limits.maxInputBytes).`, { plugin: this.name });
       return Promise.reject(this.#fail(error, exportName, counted));
     }
+    // The caller's mistake, refused before anything runs: not counted against the plugin.
+    const refused = counted ? this.#contract?.input(exportName, input) : undefined;
+    if (refused !== undefined) return Promise.reject(refused);
     if (!this.#busy) return this.#run(exportName, input, map, counted, budget, caller, tap);
     const maxQueued = this.#limits.maxQueued;
     if (counted && maxQueued !== undefined && this.#waiting.length >= maxQueued) {
@@ -280,6 +288,8 @@ export class PluginRunner {
       const max = this.#limits.maxOutputBytes;
       return this.#settleError(new ThreadspaceError("limit_exceeded", `${this.#exportName} wrote ${output.byteLength} bytes of output; this plugin may write at most ${max} (limits.maxOutputBytes). Its effects are discarded.`, { plugin: this.name }));
     }
+    const broken = this.#counted ? this.#contract?.output(this.#exportName, output) : undefined;
+    if (broken !== undefined) return this.#settleError(broken);
     const overLimit = callLimitError(tx);
     if (overLimit !== undefined) return this.#settleError(overLimit);
     if (tx !== undefined) {

@@ -40,6 +40,6 @@ export function precompiledMetering(module: WebAssembly.Module, plugin: string, 
     );
   }
   return [
-    `fuel: not metered, because the plugin was installed as a precompiled WebAssembly.Module that was not metered at build time: no fuel limit holds, and timeoutMs cannot stop a call that loops inline. Meter the .wasm before bundling it (\`threadspace cap <bundle> --fuel --out <file.wasm>\`), or set createEngine({ metering: { unmetered: "refuse" } }) to refuse such modules`,
+    `fuel: not metered, because the plugin was installed as a precompiled WebAssembly.Module that was not metered at build time: no fuel limit holds, timeoutMs cannot stop a call that loops inline, and one that loops in a pool worker is stopped only by terminating that worker (its other plugins restart). Meter the .wasm before bundling it (\`threadspace cap <bundle> --fuel --out <file.wasm>\`), or set createEngine({ metering: { unmetered: "refuse" } }) to refuse such modules`,
   ];
 }

@@ -4,6 +4,7 @@ import { HOST_ABI_VERSION } from "@threadspace/host";
 import { satisfiesVersion, type PluginManifest } from "@threadspace/manifest";
 import { checkRequiredExports } from "../lifecycle/lifecycle.ts";
 import { checkIntegrity } from "./integrity.ts";
+import { checkDeclaredExports, checkExportSchemasCompile } from "../exports/declared-exports.ts";
 import { precompiledNotes } from "./precompiled-notes.ts";
 import { isMetered, precompiledMetering, type MeteringOptions } from "../fuel/metering-policy.ts";
 import type { SourceBundle } from "./read-source.ts";
@@ -80,6 +81,8 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
   }
   checkImports(shape, hostFunctions, manifest.name);
   checkRequiredExports(manifest, shape.exports);
+  checkDeclaredExports(manifest, shape.exports);
+  checkExportSchemasCompile(manifest);
   return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes, signature: bundle.signature, metered };
 }
 

@@ -33,6 +33,8 @@ export interface CallOptions {
    * worker refuses a call from the plugin whose call it is running (it would wait for itself).
    */
   readonly caller?: string | undefined;
+  /** Told when the call starts running on an instance that {@link WorkerInstance.queues} (its supervisor's timer starts then). */
+  readonly onStart?: (() => void) | undefined;
 }
 
 /** What a call gave back. */
@@ -81,6 +83,12 @@ export class CallNotStartedError extends ThreadspaceError {
 
 /** An {@link Instance} that runs in a thread of its own, so that terminating it stops any call. */
 export interface WorkerInstance extends Instance {
+  /**
+   * True when a call may wait for a thread shared with other plugins before it runs (a pool
+   * worker): the instance then calls `options.onStart` when it starts running, and a call's
+   * timeout counts from there. Absent: the call runs at once.
+   */
+  readonly queues?: boolean;
   /** Stops the worker at once, whatever it runs (a call in flight is left unanswered: its caller decides). */
   terminate(): void;
 }

@@ -202,22 +202,31 @@ export class WorkerSupervisor implements Instance {
     const ms = deadline === undefined ? this.#options.timeoutMs : Math.max(0, Math.min(this.#options.timeoutMs, deadline - performance.now()));
     const grace = this.#options.graceMs ?? 0;
     return new Promise<CallOutcome>((resolve, reject) => {
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = (): void => {
+        settled = true;
         clearTimeout(timer);
         live.fail = undefined;
       };
-      const timer = setTimeout(() => {
-        settle();
-        this.stats.timeouts++;
-        reject(this.#timeoutError(exportName, ms));
-        void this.#retire(live);
-      }, ms + grace);
+      // Timed from when the call starts running: a pooled call may first wait for its shared worker.
+      const arm = (): void => {
+        if (settled || timer !== undefined) return;
+        timer = setTimeout(() => {
+          settle();
+          this.stats.timeouts++;
+          reject(this.#timeoutError(exportName, ms));
+          void this.#retire(live);
+        }, ms + grace);
+      };
+      const queues = live.instance.queues === true;
+      if (!queues) arm();
       live.exportName = exportName;
       live.fail = (error) => {
         settle();
         reject(error);
       };
-      live.instance.call(exportName, input, options).then(
+      live.instance.call(exportName, input, queues ? { ...options, onStart: arm } : options).then(
         (outcome) => {
           settle();
           resolve(outcome);

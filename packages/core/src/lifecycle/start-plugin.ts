@@ -20,6 +20,7 @@ import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
 import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
+import { ExportContract } from "../exports/export-contract.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -37,6 +38,8 @@ export interface StartOptions {
   readonly workerSlots?: WorkerSlots;
   /** The engine's worker pools (`limits.isolation: "pool"`). */
   readonly pools?: EnginePools;
+  /** Debug mode: check outputs against plugin.json's output schemas (`createEngine({ checkOutputs })`). */
+  readonly checkOutputs?: boolean;
 }
 
 const USER_MODULE = "extism:host/user";
@@ -76,8 +79,10 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
 }
 
 /** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
-function runnerOptions(name: string, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): RunnerOptions {
+function runnerOptions(manifest: PluginManifest, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): RunnerOptions {
+  const { name } = manifest;
   return {
+    ...(manifest.exports === undefined ? {} : { contract: new ExportContract(name, manifest.exports, options.checkOutputs === true) }),
     ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
     ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
@@ -130,7 +135,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, guard), shape.exports, { ...runnerOptions(name, options, userImports, isolation), metered: meter !== undefined });
+  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, guard), shape.exports, { ...runnerOptions(manifest, options, userImports, isolation), metered: meter !== undefined });
 }
 
 /** The engine's pools (every engine passes them; a runner built without them cannot pool). */
@@ -172,7 +177,7 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
   };
   const pooled = isolation.mode === "pool";
   const create = pooled ? pooledInstanceFactory(manifest, module, startWith, requirePools(options)) : workerInstanceFactory(module, startWith);
-  const runnerWith = runnerOptions(name, options, userImports, isolation);
+  const runnerWith = runnerOptions(manifest, options, userImports, isolation);
   // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the
   // supervisor terminates it only if that fails (a long bulk operation, a stuck host call).
   const metered = isMeteredShape(shape) && (transport === "bridge" || pooled);

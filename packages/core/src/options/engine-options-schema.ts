@@ -183,6 +183,7 @@ export const engineOptionsShape: Shape<EngineOptions> = {
   circuitBreaker: optional(v.union([v.literal(false), options("circuit breaker", circuitBreakerShape)], (issue) => `must be false or an object { failures, retryAfterMs, maxRetryAfterMs }; ${got(issue)}.`)),
   trustedKeys: optional(v.array(publicKey, (issue) => `must be an array of public keys; ${got(issue)}.`)),
   requireSignature: flag("refuse bundles not signed by trustedKeys"),
+  checkOutputs: flag("check outputs against plugin.json's output schemas (debug mode)"),
 };
 
 /** The schema of `createEngine`'s options object. */

@@ -44,8 +44,8 @@ const DRAFTS: Record<string, SchemaDraft> = {
   "https://json-schema.org/draft/2020-12/schema": "2020-12",
 };
 
-/** Checks a config object; returns its issues (empty when valid). */
-export type ConfigCheck = (config: JsonObject) => ThreadspaceIssue[];
+/** Checks a config object (or, for an export schema, any JSON value); returns its issues (empty when valid). */
+export type ConfigCheck = (config: unknown) => ThreadspaceIssue[];
 
 /**
  * Compiles a plugin's `configSchema` (JSON Schema; draft from `$schema`, else 2020-12) with
@@ -62,7 +62,7 @@ export function compileConfigSchema(schema: JsonObject): ConfigCheck {
       return result.valid ? [] : toIssues(result.errors, config);
     } catch (cause) {
       // cfworker throws on a few inputs (a key with a lone surrogate cannot be URI-encoded).
-      return [{ path: "$", message: `could not be checked against the config schema: ${cause instanceof Error ? cause.message : String(cause)}` }];
+      return [{ path: "$", message: `could not be checked against the schema: ${cause instanceof Error ? cause.message : String(cause)}` }];
     }
   };
 }
@@ -78,7 +78,8 @@ function toIssues(units: readonly OutputUnit[], instance: unknown): ThreadspaceI
   const issues: ThreadspaceIssue[] = [];
   const seen = new Set<string>();
   for (const unit of units) {
-    if (SUMMARY_KEYWORDS.has(unit.keyword) && units.some((other) => other.instanceLocation.startsWith(`${unit.instanceLocation}/`))) continue;
+    const deeper = (other: OutputUnit) => other.instanceLocation.startsWith(`${unit.instanceLocation}/`) || (other.instanceLocation === unit.instanceLocation && !SUMMARY_KEYWORDS.has(other.keyword));
+    if (SUMMARY_KEYWORDS.has(unit.keyword) && units.some(deeper)) continue;
     const path = pointerToPath(unit.instanceLocation, instance);
     const message = unit.keyword === "false" ? "is not allowed by the config schema" : unit.error.replace(/\.$/, "");
     const key = `${path}\u0000${message}`;

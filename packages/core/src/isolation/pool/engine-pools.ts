@@ -4,6 +4,7 @@ import type { PooledInstance } from "./pooled-instance.ts";
 import type { PoolGuestSpec } from "./pool-worker.ts";
 import { DEFAULT_POOL, type EnginePoolOptions, type PoolPlugin } from "./pool-options.ts";
 import { WorkerPool, type PoolSpin } from "./worker-pool.ts";
+import { CallChains } from "./call-chains.ts";
 import { DEFAULT_SPIN_MICROS, type EngineIsolationOptions } from "../isolation-policy.ts";
 
 /** An engine's pools from its isolation options (spinning as `isolation.spinMicros`, like workers of one plugin). */
@@ -20,6 +21,7 @@ export class EnginePools {
   readonly #options: EnginePoolOptions;
   readonly #spin: PoolSpin;
   readonly #pools = new Map<string, WorkerPool>();
+  readonly #chains = new CallChains();
 
   constructor(options: EnginePoolOptions, spin: PoolSpin) {
     this.#options = options;
@@ -47,7 +49,7 @@ export class EnginePools {
       const known = [DEFAULT_POOL, ...Object.keys(this.#options.pools ?? {})].map((each) => JSON.stringify(each)).join(", ");
       throw new ThreadspaceError("bad_input", `isolation.poolFor chose the pool ${JSON.stringify(name)}, which createEngine({ isolation: { pools } }) does not define. The pools are: ${known}.`, { plugin: plugin.name });
     }
-    const created = new WorkerPool(name, size, this.#spin);
+    const created = new WorkerPool(name, size, this.#spin, this.#chains);
     this.#pools.set(name, created);
     return created;
   }

@@ -61,10 +61,25 @@ describe("worker pools (limits.isolation: \"pool\")", () => {
     expect((await engine.call("a", "config", "greeting")).text()).toBe("hello");
   });
 
+  it("one worker serves its plugins in turn: a plugin with many calls waiting does not hold the others back", async () => {
+    engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 1 } });
+    await engine.install(pooled("busy-one"));
+    await engine.install(pooled("other"));
+    const order: string[] = [];
+    const calls = [
+      ...Array.from({ length: 6 }, () => engine!.call("busy-one", "echo", "b").then(() => order.push("busy-one"))),
+      ...Array.from({ length: 3 }, () => engine!.call("other", "echo", "o").then(() => order.push("other"))),
+    ];
+    await Promise.all(calls);
+    // The worker's queue holds one call per plugin (each runner sends the next when one ends): they alternate.
+    expect(order.slice(0, 6)).toEqual(["busy-one", "other", "busy-one", "other", "busy-one", "other"]);
+  });
+
   it("a metered runaway is stopped by its meter; its neighbour in the same worker keeps answering, nothing restarts", async () => {
     engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 1 } });
-    await engine.install(pooled("loop"));
-    await engine.install(pooled("isolation", { timeoutMs: 5000 }));
+    await engine.install(pooled("loop", { timeoutMs: 1000 }));
+    // Its timeout counts from when its call starts running, not while it waits for the worker.
+    await engine.install(pooled("isolation", { timeoutMs: 300 }));
     expect((await engine.call("isolation", "counter")).text()).toBe("1");
     const runaway = engine.call("loop", "spin");
     const neighbour = engine.call("isolation", "counter");
@@ -160,6 +175,23 @@ describe("worker pools (limits.isolation: \"pool\")", () => {
       await engine.close();
       engine = undefined;
     }
+  });
+
+  it("a chain back into the caller's own worker (a → c → ok, a and ok sharing a worker) is refused at once too", async () => {
+    const ok = { manifest: JSON.parse(await readFile(new URL("wat/ok.json", FIXTURES), "utf8")) as Record<string, unknown>, wasm: await readFile(new URL("build/ok.wasm", FIXTURES)) };
+    const hostCall = { manifest: JSON.parse(await readFile(new URL("wat/host-call.json", FIXTURES), "utf8")) as Record<string, unknown>, wasm: await readFile(new URL("build/host-call.wasm", FIXTURES)) };
+    const forward = (name: string, dependency: string) => ({ ...hostCall, manifest: { ...hostCall.manifest, name, interface: "extism", dependencies: [dependency], limits: { isolation: "pool", timeoutMs: 5000 } } });
+    engine = await createEngine({ logger: quiet, grant: true, isolation: { poolSize: 2 } });
+    await engine.install({ ...ok, manifest: { ...ok.manifest, limits: { isolation: "pool" } } });
+    // c is kept apart from ok (its dependency), a from c: a lands next to ok.
+    await engine.install(forward("c", "ok"));
+    await engine.install(forward("a", "c"));
+    const started = performance.now();
+    const reply = (await engine.call("a", "call", { plugin: "c", export: "call", input: JSON.stringify({ plugin: "ok", export: "echo", input: "deep" }) })).text();
+    expect(reply).toMatch(/busy.*on behalf of a \(through c\).*same pool worker/);
+    expect(performance.now() - started).toBeLessThan(4000);
+    // c alone reaches ok.
+    expect(JSON.parse((await engine.call("c", "call", { plugin: "ok", export: "echo", input: "direct" })).text())).toEqual({ ok: "direct" });
   });
 
   it("uninstall frees the plugin's instance; a plugin of the same module installed again starts fresh", async () => {

@@ -3,6 +3,7 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { BridgeChannel, logOutsideCall } from "../bridge/bridge-channel.ts";
 import { DEFAULT_CAPACITY, bufferFor, type FromWorker, type GuestSpec } from "../bridge/protocol.ts";
 import { CallNotStartedError, type CallOptions, type CallOutcome } from "../instance.ts";
+import type { CallChains } from "./call-chains.ts";
 import { PooledInstance, type PoolGuest } from "./pooled-instance.ts";
 
 /** One unit of work on a pool worker's buffer: a call, or an instance coming or going. */
@@ -52,8 +53,11 @@ export class PoolWorker {
   /** Told when its last instance was disposed. */
   onEmpty: (worker: PoolWorker) => void = () => undefined;
 
-  constructor(label: string, spin: { readonly engine: number; readonly worker: number }) {
+  readonly #chains: CallChains;
+
+  constructor(label: string, spin: { readonly engine: number; readonly worker: number }, chains: CallChains) {
     this.label = label;
+    this.#chains = chains;
     const buffer = bufferFor(DEFAULT_CAPACITY);
     const worker = spawnBridgeWorker(`threadspace ${label}`);
     this.#channel = new BridgeChannel(worker, buffer, spin.engine);
@@ -128,12 +132,13 @@ export class PoolWorker {
   call(instance: PooledInstance, exportName: string, input: Uint8Array, options: CallOptions | undefined): Promise<CallOutcome> {
     const caller = options?.caller;
     const running = this.#running?.owner.guest.plugin;
-    // Its caller's call runs on this worker and waits (in ts_plugin_call) for this one: it would wait for itself.
-    if (caller !== undefined && caller === running) {
+    // The call running on this worker waits (in ts_plugin_call, maybe through other plugins) for this one: it would wait for itself.
+    if (running !== undefined && this.#chains.leadsTo(caller, running)) {
+      const through = caller === running ? "" : ` (through ${caller})`;
       return Promise.reject(
         new ThreadspaceError(
           "busy",
-          `${exportName} was called by ${caller}, which runs in the same pool worker (${this.label}); a pool worker runs one call at a time, so the call would wait for itself. Put the two plugins in different pools (createEngine({ isolation: { poolFor } })), or one of them in limits.isolation "worker" or "inline".`,
+          `${exportName} was called on behalf of ${running}${through}, which runs in the same pool worker (${this.label}) and waits for this call; a pool worker runs one call at a time, so the call would wait for itself. Put these plugins in different pools (createEngine({ isolation: { pools, poolFor } })), give the pool more workers, or run one of them with limits.isolation "worker" or "inline".`,
           { plugin: instance.guest.plugin },
         ),
       );
@@ -142,7 +147,15 @@ export class PoolWorker {
       this.#enqueue({
         owner: instance,
         drop: (why) => reject(new CallNotStartedError(instance.guest.plugin, exportName, why)),
-        run: () => this.#channel.call(instance.guest, exportName, input, options, { mode: "host" }).then(resolve, reject),
+        run: () => {
+          const plugin = instance.guest.plugin;
+          options?.onStart?.();
+          this.#chains.running(plugin, caller);
+          return this.#channel
+            .call(instance.guest, exportName, input, options, { mode: "host" })
+            .then(resolve, reject)
+            .finally(() => this.#chains.done(plugin));
+        },
       });
     });
   }

@@ -24,6 +24,8 @@ export interface PoolGuest extends BridgeGuest {
  */
 export class PooledInstance implements WorkerInstance {
   readonly guest: PoolGuest;
+  /** Its calls wait for the shared worker: the supervisor times them from `onStart`. */
+  readonly queues = true;
   readonly #worker: PoolWorker;
   #busy = false;
   #closed = false;

@@ -4,6 +4,7 @@ import { isThreadspaceError } from "@threadspace/errors";
 import { hostMemoryLimits } from "../../limits/host-memory-limits.ts";
 import { CallNotStartedError } from "../instance.ts";
 import type { PoolGuestSpec } from "./pool-worker.ts";
+import { CallChains } from "./call-chains.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 const module = await WebAssembly.compile(await readFile(new URL("../../../../../test/fixtures/build/isolation.wasm", import.meta.url)));
@@ -27,7 +28,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()));
 });
 function pool(size: number): WorkerPool {
-  const made = new WorkerPool("test", size, { engine: 0, worker: 0 });
+  const made = new WorkerPool("test", size, { engine: 0, worker: 0 }, new CallChains());
   pools.push(made);
   return made;
 }

@@ -1,3 +1,4 @@
+import type { CallChains } from "./call-chains.ts";
 import { PoolWorker, type PoolGuestSpec } from "./pool-worker.ts";
 import type { PooledInstance } from "./pooled-instance.ts";
 
@@ -19,13 +20,16 @@ export class WorkerPool {
   readonly name: string;
   readonly size: number;
   readonly #spin: PoolSpin;
+  readonly #chains: CallChains;
   readonly #workers: PoolWorker[] = [];
   #started = 0;
 
-  constructor(name: string, size: number, spin: PoolSpin) {
+  /** `chains`: the engine's running pooled calls and their callers (shared by its pools). */
+  constructor(name: string, size: number, spin: PoolSpin, chains: CallChains) {
     this.name = name;
     this.size = size;
     this.#spin = spin;
+    this.#chains = chains;
   }
 
   /** Workers running now. */
@@ -56,7 +60,7 @@ export class WorkerPool {
   }
 
   #spawn(): PoolWorker {
-    const worker = new PoolWorker(`pool ${this.name} #${++this.#started}`, this.#spin);
+    const worker = new PoolWorker(`pool ${this.name} #${++this.#started}`, this.#spin, this.#chains);
     worker.onGone = (gone) => this.#forget(gone);
     worker.onEmpty = (empty) => {
       this.#forget(empty);
