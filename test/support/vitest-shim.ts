@@ -45,13 +45,40 @@ export function test(name: string, ...args: [Fn] | [object, Fn]): void {
   cases.set(full, { name: full, fn, before, after });
 }
 
-/** Collects the case either way; when `condition` holds it reports skipped without running (hooks neither). */
-test.skipIf =
-  (condition: unknown) =>
-  (name: string, ...args: [Fn] | [object, Fn]): void =>
-    condition ? test(name, skipped) : test(name, ...args);
+type Register = (name: string, ...args: [Fn] | [object, Fn]) => void;
+type EachFn = (...row: never[]) => unknown;
+type WithEach = Register & { each(rows: readonly unknown[]): (name: string, ...args: [EachFn] | [object, EachFn]) => void };
 
-test.runIf = (condition: unknown) => test.skipIf(!condition);
+/** A case name with a row's values: `%s`, `%d`, `%i`, `%j` take them in turn, `%#` is the row's index, `$key` an object row's field (as vitest names them). */
+function eachName(name: string, params: readonly unknown[], index: number): string {
+  let next = 0;
+  const row = params[0];
+  return name
+    .replace(/%[sdij#%]/g, (spec) => (spec === "%%" ? "%" : spec === "%#" ? String(index) : spec === "%j" ? JSON.stringify(params[next++]) : String(params[next++])))
+    .replace(/\$([A-Za-z_]\w*)/g, (whole, key: string) => (row !== null && typeof row === "object" && key in row ? String((row as Record<string, unknown>)[key]) : whole));
+}
+
+/** `register.each(rows)(name, fn)`: one case per row, `fn(...row)` (a row that is not an array is passed as the one argument). */
+function withEach(register: Register): WithEach {
+  return Object.assign(register, {
+    each:
+      (rows: readonly unknown[]) =>
+      (name: string, ...args: [EachFn] | [object, EachFn]): void => {
+        const body = (args.length === 1 ? args[0] : args[1]) as (...row: unknown[]) => unknown;
+        rows.forEach((row, index) => {
+          const params = Array.isArray(row) ? row : [row];
+          register(eachName(name, params, index), () => body(...params));
+        });
+      },
+  });
+}
+
+test.each = withEach(test).each;
+
+/** Collects the case either way; when `condition` holds it reports skipped without running (hooks neither). */
+test.skipIf = (condition: unknown): WithEach => withEach((name, ...args) => (condition ? test(name, skipped) : test(name, ...args)));
+
+test.runIf = (condition: unknown): WithEach => test.skipIf(!condition);
 
 export function beforeEach(fn: Fn): void {
   before.push(fn);
