@@ -14,9 +14,9 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "test/adversarial/*.test.ts", "playground/server/**/*.test.ts", "playground/src/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "test/node/**/*.test.ts", "test/compat/**/*.test.ts", "test/adversarial/*.test.ts", "playground/server/**/*.test.ts", "playground/src/**/*.test.ts"],
           // The adversarial suite's browser files run in the browser project.
-          exclude: ["**/node_modules/**", "test/adversarial/**/*.browser.test.ts"],
+          exclude: ["**/node_modules/**", "test/adversarial/**/*.browser.test.ts", "test/compat/browser/**", "test/compat/edge/**"],
           testTimeout: 20_000,
         },
       },
@@ -34,7 +34,7 @@ export default defineConfig({
         test: {
           name: "edge",
           environment: "node",
-          include: ["test/edge/**/*.test.ts"],
+          include: ["test/edge/**/*.test.ts", "test/compat/edge/**/*.test.ts"],
           testTimeout: 20_000,
         },
       },
@@ -42,7 +42,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "browser",
-          include: ["test/browser/**/*.test.ts", "test/adversarial/browser/**/*.test.ts", "test/adversarial/**/*.browser.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/adversarial/browser/**/*.test.ts", "test/adversarial/**/*.browser.test.ts", "test/compat/browser/**/*.test.ts"],
           setupFiles: ["test/browser/setup.ts"],
           testTimeout: 20_000,
           // One file at a time: the files share the page's origin, and storage.test.ts clears

@@ -27,5 +27,15 @@ export default defineConfig({
   preview: { host: "localhost", port: 4173, strictPort: false, headers: isolationHeaders },
   // Pre-bundled up front so that the first visit does not reload the page halfway through.
   optimizeDeps: { include: ["idb", "@extism/extism"] },
-  build: { target: "es2022", outDir: "dist", emptyOutDir: true },
+  // The engine worker starts plugin workers of its own and splits its code: module workers.
+  worker: { format: "es" },
+  build: {
+    target: "es2022",
+    outDir: "dist",
+    emptyOutDir: true,
+    // The page takes only CallResult, error classes and small helpers from the engine's packages
+    // (the engine itself runs in the worker); without this, rollup keeps every module of their
+    // root entries that might have side effects, @extism/extism and semver included (200 kB).
+    rollupOptions: { treeshake: { moduleSideEffects: (id) => !/node_modules\/(@extism\/extism|semver)\/|packages\/(core|host|manifest|storage|bundle)\/src\//.test(id) } },
+  },
 });

@@ -12,7 +12,7 @@ const started = performance.now();
 const clean = process.argv.includes("--clean");
 
 if (clean) {
-  for (const name of ["errors", "manifest", "storage", "bundle", "host", "core", "worker", "cli"]) rmSync(`${root}packages/${name}/dist`, { recursive: true, force: true });
+  for (const name of ["errors", "manifest", "storage", "bundle", "host", "core", "worker", "cli", "testing"]) rmSync(`${root}packages/${name}/dist`, { recursive: true, force: true });
 }
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-b", `${root}tsconfig.build.json`], { stdio: "inherit" });
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Makes sure the test set-up has its system tools: a Chromium for the browser suites
-// (THREADSPACE_CHROMIUM, else /usr/bin/chromium) and clang + lld (wasm-ld) for the C example
-// plugins and fixtures. As root with apt, Debian's missing packages are installed in one go
-// (`apt-get update` first: a fresh machine has no package lists). Otherwise it stops and names
-// exactly what to install.
+// (THREADSPACE_CHROMIUM, else /usr/bin/chromium), clang + lld (wasm-ld) for the C example
+// plugins and fixtures, and python3 (the pseudo-terminal of threadspace run's test). As root
+// with apt, Debian's missing packages are installed in one go (`apt-get update` first: a fresh
+// machine has no package lists). Otherwise it stops and names exactly what to install.
 import { execFileSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 
@@ -39,6 +39,8 @@ function missing() {
   if (!runs("clang")) packages.push("clang");
   // Debian's lld provides wasm-ld (as wasm-ld, or wasm-ld-<version> with an alternative).
   if (!runs("wasm-ld") && !runs("wasm-ld-14")) packages.push("lld");
+  // `threadspace run`'s prompt is tested in a pseudo-terminal made with Python's pty module.
+  if (!runs("python3")) packages.push("python3");
   return packages;
 }
 

@@ -1,8 +1,8 @@
-import { CallResult, isThreadspaceError } from "@threadspace/core";
+import { isThreadspaceError } from "@threadspace/errors";
 import { describe, expect, test } from "vitest";
 import { formatOutput, parseInput } from "./call-io.ts";
 
-const result = (text: string): CallResult => new CallResult(new TextEncoder().encode(text), "p");
+const result = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 describe("call input and output", () => {
   test("text is sent as it is; JSON is checked and sent as its text", () => {

@@ -1,5 +1,6 @@
 /** The call panel's input (text or JSON) and how an output is shown. */
-import { ThreadspaceError, type CallInput, type CallResult } from "@threadspace/core";
+import { type CallInput } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 
 /** How the input box is read: as UTF-8 text, or parsed as JSON (sent as JSON text). */
 export type InputMode = "text" | "json";
@@ -20,9 +21,9 @@ export function parseInput(text: string, mode: InputMode): CallInput {
 }
 
 /** The output as text, pretty-printed when it is JSON; `(no output)` when empty. */
-export function formatOutput(result: CallResult): string {
-  if (result.bytes.byteLength === 0) return "(no output)";
-  const text = result.text();
+export function formatOutput(bytes: Uint8Array): string {
+  if (bytes.byteLength === 0) return "(no output)";
+  const text = new TextDecoder().decode(bytes);
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === "object" && value !== null ? JSON.stringify(value, null, 2) : text;

@@ -2,7 +2,9 @@
  * The example plugins the playground's server offers (`/examples/index.json`), installed by URL
  * like any hosted plugin, with their sample data (`seed.json`) put in the engine as an embedder would.
  */
-import { ThreadspaceError, type Engine, type MemoryInput, type PluginInfo } from "@threadspace/core";
+import { type MemoryInput, type PluginInfo } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
+import type { RemoteEngine } from "@threadspace/worker";
 import type { ExampleEntry } from "../shared/example-entry.ts";
 import { isEmpty, partsWithLimits, type LimitsOverride } from "./install-limits.ts";
 
@@ -36,7 +38,7 @@ export async function loadCatalog(): Promise<ExampleEntry[]> {
  * Installs an example from its URL, granting every permission it asks for (revoke them in its
  * card). With an override of its limits, plugin.json and the wasm are fetched and installed as parts.
  */
-export async function installExample(engine: Engine, entry: ExampleEntry, override: LimitsOverride = {}): Promise<PluginInfo> {
+export async function installExample(engine: RemoteEngine, entry: ExampleEntry, override: LimitsOverride = {}): Promise<PluginInfo> {
   if (!entry.built) {
     throw new ThreadspaceError("source_invalid", `[playground] examples/${entry.name} has no wasm yet: run \`npm run build:examples\` (npm start does) and reload.`, { plugin: entry.name });
   }
@@ -48,19 +50,19 @@ export async function installExample(engine: Engine, entry: ExampleEntry, overri
 }
 
 /** Puts an example's sample memories and threads in the engine (threads that exist are left alone). */
-export async function loadSeed(engine: Engine, entry: ExampleEntry): Promise<string> {
+export async function loadSeed(engine: RemoteEngine, entry: ExampleEntry): Promise<string> {
   const seed = (await fetchJson(`${entry.name}/seed.json`)) as SeedFile;
   let memories = 0;
   let entries = 0;
   for (const memory of seed.memories ?? []) {
-    engine.memories.put(memory);
+    await engine.memories.put(memory);
     memories++;
   }
   for (const thread of seed.threads ?? []) {
-    if (thread.id !== undefined && engine.threads.get(thread.id) !== undefined) continue;
-    const created = engine.threads.create({ ...(thread.id === undefined ? {} : { id: thread.id }), ...(thread.title === undefined ? {} : { title: thread.title }) });
+    if (thread.id !== undefined && (await engine.threads.get(thread.id)) !== undefined) continue;
+    const created = await engine.threads.create({ ...(thread.id === undefined ? {} : { id: thread.id }), ...(thread.title === undefined ? {} : { title: thread.title }) });
     for (const entry of thread.entries ?? []) {
-      engine.threads.append({ threadId: created.id, content: entry.content, ...(entry.author === undefined ? {} : { author: entry.author }) });
+      await engine.threads.append({ threadId: created.id, content: entry.content, ...(entry.author === undefined ? {} : { author: entry.author }) });
       entries++;
     }
   }

@@ -3,14 +3,14 @@
  * plugin), the engine's message (it says what was wrong and what to do), every issue with its
  * JSON path, and a hint for the playground.
  */
-import { isThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/core";
+import { isThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors";
 import { h } from "./dom.ts";
 
 /** What to do in the playground, by code (the engine's message says what was wrong). */
 const HINTS: Partial<Record<ThreadspaceErrorCode, string>> = {
   permission_denied: "Grant the permission in the plugin's card (Permissions), then call again.",
   export_missing: "Pick one of the plugin's exports in the Export list.",
-  bad_input: "Check the input: in JSON mode it must be valid JSON (strings in double quotes).",
+  bad_input: "Check the input: the message says what is wrong and the list where (JSON paths). In JSON mode, strings need double quotes.",
   plugin_error: "The plugin refused the input; its message says why. Its logs may say more.",
   plugin_trap: "The plugin crashed on this input; it keeps serving other calls. See its logs.",
   plugin_unavailable: "The plugin is not running: see its state and health in its card.",
@@ -44,7 +44,7 @@ export function errorBox(error: unknown, where: string): HTMLElement {
     { class: "error", role: "alert", "data-code": code },
     h("p", {}, h("strong", { class: "code" }, code), " ", h("span", { class: "where" }, where)),
     // With issues, the message repeats them in one paragraph: the list reads better, the message stays one click away.
-    issues.length === 0 ? h("p", { class: "message" }, message) : h("details", {}, h("summary", {}, `${issues.length} problem(s); the engine's message`), h("p", { class: "message" }, message)),
+    issues.length === 0 ? h("p", { class: "message" }, message) : h("details", {}, h("summary", {}, `${issues.length} problem(s); the full message`), h("p", { class: "message" }, message)),
     issues.length > 0 && h("ul", { class: "issues" }, ...issues.map((issue) => h("li", {}, h("code", {}, issue.path), " ", issue.message))),
     hint !== undefined && h("p", { class: "hint" }, hint),
   );

@@ -3,7 +3,8 @@
  * `limits.isolation` and `limits.timeoutMs` before installing (the engine applies them like any
  * plugin.json). A `.tsp` is installed as signed: changing its plugin.json would break the signature.
  */
-import { ThreadspaceError, type BundleParts } from "@threadspace/core";
+import { type BundleParts } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 
 /** What the user picked; an empty object leaves plugin.json's limits alone. */
 export interface LimitsOverride {

@@ -1,4 +1,4 @@
-import { isThreadspaceError } from "@threadspace/core";
+import { isThreadspaceError } from "@threadspace/errors";
 import { describe, expect, test } from "vitest";
 import { readLocalBundle } from "./local-bundle.ts";
 

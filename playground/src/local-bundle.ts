@@ -2,7 +2,7 @@
  * A plugin picked from the user's disk (a folder, or plugin.json and the wasm as files), turned
  * into the `{ manifest, wasm }` form `engine.install` takes. The engine validates both.
  */
-import { ThreadspaceError } from "@threadspace/core";
+import { ThreadspaceError } from "@threadspace/errors";
 
 const fail = (message: string): ThreadspaceError => new ThreadspaceError("source_invalid", `[playground] ${message}`);
 

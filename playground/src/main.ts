@@ -1,27 +1,35 @@
 /**
- * The playground page: opens the engine (state restored from IndexedDB), preinstalls the
- * example plugins on the first visit, and wires the views.
+ * The playground page: starts the engine in its Web Worker (state restored from IndexedDB),
+ * preinstalls the example plugins on the first visit, and mounts the sidebar and the page the
+ * URL names (Start here, a plugin's tab, Events, Data, Install, Trust).
  */
-import type { Engine } from "@threadspace/core";
-import { createApp, showStatus } from "./app.ts";
+import type { RemoteEngine } from "@threadspace/worker";
+import { createApp, type App } from "./app.ts";
 import { installExample, loadCatalog, loadSeed, type ExampleEntry } from "./catalog.ts";
-import { byId, h } from "./dom.ts";
+import { byId, h, replace } from "./dom.ts";
 import { errorBox } from "./error-view.ts";
+import { takeFlash } from "./flash.ts";
 import { firstVisit, markVisited, openEngine, resetPlayground } from "./session.ts";
-import { activityPanel } from "./views/activity-panel.ts";
-import { callPanel } from "./views/call-panel.ts";
-import { dataPanel, kvForm } from "./views/data-panel.ts";
-import { installPanel } from "./views/install-panel.ts";
-import { pluginListView } from "./views/plugin-list.ts";
+import type { Route } from "./route.ts";
+import { confirmDialog } from "./widgets/confirm.ts";
+import { dataPage } from "./views/data-page.ts";
+import { eventsPage } from "./views/events-page.ts";
+import { installPage } from "./views/install-page.ts";
+import type { Page } from "./views/page.ts";
+import { pluginPage } from "./views/plugin/plugin-page.ts";
+import { sidebar } from "./views/sidebar.ts";
+import { startPage } from "./views/start-page.ts";
+import { trustPage } from "./views/trust-page.ts";
 
-const status = byId("status", HTMLElement);
+const statusRegion = byId("status", HTMLElement);
+const pageRoot = byId("page", HTMLElement);
 
 /** Installs every built example and loads its sample data; failures are reported, the rest go on. */
-async function preinstall(engine: Engine, catalog: readonly ExampleEntry[]): Promise<HTMLElement[]> {
+async function preinstall(engine: RemoteEngine, catalog: readonly ExampleEntry[]): Promise<HTMLElement[]> {
   const problems: HTMLElement[] = [];
   for (const entry of catalog) {
     try {
-      if (engine.get(entry.name) === undefined) await installExample(engine, entry);
+      if ((await engine.get(entry.name)) === undefined) await installExample(engine, entry);
       if (entry.seed) await loadSeed(engine, entry);
     } catch (error) {
       problems.push(errorBox(error, `Preinstalling example ${entry.name}`));
@@ -30,32 +38,73 @@ async function preinstall(engine: Engine, catalog: readonly ExampleEntry[]): Pro
   return problems;
 }
 
+function pageFor(app: App, route: Route): Page {
+  switch (route.page) {
+    case "plugin":
+      return pluginPage(app, route.plugin, route.tab);
+    case "events":
+      return eventsPage(app);
+    case "data":
+      return dataPage(app);
+    case "install":
+      return installPage(app);
+    case "trust":
+      return trustPage(app);
+    case "start":
+      return startPage(app);
+  }
+}
+
+/** Mounts the page of the current route, and again whenever the hash changes. */
+function router(app: App): void {
+  let current: Page | undefined;
+  let shown = "";
+  const mount = (): void => {
+    const route = app.route;
+    const key = JSON.stringify(route);
+    if (key === shown) return;
+    shown = key;
+    current?.dispose?.();
+    if (!app.takeKeepStatus() && current !== undefined) app.status();
+    current = pageFor(app, route);
+    replace(pageRoot, current.element);
+    for (const link of document.querySelectorAll<HTMLAnchorElement>("#global-nav a")) {
+      if (link.dataset["route"] === route.page) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+  };
+  window.addEventListener("hashchange", mount);
+  app.onRefresh(() => current?.update?.());
+  mount();
+}
+
 async function start(): Promise<void> {
-  let engine: Engine | undefined;
+  let engine: RemoteEngine | undefined;
   byId("reset", HTMLButtonElement).addEventListener("click", () => {
-    if (confirm("Delete every installed plugin and all stored data of the playground?")) void resetPlayground(engine);
+    void confirmDialog("Reset the playground?", "Every installed plugin, all stored data, call history, health samples and trusted keys of the playground are deleted; the examples are installed again.", "Delete everything").then((sure) => {
+      if (sure) void resetPlayground(engine);
+    });
   });
+  const status = (...content: Node[]): void => replace(statusRegion, ...content);
   try {
-    showStatus(status, h("p", { class: "busy" }, "Starting the engine…"));
+    status(h("p", { class: "busy" }, "Starting the engine in its worker…"));
     engine = await openEngine();
     const catalog = await loadCatalog();
     let problems: HTMLElement[] = [];
     if (firstVisit()) {
-      showStatus(status, h("p", { class: "busy" }, "Installing the example plugins…"));
+      status(h("p", { class: "busy" }, "Installing the example plugins…"));
       problems = await preinstall(engine, catalog);
       markVisited();
     }
-    const app = createApp(engine, catalog, status);
-    pluginListView(app, byId("plugins", HTMLElement));
-    installPanel(app, byId("examples", HTMLElement), byId("local-form", HTMLFormElement));
-    callPanel(app);
-    activityPanel(app, byId("activity-title", HTMLElement), byId("logs", HTMLElement), byId("events", HTMLElement));
-    dataPanel(app, byId("data-memories", HTMLElement), byId("data-threads", HTMLElement), byId("data-kv", HTMLElement));
-    kvForm(app, byId("kv-form", HTMLFormElement), byId("kv-plugin", HTMLSelectElement), byId("kv-key", HTMLInputElement), byId("kv-value", HTMLInputElement));
-    showStatus(status, h("p", { class: "ok" }, `Ready: ${engine.list().length} plugins installed.`), ...problems);
+    const app = createApp(engine, catalog, statusRegion);
+    await app.refresh();
+    sidebar(app, byId("plugin-nav", HTMLElement));
+    router(app);
+    const flash = takeFlash();
+    app.status(h("p", { class: "ok" }, `${flash === undefined ? "" : `${flash} `}Ready: ${app.snapshot.plugins.length} plugins installed.`), ...problems);
     document.body.dataset["ready"] = "true";
   } catch (error) {
-    showStatus(status, errorBox(error, "Starting the playground"));
+    status(errorBox(error, "Starting the playground"));
     document.body.dataset["ready"] = "failed";
   }
 }

@@ -17,6 +17,7 @@ export const PUBLISHED = [
   { dir: "core", js: true },
   { dir: "worker", js: true },
   { dir: "cli", js: true },
+  { dir: "testing", js: true },
   { dir: "pdk-as", js: false },
   { dir: "pdk-c", js: false },
 ];

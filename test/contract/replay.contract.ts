@@ -154,6 +154,32 @@ export function replayContract(env: TestEnv): void {
       expect((await engine.replay(trace)).error?.code).toBe("plugin_trap");
     });
 
+    test("a trace stays within record.maxBytes: host calls past the cap are left out and the trace says so", async () => {
+      const engine = await start({ record: { maxBytes: 4000 } });
+      await engine.install(await fixture(env, "host-kv"));
+      const value = "x".repeat(1500);
+      const { trace } = await engine.call("host-kv", "set_then_get", { key: "big", value }, { record: true });
+      expect(trace?.truncated).toBe(true);
+      expect(JSON.stringify(trace).length).toBeLessThanOrEqual(4000);
+      expect(trace?.host.length).toBeLessThan(2);
+      const replay = await engine.replay(trace);
+      expect(replay.same).toBe(false);
+      const kept = trace?.host.length ?? 0;
+      expect(replay.differences[0]).toMatchObject({ kind: "host", index: kept, expected: null, got: { fn: kept === 0 ? "ts_kv_set" : "ts_kv_get" } });
+      expect(engine.kv("host-kv").keys()).toEqual(["big"]);
+      expect(replay.notes.join(" ")).toMatch(/truncated/);
+    });
+
+    test("replayed on a build whose export schema refuses the recorded input, the difference is bad_input", async () => {
+      const engine = await start();
+      await engine.install(await fixture(env, "ok"));
+      const { trace } = await engine.call("ok", "counter", "", { record: true });
+      const typed = await start();
+      await typed.install(await fixture(env, "ok", { exports: { counter: { input: { type: "integer", minimum: 0 } } } }));
+      const replay = await typed.replay(trace);
+      expect(replay.differences).toEqual([{ kind: "error", expected: null, got: expect.objectContaining({ code: "bad_input" }) }]);
+    });
+
     test("record: \"errors\" keeps failed calls in a bounded ring; each replays the same", async () => {
       const engine = await start({ record: { calls: "errors", keep: 2 } });
       await engine.install(await fixture(env, "error-set"));
@@ -221,13 +247,18 @@ export function replayContract(env: TestEnv): void {
       expect((await engine.replay({ ...good, export: "cleanup" })).error?.code).toBe("permission_denied");
     });
 
-    for (const transport of ["bridge", "extism"] as const) {
-      test.skipIf(env.runtime === "workerd")(`a call recorded inline replays the same in a worker (transport ${transport}: host calls are served on the engine's side)`, async () => {
+    const workers = [
+      { mode: "worker", label: "a worker (bridge)", options: { isolation: { transport: "bridge" } } },
+      { mode: "worker", label: "a worker (Extism's runInWorker)", options: { isolation: { transport: "extism" } } },
+      { mode: "pool", label: "a pooled worker", options: {} },
+    ] as const;
+    for (const { mode, label, options } of workers) {
+      test.skipIf(env.runtime === "workerd")(`a call recorded inline replays the same in ${label}: host calls are served on the engine's side`, async () => {
         const { trace, text } = await recordAnalysis();
-        const engine = await start({ isolation: { transport } });
+        const engine = await start(options);
         const wasm = await env.exampleWasm("memory-analyzer");
-        await engine.install({ manifest: { name: "memory-analyzer", version: "1.0.0", permissions: ["memory:read", "config:read", "log"], limits: { isolation: "worker" } }, wasm });
-        expect((await engine.debugInfo("memory-analyzer")).isolation.mode).toBe("worker");
+        await engine.install({ manifest: { name: "memory-analyzer", version: "1.0.0", permissions: ["memory:read", "config:read", "log"], limits: { isolation: mode } }, wasm });
+        expect((await engine.debugInfo("memory-analyzer")).isolation.mode).toBe(mode);
         const replay = await engine.replay(roundTrip(trace));
         expect(replay.differences).toEqual([]);
         expect(replay.output?.text()).toBe(text);
@@ -236,7 +267,7 @@ export function replayContract(env: TestEnv): void {
         await recording.install(await fixture(env, "host-config"));
         await recording.config.set("host-config", { greeting: "recorded" });
         const recorded = await recording.call("host-config", "extism_config", "greeting", { record: true });
-        await engine.install(await fixture(env, "host-config", { limits: { isolation: "worker" } }));
+        await engine.install(await fixture(env, "host-config", { limits: { isolation: mode } }));
         expect((await engine.replay(roundTrip(recorded.trace))).output?.text()).toBe("recorded");
         expect((await engine.call("host-config", "extism_config", "greeting")).text()).toBe("hello");
       });

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { CallResult, ThreadspaceError, isThreadspaceError, typedPlugin, type Engine } from "@threadspace/core";
 import { connectEngine, exposeEngine, type RemoteEngine } from "@threadspace/worker";
 import { nodeEnv } from "./node-env.ts";
+import { createEngine } from "@threadspace/core";
+import { memoryStorage } from "@threadspace/storage";
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
@@ -95,5 +97,33 @@ describe("@threadspace/worker over a MessageChannel", () => {
       ["app.two", { n: 2 }],
     ]);
     expect(await engine.events.recent({ since: recent[0]?.seq ?? 0 })).toHaveLength(1);
+  });
+
+  test("restoreErrors crosses with each error's code: a stored wasm changed behind the engine's back", async () => {
+    const driver = memoryStorage();
+    const kept = { ...driver, close: async () => undefined }; // outlives the first engine
+    const first = await createEngine({ storage: kept, logger: quiet });
+    await first.install(nodeEnv.exampleSource("hello"));
+    await first.close();
+    const stored = (await driver.get("bundles", "hello")) as { wasm: Uint8Array };
+    const wasm = new Uint8Array(stored.wasm);
+    wasm[wasm.length - 1] = (wasm[wasm.length - 1] ?? 0) ^ 0xff;
+    await driver.commit([{ store: "bundles", key: "hello", value: { ...stored, wasm } as never }]);
+
+    const other = new MessageChannel();
+    // Options the worker reads first (a promise): the page's requests wait for the engine they make.
+    void exposeEngine(Promise.resolve({ storage: kept, logger: quiet }), { endpoint: other.port1 as unknown as Endpoint });
+    const restored = await connectEngine(other.port2 as unknown as Endpoint);
+    try {
+      expect(await restored.list()).toEqual([]);
+      const errors = await restored.restoreErrors();
+      expect([...errors.keys()]).toEqual(["hello"]);
+      expect(isThreadspaceError(errors.get("hello"), "hash_mismatch")).toBe(true);
+      expect(await engine.restoreErrors()).toEqual(new Map());
+    } finally {
+      await restored.close();
+      other.port1.close();
+      other.port2.close();
+    }
   });
 });

@@ -34,7 +34,7 @@ describe("threadspace (global)", () => {
     const none = await cli([]);
     expect(none.code).toBe(2);
     expect(none.err).toContain("Commands:");
-    expect(await cli(["frobnicate"])).toMatchObject({ code: 2, err: 'error: unknown command "frobnicate". Commands: validate, inspect, call, replay, hash, cap, init-plugin, build, test, pack, sign, verify, keygen.\nRun "threadspace --help" for usage.\n' });
+    expect(await cli(["frobnicate"])).toMatchObject({ code: 2, err: 'error: unknown command "frobnicate". Commands: validate, inspect, call, replay, hash, cap, init-plugin, build, test, run, pack, sign, verify, keygen, bindgen.\nRun "threadspace --help" for usage.\n' });
     expect(await cli(["inspect", "x", "--yaml"])).toMatchObject({ code: 2, err: 'error: Unknown option "--yaml"\nRun "threadspace inspect --help" for usage.\n' });
     expect((await cli(["validate"])).code).toBe(2);
     expect((await cli(["validate", "a", "b"])).code).toBe(2);

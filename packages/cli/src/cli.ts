@@ -10,6 +10,7 @@ import { defineInitPlugin } from "./commands/init-plugin.ts";
 import { defineInspect } from "./commands/inspect.ts";
 import { defineKeygen } from "./commands/keygen.ts";
 import { definePack } from "./commands/pack.ts";
+import { defineRun } from "./commands/run.ts";
 import { defineReplay } from "./commands/replay.ts";
 import { defineSign } from "./commands/sign.ts";
 import { defineTest } from "./commands/test.ts";
@@ -50,6 +51,7 @@ export async function run(args: readonly string[], unsafeIo: CliIo): Promise<num
   defineInitPlugin(cli, io);
   defineBuild(cli, io);
   defineTest(cli, io);
+  defineRun(cli, io);
   definePack(cli, io);
   defineSign(cli, io);
   defineVerify(cli, io);

@@ -15,6 +15,19 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The directory relative paths are resolved against and shown relative to. */
   readonly cwd: string;
+  /**
+   * The process's standard streams, for interactive commands (`threadspace run`'s prompt reads
+   * lines from `input`; `output` gets the prompt). Absent in tests that capture output.
+   */
+  readonly terminal?: Terminal;
+}
+
+/** Standard input and output as streams, for a line editor (`node:readline`). */
+export interface Terminal {
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
+  /** True when both are terminals (a prompt, line editing and tab completion). */
+  readonly isTTY: boolean;
 }
 
 /** The {@link CliIo} of the running process. */
@@ -39,6 +52,7 @@ export function processIo(): CliIo {
     stdoutIsTTY: process.stdout.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
+    terminal: { input: process.stdin, output: process.stdout, isTTY: process.stdin.isTTY === true && process.stdout.isTTY === true },
   };
 }
 

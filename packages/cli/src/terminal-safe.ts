@@ -37,5 +37,6 @@ export function terminalSafeIo(io: CliIo): CliIo {
     stdoutIsTTY: io.stdoutIsTTY,
     env: io.env,
     cwd: io.cwd,
+    ...(io.terminal === undefined ? {} : { terminal: io.terminal }),
   };
 }

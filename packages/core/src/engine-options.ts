@@ -18,6 +18,7 @@ import type { EngineRecordOption } from "./replay/trace-store.ts";
 import type { EngineIsolationOptions } from "./isolation/isolation-policy.ts";
 import type { HealthOptions } from "./lifecycle/monitor.ts";
 import type { TrustOptions } from "./install/trust.ts";
+import type { EngineHttpOptions } from "./http/http-options.ts";
 
 /**
  * Options of `createEngine`; all optional. Health monitoring ({@link HealthOptions}):
@@ -92,6 +93,12 @@ export interface EngineOptions extends HealthOptions, TrustOptions {
    * once with `busy` (the plugin's lifecycle calls and `health_check` are not bounded). Default 1000.
    */
   readonly maxQueuedCalls?: number;
+  /**
+   * Plugins' HTTP requests (Extism's `http_request`, for plugins granted `http` and listing
+   * `allowedHosts`): the outbound hook, the embedder's narrowing of hosts, and the caps. See
+   * {@link EngineHttpOptions} and docs/compat.md.
+   */
+  readonly http?: EngineHttpOptions;
   /**
    * Debug mode for plugin authors: check every call's output against its export's output schema
    * (plugin.json `exports`); a mismatch fails the call with `output_invalid` and discards its

@@ -44,6 +44,11 @@ import type { EffectiveLimits } from "./limits/limits-policy.ts";
 import { DEFAULT_HEALTH_TIMEOUT_MS, HealthMonitor } from "./lifecycle/monitor.ts";
 import { debugInfo, type DebugInfo } from "./lifecycle/debug-info.ts";
 import { cannotDisableError, dependencyInUseError, engineClosedError, pluginNotFoundError, pluginUnavailableError } from "./engine-errors.ts";
+import { AnyNameFunctions, type HostFunctionsDefinition } from "./host-functions/any-name-functions.ts";
+import type { CompatServices } from "./host-functions/plugin-extras.ts";
+import { resolveHttpOptions } from "./http/http-options.ts";
+import type { LinkedModule } from "./install/linked-modules.ts";
+import { DEFAULT_MAX_REQUEST_BYTES, canSuspend } from "@threadspace/host";
 import { EngineTraces, type TappedRun } from "./replay/engine-traces.ts";
 import type { ReplayOptions, ReplayResult, ReplayTarget } from "./replay/replay-call.ts";
 import type { CallTrace } from "./replay/trace.ts";
@@ -88,6 +93,10 @@ export class Engine {
   /** Call metrics, health polling and the circuit breaker (lifecycle/monitor.ts). */
   readonly #monitor: HealthMonitor;
   readonly #healthTimeoutMs: number;
+  /** The embedder's host functions by any name (`defineHostFunctions`). */
+  readonly #anyName = new AnyNameFunctions();
+  /** HTTP and functions by any name, as every plugin start gets them (host-functions/plugin-extras.ts). */
+  readonly #compat: CompatServices;
   /** Recording and replay of calls (replay/, docs/replay.md). */
   readonly #traces: EngineTraces;
   #closed = false;
@@ -136,6 +145,12 @@ export class Engine {
       beforeCall: this.#callLimits.beforeHostCall,
       invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input, (runner) => this.#monitor.admit(runner)),
     });
+    this.#compat = {
+      anyName: this.#anyName,
+      gate: { granted: (plugin, permission) => this.#host.permissions.has(plugin, permission), beforeCall: this.#callLimits.beforeHostCall, maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES },
+      http: resolveHttpOptions(options.http),
+      canSuspend,
+    };
     this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#storage?.grantsChanged(name) ?? Promise.resolve());
     this.#eventLog = new EventLog(this.#host.state.events, options.eventLogSize);
     this.#traces = new EngineTraces(options.record, (message) => this.#logger.warn(message), { logs: this.#host.state.logs, events: this.#host.state.events });
@@ -245,6 +260,24 @@ export class Engine {
     } catch (cause) {
       throw new ThreadspaceError("bad_input", `defineHostApi: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
+  }
+
+  /**
+   * Serves host functions under any import name, the way other Extism hosts define them, so a
+   * plugin built for another Extism host runs unchanged: `(callContext, ...args) => result`
+   * (Extism's CallContext; `async` allowed), in `extism:host/user` by default or in the
+   * `namespace` given. Each call is gated like Threadspace's own APIs: the `permission` (checked
+   * live), `limits.hostCallsPerCall`, reads capped at `maxRequestBytes`, fuel charged; an error
+   * thrown fails the plugin's call (a `ThreadspaceError` keeps its code, anything else is
+   * `plugin_error`). Define them before installing the plugins that import them.
+   *
+   * @example
+   * engine.defineHostFunctions({ permission: "custom:greet", functions: {
+   *   hello_world: (context, handle) => context.store(`hello, ${context.read(handle)?.text()}`),
+   * } });
+   */
+  defineHostFunctions(definition: HostFunctionsDefinition): void {
+    this.#anyName.define(definition, this.#host.importNames());
   }
 
   /** The key-value state of one plugin, as the embedder sees it (same data as `ts_kv_*`). */
@@ -373,7 +406,8 @@ export class Engine {
     const { name, version } = record.manifest;
     const kernel = this.#config.extismConfig(name);
     const kernelConfig = { serve: (config: Readonly<Record<string, unknown>>) => syncExtismConfig(kernel, config), restore: () => this.#plugins.has(name) && syncExtismConfig(kernel, this.config.get(name)) };
-    return { name, version, sha256: record.sha256 ?? null, config: this.config.get(name), kernelConfig };
+    // The store's merged config is replaced, never changed, when the config changes: no copy needed here.
+    return { name, version, sha256: record.sha256 ?? null, config: this.#host.state.config.get(name), kernelConfig };
   }
 
   /** A recorded call of `exportName`, through the call hooks when some are registered. */
@@ -441,7 +475,7 @@ export class Engine {
     if (record.runner !== undefined) return this.#info(record);
     if (!this.#config.enabled(name)) throw this.#unavailable(name);
     checkDependencies(record.manifest, (dep) => this.#installedView(dep));
-    record.runner = await startPlugin(record.manifest, record.module, record.shape, this.#startOptions(name, record.limits.limits));
+    record.runner = await startPlugin(record.manifest, record.module, record.shape, this.#startOptions(name, record.limits.limits, record.linked));
     this.#config.started(name);
     this.#monitor.attach(record.runner);
     this.#delivery.attach(record.manifest, record.runner);
@@ -549,6 +583,11 @@ export class Engine {
 
   /** Records an installed plugin in storage. */
   async #persistInstall(bundle: SourceBundle): Promise<void> {
+    if (bundle.linked !== undefined && this.#storage !== undefined) {
+      // The stored bundle record holds one wasm: a plugin with linked modules is not stored yet.
+      this.#logger.warn(`[threadspace] [plugin ${bundle.manifest.name}] links modules (plugin.json "modules"), which storage does not keep yet: it will not be there after a restart. Install it again then; its data comes back.`);
+      return;
+    }
     if (this.#plugins.has(bundle.manifest.name)) await this.#storage?.installed(bundle, this.#plugins.get(bundle.manifest.name)?.sha256);
   }
 
@@ -557,7 +596,7 @@ export class Engine {
     if (!this.#closed) await this.#storage?.loaded(names, loaded);
   }
 
-  #startOptions(name: string, limits: RunnerLimits & EffectiveLimits): StartOptions {
+  #startOptions(name: string, limits: RunnerLimits & EffectiveLimits, linked: readonly LinkedModule[]): StartOptions {
     // Host-call limits apply from the first lifecycle call (init_plugin runs before the plugin is registered).
     this.#callLimits.use(name, limits);
     return {
@@ -569,6 +608,8 @@ export class Engine {
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
       pools: this.#pools,
       commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
+      compat: this.#compat,
+      linked,
       checkOutputs: this.#checkOutputs,
     };
   }
@@ -582,7 +623,7 @@ export class Engine {
     try {
       // A plugin restored unloaded needs its dependencies installed, not loaded.
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
-      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering, this.#modules);
+      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering, this.#modules, (i) => i.kind === "function" && this.#anyName.has(i.module, i.name));
       const permissions = this.#host.permissions;
       const { granted, explicit } = await resolveGrants(prepared.manifest, grant, permissions.remembered(name, prepared.sha256), this.#grantPolicy);
       permissions.assign(name, prepared.sha256, granted, explicit);
@@ -590,7 +631,7 @@ export class Engine {
       try {
         this.#config.install(prepared.manifest, config);
         // `enabled: false`: installed (checked, compiled, granted) but not started.
-        if (start && this.#config.enabled(name)) runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions(name, prepared.limits.limits));
+        if (start && this.#config.enabled(name)) runner = await startPlugin(prepared.manifest, prepared.module, prepared.shape, this.#startOptions(name, prepared.limits.limits, prepared.linked));
       } catch (error) {
         permissions.forget(name);
         this.#config.forget(name);

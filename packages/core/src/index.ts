@@ -45,8 +45,11 @@ export {
   type GuestMemory,
   type MemoryLimits,
 } from "./limits/index.ts";
+export type { EngineHttpOptions, OutboundFetch, OutboundContext } from "./http/http-options.ts";
+export type { HostFunctionsDefinition, ExtismStyleHostFunction } from "./host-functions/any-name-functions.ts";
+export type { PluginImport } from "./plugin-info.ts";
 export { typedPlugin, type CallingEngine, type ExportEncodings, type ExportInfo, type ExportTypes, type TypedPlugin } from "./exports/index.ts";
 export { parseTrace } from "./replay/parse-trace.ts";
 export { traceOf, type EngineRecordOption, type RecordOptions } from "./replay/trace-store.ts";
-export { TRACE_FORMAT, TRACE_VERSION, type CallTrace, type HostExchange, type TracePayload, type TraceRedactor } from "./replay/trace.ts";
+export type { CallTrace, HostExchange, TracePayload, TraceRedactor } from "./replay/trace.ts";
 export type { ReplayOptions, ReplayResult, ReplayDifference, ReplayError } from "./replay/replay-call.ts";

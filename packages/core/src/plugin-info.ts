@@ -4,6 +4,7 @@ import type { EffectiveLimits } from "./limits/index.ts";
 import { isolationNotes } from "./isolation/isolation-policy.ts";
 import { unmeteredFuelNote } from "./limits/limits-policy.ts";
 import type { PluginRecord } from "./plugin-record.ts";
+import { METER_MODULE } from "./fuel/fuel-meter.ts";
 import { describeExports, type ExportInfo } from "./exports/export-info.ts";
 
 /**
@@ -32,6 +33,10 @@ export interface PluginInfo {
    * and output schemas when plugin.json's `exports` declares them (docs/exports.md).
    */
   readonly exports: readonly ExportInfo[];
+  /** What the wasm imports (kernel, WASI, host functions, linked modules), as built: the engine's own metering imports are not listed. */
+  readonly imports: readonly PluginImport[];
+  /** Modules linked with it (plugin.json `modules`): name, sha256 and imports. */
+  readonly linkedModules: readonly { readonly name: string; readonly sha256: string | undefined; readonly imports: readonly PluginImport[] }[];
   /** `sha256:<hex>` of the wasm, or undefined for a precompiled module. */
   readonly sha256: string | undefined;
   /** Where it was installed from. */
@@ -57,6 +62,15 @@ export interface PluginInfo {
   readonly manifest: PluginManifest;
 }
 
+/** One import of a plugin's wasm. */
+export interface PluginImport {
+  readonly module: string;
+  readonly name: string;
+  readonly kind: WebAssembly.ImportExportKind;
+}
+
+const listImports = (imports: readonly WebAssembly.ModuleImportDescriptor[]): PluginImport[] => imports.filter((i) => i.module !== METER_MODULE).map((i) => ({ module: i.module, name: i.name, kind: i.kind }));
+
 /** The public description of an installed plugin (what `engine.list()` and `engine.get()` return). */
 export function describePlugin(record: PluginRecord, state: PluginState, granted: readonly PermissionName[]): PluginInfo {
   const m = record.manifest;
@@ -79,6 +93,8 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
       ...(record.metered ? [] : [unmeteredFuelNote(record.limits)].filter((note) => note !== undefined)),
     ],
     exports: describeExports(m, record.shape.exports),
+    imports: listImports(record.shape.imports),
+    linkedModules: (record.linked ?? []).map((each) => ({ name: each.name, sha256: each.sha256, imports: listImports(each.shape.imports) })),
     sha256: record.sha256,
     origin: record.origin,
     signature: record.signature,

@@ -63,6 +63,8 @@ export type ThreadspaceErrorCode =
   | "signature_untrusted"
   /** The call used up its fuel budget (instructions): `limits.fuel` in plugin.json, the host's policy, or the call's `{ fuel }`. */
   | "fuel_exhausted"
+  /** A plugin's HTTP request (Extism `http_request`) failed: network error, timeout, a response over the cap, or the embedder's outbound hook refused it. */
+  | "http_failed"
   /**
    * The plugin's output does not match its export's output schema (plugin.json `exports`; checked
    * only in debug mode, `createEngine({ checkOutputs: true })`); `issues` give the JSON paths. The
@@ -104,5 +106,6 @@ export const THREADSPACE_ERROR_CODES: readonly ThreadspaceErrorCode[] = [
   "signature_invalid",
   "signature_untrusted",
   "fuel_exhausted",
+  "http_failed",
   "output_invalid",
 ];

@@ -4,6 +4,8 @@ import * as api from "./index.ts";
 describe("public API", () => {
   test("exports exactly the documented values", () => {
     expect(Object.keys(api).sort()).toEqual([
+      "MAX_ALLOWED_HOSTS",
+      "MAX_LINKED_MODULES",
       "MAX_MANIFEST_BYTES",
       "MAX_MANIFEST_DEPTH",
       "MAX_MEMORY_PAGES",
@@ -12,6 +14,8 @@ describe("public API", () => {
       "RESERVED_PLUGIN_NAMES",
       "describeValue",
       "didYouMean",
+      "hostPatternProblem",
+      "isPermissionName",
       "nameProblem",
       "parseDependency",
       "parseManifest",

@@ -1,6 +1,7 @@
 import type { ExportSchema } from "./export-rules.ts";
 import type { PermissionName } from "./permissions.ts";
 import type { PluginLimits } from "./plugin-limits.ts";
+import type { LinkedModuleEntry } from "./compat-fields.ts";
 
 /**
  * A validated plugin.json with every default filled in. Built fresh by `parseManifest`: it
@@ -37,6 +38,10 @@ export interface PluginManifest {
   engine?: string;
   /** `threadspace` requires `init_plugin` and `get_metadata`; `extism` is a plain Extism plugin (default `threadspace`). */
   interface: "threadspace" | "extism";
+  /** Hosts it may reach over HTTP (Extism's `http_request`), patterns with `*`; needs the `http` permission. */
+  allowedHosts?: string[];
+  /** Other wasm modules linked with `main`, by the import namespace `main` uses for them. */
+  modules?: Record<string, LinkedModuleEntry>;
   /** Callable exports and the schemas of their input and output (docs/exports.md); absent in older manifests. */
   exports?: Readonly<Record<string, ExportSchema>>;
 }

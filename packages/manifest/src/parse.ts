@@ -1,3 +1,4 @@
+import type { LinkedModuleEntry } from "./compat-fields.ts";
 import { ThreadspaceError, messageOf, type ThreadspaceIssue } from "@threadspace/errors";
 import * as v from "valibot";
 import { cloneJsonObject } from "./clone-json.ts";
@@ -47,8 +48,17 @@ function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginM
     limits: { ...out.limits },
     ...(out.engine === undefined ? {} : { engine: out.engine }),
     interface: out.interface,
+    ...(out.allowedHosts === undefined ? {} : { allowedHosts: [...out.allowedHosts] }),
+    ...(out.modules === undefined ? {} : { modules: linkedModules(out.modules) }),
     ...(isJsonObject(exports) ? { exports: cloneJsonObject(exports) as PluginManifest["exports"] & object } : {}),
   };
+}
+
+/** A fresh copy of `modules` with no prototype (module names come from the document). */
+function linkedModules(modules: Record<string, LinkedModuleEntry>): Record<string, LinkedModuleEntry> {
+  const out = Object.create(null) as Record<string, LinkedModuleEntry>;
+  for (const [name, entry] of Object.entries(modules)) out[name] = { path: entry.path, ...(entry.hash === undefined ? {} : { hash: entry.hash }) };
+  return out;
 }
 
 function check(input: unknown): Checked {

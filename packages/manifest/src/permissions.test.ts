@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { isPermissionName, PERMISSIONS, permissionProblem } from "./permissions.ts";
 
 describe("permissions", () => {
-  test("lists the ten built-in permissions", () => {
+  test("lists the eleven built-in permissions", () => {
     expect(PERMISSIONS).toEqual([
       "memory:read",
       "memory:write",
@@ -14,6 +14,7 @@ describe("permissions", () => {
       "kv",
       "log",
       "plugin:call",
+      "http",
     ]);
   });
 

@@ -12,7 +12,8 @@ export type Permission =
   | "config:read"
   | "kv"
   | "log"
-  | "plugin:call";
+  | "plugin:call"
+  | "http";
 
 /** A built-in {@link Permission}, or an embedder's own `custom:<name>` (see `engine.defineHostApi`). */
 export type PermissionName = Permission | `custom:${string}`;
@@ -29,6 +30,7 @@ export const PERMISSIONS: readonly Permission[] = [
   "kv",
   "log",
   "plugin:call",
+  "http",
 ];
 
 const CUSTOM_PREFIX = "custom:";

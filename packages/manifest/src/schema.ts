@@ -7,6 +7,7 @@ import { capabilityProblem, hashProblem, mainProblem, topicProblem } from "./fie
 import { nameProblem } from "./name-rule.ts";
 import { permissionProblem } from "./permissions.ts";
 import { limitsSchema } from "./plugin-limits.ts";
+import { allowedHostsSchema, modulesSchema } from "./compat-fields.ts";
 import { rangeProblem, versionProblem } from "./version.ts";
 import { list, rule, text } from "./valibot-helpers.ts";
 
@@ -27,6 +28,8 @@ export const MANIFEST_FIELDS = [
   "limits",
   "engine",
   "interface",
+  "allowedHosts",
+  "modules",
   "exports",
 ] as const;
 
@@ -87,6 +90,8 @@ export const manifestSchema = v.object(
       v.picklist(["threadspace", "extism"], (issue) => `must be "threadspace" (lifecycle exports required) or "extism" (a plain Extism plugin); got ${describeValue(issue.input)}.`),
       "threadspace",
     ),
+    allowedHosts: v.exactOptional(allowedHostsSchema),
+    modules: v.exactOptional(modulesSchema),
     exports: v.exactOptional(exportsSchema),
   },
   missingField,

@@ -1,7 +1,7 @@
 import * as Comlink from "comlink";
 import { CallResult, ThreadspaceError, type EngineHookName, type InstallSource } from "@threadspace/core";
 import type { EngineFacade } from "./engine-facade.ts";
-import { registerErrorTransfer } from "./error-transfer.ts";
+import { deserializeThreadspaceError, registerErrorTransfer } from "./error-transfer.ts";
 import type { Async, RemoteEngine, RemoteUnsubscribe } from "./remote-engine.ts";
 import { hookEventFromWire, replayResultFromWire, type ViewName, type WireHookEvent, type WireInstallSource } from "./wire.ts";
 
@@ -98,6 +98,7 @@ function remoteEngine(remote: Comlink.Remote<EngineFacade>, worker: EngineEndpoi
     traces: async (name) => live().traces(name),
     list: async () => live().list(),
     get: async (name) => live().get(name),
+    restoreErrors: async () => new Map((await live().restoreErrors()).map(([name, data]) => [name, deserializeThreadspaceError(data)])),
     findByCapability: async (capability) => live().findByCapability(capability),
     health: async (name) => live().health(name),
     debugInfo: async (name) => live().debugInfo(name),

@@ -2,6 +2,8 @@ import * as Comlink from "comlink";
 import { ThreadspaceError, type CallInput, type CallOptions, type CallTrace, type Engine, type ReplayOptions, type EngineHookName, type EngineLogger, type InstallOptions, type LogEntry, type LogsFilter, type LogsQuery, type LogLevel, type TopicEvent, type UninstallOptions, type UninstallResult, type UnloadOptions } from "@threadspace/core";
 import { hookEventToWire, isViewMethod, transferableBytes, type ViewName, type WireHandler, type WireHookEvent, type WireInstallSource, type WireReplayResult } from "./wire.ts";
 
+import { serializeThreadspaceError, type ThreadspaceErrorData } from "./error-transfer.ts";
+
 /** A `grant` policy that is a function (it runs on the page). */
 type GrantFunction = Extract<NonNullable<InstallOptions["grant"]>, (...args: never[]) => unknown>;
 
@@ -75,6 +77,11 @@ export class EngineFacade {
 
   async get(name: string): Promise<ReturnType<Engine["get"]>> {
     return (await this.#engine).get(name);
+  }
+
+  /** `engine.restoreErrors` as cloneable pairs: each plugin that failed to come back from storage, with its error as data. */
+  async restoreErrors(): Promise<Array<[string, ThreadspaceErrorData]>> {
+    return [...(await this.#engine).restoreErrors].map(([name, error]) => [name, serializeThreadspaceError(error)]);
   }
 
   async findByCapability(capability: string): Promise<ReturnType<Engine["findByCapability"]>> {

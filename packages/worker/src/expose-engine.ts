@@ -1,5 +1,5 @@
 import * as Comlink from "comlink";
-import { createEngine, type Engine, type EngineOptions } from "@threadspace/core";
+import { createEngine, type Engine, type EngineLogger, type EngineOptions } from "@threadspace/core";
 import { EngineFacade } from "./engine-facade.ts";
 import { registerErrorTransfer } from "./error-transfer.ts";
 
@@ -18,6 +18,8 @@ export interface ExposeOptions {
  * Runs in a Web Worker: creates an engine with `createEngine(options)` and exposes it to the
  * page, which reaches it with `connectEngine(worker)`. It listens at once, so the page may
  * connect before the engine is ready; requests wait for `setup`. Resolves with the engine.
+ * `options` may be a promise (options the worker reads first, such as trusted keys kept in
+ * IndexedDB): the engine is created once it resolves, and a rejection is the engine's start error.
  *
  * @example
  * // engine-worker.ts
@@ -26,13 +28,27 @@ export interface ExposeOptions {
  *   setup: (engine) => engine.defineHostApi({ name: "clock", permission: "custom:clock", functions: { now: () => Date.now() } }),
  * });
  */
-export function exposeEngine(options: EngineOptions = {}, expose: ExposeOptions = {}): Promise<Engine> {
+export function exposeEngine(options: EngineOptions | PromiseLike<EngineOptions> = {}, expose: ExposeOptions = {}): Promise<Engine> {
   registerErrorTransfer();
   const { setup, endpoint = globalThis as unknown as Comlink.Endpoint } = expose;
-  const engine = createEngine(options).then(async (created) => {
+  let logger: EngineLogger = console;
+  const engine = Promise.resolve(options).then(async (resolved) => {
+    logger = resolved.logger ?? console;
+    const created = await createEngine(resolved);
     await setup?.(created);
     return created;
   });
-  Comlink.expose(new EngineFacade(engine, options.logger ?? console), endpoint);
+  Comlink.expose(new EngineFacade(engine, forwardTo(() => logger)), endpoint);
   return engine;
+}
+
+/** A logger that writes to whichever logger `current` returns at the time (the engine's, once its options are known). */
+function forwardTo(current: () => EngineLogger): EngineLogger {
+  return {
+    trace: (...args) => current().trace(...args),
+    debug: (...args) => current().debug(...args),
+    info: (...args) => current().info(...args),
+    warn: (...args) => current().warn(...args),
+    error: (...args) => current().error(...args),
+  };
 }

@@ -1,5 +1,7 @@
 import type { CallInput, CallOptions, CallResult, CallTrace, ReplayOptions, ReplayResult, Engine, EngineHookName, EngineHooks, HealthReport, InstallOptions, InstallSource, LogEntry, LogLevel, LogsFilter, LogsQuery, PluginInfo, TopicHandler, UninstallOptions, UninstallResult, UnloadOptions } from "@threadspace/core";
 
+import type { ThreadspaceError } from "@threadspace/errors";
+
 /** The same methods, each returning a promise. */
 export type Async<T> = {
   readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
@@ -28,6 +30,8 @@ export interface RemoteEngine {
   list(): Promise<PluginInfo[]>;
   get(name: string): Promise<PluginInfo | undefined>;
   findByCapability(capability: string): Promise<PluginInfo[]>;
+  /** As `engine.restoreErrors`: the plugins that failed to come back from storage, each with its `ThreadspaceError` (code kept). */
+  restoreErrors(): Promise<ReadonlyMap<string, ThreadspaceError>>;
   health(name: string): Promise<HealthReport>;
   /** As `engine.debugInfo`. */
   debugInfo(name: string): Promise<Awaited<ReturnType<Engine["debugInfo"]>>>;

@@ -19,12 +19,20 @@ import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** A build that failed for a reason the author can fix (the message says how). */
+/**
+ * A build that failed for a reason the author can fix (the message says how). A compiler failure
+ * also carries the compiler's command line, its diagnostics as printed, the folder its paths are
+ * relative to, and a hint, so callers can show them their own way (build/diagnostics.ts).
+ */
 export class BuildError extends Error {
-  /** @param {string} message */
-  constructor(message) {
+  /**
+   * @param {string} message
+   * @param {{ compiler: "asc" | "clang", command: string, diagnostics: string, baseDir: string, hint: string }} [details]
+   */
+  constructor(message, details) {
     super(message);
     this.name = "BuildError";
+    this.details = details;
   }
 }
 
@@ -209,7 +217,7 @@ export async function compileAssemblyScript(dir, output, usesPdk) {
   const diagnostics = stderr.toString().trim();
   if (result.error) {
     const hint = /Module '@threadspace\/pdk-as'|File '~lib\/@/.test(diagnostics) ? `\nA package could not be found: install it next to the plugin (npm install --save-dev ${PDK_AS_NAME} @extism/as-pdk).` : "";
-    throw new BuildError(`asc ${args.join(" ")}\n${diagnostics || result.error.message}${hint}`);
+    throw new BuildError(`asc ${args.join(" ")}\n${diagnostics || result.error.message}${hint}`, { compiler: "asc", command: `asc ${args.join(" ")}`, diagnostics: diagnostics || result.error.message, baseDir: dir, hint });
   }
   // Keep warnings, not the INFO notes asc prints for every build.
   return /\bWARNING\b/.test(diagnostics) ? diagnostics : "";
@@ -238,7 +246,7 @@ export function compileC(dir, output) {
       : /undefined symbol: (memcpy|memset|memmove)/.test(diagnostics)
         ? "\nThere is no libc: copy with a loop instead of memcpy/memset, or avoid struct copies."
         : "";
-    throw new BuildError(`clang ${args.join(" ")}\n${diagnostics || run.error?.message}${hint}`);
+    throw new BuildError(`clang ${args.join(" ")}\n${diagnostics || run.error?.message}${hint}`, { compiler: "clang", command: `clang ${args.join(" ")}`, diagnostics: diagnostics || String(run.error?.message), baseDir: dir, hint });
   }
   return diagnostics;
 }

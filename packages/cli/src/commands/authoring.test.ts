@@ -65,8 +65,27 @@ describe("threadspace build and test (C template: clang)", { timeout: 90_000 }, 
     expect(tested.out).toMatch(/✓ installs/);
     expect(tested.out).toMatch(/✓ greets by name: greet/);
     expect(tested.out).toMatch(/✓ cleanup on unload/);
-    expect(tested.out).toMatch(/all 8 checks passed/);
+    // The template's Vitest tests (tests/plugin.test.ts, @threadspace/testing) run after the cases.
+    expect(tested.out).toMatch(/Tests {2}6 passed \(6\)/);
+    expect(tested.out).toMatch(/✓ Vitest: tests\/plugin.test.ts\nall 9 checks passed/);
     expect(tested.code).toBe(0);
+  });
+
+  it("test fails when a Vitest test fails, with Vitest's report; --no-vitest skips them", async () => {
+    await cli("init-plugin", "c_demo", "--template", "c");
+    await writeFile(
+      join(dir, "c_demo/tests/wrong.test.ts"),
+      'import { expect, test } from "vitest";\nimport { testPlugin } from "@threadspace/testing/vitest";\ntest("wrong on purpose", async () => {\n  const t = await testPlugin("./");\n  await t.call("recall", "note");\n  expect(t).toHaveEmitted("notes.forgotten");\n});\n',
+    );
+    const tested = await cli("test", "c_demo");
+    expect(tested.out).toMatch(/Vitest: tests\/plugin.test.ts, tests\/wrong.test.ts/);
+    expect(tested.out + tested.err).toMatch(/wrong on purpose/);
+    expect(tested.out + tested.err).toMatch(/expected c_demo to have emitted notes.forgotten; it emitted:\n\s+notes.recalled \{"tag":"note","count":0\}/);
+    expect(tested.out).toMatch(/✗ Vitest: tests\/plugin.test.ts, tests\/wrong.test.ts\n {4}vitest exited with 1/);
+    expect(tested.code).toBe(1);
+    const skipped = await cli("test", "c_demo", "--no-vitest");
+    expect(skipped.out).not.toMatch(/Vitest/);
+    expect(skipped.code).toBe(0);
   });
 
   it("build --fuel also writes the metered module next to the plain one (or to --out), and inspect tells them apart", { timeout: 120_000 }, async () => {
@@ -86,7 +105,7 @@ describe("threadspace build and test (C template: clang)", { timeout: 90_000 }, 
     await cli("init-plugin", "c_demo", "--template", "c");
     const casesPath = join(dir, "c_demo/tests/cases.json");
     await writeFile(casesPath, JSON.stringify({ cases: [{ name: "wrong on purpose", export: "greet", input: "Ada", expect: { text: "Bye, Ada!" } }, { export: "greet", expect: { error: "plugin_trap" } }] }));
-    const tested = await cli("test", "c_demo");
+    const tested = await cli("test", "c_demo", "--no-vitest");
     expect(tested.code).toBe(1);
     expect(tested.out).toMatch(/✗ wrong on purpose: greet \(fuel \d+\)\n {4}expected "Bye, Ada!", got "Hello, Ada! \(visit #1\)"/);
     expect(tested.out).toMatch(/✗ case 2: greet \(fuel \d+\)\n {4}expected error plugin_trap, got output/);
@@ -97,7 +116,7 @@ describe("threadspace build and test (C template: clang)", { timeout: 90_000 }, 
     await cli("init-plugin", "c_demo", "--template", "c");
     const casesPath = join(dir, "c_demo/tests/cases.json");
     await writeFile(casesPath, JSON.stringify({ cases: [{ name: "cheap", export: "greet", input: "Ada", maxFuel: 10_000_000, expect: { text: "Hello, Ada! (visit #1)" } }, { name: "budget too small", export: "greet", input: "Ada", maxFuel: 1, expect: { text: "Hello, Ada! (visit #2)" } }] }));
-    const tested = await cli("test", "c_demo");
+    const tested = await cli("test", "c_demo", "--no-vitest");
     expect(tested.out).toMatch(/✓ cheap: greet \(fuel \d+ of 10000000\)/);
     expect(tested.out).toMatch(/✗ budget too small: greet\n {4}used more than maxFuel 1: make the export cheaper or raise maxFuel/);
     expect(tested.code).toBe(1);
@@ -128,7 +147,7 @@ describe("threadspace build (AssemblyScript template: asc + @threadspace/pdk-as)
     const tested = await cli("test", "as_demo");
     expect(tested.err).toMatch(/built as_demo 0.1.0 \(assemblyscript \+ pdk-as\)/);
     expect(tested.out).toMatch(/✓ uses the configured greeting: greet/);
-    expect(tested.out).toMatch(/all 8 checks passed/);
+    expect(tested.out).toMatch(/✓ Vitest: tests\/plugin.test.ts\nall 9 checks passed/);
     expect(tested.code).toBe(0);
   });
 });

@@ -4,11 +4,13 @@ import type { CAC } from "cac";
 import { sha256Hex } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
-import { compilePlugin } from "../build/plugin-build.js";
+import { formatBuildError } from "../build/diagnostics.ts";
+import { BuildError, compilePlugin } from "../build/plugin-build.js";
 import { isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath, formatSize, line } from "../output.ts";
 import { importProblem } from "../wasm-file.ts";
+import { buildWatch } from "./build-watch.ts";
 import { cap } from "./cap.ts";
 import { writeHash } from "./hash.ts";
 import { hostFunctionList } from "./validate.ts";
@@ -58,6 +60,8 @@ export async function buildBundle(io: CliIo, target: string, options: BuildOptio
     if (imports !== undefined) throw new ThreadspaceError("wasm_invalid", imports);
   } catch (error) {
     await rm(wasmPath, { force: true });
+    // Compiler problems as file:line:col relative to the working directory (build/diagnostics.ts).
+    if (error instanceof BuildError) throw new BuildError(formatBuildError(error, io.cwd, io.env["THREADSPACE_DEBUG"] === "1"));
     throw error;
   }
   if (built.warnings !== "") io.stderr(`${built.warnings}\n`);
@@ -99,10 +103,16 @@ export function defineBuild(cli: CAC, io: CliIo): void {
     .option("--host-function <name>", "A host function your embedder adds (defineHostApi), accepted as an import; repeat for more")
     .option("--fuel", "Also write the metered module (as cap --fuel), by default to <main>.metered.wasm")
     .option("--out <file>", "With --fuel: where to write the metered module")
+    .option("-w, --watch", "Build again whenever a source changes (a running threadspace run installs each build)")
     .example("  $ threadspace build my_plugin")
     .example("  $ threadspace build my_plugin --fuel --out worker/plugins/my_plugin.wasm")
-    .action((dir: string | undefined, options: { hash?: unknown; fuel?: unknown; out?: unknown; hostFunction?: unknown }) => {
+    .example("  $ threadspace build my_plugin --watch")
+    .action((dir: string | undefined, options: { hash?: unknown; fuel?: unknown; out?: unknown; hostFunction?: unknown; watch?: unknown }) => {
       if (Array.isArray(dir)) throw new UsageError("build takes one plugin folder.", "build");
+      if (options.watch === true) {
+        if (options.fuel === true) throw new UsageError("--watch builds the plugin's wasm; run build --fuel once when you need the metered module.", "build");
+        return buildWatch(io, dir === undefined ? "." : String(dir), { hash: options.hash !== false, hostFunctions: hostFunctionList(options.hostFunction) });
+      }
       if (options.out !== undefined && (options.fuel !== true || options.out === true || Array.isArray(options.out))) throw new UsageError("--out <file> goes with --fuel, once.", "build");
       return build(io, dir === undefined ? "." : String(dir), {
         hash: options.hash !== false,

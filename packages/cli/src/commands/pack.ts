@@ -9,6 +9,7 @@ import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath, formatSize } from "../output.ts";
 import { readSigningKey } from "../signing-keys.ts";
 import { missingWasmMessage } from "../wasm-file.ts";
+import { writeNpmPackage } from "./pack-npm.ts";
 
 /** Options of {@link pack}. */
 export interface PackOptions {
@@ -16,6 +17,8 @@ export interface PackOptions {
   readonly output?: string;
   /** A private key file (`threadspace keygen`) to sign with. */
   readonly sign?: string;
+  /** Write a publishable npm package folder `threadspace-plugin-<name>` into this folder instead of a .tsp (pack-npm.ts). */
+  readonly npm?: string;
 }
 
 async function readOptional(path: string, maxBytes: number, within: string): Promise<Uint8Array | undefined> {
@@ -46,6 +49,11 @@ export async function pack(io: CliIo, dir = ".", options: PackOptions = {}): Pro
   const readme = await readOptional(join(bundleDir, "README.md"), MAX_README_BYTES, bundleDir);
   const signer = options.sign === undefined ? undefined : await readSigningKey(io, options.sign);
   const tsp = await packBundle({ manifest: manifestBytes, wasm, readme }, { signer });
+  if (options.npm !== undefined) {
+    await writeNpmPackage(io, { dir: bundleDir, manifest, manifestBytes, tsp, readme, keyId: signer?.publicKey.id }, options.npm);
+    if (signer === undefined) io.stderr(`  unsigned: hosts that require signatures refuse it (pack again with --sign <key>)\n`);
+    return EXIT_OK;
+  }
   const outPath = resolve(io.cwd, options.output ?? `${manifest.name}-${manifest.version}.tsp`);
   await writeFile(outPath, tsp);
   const entries = ["plugin.json", manifest.main.replace(/^\.\//, ""), ...(readme === undefined ? [] : ["README.md"]), ...(signer === undefined ? [] : ["signature.json"])];
@@ -58,14 +66,20 @@ export async function pack(io: CliIo, dir = ".", options: PackOptions = {}): Pro
 /** Registers `pack` on the command line. */
 export function definePack(cli: CAC, io: CliIo): void {
   cli
-    .command("pack [dir]", "Pack a plugin folder (plugin.json, its wasm, README.md) into one .tsp file, optionally signed")
+    .command("pack [dir]", "Pack a plugin folder (plugin.json, its wasm, README.md) into one .tsp file, optionally signed; --npm: a publishable npm package")
     .option("-o, --output <file.tsp>", "Where to write it (default <name>-<version>.tsp)")
     .option("--sign <key>", "Sign it with this private key file (threadspace keygen)")
+    .option("--npm", "Write a publishable npm package threadspace-plugin-<name> (plugin.tsp, plugin.json, README, LICENSE, package.json) instead")
+    .option("--out-dir <dir>", "With --npm: where to write the package folder (default .)")
     .example("  $ threadspace pack examples/hello -o hello.tsp")
     .example("  $ threadspace pack examples/hello --sign release.key")
-    .action((dir: string | undefined, options: { output?: unknown; sign?: unknown }) => {
+    .example("  $ threadspace pack examples/hello --npm --sign release.key --out-dir dist")
+    .action((dir: string | undefined, options: { output?: unknown; sign?: unknown; npm?: unknown; outDir?: unknown }) => {
       if (Array.isArray(options.output) || Array.isArray(options.sign)) throw new UsageError("-o and --sign may be given once each.", "pack");
+      if (options.npm !== undefined && options.output !== undefined) throw new UsageError("--npm writes a package folder: name where with --out-dir, not -o.", "pack");
+      if (options.outDir !== undefined && (options.npm !== true || options.outDir === true || Array.isArray(options.outDir))) throw new UsageError("--out-dir <dir> goes with --npm, once.", "pack");
       return pack(io, dir === undefined ? "." : String(dir), {
+        ...(options.npm === true ? { npm: options.outDir === undefined ? "." : String(options.outDir) } : {}),
         ...(options.output === undefined ? {} : { output: String(options.output) }),
         ...(options.sign === undefined ? {} : { sign: String(options.sign) }),
       });

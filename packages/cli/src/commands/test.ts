@@ -7,6 +7,7 @@ import { buildInputs, isUpToDate, languageOf, pdkOf } from "../build/plugin-buil
 import { isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { EXIT_FAILURE, EXIT_OK, UsageError, displayPath, line } from "../output.ts";
+import { runVitest, vitestFiles } from "../test-runner/vitest-suite.ts";
 import { buildBundle, readBundleManifest } from "./build.ts";
 import { checkTraces } from "./test-traces.ts";
 
@@ -32,6 +33,8 @@ export interface TestOptions {
   readonly cases?: string;
   /** Build first when the wasm is missing or older than its sources (default true). */
   readonly build?: boolean;
+  /** Run tests/*.test.ts with Vitest after the cases (default true, when there are any). */
+  readonly vitest?: boolean;
 }
 
 function caseProblem(value: unknown, index: number): string | undefined {
@@ -164,6 +167,13 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
     await engine.close();
   }
   for (const message of logs) io.stderr(`  engine: ${message}\n`);
+  // The author's own tests after the engine checks: tests/*.test.ts with Vitest (test-runner/).
+  const files = options.vitest === false ? [] : vitestFiles(dir);
+  if (files.length > 0) {
+    line(io, `Vitest: ${files.join(", ")}`);
+    const code = await runVitest(io, dir);
+    report(code === 0, `Vitest: ${files.join(", ")}`, code === 0 ? undefined : `vitest exited with ${code} (its report is above)`);
+  }
   line(io, failed === 0 ? `all ${checks} checks passed` : `${failed} of ${checks} checks failed`);
   return failed === 0 ? EXIT_OK : EXIT_FAILURE;
 }
@@ -171,12 +181,13 @@ export async function testPlugin(io: CliIo, target = ".", options: TestOptions =
 /** Registers `test` on the command line. */
 export function defineTest(cli: CAC, io: CliIo): void {
   cli
-    .command("test [dir]", "Check a plugin in a real engine: install, health_check, the calls in tests/cases.json, the traces in tests/traces/, cleanup (builds first when stale)")
+    .command("test [dir]", "Check a plugin in a real engine: install, health_check, the calls in tests/cases.json, the traces in tests/traces/, cleanup (builds first when stale); then tests/*.test.ts with Vitest")
     .option("--cases <file>", "The cases file (default <dir>/tests/cases.json)")
     .option("--no-build", "Do not build first, even when the wasm is stale")
+    .option("--no-vitest", "Do not run tests/*.test.ts with Vitest")
     .example("  $ threadspace test my_plugin")
-    .action((dir: string | undefined, options: { cases?: unknown; build?: unknown }) => {
+    .action((dir: string | undefined, options: { cases?: unknown; build?: unknown; vitest?: unknown }) => {
       if (Array.isArray(options.cases)) throw new UsageError("--cases may be given once.", "test");
-      return testPlugin(io, dir === undefined ? "." : String(dir), { build: options.build !== false, ...(options.cases === undefined ? {} : { cases: String(options.cases) }) });
+      return testPlugin(io, dir === undefined ? "." : String(dir), { build: options.build !== false, vitest: options.vitest !== false, ...(options.cases === undefined ? {} : { cases: String(options.cases) }) });
     });
 }

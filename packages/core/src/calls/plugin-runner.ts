@@ -161,6 +161,9 @@ export class PluginRunner {
    */
   replay<T>(exportName: string, input: string | Uint8Array, map: OutputMap<T>, budget: CallBudget | undefined, tap: CallTap): Promise<T> {
     if (ENGINE_EXPORTS.has(exportName)) return this.call(exportName, input, map);
+    // Checked against this plugin's export schema as engine.call is: a rebuilt plugin may refuse the recorded input.
+    const refused = this.#contract?.input(exportName, input);
+    if (refused !== undefined) return Promise.reject(refused);
     return this.#enqueue(exportName, input, map, false, budget, undefined, tap);
   }
 

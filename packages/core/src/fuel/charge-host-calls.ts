@@ -2,6 +2,8 @@ import type { ExtismHostFunction } from "@threadspace/host";
 import { HOST_CALL_FUEL, type FuelMeter } from "./fuel-meter.ts";
 
 const AsyncFunction = (async () => undefined).constructor;
+/** Every argument is passed on: an embedder's function by any name may take more than one handle. */
+type AnyArity = (context: Parameters<ExtismHostFunction>[0], ...args: unknown[]) => ReturnType<ExtismHostFunction>;
 
 /**
  * The same host functions, each charging {@link HOST_CALL_FUEL} to `meter` before it runs.
@@ -12,13 +14,13 @@ export function chargingHostCalls(meter: FuelMeter, functions: Record<string, Ex
   for (const [name, fn] of Object.entries(functions)) {
     charged[name] =
       fn.constructor === AsyncFunction
-        ? async (context, handle) => {
+        ? async (context, handle, ...rest: unknown[]) => {
             meter.charge(HOST_CALL_FUEL);
-            return await fn(context, handle);
+            return await (fn as AnyArity)(context, handle, ...rest);
           }
-        : (context, handle) => {
+        : (context, handle, ...rest: unknown[]) => {
             meter.charge(HOST_CALL_FUEL);
-            return fn(context, handle);
+            return (fn as AnyArity)(context, handle, ...rest);
           };
   }
   return charged;

@@ -121,6 +121,11 @@ export class FuelMeter {
     this.#global = counter as GlobalLike;
   }
 
+  /** The current call's deadline (ms, the meter's clock; `Infinity`: none): host functions that wait (HTTP) count against it. */
+  get deadline(): number {
+    return this.#budget.deadline;
+  }
+
   /** Starts metering a call (or an instantiation) under `budget`. */
   begin(budget: MeterBudget): void {
     this.#budget = budget;

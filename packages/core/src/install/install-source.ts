@@ -3,12 +3,18 @@ export interface BundleParts {
   /** plugin.json as an object, JSON text or UTF-8 bytes. */
   readonly manifest: object | string | Uint8Array;
   /**
-   * The module: bytes (checked against `hash`, then compiled) or a precompiled
-   * `WebAssembly.Module` (for hosts such as workerd that cannot compile at run time;
-   * it was bundled at deploy time, so neither its hash nor the guest memory cap can be
-   * applied: `engine.get(name).limitNotes` says so).
+   * The module: bytes (checked against `hash`, then compiled), a fetch `Response` (e.g.
+   * `await fetch(url)`: read within `maxWasmBytes`, then checked like bytes), or a precompiled
+   * `WebAssembly.Module` (for hosts such as workerd that cannot compile at run time; it was
+   * bundled at deploy time, so neither its hash nor the guest memory cap can be applied:
+   * `engine.get(name).limitNotes` says so).
    */
-  readonly wasm: Uint8Array | ArrayBuffer | WebAssembly.Module;
+  readonly wasm: Uint8Array | ArrayBuffer | WebAssembly.Module | Response;
+  /**
+   * The modules plugin.json's `modules` names, by name: bytes (each checked against its `hash`),
+   * a fetch `Response`, or precompiled modules (with a precompiled `wasm`).
+   */
+  readonly modules?: Readonly<Record<string, Uint8Array | ArrayBuffer | WebAssembly.Module | Response>>;
 }
 
 /**

@@ -12,6 +12,7 @@ import { assertWasmMagic, checkImports, compileWasm, describeModule, type Module
 import { resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
 import { METER_VERSION, rewriteModule } from "../metering/index.ts";
 import type { CompiledWasm, ModuleCache } from "./module-cache.ts";
+import { linkedServes, prepareLinked, type LinkedModule } from "./linked-modules.ts";
 
 /** A bundle whose wasm passed every check and is compiled, ready to instantiate. */
 export interface PreparedBundle {
@@ -30,6 +31,8 @@ export interface PreparedBundle {
   readonly signature: SignatureStatus | undefined;
   /** True when its calls are metered (fuel counted, timeouts enforced on any thread: docs/metering.md). */
   readonly metered: boolean;
+  /** Modules linked with it (plugin.json `modules`), checked, capped and metered like it. */
+  readonly linked: readonly LinkedModule[];
 }
 
 /** plugin.json's `engine` (a semver range of the host ABI it was built for) must include this host's. */
@@ -48,7 +51,7 @@ export function checkHostAbi(manifest: PluginManifest): void {
  * holds for the same sha256 and rewrite options), and checks its imports and required exports.
  * Throws `hash_mismatch`, `memory_limit`, `wasm_invalid` or `export_missing`.
  */
-export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}, metering?: MeteringOptions, modules?: ModuleCache): Promise<PreparedBundle> {
+export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}, metering?: MeteringOptions, modules?: ModuleCache, alsoServed?: (i: WebAssembly.ModuleImportDescriptor) => boolean): Promise<PreparedBundle> {
   const { manifest } = bundle;
   checkHostAbi(manifest);
   const limits = resolveLimits(manifest.limits, policy, { plugin: manifest.name });
@@ -79,15 +82,19 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
     module = compiled.module;
     shape = compiled.shape;
   }
-  checkImports(shape, hostFunctions, manifest.name);
+  const { memoryPages, tableElements } = limits.limits;
+  const linked = await prepareLinked(manifest, bundle.linked, { memoryPages, tableElements, metering, fuel: policy.fuel, modules, compile: rewriteAndCompile });
+  const served = linkedServes(linked, alsoServed);
+  checkImports(shape, hostFunctions, manifest.name, served);
+  for (const each of linked) checkImports(each.shape, hostFunctions, `${manifest.name} (linked module "${each.name}")`, served);
   checkRequiredExports(manifest, shape.exports);
   checkDeclaredExports(manifest, shape.exports);
   checkExportSchemasCompile(manifest);
-  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes, signature: bundle.signature, metered };
+  return { manifest, module, shape, sha256, origin: bundle.origin, limits, memory, sourceNotes: [...sourceNotes, ...linked.flatMap((each) => each.notes)], signature: bundle.signature, metered, linked };
 }
 
 /** One rewrite before compiling: fuel metering, the memory and table caps (docs/metering.md). */
-async function rewriteAndCompile(bytes: Uint8Array, memoryPages: number | undefined, tableElements: number | undefined, plugin: string): Promise<CompiledWasm> {
+export async function rewriteAndCompile(bytes: Uint8Array, memoryPages: number | undefined, tableElements: number | undefined, plugin: string): Promise<CompiledWasm> {
   const rewritten = rewriteModule(bytes, { fuel: true, memoryPages, tableElements, plugin });
   const module = await compileWasm(rewritten.bytes, plugin);
   const freeze = (memory: GuestMemory | undefined) => (memory === undefined ? undefined : Object.freeze({ ...memory }));

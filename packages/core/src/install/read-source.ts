@@ -3,6 +3,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threads
 import { maxBundleBytes, unpackBundle, verifyBundle, type SignatureFile, type SignatureStatus, type TrustPolicy } from "@threadspace/bundle";
 import { platform } from "#platform";
 import type { BundleParts, InstallSource } from "./install-source.ts";
+import { isResponse, linkedModulesOf, readLinkedModules, readWasmResponse, refusePackedModules } from "./linked-sources.ts";
 
 /** A bundle read from its source, its manifest validated, its wasm not yet checked. */
 export interface SourceBundle {
@@ -14,6 +15,8 @@ export interface SourceBundle {
   readonly signature?: SignatureStatus | undefined;
   /** For a `.tsp`: plugin.json's exact bytes and signature.json, stored so the signature can be checked again after a restart. */
   readonly packed?: PackedParts | undefined;
+  /** Modules linked with the wasm (plugin.json `modules`), by name; not yet checked. */
+  readonly linked?: Readonly<Record<string, Uint8Array | WebAssembly.Module>> | undefined;
 }
 
 /** What is kept of a `.tsp` besides its wasm: what its signature covers. */
@@ -37,6 +40,7 @@ function isTspUrl(url: URL): boolean {
 /** Unpacks and verifies a `.tsp` (hash, signature, trust policy); throws `bundle_invalid`, `hash_mismatch`, `signature_invalid`, `signature_untrusted`. */
 async function readPacked(bytes: Uint8Array, origin: string, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
   const bundle = unpackBundle(bytes, { maxWasmBytes, origin });
+  refusePackedModules(bundle.manifestJson, origin);
   const check = await verifyBundle(bundle, trust);
   return { manifest: bundle.manifestJson, wasm: bundle.wasm, origin, signature: check.signature, packed: { manifest: bundle.manifest, signature: bundle.signature } };
 }
@@ -80,6 +84,7 @@ async function readFromUrl(manifestUrl: URL, maxWasmBytes: number): Promise<Sour
     throw sourceError(`cannot read plugin.json at ${origin}: ${messageOf(cause)}. Check the path or URL, or pass { manifest, wasm } instead.`, cause);
   });
   const manifest = parseManifest(text, { source: origin });
+  const linked = await readLinkedModules(manifest, manifestUrl, folder, maxWasmBytes);
   const wasmUrl = new URL(manifest.main, manifestUrl);
   const wasm = await platform.readBytes(wasmUrl, maxWasmBytes, folder).catch((cause: unknown) => {
     throw sourceError(
@@ -87,13 +92,16 @@ async function readFromUrl(manifestUrl: URL, maxWasmBytes: number): Promise<Sour
       cause,
     );
   });
-  return { manifest, wasm, origin };
+  return { manifest, wasm, origin, ...(linked === undefined ? {} : { linked }) };
 }
 
-function readParts(parts: BundleParts, maxWasmBytes: number): SourceBundle {
+async function readParts(parts: BundleParts, maxWasmBytes: number): Promise<SourceBundle> {
   const manifest = parseManifest(parts.manifest, { source: "the manifest passed to install()" });
-  const { wasm } = parts;
-  if (wasm instanceof WebAssembly.Module) return { manifest, wasm, origin: "a precompiled WebAssembly.Module" };
+  const linked = await linkedModulesOf(manifest, parts.modules, maxWasmBytes);
+  const withLinked = linked === undefined ? {} : { linked };
+  let { wasm } = parts;
+  if (wasm instanceof WebAssembly.Module) return { manifest, wasm, origin: "a precompiled WebAssembly.Module", ...withLinked };
+  if (isResponse(wasm)) wasm = await readWasmResponse(wasm, maxWasmBytes, manifest.name);
   const bytes = wasm instanceof ArrayBuffer ? new Uint8Array(wasm) : wasm;
   if (!(bytes instanceof Uint8Array)) {
     throw new ThreadspaceError("source_invalid", `"wasm" must be a Uint8Array, an ArrayBuffer or a WebAssembly.Module, not ${typeof wasm}.`, { plugin: manifest.name });
@@ -101,7 +109,7 @@ function readParts(parts: BundleParts, maxWasmBytes: number): SourceBundle {
   if (bytes.byteLength > maxWasmBytes) {
     throw new ThreadspaceError("source_invalid", `the wasm is ${bytes.byteLength} bytes, more than the ${maxWasmBytes} allowed (createEngine({ maxWasmBytes })).`, { plugin: manifest.name });
   }
-  return { manifest, wasm: bytes, origin: "bytes passed to install()" };
+  return { manifest, wasm: bytes, origin: "bytes passed to install()", ...withLinked };
 }
 
 /**
@@ -113,7 +121,7 @@ export async function readSource(source: InstallSource, maxWasmBytes: number, tr
   if (isPackedBytes(source)) return readPackedSource(source, maxWasmBytes, trust);
   if (isBundleParts(source)) {
     requireSigned(trust, "{ manifest, wasm }");
-    return readParts(source, maxWasmBytes);
+    return await readParts(source, maxWasmBytes);
   }
   if (source instanceof URL) {
     if (isTspUrl(source)) return readTspUrl(source, maxWasmBytes, trust);

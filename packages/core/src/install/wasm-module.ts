@@ -93,9 +93,10 @@ export interface UnservedImport {
  * The imports of a module that nothing serves: the Extism kernel, WASI preview 1, the fuel
  * meter's imports and, in `extism:host/user`, the host functions in `hostFunctions` are served.
  */
-export function unservedImports(imports: ModuleShape["imports"], hostFunctions: ReadonlySet<string>): UnservedImport[] {
+export function unservedImports(imports: ModuleShape["imports"], hostFunctions: ReadonlySet<string>, alsoServed?: (i: WebAssembly.ModuleImportDescriptor) => boolean): UnservedImport[] {
   const out: UnservedImport[] = [];
   for (const i of imports) {
+    if (alsoServed?.(i) === true) continue;
     let served: ReadonlySet<string> | undefined;
     if (i.module === WASI_MODULE) {
       if (i.kind === "function") continue;
@@ -114,14 +115,18 @@ export function describeUnservedImport(i: UnservedImport): string {
   return `"${i.module}" "${i.name}" (${i.kind})${i.suggestion === undefined ? "" : `, did you mean "${i.suggestion}"?`}`;
 }
 
-/** Throws `wasm_invalid` listing every import no host serves (with suggestions). */
-export function checkImports(shape: ModuleShape, hostFunctions: ReadonlySet<string>, plugin: string): void {
-  const unresolved = unservedImports(shape.imports, hostFunctions);
+/**
+ * Throws `wasm_invalid` listing every import no host serves (with suggestions). `alsoServed`:
+ * imports served besides the kernel, WASI and `ts_*` functions (an embedder's functions by any
+ * name, exports of linked modules).
+ */
+export function checkImports(shape: ModuleShape, hostFunctions: ReadonlySet<string>, plugin: string, alsoServed?: (i: WebAssembly.ModuleImportDescriptor) => boolean): void {
+  const unresolved = unservedImports(shape.imports, hostFunctions, alsoServed);
   if (unresolved.length === 0) return;
   const list = unresolved.map(describeUnservedImport).join("; ");
   throw new ThreadspaceError(
     "wasm_invalid",
-    `the module imports what no host provides: ${list}. Plugins may import the Extism kernel ("${KERNEL_MODULE}"), WASI preview 1, and the host functions in "${USER_MODULE}" that the engine defines; build against the Threadspace PDK or remove these imports.`,
+    `the module imports what no host provides: ${list}. Plugins may import the Extism kernel ("${KERNEL_MODULE}"), WASI preview 1, the host functions in "${USER_MODULE}" that the engine defines (engine.defineHostApi, or engine.defineHostFunctions for any name and namespace), and exports of the modules plugin.json links ("modules"); define the missing functions before installing, build against the Threadspace PDK, or remove these imports.`,
     { plugin },
   );
 }

@@ -112,6 +112,23 @@ export interface ExtismWorkerOptions {
   readonly memoryCap: number;
   /** Extism's own cap on vars (its worker's blocks cannot be guarded from the engine's thread: docs/security.md). */
   readonly maxVarBytes?: number;
+  /** Modules linked with the main one, by name (plugin.json `modules`). */
+  readonly linked?: Readonly<Record<string, WebAssembly.Module>>;
+}
+
+/**
+ * `functions` as Extism takes them: bare names in `extism:host/user`, `<module>#<name>` keys
+ * (bridgeKey) in their own namespace. The kernel's HTTP functions are not among them: under
+ * runInWorker Extism's own HTTP context serves http_request (with no allowed hosts: refused).
+ */
+function byNamespace(functions: Record<string, ExtismHostFunction>): Record<string, Record<string, ExtismHostFunction>> {
+  const out: Record<string, Record<string, ExtismHostFunction>> = { [USER_MODULE]: {} };
+  for (const [key, fn] of Object.entries(functions)) {
+    const at = key.lastIndexOf("#");
+    if (at <= 0) (out[USER_MODULE] as Record<string, ExtismHostFunction>)[key] = fn;
+    else if (key.slice(0, at) !== KERNEL_MODULE) (out[key.slice(0, at)] ??= {})[key.slice(at + 1)] = fn;
+  }
+  return out;
 }
 
 /** Kernel functions served on the engine's thread, so that a worker plugin sees what an inline one sees. */
@@ -156,7 +173,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
       // A fresh `functions` object each time: Extism adds var_get/var_set bound to the instance.
       const createPlugin = await platform.loadExtism();
       plugin = await createPlugin(
-        { wasm: [{ module }] },
+        { wasm: [...Object.entries(options.linked ?? {}).map(([name, linked]) => ({ name, module: linked })), { name: "main", module }] },
         {
           runInWorker: true,
           timeoutMs: options.startTimeoutMs,
@@ -164,7 +181,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
           config: { ...options.kernel.config },
           logger: options.logger,
           logLevel: options.logLevel,
-          functions: { [KERNEL_MODULE]: liveKernel(options.kernel), [USER_MODULE]: { ...options.functions }, ...unmeteredFuel(module) },
+          functions: { ...byNamespace(options.functions), [KERNEL_MODULE]: liveKernel(options.kernel), ...unmeteredFuel(module) },
           nodeWorkerArgs: { name: `threadspace plugin ${options.plugin}`, ...(platform.extismWorkerExecArgv === undefined ? {} : { execArgv: [...platform.extismWorkerExecArgv] }) },
           ...(options.maxVarBytes === undefined ? {} : { memory: { maxVarBytes: options.maxVarBytes } }),
         },

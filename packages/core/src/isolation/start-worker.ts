@@ -35,6 +35,8 @@ export interface WorkerStartOptions {
   readonly memoryCap: number;
   /** The kernel caps (limits/host-memory.ts): enforced in a bridge worker; Extism's own var cap under runInWorker. */
   readonly hostMemory: HostMemoryLimits;
+  /** Modules linked with the main one, by name (plugin.json `modules`). */
+  readonly linked?: Readonly<Record<string, WebAssembly.Module>>;
 }
 
 /**
@@ -56,6 +58,7 @@ export function workerInstanceFactory(module: WebAssembly.Module, options: Worke
         kernel: options.kernel,
         memoryCap: options.memoryCap,
         hostMemory: options.hostMemory,
+        ...(options.linked === undefined ? {} : { linked: options.linked }),
       });
   }
   return () =>
@@ -70,5 +73,6 @@ export function workerInstanceFactory(module: WebAssembly.Module, options: Worke
       resetEvery: options.resetEvery,
       memoryCap: options.memoryCap,
       maxVarBytes: options.hostMemory.maxVarBytes,
+      ...(options.linked === undefined ? {} : { linked: options.linked }),
     });
 }

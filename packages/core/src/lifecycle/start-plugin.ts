@@ -18,6 +18,10 @@ import type { WorkerSlots } from "../limits/call-limits.ts";
 import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
 import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
 import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
+import { bridgeExtras, compatNeeds, inlineExtras, type CompatNeeds, type CompatServices } from "../host-functions/plugin-extras.ts";
+import { hostImports, type LinkedModule } from "../install/linked-modules.ts";
+import { suspendingIsolation } from "../host-functions/suspending-isolation.ts";
+import type { ExtismHostFunction } from "@threadspace/host";
 import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { ExportContract } from "../exports/export-contract.ts";
@@ -40,12 +44,27 @@ export interface StartOptions {
   readonly pools?: EnginePools;
   /** Debug mode: check outputs against plugin.json's output schemas (`createEngine({ checkOutputs })`). */
   readonly checkOutputs?: boolean;
+  /** HTTP and the embedder's functions by any name (host-functions/plugin-extras.ts). */
+  readonly compat?: CompatServices;
+  /** Modules linked with the main one (plugin.json `modules`). */
+  readonly linked?: readonly LinkedModule[];
 }
 
 const USER_MODULE = "extism:host/user";
 const KERNEL_MODULE = "extism:host/env";
 /** How long past a metered call's deadline its worker is left to stop the call itself (see WorkerSupervisor's graceMs). */
 const METERED_GRACE_MS = 250;
+
+/** What a plugin imports from the host, and what that needs. */
+interface ImportPlan {
+  readonly imports: readonly WebAssembly.ModuleImportDescriptor[];
+  readonly userImports: ReadonlySet<string>;
+  readonly needs: CompatNeeds;
+}
+
+const usesWasi = (plan: ImportPlan): boolean => plan.imports.some((i) => i.module === "wasi_snapshot_preview1");
+/** Extism's wasm list: the linked modules by name, then main. */
+const wasmList = (module: WebAssembly.Module, linked: readonly LinkedModule[] = []) => [...linked.map((each) => ({ name: each.name, module: each.module })), { name: "main", module }];
 
 /** True when the module was metered by the rewrite (it imports the meter: docs/metering.md). */
 function isMeteredShape(shape: ModuleShape): boolean {
@@ -58,12 +77,17 @@ function isMeteredShape(shape: ModuleShape): boolean {
  */
 export async function startPlugin(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions): Promise<PluginRunner> {
   const { name } = manifest;
-  const userImports = new Set(shape.imports.filter((i) => i.module === USER_MODULE).map((i) => i.name));
+  // What the host serves: main's imports and its linked modules' (plugin.json `modules`).
+  const imports = hostImports(shape, options.linked ?? []);
+  const userImports = new Set(imports.filter((i) => i.module === USER_MODULE).map((i) => i.name));
+  const needs = compatNeeds(imports, options.compat);
   // `limits.isolation` (plugin.json under the host's policy); "worker" where none can start
-  // fails, or falls back to inline by the engine's explicit option, with a note.
-  const isolation = decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation);
+  // fails, or falls back to inline by the engine's explicit option, with a note. A plugin whose
+  // imports must suspend (HTTP, async functions) runs in a worker where JSPI is missing.
+  const isolation = suspendingIsolation(name, decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation), needs, options.compat?.canSuspend);
   for (const note of isolation.notes) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
-  const runner = isolation.mode !== "inline" ? await startWorker(manifest, module, shape, options, userImports, isolation) : await startInline(manifest, module, shape, options, userImports, isolation);
+  const plan: ImportPlan = { imports, userImports, needs };
+  const runner = isolation.mode !== "inline" ? await startWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {
@@ -79,19 +103,22 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
 }
 
 /** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
-function runnerOptions(manifest: PluginManifest, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): RunnerOptions {
+function runnerOptions(manifest: PluginManifest, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): RunnerOptions {
   const { name } = manifest;
+  // Host functions of any kind get the call's transaction (ts_* APIs, the embedder's functions, HTTP's per-call count).
+  const transactions = plan.userImports.size > 0 || plan.needs.http || plan.needs.anyName;
   return {
     ...(manifest.exports === undefined ? {} : { contract: new ExportContract(name, manifest.exports, options.checkOutputs === true) }),
-    ...(userImports.size > 0 ? { begin: () => options.host.begin(name) } : {}),
-    ...(userImports.size > 0 && options.commit !== undefined ? { commit: options.commit } : {}),
+    ...(transactions ? { begin: () => options.host.begin(name) } : {}),
+    ...(transactions && options.commit !== undefined ? { commit: options.commit } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     isolation,
   };
 }
 
 /** Instantiates the module on the engine's thread (no lifecycle calls). */
-async function startInline(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): Promise<PluginRunner> {
+async function startInline(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): Promise<PluginRunner> {
+  const { userImports } = plan;
   const { name } = manifest;
   // Kernel logs (log_info, ..., AssemblyScript aborts) go into the plugin's log, at its live level.
   const logging = extismLogging(name, options.host.state.logs);
@@ -100,20 +127,26 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const meter = isMeteredShape(shape) ? new FuelMeter(name) : undefined;
   const timeoutMs = options.limits?.timeoutMs;
   meter?.begin({ fuel: options.limits?.fuel ?? Infinity, fuelSource: "limits.fuel", deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs, ...(timeoutMs === undefined ? {} : { timeoutMs }), exportName: "instantiation" });
-  const userFunctions = options.host.functionsFor(manifest, userImports);
+  // The embedder's functions by any name and HTTP (host-functions/plugin-extras.ts); an HTTP wait counts against the call's deadline.
+  const extras = inlineExtras(manifest, plan.imports, options.compat, options.host.state.logs, () => meter?.deadline ?? Infinity);
+  const { [USER_MODULE]: userExtras, ...namespaces } = extras.namespaces as Record<string, Record<string, ExtismHostFunction>>;
+  const userFunctions = { ...options.host.functionsFor(manifest, userImports), ...userExtras };
+  const charged = (functions: Record<string, ExtismHostFunction>) => (meter === undefined ? functions : chargingHostCalls(meter, functions));
+  const otherFunctions = Object.fromEntries(Object.entries(namespaces).map(([namespace, functions]) => [namespace, charged(functions)]));
   // Blocks and vars the plugin makes the host hold count against limits.hostMemoryBytes / maxVarBytes.
   const guard = new HostMemoryGuard(hostMemoryLimits(options.limits));
   let plugin;
   try {
     const createPlugin = await platform.loadExtism();
     plugin = await createPlugin(
-      { wasm: [{ module }] },
+      { wasm: wasmList(module, options.linked) },
       {
-        useWasi: shape.usesWasi,
+        useWasi: usesWasi(plan),
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, ...meter?.extismFunctions(), [KERNEL_MODULE]: guard.kernelFunctions(), [USER_MODULE]: meter === undefined ? userFunctions : chargingHostCalls(meter, userFunctions) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions) },
+        ...extras.extismOptions,
       },
     );
   } catch (cause) {
@@ -135,7 +168,8 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, guard), shape.exports, { ...runnerOptions(manifest, options, userImports, isolation), metered: meter !== undefined });
+  const callStart = plan.needs.http ? { beginCall: () => (guard.beginCall(), extras.beginCall()) } : guard;
+  return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(manifest, options, plan, isolation), metered: meter !== undefined });
 }
 
 /** The engine's pools (every engine passes them; a runner built without them cannot pool). */
@@ -150,7 +184,8 @@ function requirePools(options: StartOptions): EnginePools {
  * fresh instance through a runner of its own. The caller runs the first instance's lifecycle,
  * as for an inline plugin.
  */
-async function startWorker(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, userImports: ReadonlySet<string>, isolation: RunnerIsolation): Promise<PluginRunner> {
+async function startWorker(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): Promise<PluginRunner> {
+  const { userImports } = plan;
   const { name } = manifest;
   const logs = options.host.state.logs;
   const config = options.extismConfig;
@@ -160,8 +195,9 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
   const startWith: WorkerStartOptions = {
     plugin: name,
     transport,
-    useWasi: shape.usesWasi,
-    functions: () => options.host.functionsFor(manifest, userImports, { inWorker: true }),
+    useWasi: usesWasi(plan),
+    functions: () => ({ ...options.host.functionsFor(manifest, userImports, { inWorker: true }), ...(bridgeExtras(manifest, plan.imports, options.compat, logs) as Record<string, ExtismHostFunction>) }),
+    ...(options.linked === undefined || options.linked.length === 0 ? {} : { linked: Object.fromEntries(options.linked.map((each) => [each.name, each.module])) }),
     kernel: {
       config,
       configVersion: () => extismConfigVersion(config),
@@ -177,7 +213,7 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
   };
   const pooled = isolation.mode === "pool";
   const create = pooled ? pooledInstanceFactory(manifest, module, startWith, requirePools(options)) : workerInstanceFactory(module, startWith);
-  const runnerWith = runnerOptions(manifest, options, userImports, isolation);
+  const runnerWith = runnerOptions(manifest, options, plan, isolation);
   // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the
   // supervisor terminates it only if that fails (a long bulk operation, a stuck host call).
   const metered = isMeteredShape(shape) && (transport === "bridge" || pooled);

@@ -6,7 +6,8 @@
  * (check-engine-options.ts runs it).
  */
 import * as v from "valibot";
-import { describeValue, type PluginLimits } from "@threadspace/manifest";
+import { describeValue, hostPatternProblem, type PluginLimits } from "@threadspace/manifest";
+import type { EngineHttpOptions } from "../http/http-options.ts";
 import type { EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import type { MeteringOptions } from "../fuel/metering-policy.ts";
 import type { RecordOptions } from "../replay/trace-store.ts";
@@ -161,6 +162,16 @@ const publicKey = v.union(
   (issue) => `must be a public key: base64 of the 32 raw Ed25519 bytes (threadspace keygen), raw bytes or a JWK; ${got(issue)}.`,
 );
 
+const httpShape: Shape<EngineHttpOptions> = {
+  fetch: optional(fn("http.fetch")),
+  allowedHosts: optional(v.union([v.array(v.pipe(v.string(), v.check((p) => hostPatternProblem(p) === undefined, (issue) => hostPatternProblem(issue.input as string) ?? "is not a host pattern."))), fn("http.allowedHosts")], (issue) => `must be a list of host patterns (e.g. ["api.example.com", "*.example.org"]) or a function (plugin) => patterns; ${got(issue)}.`)),
+  maxHttpResponseBytes: whole("bytes", 0),
+  maxRequestBodyBytes: whole("bytes", 0),
+  requestsPerCall: whole("requests per call", 0),
+  timeoutMs: ms("per request", true),
+  maxRedirects: whole("redirects", 0),
+};
+
 /** Every option of `createEngine` and its type. */
 export const engineOptionsShape: Shape<EngineOptions> = {
   grant: optional(grantPolicy),
@@ -183,6 +194,7 @@ export const engineOptionsShape: Shape<EngineOptions> = {
   circuitBreaker: optional(v.union([v.literal(false), options("circuit breaker", circuitBreakerShape)], (issue) => `must be false or an object { failures, retryAfterMs, maxRetryAfterMs }; ${got(issue)}.`)),
   trustedKeys: optional(v.array(publicKey, (issue) => `must be an array of public keys; ${got(issue)}.`)),
   requireSignature: flag("refuse bundles not signed by trustedKeys"),
+  http: optional(options("plugins' HTTP requests", httpShape)),
   checkOutputs: flag("check outputs against plugin.json's output schemas (debug mode)"),
 };
 

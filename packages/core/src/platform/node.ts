@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CreateExtismPlugin, Platform } from "./platform.ts";
 import { withoutWasiOnBun } from "./bun-wasi.ts";
+import { NPM_PREFIX, looksLikePackage, resolvePluginPackage } from "./npm-package.ts";
 import { loadWasiQuietly } from "./quiet-wasi.ts";
 import { readResponse } from "./read-response.ts";
 import { readRegularFile } from "./read-file.ts";
@@ -24,13 +25,23 @@ function loadExtism(): Promise<CreateExtismPlugin> {
   return extism;
 }
 
-/** Node: strings are bundle directories or plugin.json paths (or URLs); file: URLs are read from disk. */
+/**
+ * Node: strings are bundle directories or plugin.json paths (or URLs); file: URLs are read from
+ * disk. `npm:<name>`, and a package name that is not a path here, resolve an installed plugin
+ * package to its `.tsp` (npm-package.ts).
+ */
 export const platform: Platform = {
   name: "node",
   async locateManifest(source) {
+    if (source.startsWith(NPM_PREFIX)) return resolvePluginPackage(source);
     if (URL_SCHEME.test(source)) return new URL(source);
     const path = resolve(source);
     const info = await stat(path).catch(() => undefined);
+    if (info === undefined && looksLikePackage(source)) {
+      return resolvePluginPackage(source).catch((cause: unknown) => {
+        throw new Error(`no such file or directory: ${path}, and ${cause instanceof Error ? cause.message : String(cause)}`);
+      });
+    }
     if (info === undefined) throw new Error(`no such file or directory: ${path}`);
     return pathToFileURL(info.isDirectory() ? join(path, "plugin.json") : path);
   },

@@ -12,6 +12,9 @@ function pageBase(): string | undefined {
 export const platform: Platform = {
   name: "web",
   async locateManifest(source) {
+    if (source.startsWith("npm:")) {
+      throw new Error(`"${source}": npm: specifiers resolve installed packages in Node only. Here, install the package's .tsp by URL (a bundler can give you one, e.g. Vite's "threadspace-plugin-x/plugin.tsp?url")`);
+    }
     const url = new URL(source, pageBase());
     if (url.pathname.endsWith("/")) url.pathname += "plugin.json";
     return url;

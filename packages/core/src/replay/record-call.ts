@@ -27,8 +27,10 @@ export async function recordCall(call: RecordedCall, sources: RecordingSources, 
     }
     throw error;
   }
-  const trace = recorder.finish({ output: result.bytes, fuel: result.fuel });
-  if (!call.returnTrace) return result;
-  const released: CallTrace | undefined = store.release(trace);
+  if (!call.returnTrace) {
+    recorder.discard();
+    return result;
+  }
+  const released: CallTrace | undefined = store.release(recorder.finish({ output: result.bytes, fuel: result.fuel }));
   return new CallResult(result.bytes, call.plugin.name, result.fuel, released);
 }

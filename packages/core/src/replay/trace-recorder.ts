@@ -1,7 +1,17 @@
 import type { CallTransaction, EventBus, ExtismCallContext, HostCallTap, LiveHostCall, LogStore } from "@threadspace/host";
 import { isThreadspaceError } from "@threadspace/errors";
 import type { CallTap } from "./call-tap.ts";
-import { TRACE_FORMAT, TRACE_VERSION, encodePayload, payloadSize, type CallTrace, type HostExchange, type TraceEvent, type TraceLog, type TracePayload } from "./trace.ts";
+import { TRACE_FORMAT, TRACE_VERSION, encodePayload, type CallTrace, type HostExchange, type TraceEvent, type TraceLog } from "./trace.ts";
+
+/** A host call as recorded: bytes as they crossed, encoded only if a trace is made of them. */
+interface RawExchange {
+  readonly fn: string;
+  readonly request: Uint8Array | null;
+  readonly reply: string | Uint8Array | null;
+}
+
+const sizeOf = (value: string | Uint8Array | null): number => (value === null ? 4 : typeof value === "string" ? value.length : Math.ceil(value.byteLength * 1.4)) + 12;
+const encoded = (value: string | Uint8Array | null) => (value === null ? null : encodePayload(value));
 
 /** What a trace says about the call before it runs. */
 export interface RecordingStart {
@@ -9,6 +19,7 @@ export interface RecordingStart {
   readonly exportName: string;
   readonly input: string | Uint8Array;
   readonly budget: number | undefined;
+  /** The plugin's resolved config (the store's object, replaced, never changed, when the config changes: copied only into a trace). */
   readonly config: Readonly<Record<string, unknown>>;
 }
 
@@ -20,16 +31,17 @@ export interface RecordingSources {
 
 /**
  * Records one call: its host calls (as the transaction's tap), the log lines and events of its
- * plugin while it runs, then its outcome, into a {@link CallTrace} of at most `maxBytes`.
+ * plugin while it runs, then its outcome, into a {@link CallTrace} of at most `maxBytes`. Bytes
+ * are kept as they crossed and encoded by `finish`, so a call whose trace is not wanted (a
+ * successful call under `record: "errors"`) pays for no encoding.
  */
 export class TraceRecorder implements CallTap, HostCallTap {
   readonly #start: RecordingStart;
   readonly #sources: RecordingSources;
   readonly #maxBytes: number;
-  readonly #host: HostExchange[] = [];
+  readonly #host: RawExchange[] = [];
   readonly #logs: TraceLog[] = [];
   readonly #events: TraceEvent[] = [];
-  readonly #input: TracePayload;
   #size: number;
   #truncated = false;
   readonly #startedAt = new Date();
@@ -40,8 +52,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
     this.#start = start;
     this.#sources = sources;
     this.#maxBytes = maxBytes;
-    this.#input = encodePayload(start.input);
-    this.#size = 1024 + payloadSize(this.#input) + JSON.stringify(start.config).length;
+    this.#size = 1024 + sizeOf(start.input);
   }
 
   /** The call starts running: take its host calls, its plugin's log lines and published events. */
@@ -72,8 +83,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
       hostContext: <T>() => context.hostContext<T>(),
     };
     const settle = (handle: bigint): bigint => {
-      const exchange: HostExchange = { fn, request: request === null ? null : encodePayload(request), reply: reply === null ? null : encodePayload(reply) };
-      this.#keep(this.#host, exchange, fn.length + payloadSize(exchange.request) + payloadSize(exchange.reply) + 32);
+      this.#keep(this.#host, { fn, request, reply }, fn.length + sizeOf(request) + sizeOf(reply) + 32);
       return handle;
     };
     const handle = live(capturing);
@@ -90,28 +100,59 @@ export class TraceRecorder implements CallTap, HostCallTap {
     list.push(item);
   }
 
+  /** The call ended and no trace is wanted: let go of what was recorded. */
+  discard(): void {
+    this.end();
+    this.#host.length = 0;
+    this.#logs.length = 0;
+    this.#events.length = 0;
+  }
+
   /** The trace of the call that ended with `output` and `fuel`, or with `error`. */
   finish(outcome: { readonly output: Uint8Array | null; readonly fuel: number | undefined } | { readonly error: unknown }): CallTrace {
     this.end();
-    const { plugin, exportName, budget, config } = this.#start;
+    const { plugin, exportName, budget, config, input } = this.#start;
+    const host: HostExchange[] = this.#host.map((raw) => ({ fn: raw.fn, request: encoded(raw.request), reply: encoded(raw.reply) }));
+    // Event payloads and the config are the engine's objects: the trace gets copies (plain JSON).
+    const events = this.#events.map((event) => ({ topic: event.topic, payload: JSON.parse(JSON.stringify(event.payload ?? null)) as unknown }));
     const result: CallTrace["result"] = "error" in outcome ? { error: errorOf(outcome.error) } : { output: outcome.output === null ? null : encodePayload(outcome.output) };
-    return {
+    const trace: CallTrace = {
       format: TRACE_FORMAT,
       version: TRACE_VERSION,
       plugin,
       export: exportName,
-      input: this.#input,
+      input: encodePayload(input),
       ...(budget === undefined ? {} : { budget }),
-      config,
-      host: this.#host,
-      events: this.#events,
+      config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
+      host,
+      events,
       logs: this.#logs,
       result,
       fuel: "error" in outcome ? null : (outcome.fuel ?? null),
       timing: { startedAt: this.#startedAt.toISOString(), durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000 },
       ...(this.#truncated ? { truncated: true as const } : {}),
     };
+    const output = "output" in outcome && outcome.output !== null ? outcome.output.byteLength * 1.4 : 0;
+    // The running estimate leaves out the config, the output and escaping: measure when it may be near the cap.
+    return this.#size + output > this.#maxBytes / 4 ? fit(trace, this.#maxBytes) : trace;
   }
+}
+
+/**
+ * The trace within `maxBytes` of JSON: log lines, then host calls, then events are dropped from
+ * the end (`truncated: true`) until it fits. One whose input, output and config alone are larger
+ * stays over the cap (replay it with a larger `maxBytes`).
+ */
+function fit(trace: CallTrace, maxBytes: number): CallTrace {
+  let size = JSON.stringify(trace).length;
+  if (size <= maxBytes) return trace;
+  const logs = [...trace.logs];
+  const host = [...trace.host];
+  const events = [...trace.events];
+  for (const list of [logs, host, events] as unknown[][]) {
+    while (size > maxBytes && list.length > 0) size -= JSON.stringify(list.pop()).length + 1;
+  }
+  return { ...trace, logs: logs as TraceLog[], host: host as HostExchange[], events: events as TraceEvent[], truncated: true };
 }
 
 /** An error as a trace keeps it: its code and message. */

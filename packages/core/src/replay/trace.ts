@@ -113,11 +113,3 @@ export function samePayload(a: TracePayload | null, b: TracePayload | null): boo
   for (let i = 0; i < x.byteLength; i++) if (x[i] !== y[i]) return false;
   return true;
 }
-
-/** Rough size of a payload in a trace's JSON, for the size cap. */
-export function payloadSize(payload: TracePayload | null): number {
-  if (payload === null) return 4;
-  if ("json" in payload) return JSON.stringify(payload.json).length + 10;
-  if ("text" in payload) return payload.text.length + 10;
-  return payload.base64.length + 12;
-}

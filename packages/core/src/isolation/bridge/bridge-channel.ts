@@ -52,9 +52,14 @@ export interface BridgeCallContext {
   read(handle: bigint | number): { bytes(): Uint8Array; text(): string } | null;
   store(value: string | Uint8Array): bigint;
   hostContext<T = unknown>(): T;
+  /** The call's deadline (ms, `performance.now()` clock; `Infinity`: none): a host function that waits counts against it. */
+  readonly deadline?: number;
 }
-/** A host function served over the bridge: the context, then the guest's first argument (every Threadspace host function takes one handle). */
-export type BridgeHostFunction = (context: BridgeCallContext, handle: bigint) => unknown;
+/**
+ * A host function served over the bridge: the context, then the guest's arguments (Threadspace's
+ * own functions take one i64 handle; an embedder's may take more, i32/f64 ones as numbers).
+ */
+export type BridgeHostFunction = (context: BridgeCallContext, handle: bigint, ...rest: any[]) => unknown;
 
 /** One plugin instantiated in a bridge worker, as the channel calls it. */
 export interface BridgeGuest {
@@ -123,6 +128,8 @@ export class BridgeChannel {
   #onMoved: (() => void) | undefined;
   readonly #names = new Map<string, Uint8Array>();
   readonly #spin: SpinBudget;
+  /** The first typed error a host function threw during the current call: the call fails with it. */
+  #hostError: ThreadspaceError | undefined;
   /** What the worker posts besides buffer moves (ready, failed, disposed, log). */
   onMessage: (message: Exclude<FromWorker, { type: "buffer" }>) => void = () => undefined;
 
@@ -166,6 +173,7 @@ export class BridgeChannel {
 
   /** Calls an export of `guest`; one call at a time on a channel. */
   async call(guest: BridgeGuest, name: string, input: Uint8Array, options: CallOptions | undefined, timing: ChannelTiming): Promise<CallOutcome> {
+    this.#hostError = undefined;
     let nameBytes = this.#names.get(name);
     if (nameBytes === undefined) this.#names.set(name, (nameBytes = encoder.encode(name)));
     const kernel = guest.kernel;
@@ -237,6 +245,7 @@ export class BridgeChannel {
   /** The typed error of a failed call; the worker's meter stops are told with the caller's budget and timeout. */
   #callError(guest: BridgeGuest, name: string, kind: GuestErrorKind, message: string, refusedPages: number, options: CallOptions | undefined): ThreadspaceError {
     const plugin = guest.plugin ?? "(bridge)";
+    if (this.#hostError !== undefined && kind === GuestErrorKind.TRAP) return this.#hostError;
     if (kind === GuestErrorKind.FUEL_EXHAUSTED && options?.fuel !== undefined) return fuelExhaustedError(plugin, name, options.fuel, options.fuelSource);
     if (kind === GuestErrorKind.DEADLINE) return deadlineError(plugin, name, options?.timeoutMs);
     const error = guestError({ kind, message }, plugin, name);
@@ -257,10 +266,10 @@ export class BridgeChannel {
   }
 
   /** The function the worker asked for by index (word NAME). */
-  #hostFunction(guest: BridgeGuest, index: number): { name: string; serve: (context: BridgeCallContext, first: HostValue | undefined) => unknown } {
+  #hostFunction(guest: BridgeGuest, index: number): { name: string; serve: (context: BridgeCallContext, args: readonly HostValue[]) => unknown } {
     const name = guest.hostNames[index] ?? `#${index}`;
     const kernel = guest.kernel;
-    if (kernel !== undefined && (name === CONFIG_FUNCTION || name === LOG_FUNCTION)) return { name, serve: (context, first) => this.#serveKernel(kernel, name, context, first) };
+    if (kernel !== undefined && (name === CONFIG_FUNCTION || name === LOG_FUNCTION)) return { name, serve: (context, args) => this.#serveKernel(kernel, name, context, args[0]) };
     const fn = guest.functions?.[name];
     if (fn === undefined) {
       return {
@@ -270,7 +279,8 @@ export class BridgeChannel {
         },
       };
     }
-    return { name, serve: (context, first) => fn(context, asHandle(first)) };
+    // Arguments as they came (a handle is an i64, a bigint); none: a 0 handle.
+    return { name, serve: (context, args) => (args.length === 0 ? fn(context, 0n) : (fn as (context: BridgeCallContext, ...rest: HostValue[]) => unknown)(context, ...args)) };
   }
 
   /**
@@ -299,12 +309,13 @@ export class BridgeChannel {
       },
       // The transaction of the call (or whatever its caller passed): host functions name their type.
       hostContext: <T>(): T => hostContext as T,
+      deadline: Math.min(deadline, hostDeadline),
     };
     let status: Status = Status.OK;
     let reply: Uint8Array;
     let expired = false;
     try {
-      let value = fn.serve(context, args[0]);
+      let value = fn.serve(context, args);
       if (value instanceof Promise) {
         // The call's deadline still holds while an async host function runs.
         const until = Math.min(deadline, hostDeadline);
@@ -321,6 +332,8 @@ export class BridgeChannel {
       reply = encodeHostReply(value, stored);
     } catch (error) {
       status = Status.ERROR;
+      // The engine's own error (a refused HTTP request, a limit) is what the call fails with.
+      if (error instanceof ThreadspaceError) this.#hostError ??= error;
       reply = encoder.encode(`${fn.name} failed on the host: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (this.#dead !== undefined) throw this.#dead; // terminated while an async host function ran

@@ -49,6 +49,8 @@ export interface BridgeOptions {
    * real block. May be async (the worker waits; no JSPI needed).
    */
   functions?: Record<string, BridgeHostFunction>;
+  /** Modules linked with the main one, by the name it imports them under (plugin.json `modules`). */
+  linked?: Readonly<Record<string, WebAssembly.Module>>;
   /**
    * What Extism's kernel reads, served from this thread: the plugin's live config (sent to the
    * worker again when `configVersion()` changes, checked at each call), its live log level, and
@@ -114,7 +116,7 @@ export class BridgeInstance implements WorkerInstance {
     worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#guest.hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined) };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#guest.hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined), ...(options.linked === undefined ? {} : { linked: options.linked }) };
     worker.postMessage(start);
     try {
       await started;

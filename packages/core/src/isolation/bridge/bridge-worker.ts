@@ -19,6 +19,7 @@ import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extis
 import { HostMemoryGuard } from "../../limits/host-memory.ts";
 import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
 import {
+  bridgeKey,
   CONFIG_FUNCTION,
   LOG_FUNCTION,
   LOG_PRIORITY,
@@ -53,6 +54,10 @@ type KernelFunction = (context: CallContext, ...args: bigint[]) => unknown;
 
 const PAGE = 65536;
 const NO_OUTPUT = new Uint8Array(0);
+/** Statuses whose response has no body (the Response constructor refuses one). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** Whether this worker can suspend the guest itself (JSPI): then Extism's own HTTP context serves http_request. */
+const jspi = typeof (WebAssembly as { Suspending?: unknown }).Suspending === "function";
 
 /** One plugin instantiated in this worker, and what its calls need. */
 interface Guest {
@@ -150,23 +155,37 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       // neighbours keep their worker), a worker of one plugin is bounded by the engine's start timeout.
       const meter = WebAssembly.Module.imports(spec.module).some((entry) => entry.module === METER_MODULE) ? new FuelMeter("(worker)") : undefined;
       const user: Record<string, KernelFunction> = {};
-      for (const entry of WebAssembly.Module.imports(spec.module)) {
-        if (entry.module !== "extism:host/user" || entry.kind !== "function") continue;
-        const index = hostIndex.get(entry.name);
-        user[entry.name] =
-          index === undefined
-            ? () => {
-                throw new Error(`host function ${entry.name} is not provided by the host`);
-              }
-            : (context, ...args) => hostCall(meter, index, context, args);
+      // Functions the engine serves in other namespaces (an embedder's functions by any name, the HTTP kernel functions).
+      const forwarded: Record<string, Record<string, KernelFunction>> = {};
+      const linked = spec.linked ?? {};
+      for (const module of [spec.module, ...Object.values(linked)]) {
+        for (const entry of WebAssembly.Module.imports(module)) {
+          if (entry.kind !== "function" || Object.hasOwn(linked, entry.module)) continue;
+          const index = hostIndex.get(bridgeKey(entry.module, entry.name));
+          if (entry.module !== "extism:host/user") {
+            if (index !== undefined) (forwarded[entry.module] ??= {})[entry.name] = (context, ...args) => hostCall(meter, index, context, args);
+            continue;
+          }
+          user[entry.name] =
+            index === undefined
+              ? () => {
+                  throw new Error(`host function ${entry.name} is not provided by the host`);
+                }
+              : (context, ...args) => hostCall(meter, index, context, args);
+        }
       }
       // Blocks and vars the plugin makes this worker hold count against its caps (limits/host-memory.ts).
       const guard = new HostMemoryGuard(spec.hostMemory);
       const kernel: Record<string, KernelFunction> = { ...guard.kernelFunctions(), ...(hostIndex.has(LOG_FUNCTION) ? { get_log_level: () => logLevel() } : {}) };
+      // HTTP: where this worker has JSPI, Extism's own HTTP context replaces any kernel override,
+      // so it gets a fetch that asks the engine; elsewhere the engine's functions are the kernel's.
+      const { "extism:host/env": httpKernel, ...namespaces } = forwarded;
+      const httpOptions = httpKernel === undefined ? {} : jspi ? { fetch: forwardedFetch(hostIndex), allowedHosts: ["*"], allowHttpResponseHeaders: true } : (Object.assign(kernel, httpKernel), {});
       meter?.begin({ fuel: Infinity, deadline: spec.startMs === undefined ? Infinity : performance.now() + spec.startMs, exportName: "instantiation" });
+      const linkedWasm = Object.entries(linked).map(([name, module]) => ({ name, module }));
       const plugin = await (await loadExtism())(
-        { wasm: [{ module: spec.module }] },
-        { useWasi: spec.useWasi, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() } },
+        { wasm: [...linkedWasm, { name: "main", module: spec.module }] },
+        { useWasi: spec.useWasi, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() }, ...httpOptions },
       );
       guard.attach(plugin);
       const instance = await plugin.getInstance();
@@ -178,6 +197,27 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
     } catch (error) {
       return { type: "failed", id, kind: isExtismLinkError(error) ? "link" : "other", message: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /**
+   * A fetch for Extism's HTTP context that asks the engine (its `http_request`, `http_status_code`
+   * and `http_headers`, served on the engine's thread with every check): one round trip each.
+   */
+  function forwardedFetch(hostIndex: ReadonlyMap<string, number>): typeof fetch {
+    const index = (name: string): number => hostIndex.get(bridgeKey("extism:host/env", name)) ?? -1;
+    return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      const headers: Record<string, string> = {};
+      new Headers(init?.headers).forEach((value, name) => (headers[name] = value));
+      const json = encoder.encode(JSON.stringify({ url, method: init?.method ?? "GET", headers }));
+      const body = init?.body instanceof Uint8Array ? init.body : null;
+      const reply = request(index("http_request"), encodeHostRequest([1n, body === null ? 0n : 2n], (handle) => (handle === 1n ? json : handle === 2n ? body : null)));
+      const bytes = reply.stored[0] ?? new Uint8Array(0);
+      const status = Number(request(index("http_status_code"), encodeHostRequest([], () => null)).value ?? 0);
+      const head = request(index("http_headers"), encodeHostRequest([], () => null)).stored[0];
+      const answer = head === undefined ? {} : (JSON.parse(new TextDecoder().decode(head)) as Record<string, string>);
+      return new Response(NULL_BODY.has(status) ? null : (bytes as Uint8Array<ArrayBuffer>), { status, headers: answer });
+    };
   }
 
   /** The running call's live level, as the engine wrote it with the call (silent before any call). */

@@ -105,6 +105,10 @@ export type Status = (typeof Status)[keyof typeof Status];
  * plugin's config as JSON (no arguments); {@link LOG_FUNCTION} takes the priority as its one
  * i64 argument with the log line's UTF-8 bytes as that argument's block.
  */
+/** The key a forwarded import is named by in `hostFunctions`: the bare name in `extism:host/user`, `<module>#<name>` elsewhere. */
+export function bridgeKey(module: string, name: string): string {
+  return module === "extism:host/user" ? name : `${module}#${name}`;
+}
 export const CONFIG_FUNCTION = "#config";
 export const LOG_FUNCTION = "#log";
 
@@ -120,6 +124,8 @@ export interface GuestSpec {
   readonly hostMemory: HostMemoryLimits;
   /** Pool workers: ms a metered module's instantiation (start functions) may run before its meter stops it; absent: no bound here. */
   readonly startMs?: number | undefined;
+  /** Modules linked with `module`, by the name it imports them under (plugin.json `modules`). */
+  readonly linked?: Readonly<Record<string, WebAssembly.Module>> | undefined;
 }
 
 /** Starts a bridge worker of one plugin: instantiate `module` as instance 0 and serve calls over `buffer`. */

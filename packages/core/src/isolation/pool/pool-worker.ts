@@ -121,8 +121,8 @@ export class PoolWorker {
               }
               finished();
             });
-            const { module, useWasi, config, configVersion, hostMemory, startMs } = spec;
-            this.#channel.yieldTo({ type: "instantiate", id, module, useWasi, config, configVersion, hostMemory, startMs, hostFunctions: spec.guest.hostNames });
+            const { module, useWasi, config, configVersion, hostMemory, startMs, linked } = spec;
+            this.#channel.yieldTo({ type: "instantiate", id, module, useWasi, config, configVersion, hostMemory, startMs, linked, hostFunctions: spec.guest.hostNames });
           }),
       });
     });

@@ -21,6 +21,7 @@ export function pooledInstanceFactory(manifest: PluginManifest, module: WebAssem
       config: { ...kernel.config },
       configVersion: kernel.configVersion(),
       hostMemory: options.hostMemory,
+      ...(options.linked === undefined ? {} : { linked: options.linked }),
       // A metered start function is stopped by its meter at the plugin's timeout (the worker lives on) ...
       startMs: options.timeoutMs,
       // ... and the worker is terminated only past the engine's start bound.
