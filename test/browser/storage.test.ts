@@ -1,5 +1,7 @@
 import { deleteDB, openDB } from "idb";
-import { DB_VERSION, deleteIndexedDbStorage, indexedDbStorage, markerKey, type IndexedDbDamage, type StorageDriver } from "@threadspace/storage";
+import { deleteIndexedDbStorage, indexedDbStorage, type IndexedDbDamage, type StorageDriver } from "@threadspace/storage";
+// The driver's internals, read by its own tests (not exported by @threadspace/storage).
+import { DB_VERSION, markerKey } from "../../packages/storage/src/drivers/indexeddb.ts";
 import { afterEach, describe, expect, test } from "vitest";
 import { cdp } from "vitest/browser";
 import { idbErrorCases } from "../../packages/storage/src/drivers/idb-errors.test-cases.ts";

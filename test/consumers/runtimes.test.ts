@@ -2,13 +2,16 @@
  * Deno and Bun (the npm packages `deno` and `bun`, devDependencies of the repository) run the same
  * embedding app as Node from the installed tarballs: a .tsp on fileStorage, a worker-isolated
  * plugin, both restored by a second process, nothing on stderr; a looping plugin times out inline
- * and in a worker. Node runs the same cases, as the reference. `npm run test:runtimes`.
- * What differs per runtime is in docs/runtimes.md.
+ * and in a worker. Node runs the same cases, as the reference. Then both run the engine contract
+ * suite (test/runtimes/contract-entry.ts, bundled once): one vitest test per case, run in one
+ * process of the runtime. `npm run test:runtimes`. What differs per runtime is in docs/runtimes.md.
  */
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, inject, test } from "vitest";
+import { afterAll, describe, expect, inject, test } from "vitest";
+import { buildContractBundle } from "../runtimes/build-contract.ts";
+import { listCases, startContractRun, type ContractRun, type ServerRuntime } from "../runtimes/run-contract.ts";
 import { appDir } from "./consumer-project.ts";
 import { FIRST_RUN, SECOND_RUN, prepareEmbedApp } from "./embed-app.ts";
 import { run } from "./run.ts";
@@ -33,11 +36,12 @@ for (const isolation of ["inline", "worker"]) {
 console.log(JSON.stringify(out));
 `;
 
-const RUNTIMES = [
-  { name: "node", command: process.execPath, args: ["app.mjs"] },
-  { name: "deno", command: bin("deno"), args: ["run", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", "app.mjs"] },
-  { name: "bun", command: bin("bun"), args: ["app.mjs"] },
-] as const;
+/** How each runtime starts a script (Deno with the permissions the engine needs: files, env, os). */
+const DENO: ServerRuntime = { name: "deno", command: bin("deno"), args: ["run", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"] };
+const BUN: ServerRuntime = { name: "bun", command: bin("bun"), args: [] };
+const NODE: ServerRuntime = { name: "node", command: process.execPath, args: [] };
+
+const RUNTIMES = [NODE, DENO, BUN].map((runtime) => ({ ...runtime, args: [...runtime.args, "app.mjs"] }));
 
 describe.each(RUNTIMES)("$name", ({ name, command, args }) => {
   test(`${name} app.mjs: install a .tsp on fileStorage, a worker-isolated plugin, restore both in a second process`, async () => {
@@ -61,4 +65,25 @@ describe.each(RUNTIMES)("$name", ({ name, command, args }) => {
     expect(probe.stderr).toBe("");
     expect(JSON.parse(probe.stdout)).toEqual({ inline: "timeout", "inline then": "ok", worker: "timeout", "worker then": "ok" });
   });
+});
+
+const contractBundle = await buildContractBundle();
+
+describe.each([DENO, BUN])("the engine contract in $name", (runtime) => {
+  const names = listCases(runtime, contractBundle);
+  let run: ContractRun | undefined;
+  afterAll(() => run?.stop());
+
+  test("the contract suite has its cases", () => {
+    expect(names.length).toBeGreaterThan(200);
+  });
+
+  for (const name of names) {
+    test(name, async (context) => {
+      run ??= startContractRun(runtime, contractBundle);
+      const { outcome } = await run.result(name);
+      if (outcome.status === "skipped") context.skip();
+      if (outcome.status === "failed") throw new Error(`in ${runtime.name}: ${outcome.message}`);
+    });
+  }
 });

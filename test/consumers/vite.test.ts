@@ -1,16 +1,19 @@
 /**
- * A Vite app using the installed packages: a production build (vite build), served with COOP/COEP
- * (vite preview), loaded in headless Chromium. The page installs hello inline and count-vowels
+ * A Vite app using the installed packages, loaded in headless Chromium. A production build (vite
+ * build), served with COOP/COEP (vite preview): the page installs hello inline and count-vowels
  * worker-isolated, on IndexedDB, and calls both; after a reload both come back from IndexedDB.
+ * The dev server (vite, COOP/COEP): the README's Vite example and its Web Worker example
+ * (@threadspace/worker) as written, and a worker-isolated plugin inside the engine's worker.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright";
-import { build, preview, type PreviewServer } from "vite";
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from "vite";
 import { afterAll, expect, inject, test } from "vitest";
 import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
 import { appDir } from "./consumer-project.ts";
+import { readmeExample } from "./readme-examples.ts";
 
 const examples = fileURLToPath(new URL("../../examples/", import.meta.url));
 const isolationHeaders = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
@@ -39,11 +42,15 @@ main().then(
 `;
 
 let server: PreviewServer | undefined;
+let devServer: ViteDevServer | undefined;
 let browser: Browser | undefined;
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await devServer?.close();
 });
+
+const launch = async (): Promise<Browser> => (browser ??= await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs }));
 
 test("vite build + preview (COOP/COEP) in Chromium: inline and worker plugins on IndexedDB, restored after a reload", async () => {
   const project = inject("consumerProject");
@@ -60,8 +67,7 @@ test("vite build + preview (COOP/COEP) in Chromium: inline and worker plugins on
   const url = server.resolvedUrls?.local[0];
   if (url === undefined) throw new Error("vite preview has no URL");
 
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  const page = await browser.newPage();
+  const page = await (await launch()).newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   const result = async (): Promise<unknown> => {
@@ -72,5 +78,50 @@ test("vite build + preview (COOP/COEP) in Chromium: inline and worker plugins on
   expect(await result()).toEqual({ restored: false, inline: "Hello, Vite!", worker: 2, isolated: true });
   await page.reload();
   expect(await result()).toEqual({ restored: true, inline: "Hello, Vite!", worker: 2, isolated: true });
+  expect(errors).toEqual([]);
+});
+
+/** A worker-isolated plugin inside the engine's own Web Worker (a worker the worker starts), next to the README's examples. */
+const NESTED = `import { connectEngine } from "@threadspace/worker";
+
+const engine = await connectEngine(new Worker(new URL("./engine-worker.js", import.meta.url), { type: "module" }));
+const manifest = await (await fetch("/plugins/count-vowels/plugin.json")).json();
+const wasm = new Uint8Array(await (await fetch("/plugins/count-vowels/plugin.wasm")).arrayBuffer());
+await engine.install({ manifest: { ...manifest, limits: { isolation: "worker" } }, wasm });
+const count = (await engine.call("count-vowels", "count_vowels", "Nested")).json().count;
+const isolation = (await engine.debugInfo("count-vowels")).isolation.mode;
+console.log(JSON.stringify({ nested: { count, isolation } }));
+`;
+
+test("vite dev server (COOP/COEP) in Chromium: the README's Vite and Web Worker examples as written, a worker plugin inside the engine's worker", async () => {
+  const project = inject("consumerProject");
+  const dir = appDir(project, "vite-dev");
+  for (const plugin of ["hello", "count-vowels"]) {
+    mkdirSync(join(dir, "public", "plugins", plugin), { recursive: true });
+    for (const file of ["plugin.json", "plugin.wasm"]) copyFileSync(join(examples, plugin, file), join(dir, "public", "plugins", plugin, file));
+  }
+  writeFileSync(join(dir, "vite.config.js"), readmeExample("A Vite app", 0));
+  writeFileSync(join(dir, "main.js"), readmeExample("A Vite app", 1));
+  writeFileSync(join(dir, "engine-worker.js"), readmeExample("The whole engine in a Web Worker", 0));
+  writeFileSync(join(dir, "worker-page.js"), readmeExample("The whole engine in a Web Worker", 1));
+  writeFileSync(join(dir, "nested.js"), NESTED);
+  const scripts = ["main.js", "worker-page.js", "nested.js"].map((file) => `<script type="module" src="/${file}"></script>`).join("");
+  writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${scripts}</body></html>\n`);
+
+  // The README's vite.config.js: COOP/COEP, and the engine left out of the dev server's pre-bundling.
+  devServer = await createServer({ root: dir, configFile: join(dir, "vite.config.js"), logLevel: "error", server: { host: "127.0.0.1", port: 0 } });
+  await devServer.listen();
+  const url = devServer.resolvedUrls?.local[0];
+  if (url === undefined) throw new Error("the vite dev server has no URL");
+
+  const page = await (await launch()).newPage();
+  const errors: string[] = [];
+  const logged: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => (message.type() === "error" ? errors : logged).push(message.text()));
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.textContent === "Hello, Vite!", undefined, { timeout: 90_000 });
+  await expect.poll(() => logged, { timeout: 60_000, interval: 200 }).toEqual(expect.arrayContaining(["Hello, Worker!", JSON.stringify({ nested: { count: 2, isolation: "worker" } })]));
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   expect(errors).toEqual([]);
 });

@@ -72,10 +72,21 @@ export function installContract(env: TestEnv): void {
       await engine.close();
     });
 
-    test("serves WASI imports with nothing mounted", async () => {
+    // Extism's build for Bun serves no WASI (docs/runtimes.md).
+    test.skipIf(env.runtime === "bun")("serves WASI imports with nothing mounted", async () => {
       const engine = await createEngine();
       await engine.install(await fixture(env, "wasi"));
       expect((await engine.call("wasi", "hello")).text()).toBe("ok");
+      await engine.close();
+    });
+
+    test.runIf(env.runtime === "bun")("on Bun a WASI plugin is refused (init_failed), inline and in a worker, saying where it runs instead", async () => {
+      const engine = await createEngine();
+      for (const isolation of ["inline", "worker"]) {
+        const error = await expectCode(engine.install(await fixture(env, "wasi", { limits: { isolation } })), "init_failed");
+        expect(error.message).toMatch(/imports WASI .*Bun.* Node or Deno/);
+      }
+      expect(engine.list()).toEqual([]);
       await engine.close();
     });
 

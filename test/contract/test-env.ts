@@ -2,7 +2,7 @@ import type { InstallSource } from "@threadspace/core";
 
 /** What the engine contract suite needs from the runtime it runs in. */
 export interface TestEnv {
-  readonly runtime: "node" | "browser" | "workerd";
+  readonly runtime: "node" | "browser" | "workerd" | "deno" | "bun";
   /**
    * A built WAT fixture (`test/fixtures/build/<name>.wasm`): its bytes, or in workerd, which
    * compiles no WebAssembly at run time, the module the worker imported (`CompiledWasm`).

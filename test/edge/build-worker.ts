@@ -114,7 +114,7 @@ export function buildEdgeWorker(plugins: readonly EdgePluginSource[]): Promise<E
 
 /**
  * Bundles test/edge/storage-worker.ts (Durable Objects `ContractObject` and `EngineObject`) with
- * these plugins; its `vitest` import is vitest-in-workerd.ts.
+ * these plugins; its `vitest` import is vitest-shim.ts.
  */
 export function buildStorageWorker(plugins: readonly EdgePluginSource[]): Promise<EdgeModule[]> {
   const { imports, object } = pluginImports(plugins);
@@ -126,7 +126,7 @@ export function buildStorageWorker(plugins: readonly EdgePluginSource[]): Promis
     `export { EngineObject };`,
     `export default handler;`,
   ].join("\n");
-  return bundleWorker({ source }, { vitest: `${root}test/edge/vitest-in-workerd.ts` });
+  return bundleWorker({ source }, { vitest: `${root}test/support/vitest-shim.ts` });
 }
 
 /** The names of the built WAT fixtures (test/fixtures/build/*.wasm) and built examples (examples/<name>/plugin.wasm). */
@@ -140,7 +140,7 @@ async function builtPlugins(): Promise<{ fixtures: EdgePluginSource[]; examples:
 
 /**
  * Bundles test/edge/contract-worker.ts with a module map generated now: every built fixture and
- * example imported as `CompiledWasm`, with its manifest, and the fixtures' bytes too. Its `vitest` import is vitest-in-workerd.ts.
+ * example imported as `CompiledWasm`, with its manifest, and the fixtures' bytes too. Its `vitest` import is vitest-shim.ts.
  */
 export async function buildContractWorker(): Promise<EdgeModule[]> {
   const { fixtures, examples } = await builtPlugins();
@@ -155,5 +155,5 @@ export async function buildContractWorker(): Promise<EdgeModule[]> {
     `const fixtureBytes = { ${fixtures.map((p, i) => `${JSON.stringify(p.name)}: bytes${i}`).join(", ")} };`,
     `export default contractWorker({ fixtures: ${f.object}, examples: ${e.object}, fixtureBytes });`,
   ].join("\n");
-  return bundleWorker({ source }, { vitest: `${root}test/edge/vitest-in-workerd.ts` });
+  return bundleWorker({ source }, { vitest: `${root}test/support/vitest-shim.ts` });
 }

@@ -1,14 +1,14 @@
 /**
  * The worker of test/edge/contract.test.ts: the engine contract suite
  * (test/contract/engine.contract.ts) collected inside workerd, with `vitest` mapped to
- * vitest-in-workerd.ts. Fixtures and examples arrive as precompiled modules (`CompiledWasm`) in
+ * test/support/vitest-shim.ts. Fixtures and examples arrive as precompiled modules (`CompiledWasm`) in
  * the module map that build-worker.ts generates. `GET /` lists the cases, `POST /` `{ name }`
  * runs one and replies with its outcome.
  */
 import { engineContract } from "../contract/engine.contract.ts";
 import type { TestEnv } from "../contract/test-env.ts";
 import type { BundledPlugin } from "./edge-worker.ts";
-import { caseNames, runCase } from "./vitest-in-workerd.ts";
+import { caseNames, runCase } from "../support/vitest-shim.ts";
 
 /** The fixtures (test/fixtures/build) and examples the worker was bundled with. */
 export interface ContractModules {

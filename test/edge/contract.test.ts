@@ -1,7 +1,7 @@
 /**
  * The engine contract suite (test/contract/engine.contract.ts, as test/node and test/browser run
  * it) inside workerd, through one Miniflare: test/edge/contract-worker.ts collects the cases with
- * vitest-in-workerd.ts; each vitest test here runs its namesake there and reports its outcome.
+ * test/support/vitest-shim.ts; each vitest test here runs its namesake there and reports its outcome.
  * Cases that cannot apply in workerd are skipped in the contract files with the reason beside them.
  */
 import { readFile } from "node:fs/promises";
@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare, Response } from "miniflare";
 import { afterAll, describe, expect, test } from "vitest";
 import { buildContractWorker } from "./build-worker.ts";
-import type { CaseOutcome } from "./vitest-in-workerd.ts";
+import type { CaseOutcome } from "../support/vitest-shim.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 

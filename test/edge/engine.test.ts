@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { capGuestMemory } from "@threadspace/core";
+import { capGuestMemory } from "@threadspace/core/tools";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildEdgeWorker, bundleWorker, example as examplePlugin, runWranglerBuild, wat, type EdgePluginSource } from "./build-worker.ts";

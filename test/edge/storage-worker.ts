@@ -1,6 +1,6 @@
 /**
  * The worker of the Durable Object storage suite (test/edge/storage.test.ts), bundled by
- * build-worker.ts with `vitest` mapped to vitest-in-workerd.ts. Two Durable Object classes:
+ * build-worker.ts with `vitest` mapped to test/support/vitest-shim.ts. Two Durable Object classes:
  *
  * - `ContractObject` runs the storage driver contract on `durableObjectStorage(ctx.storage)`, the
  *   driver's own cases (durable-object.cases.ts) and the persistence contract
@@ -18,7 +18,7 @@ import { storageDriverContract } from "../contract/storage-driver.contract.ts";
 import { workerdEnv } from "./contract-worker.ts";
 import { durableObjectCases } from "./durable-object.cases.ts";
 import { runSteps, type BundledPlugin, type EdgeRequest } from "./edge-worker.ts";
-import { caseNames, runCase } from "./vitest-in-workerd.ts";
+import { caseNames, runCase } from "../support/vitest-shim.ts";
 
 interface ObjectState {
   readonly storage: DurableObjectStorageLike & { deleteAll(): Promise<void> };

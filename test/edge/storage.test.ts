@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import { afterAll, describe, expect, test } from "vitest";
 import { buildStorageWorker, bundleWorker, runWranglerBuild, wat } from "./build-worker.ts";
-import type { CaseOutcome } from "./vitest-in-workerd.ts";
+import type { CaseOutcome } from "../support/vitest-shim.ts";
 import type { EdgeRequest, EdgeResult } from "./edge-worker.ts";
 
 const persist = await mkdtemp(join(tmpdir(), "threadspace-do-"));

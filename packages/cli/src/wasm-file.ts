@@ -1,4 +1,4 @@
-import { builtInHostFunctions, describeNotWasm, describeUnservedImport, unservedImports } from "@threadspace/core";
+import { builtInHostFunctions, describeNotWasm, describeUnservedImport, unservedImports } from "@threadspace/core/tools";
 import { ThreadspaceError } from "@threadspace/errors";
 import { hasWasmMagic } from "./files.ts";
 

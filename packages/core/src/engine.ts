@@ -6,42 +6,39 @@ import { callBudget, type CallOptions } from "./calls/call-options.ts";
 import type { MeteringOptions } from "./fuel/metering-policy.ts";
 import type { CallBudget } from "./calls/plugin-runner.ts";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
-import { Host, memoryView, threadView, type CustomHostApi, type MemoryView, type ThreadView } from "@threadspace/host";
-import { EventDelivery, type EngineEvents } from "./events/event-delivery.ts";
+import type { Host, CustomHostApi, MemoryView, ThreadView } from "@threadspace/host";
+import type { EventDelivery, EngineEvents } from "./events/event-delivery.ts";
+import { buildEngineServices } from "./engine-services.ts";
 import { checkEngineOptions } from "./options/check-engine-options.ts";
 import { DEFAULT_MAX_WASM_BYTES, type EngineOptions, type InstallOptions, type LogLevel, type EngineLogger, type UninstallOptions, type UnloadOptions } from "./engine-options.ts";
-import { MemoryQuota } from "./storage/memory-quota.ts";
 import { resolveGrants, type GrantPolicy } from "./permissions/grant-policy.ts";
-import { enginePermissions, type EnginePermissions } from "./permissions/engine-permissions.ts";
-import { invokeDependency } from "./calls/invoke-dependency.ts";
+import { checkLogsFilter, checkLogsQuery, checkThreshold, type LogEntry, type LogsFilter, type LogsQuery } from "./logs/engine-logs.ts";
+import type { EnginePermissions } from "./permissions/engine-permissions.ts";
 import type { RunnerLimits } from "./calls/plugin-runner.ts";
 import { checkHostLimitsPolicy, type HostLimitsPolicy } from "./limits/index.ts";
 import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
-import { checkDependencies, dependentsOf, planInstallOrder, type InstalledPlugin } from "./install/dependencies.ts";
+import { checkDependencies, dependentsOf, planInstallOrder, stopOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
 import { prepareBundle } from "./install/prepare-bundle.ts";
 import { sha256Hex } from "./install/integrity.ts";
-import { ModuleCache } from "./install/module-cache.ts";
+import type { ModuleCache } from "./install/module-cache.ts";
 import { readSource, type SourceBundle } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
+import type { ConfigRuntime, PluginConfig } from "./config/config-runtime.ts";
+import type { EngineConfig } from "./config/engine-config.ts";
 import { enginePools, type EnginePools } from "./isolation/pool/engine-pools.ts";
-import { ConfigRuntime, type PluginConfig } from "./config/config-runtime.ts";
-import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
-import { applyBufferSize, checkLogsFilter, checkLogsQuery, checkThreshold, type LogEntry, type LogsFilter, type LogsQuery } from "./logs/engine-logs.ts";
-import { forwardLogs } from "./logs/forward-logs.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import type { PluginRecord } from "./plugin-record.ts";
-import { EnginePersistence } from "./storage/engine-persistence.ts";
-import { PluginData, type EngineData, type UninstallResult } from "./storage/plugin-data.ts";
-import { EventLog } from "./events/event-log.ts";
+import type { EnginePersistence } from "./storage/engine-persistence.ts";
+import type { PluginData, EngineData, UninstallResult } from "./storage/plugin-data.ts";
 import { resolveTrust } from "./install/trust.ts";
 import type { TrustPolicy } from "@threadspace/bundle";
-import { CallLimits, DEFAULT_MAX_QUEUED_CALLS, WorkerSlots } from "./limits/call-limits.ts";
+import { DEFAULT_MAX_QUEUED_CALLS, type CallLimits, type WorkerSlots } from "./limits/call-limits.ts";
 import type { EffectiveLimits } from "./limits/limits-policy.ts";
-import { DEFAULT_HEALTH_TIMEOUT_MS, HealthMonitor } from "./lifecycle/monitor.ts";
+import { DEFAULT_HEALTH_TIMEOUT_MS, type HealthMonitor } from "./lifecycle/monitor.ts";
 import { debugInfo, type DebugInfo } from "./lifecycle/debug-info.ts";
 import { cannotDisableError, dependencyInUseError, engineClosedError, pluginNotFoundError, pluginUnavailableError } from "./engine-errors.ts";
 import { AnyNameFunctions, type HostFunctionsDefinition } from "./host-functions/any-name-functions.ts";
@@ -66,20 +63,18 @@ const NO_RESTORE_ERRORS: ReadonlyMap<string, ThreadspaceError> = new Map();
  * Create it with {@link createEngine}.
  */
 export class Engine {
-  readonly #plugins = new Map<string, PluginRecord>();
-  readonly #pending = new Set<string>();
+  readonly #plugins: Map<string, PluginRecord>;
+  readonly #pending: Set<string>;
   readonly #hooks = new Hooks();
   readonly #logger: EngineLogger;
-  readonly #logLevel: LogLevel;
   readonly #maxWasmBytes: number;
   /** `trustedKeys` imported and `requireSignature` settled (awaited by `createEngine`, which surfaces a bad key). */
   readonly #trust: Promise<TrustPolicy>;
   readonly #grantPolicy: GrantPolicy;
-  readonly #memoryQuota: MemoryQuota | undefined;
   readonly #limitsPolicy: HostLimitsPolicy;
   readonly #metering: MeteringOptions | undefined;
   /** Compiled modules by (wasm sha256, rewrite options): installs of the same bytes compile once. */
-  readonly #modules = new ModuleCache();
+  readonly #modules: ModuleCache;
   readonly #isolation: EngineOptions["isolation"];
   readonly #host: Host;
   readonly #delivery: EventDelivery;
@@ -104,7 +99,6 @@ export class Engine {
   #closed = false;
   /** What the engine keeps in `options.storage`: calls' commits, bundles, grants, config, journal (undefined: memory only). */
   readonly #storage: EnginePersistence | undefined;
-  readonly #eventLog: EventLog;
   /** Whose data is under each plugin name; removal of a plugin's data (storage/plugin-data.ts). */
   readonly #data: PluginData;
   /**
@@ -123,30 +117,44 @@ export class Engine {
 
   constructor(options: EngineOptions = {}) {
     checkEngineOptions(options);
-    this.#logger = options.logger ?? console;
-    this.#logLevel = options.logLevel ?? "warn";
+    checkHostLimitsPolicy(options.limits ?? {});
+    this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
+    if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
     this.#trust = resolveTrust(options);
     this.#trust.catch(() => undefined);
     this.#grantPolicy = options.grant ?? false;
-    this.#limitsPolicy = options.limits ?? {};
     this.#metering = options.metering;
     this.#isolation = options.isolation;
-    checkHostLimitsPolicy(this.#limitsPolicy);
-    this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
     this.#checkOutputs = options.checkOutputs === true;
-    if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
-    this.#workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
     this.#pools = enginePools(options.isolation);
-    this.#callLimits = new CallLimits();
-    this.#monitor = new HealthMonitor(options, (topic, payload) => this.events.emit(topic, payload));
     this.#healthTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
-    this.#monitor.start(() => this.#loadedRunners());
-    this.#host = new Host({
-      ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
-      beforeCall: this.#callLimits.beforeHostCall,
-      invokePlugin: (caller, callee, exportName, input) => invokeDependency(this.#plugins.get(caller)?.manifest, this.#plugins.get(callee)?.runner, callee, exportName, input, (runner) => this.#monitor.admit(runner)),
+    // Every service is built and wired in one place (engine-services.ts); the engine keeps its own work.
+    const services = buildEngineServices(options, {
+      check: (name) => void this.#record(name),
+      load: (name) => this.load(name),
+      checkStop: (name) => this.#checkDisable(name),
+      stop: (name) => this.#stop(this.#record(name)),
     });
+    this.#logger = services.logger;
+    this.#plugins = services.registry.plugins;
+    this.#pending = services.registry.pending;
+    this.#limitsPolicy = services.limitsPolicy;
+    this.#modules = services.modules;
+    this.#callLimits = services.callLimits;
+    this.#workerSlots = services.workerSlots;
+    this.#monitor = services.monitor;
+    this.#host = services.host;
+    this.#storage = services.storage;
+    this.#data = services.data;
+    this.#delivery = services.delivery;
+    this.#config = services.config;
+    this.permissions = services.api.permissions;
+    this.config = services.api.config;
+    this.data = services.api.data;
+    this.events = services.api.events;
+    this.memories = services.api.memories;
+    this.threads = services.api.threads;
     this.#compat = {
       anyName: this.#anyName,
       gate: { granted: (plugin, permission) => this.#host.permissions.has(plugin, permission), beforeCall: this.#callLimits.beforeHostCall, maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES },
@@ -154,47 +162,7 @@ export class Engine {
       wasi: resolveWasiOptions(options.wasi, platform.serveWasi !== undefined),
       canSuspend,
     };
-    this.permissions = enginePermissions(this.#host.permissions, (name) => void this.#record(name), (name) => this.#storage?.grantsChanged(name) ?? Promise.resolve());
-    this.#eventLog = new EventLog(this.#host.state.events, options.eventLogSize);
     this.#traces = new EngineTraces(options.record, (message) => this.#logger.warn(message), { logs: this.#host.state.logs, events: this.#host.state.events });
-    this.#storage =
-      options.storage === undefined
-        ? undefined
-        : new EnginePersistence({
-            driver: options.storage,
-            host: this.#host,
-            logger: this.#logger,
-            monitor: this.#monitor,
-            eventLog: this.#eventLog,
-            journalDelayMs: options.journalDelayMs,
-            quotaOf: (name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes,
-          });
-    // Without a driver, quotas still hold (issue 10 item 16): the same ledger, in memory.
-    this.#memoryQuota = this.#storage === undefined ? new MemoryQuota((name) => this.#plugins.get(name)?.limits.limits.storageBytes ?? this.#limitsPolicy.defaults?.storageBytes) : undefined;
-    this.#memoryQuota?.link(this.#host.state.storage);
-    this.#data = new PluginData(this.#host, this.#storage?.committer);
-    this.data = this.#data.api((name) => this.#plugins.has(name) || this.#pending.has(name));
-    this.#delivery = new EventDelivery(this.#host.state.events, this.#host.permissions, { logger: this.#logger, queueSize: options.eventQueueSize, check: (name) => void this.#record(name), log: this.#eventLog });
-    this.events = this.#delivery.api;
-    this.memories = memoryView(this.#host.state.memories);
-    this.threads = threadView(this.#host.state.threads);
-    const { config, logs } = this.#host.state;
-    applyBufferSize(logs, options.logBufferSize);
-    forwardLogs(logs, this.#logger);
-    this.#config = new ConfigRuntime({
-      store: config,
-      logs,
-      defaultLevel: this.#logLevel,
-      changed: (plugin, merged) => this.events.emit("config.changed", { plugin, config: merged }),
-      persist: this.#storage === undefined ? undefined : (plugin, overrides) => (this.#storage as EnginePersistence).configChanged(plugin, overrides),
-      control: {
-        runner: (name) => this.#plugins.get(name)?.runner,
-        start: async (name) => void (await this.load(name)),
-        checkStop: (name) => this.#checkDisable(name),
-        stop: (name) => this.#stop(this.#record(name)),
-      },
-    });
-    this.config = engineConfig(config, this.#config, (name) => void this.#record(name));
   }
 
   /**
@@ -303,14 +271,14 @@ export class Engine {
     let data = options.data;
     if (installed !== undefined && options.ifInstalled === "keep") return this.#info(installed);
     if (installed !== undefined && options.ifInstalled === "upgrade") {
-      const sha256 = bundle.wasm instanceof WebAssembly.Module ? undefined : `sha256:${await sha256Hex(bundle.wasm)}`;
+      const sha256 = bundle.wasm instanceof WebAssembly.Module ? undefined : ((await bundle.sha256) ?? `sha256:${await sha256Hex(bundle.wasm)}`);
       if (sha256 !== undefined && sha256 === installed.sha256 && bundle.manifest.version === installed.manifest.version) return this.#info(installed);
       config ??= this.config.overrides(name);
       data ??= "inherit";
       await this.uninstall(name);
     }
     const owner = await this.#admitData(bundle, data);
-    const info = await this.#installBundle(bundle, [name], options.grant, this.#moduleConfig(bundle) ?? config);
+    const info = await this.#installBundle(bundle, { grant: options.grant, config: this.#moduleConfig(bundle) ?? config });
     await this.#persistInstall(bundle);
     await this.#data.claim(bundle.manifest.name, owner);
     return info;
@@ -340,7 +308,7 @@ export class Engine {
     const installed: PluginInfo[] = [];
     for (const bundle of ordered) {
       const owner = await this.#admitData(bundle, undefined);
-      installed.push(await this.#installBundle(bundle, [bundle.manifest.name], undefined, this.#moduleConfig(bundle)));
+      installed.push(await this.#installBundle(bundle, { config: this.#moduleConfig(bundle) }));
       await this.#persistInstall(bundle);
       await this.#data.claim(bundle.manifest.name, owner);
     }
@@ -462,9 +430,6 @@ export class Engine {
     return debugInfo(this.#info(record), record.runner, this.#monitor, this.#host.state.logs.level(name), this.#healthTimeoutMs);
   }
 
-  *#loadedRunners(): Iterable<PluginRunner> {
-    for (const record of this.#plugins.values()) if (record.runner !== undefined) yield record.runner;
-  }
 
   /** Registers a lifecycle hook; returns a function that removes it. */
   hook<N extends EngineHookName>(name: N, handler: EngineHooks[N]): () => void {
@@ -542,13 +507,16 @@ export class Engine {
     if (this.#closed) return;
     this.#closed = true;
     this.#monitor.stop();
-    const names = [...this.#plugins.keys()].reverse();
-    for (const name of names) {
+    // No plugin gets events from here on: each stop's `plugin.unloaded` is then routed to
+    // nobody instead of being matched against every remaining subscriber.
+    this.#delivery.detachAll();
+    // Dependents before their dependencies, in one pass (not one cascade lookup per plugin).
+    const byName = new Map([...this.#plugins].map(([name, record]) => [name, record.manifest]));
+    for (const name of stopOrder(byName)) {
       const record = this.#plugins.get(name);
-      if (record?.runner !== undefined) await this.unload(name, { cascade: true });
+      if (record !== undefined) await this.#stop(record);
     }
     this.#plugins.clear();
-    this.#modules.clear();
     await this.#pools.close();
     // The engine owns the driver it was given: pending commits finish, then it is released.
     await this.#storage?.close();
@@ -575,7 +543,7 @@ export class Engine {
       maxWasmBytes: this.#maxWasmBytes,
       trust: await this.#trust,
       installedView: (name) => this.#installedView(name),
-      install: (bundle, config, start) => this.#installBundle(bundle, [bundle.manifest.name], undefined, config, start, "restored"),
+      install: (bundle, config, start) => this.#installBundle(bundle, { config, start, origin: "restored" }),
     });
   }
 
@@ -610,15 +578,15 @@ export class Engine {
       ...(this.#isolation === undefined ? {} : { isolation: this.#isolation }),
       ...(this.#workerSlots === undefined ? {} : { workerSlots: this.#workerSlots }),
       pools: this.#pools,
-      commit: this.#storage?.committer.commitCall ?? (this.#memoryQuota as MemoryQuota).commitCall,
       compat: this.#compat,
       linked,
       checkOutputs: this.#checkOutputs,
     };
   }
 
-  async #installBundle(bundle: SourceBundle, chain: string[], grant: GrantPolicy | undefined, config?: PluginConfig, start = true, origin: "installed" | "restored" = "installed"): Promise<PluginInfo> {
+  async #installBundle(bundle: SourceBundle, options: BundleInstall = {}): Promise<PluginInfo> {
     const { name } = bundle.manifest;
+    const { grant, config, start = true, origin = "installed", chain = [name] } = options;
     if (this.#plugins.has(name) || this.#pending.has(name)) {
       throw new ThreadspaceError("already_installed", `is already installed. Uninstall it first to replace it.`, { plugin: name });
     }
@@ -626,7 +594,7 @@ export class Engine {
     try {
       // A plugin restored unloaded needs its dependencies installed, not loaded.
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
-      const prepared = await prepareBundle(bundle, this.#host.importNames(), this.#limitsPolicy, this.#metering, this.#modules, (i) => i.kind === "function" && this.#anyName.has(i.module, i.name));
+      const prepared = await prepareBundle(bundle, { hostFunctions: this.#host.importNames(), policy: this.#limitsPolicy, metering: this.#metering, modules: this.#modules, alsoServed: (i) => i.kind === "function" && this.#anyName.has(i.module, i.name) });
       const permissions = this.#host.permissions;
       const { granted, explicit } = await resolveGrants(prepared.manifest, grant, permissions.remembered(name, prepared.sha256), this.#grantPolicy);
       permissions.assign(name, prepared.sha256, granted, explicit);
@@ -714,6 +682,20 @@ export class Engine {
     const state = record.runner !== undefined ? "ready" : this.#config.enabled(name) ? "unloaded" : "disabled";
     return describePlugin(record, state, this.#host.permissions.list(name));
   }
+}
+
+/** How one checked bundle is installed (`install`, `installAll`, the start-time restore). */
+interface BundleInstall {
+  /** Grants the embedder gave with the install (`install(source, { grant })`). */
+  readonly grant?: GrantPolicy | undefined;
+  /** Config overrides it starts with (stored ones at restore). */
+  readonly config?: PluginConfig | undefined;
+  /** False: installed (checked, compiled, granted) but not started. Default true. */
+  readonly start?: boolean;
+  /** `restored`: started again from storage (`plugin.restored`, not a new install). */
+  readonly origin?: "installed" | "restored";
+  /** The dependency path that led here, for messages (default: the plugin alone). */
+  readonly chain?: readonly string[];
 }
 
 /** `view` as if loaded (for checking the dependencies of a plugin that is not started). */

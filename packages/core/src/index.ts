@@ -1,3 +1,8 @@
+/**
+ * `@threadspace/core`: the embedder's API (createEngine, the engine and the types of its options,
+ * results and events). Tooling (the wasm rewrite, module inspection, hashes, limits' defaults)
+ * is at `@threadspace/core/tools`.
+ */
 export { createEngine, Engine } from "./engine.ts";
 export type { EngineOptions, EngineLogger, LogLevel, UnloadOptions, UninstallOptions, InstallOptions } from "./engine-options.ts";
 export type { DataOwner, EngineData, KeptData, UninstallResult } from "./storage/plugin-data.ts";
@@ -13,7 +18,6 @@ export type { CallInput } from "./calls/call-input.ts";
 export type { CallOptions } from "./calls/call-options.ts";
 export type { FuelSummary } from "./fuel/fuel-window.ts";
 export type { MeteringOptions, UnmeteredPolicy } from "./fuel/metering-policy.ts";
-export { rewriteModule, readMeterSection, METER_SECTION, METER_VERSION, type MeterInfo, type RewriteOptions, type RewriteResult } from "./metering/index.ts";
 export { CallResult } from "./calls/call-result.ts";
 export type { PluginInfo, PluginState } from "./plugin-info.ts";
 export type { HealthReport, HealthStatus } from "./lifecycle/health.ts";
@@ -23,28 +27,12 @@ export { DEFAULT_MAX_QUEUED_CALLS } from "./limits/call-limits.ts";
 export { DEFAULT_EVENT_QUEUE_SIZE, type EngineEvents, type EventStats } from "./events/event-delivery.ts";
 export type { TopicEvent, TopicHandler, MemoryRecord, MemoryInput, MemoryQuery, MemoryView, ThreadRecord, ThreadEntry, ThreadInput, AppendInput, ReadInput, ThreadView } from "@threadspace/host";
 export type { EngineHooks, EngineHookName, CallEvent } from "./hooks.ts";
-export { sha256Hex, checkIntegrity } from "./install/integrity.ts";
-export { describeModule, unservedImports, describeUnservedImport, builtInHostFunctions, type ModuleShape, type UnservedImport } from "./install/wasm-module.ts";
 export { ThreadspaceError, isThreadspaceError, type ThreadspaceErrorCode, type ThreadspaceIssue } from "@threadspace/errors";
 export type { EngineConfig } from "./config/engine-config.ts";
 export type { PluginConfig } from "./config/config-runtime.ts";
 export type { LogsQuery, LogsFilter } from "./logs/engine-logs.ts";
 export type { LogEntry, LogSource } from "@threadspace/host";
-export {
-  capGuestMemory,
-  resolveLimits,
-  readMemoryLimits,
-  describeNotWasm,
-  WASM_PAGE_BYTES,
-  BUILT_IN_DEFAULTS,
-  BUILT_IN_CEILINGS,
-  type HostLimitsPolicy,
-  type EffectiveLimits,
-  type ResolvedLimits,
-  type LimitNote,
-  type GuestMemory,
-  type MemoryLimits,
-} from "./limits/index.ts";
+export type { HostLimitsPolicy } from "./limits/index.ts";
 export type { EngineHttpOptions, OutboundFetch, OutboundContext } from "./http/http-options.ts";
 export type { HostFunctionsDefinition, ExtismStyleHostFunction } from "./host-functions/any-name-functions.ts";
 export type { PluginImport } from "./plugin-info.ts";

@@ -8,7 +8,7 @@ import { tapHostFunctions } from "./host-tap.ts";
 import { pluginApi, type PluginInvoker } from "./apis/plugin-api.ts";
 import { PermissionTable } from "./permissions.ts";
 import { HostState } from "./state/host-state.ts";
-import { CallTransaction } from "./transaction.ts";
+import { CallTransaction, type HostPersistence } from "./transaction.ts";
 
 /** Options of {@link Host}. */
 export interface HostOptions {
@@ -18,6 +18,8 @@ export interface HostOptions {
   readonly invokePlugin?: PluginInvoker;
   /** Runs before every host call of every plugin (see `HostFunctionOptions.beforeCall`): per-call limits. */
   readonly beforeCall?: HostFunctionOptions["beforeCall"];
+  /** How committed writes are stored (the engine's storage driver or in-memory quota); absent: memory only. */
+  readonly persistence?: HostPersistence;
 }
 
 /**
@@ -25,13 +27,14 @@ export interface HostOptions {
  * The engine asks it for each plugin's import functions and for a transaction per call.
  */
 export class Host {
-  readonly state = new HostState();
+  readonly state: HostState;
   readonly permissions = new PermissionTable();
   readonly #apis = new Map<string, HostApi>();
   readonly #maxRequestBytes: number;
   readonly #beforeCall: HostFunctionOptions["beforeCall"];
 
   constructor(options: HostOptions = {}) {
+    this.state = new HostState(options.persistence);
     this.#maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     this.#beforeCall = options.beforeCall;
     for (const api of builtInApis(this.state)) this.#apis.set(api.name, api);
@@ -64,5 +67,20 @@ export class Host {
   /** A transaction for one call of `plugin`. */
   begin(plugin: string): CallTransaction {
     return new CallTransaction(plugin);
+  }
+
+  /**
+   * Commits a call's transaction through the host's persistence: `undefined` when it applied
+   * synchronously (nothing to store, or no persistence), else a promise that settles once it is
+   * stored and applied (rejects with it aborted). Throws what a synchronous commit throws
+   * (`quota_exceeded` in memory); the caller aborts the transaction then.
+   */
+  commit(tx: CallTransaction): Promise<void> | undefined {
+    const commit = this.state.storage.commit;
+    if (commit === undefined || tx.empty) {
+      tx.commit();
+      return undefined;
+    }
+    return commit(tx);
   }
 }

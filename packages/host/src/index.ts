@@ -1,7 +1,7 @@
 export { Host, type HostOptions } from "./host.ts";
 export { HostFailure, hostFunction, type HostErrorCode, type HostApi, type HostCall, type HostFunction, type ExtismCallContext } from "./host-types.ts";
 export type { CustomHostApi, CustomHostHandler } from "./custom-api.ts";
-export { CallTransaction, TxMap, autoCommit, storedCommit, StorageLink, type TxPersistence } from "./transaction.ts";
+export { CallTransaction, TxMap, autoCommit, storedCommit, StorageLink, type HostPersistence, type TxPersistence } from "./transaction.ts";
 export type { WriteOptions } from "./apis/embedder-call.ts";
 export type { KvView } from "./state/kv-store.ts";
 export { PermissionTable, grantIdentity, type RememberedGrants } from "./permissions.ts";

@@ -39,10 +39,9 @@ describe("CallTransaction.prepare: a call's writes as storage writes", () => {
     expect(state.kv.get(new CallTransaction("p2"), "p1", "k")).toBe(1);
   });
 
-  test("commit() hands the writes to the link's sink after applying them (the embedder's write-behind)", () => {
-    const state = new HostState();
+  test("commit() hands the writes to the persistence's behind after applying them (the embedder's write-behind)", () => {
     const stored: unknown[] = [];
-    state.storage.sink = (writes, actor) => void stored.push({ actor, keys: writes.map((write) => write.key) });
+    const state = new HostState({ commit: () => undefined, behind: (writes, actor) => void stored.push({ actor, keys: writes.map((write) => write.key) }) });
     autoCommit("host", (tx) => state.kv.set(tx, "p1", "k", 1));
     autoCommit("host", (tx) => state.kv.get(tx, "p1", "k"));
     expect(stored).toEqual([{ actor: "host", keys: [key("p1", "k")] }]);
@@ -61,6 +60,18 @@ describe("CallTransaction.prepare: a call's writes as storage writes", () => {
     pa.apply();
     pb.apply();
     expect(state.threads.read(new CallTransaction("r"), { threadId: "t" }).map((entry) => entry.content)).toEqual(["a", "b"]);
+  });
+});
+
+describe("CallTransaction.fail: a call's own failure", () => {
+  test("keeps the first failure and counts host calls", () => {
+    const tx = new CallTransaction("p1");
+    expect(tx.failure).toBeUndefined();
+    const first = new Error("first");
+    tx.fail(first);
+    tx.fail(new Error("second"));
+    expect(tx.failure).toBe(first);
+    expect([tx.countHostCall(), tx.countHostCall()]).toEqual([1, 2]);
   });
 });
 

@@ -5,20 +5,35 @@ const DELETED: unique symbol = Symbol("deleted");
 type Slot<V> = V | typeof DELETED;
 
 /**
- * Where a store's committed writes go besides memory: the engine sets `sink` when it has a
- * storage driver. Writes committed with {@link CallTransaction.commit} (the embedder's, which
- * apply at once) are handed to `sink`; plugin calls go through {@link CallTransaction.prepare}
- * and commit their writes to the driver before they apply.
+ * How the host stores what plugin calls and the embedder commit: given to `Host` (and its
+ * `HostState`) when it is built, once, by the engine's composition root (a storage driver's
+ * `Committer`, or the in-memory quota ledger). Absent: everything stays in memory.
+ */
+export interface HostPersistence {
+  /**
+   * Stores a transaction before it applies (quota check, one driver commit, then `apply`):
+   * `undefined` when it applied synchronously, else a promise that settles once it is stored and
+   * applied, or rejects with the transaction aborted. Plugin calls and the embedder's
+   * `{ durable: true }` writes go through it.
+   */
+  commit(tx: CallTransaction): Promise<void> | undefined;
+  /** Stores writes that already applied (the embedder's write-behind writes); a failure is the persistence's to report. */
+  behind(writes: readonly StorageWrite[], actor: string): void;
+}
+
+/**
+ * Where a store's committed writes go besides memory: the host's {@link HostPersistence}, fixed
+ * when the host is built. Writes committed with {@link CallTransaction.commit} (the embedder's,
+ * which apply at once) are handed to `sink`; plugin calls and durable writes go through `commit`.
  */
 export class StorageLink {
-  sink: ((writes: readonly StorageWrite[], actor: string) => void) | undefined = undefined;
-  /**
-   * Stores a transaction before it applies, as a plugin call's (the engine's `Committer`):
-   * `undefined` when it applied synchronously (nothing to store), else a promise that settles
-   * once it is stored and applied, or rejects with the transaction aborted. Used by the
-   * embedder's `{ durable: true }` writes; without it they commit in memory at once.
-   */
-  commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined = undefined;
+  readonly sink: ((writes: readonly StorageWrite[], actor: string) => void) | undefined;
+  readonly commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
+
+  constructor(persistence?: HostPersistence) {
+    this.sink = persistence === undefined ? undefined : (writes, actor) => persistence.behind(writes, actor);
+    this.commit = persistence === undefined ? undefined : (tx) => persistence.commit(tx);
+  }
 }
 
 /**
@@ -128,11 +143,32 @@ export class CallTransaction {
   readonly #overlays = new Map<TxMap<unknown, unknown>, Map<unknown, unknown>>();
   readonly #afterCommit: Array<() => void> = [];
   #state: "open" | "committed" | "aborted" = "open";
+  #failure: Error | undefined = undefined;
+  #hostCalls = 0;
   /** Records this call's host calls, or serves their replies on replay (host-tap.ts); undefined: the live host, unrecorded. */
   tap: HostCallTap | undefined = undefined;
 
   constructor(actor: string) {
     this.actor = actor;
+  }
+
+  /**
+   * Records why the call this transaction belongs to must fail, whatever the plugin does next
+   * (a per-call limit it went over during a host call): the first failure stays. The runner
+   * checks {@link failure} before it commits, and aborts instead.
+   */
+  fail(error: Error): void {
+    this.#failure ??= error;
+  }
+
+  /** The failure recorded with {@link fail}, if any. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /** Counts one host call made in this transaction; returns the count so far (with this one). */
+  countHostCall(): number {
+    return ++this.#hostCalls;
   }
 
   /** @internal The overlay of `map`, if this transaction wrote to it. */

@@ -1,25 +1,8 @@
 import { quote } from "./describe-value.ts";
 import { didYouMean } from "./suggest.ts";
 
-/** A host API a plugin can ask for in `permissions`. */
-export type Permission =
-  | "memory:read"
-  | "memory:write"
-  | "thread:read"
-  | "thread:write"
-  | "event:emit"
-  | "event:subscribe"
-  | "config:read"
-  | "kv"
-  | "log"
-  | "plugin:call"
-  | "http";
-
-/** A built-in {@link Permission}, or an embedder's own `custom:<name>` (see `engine.defineHostApi`). */
-export type PermissionName = Permission | `custom:${string}`;
-
 /** Every built-in permission, in the order the docs list them. */
-export const PERMISSIONS: readonly Permission[] = [
+export const PERMISSIONS = [
   "memory:read",
   "memory:write",
   "thread:read",
@@ -31,7 +14,13 @@ export const PERMISSIONS: readonly Permission[] = [
   "log",
   "plugin:call",
   "http",
-];
+] as const;
+
+/** A host API a plugin can ask for in `permissions`: one of {@link PERMISSIONS}. */
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** A built-in {@link Permission}, or an embedder's own `custom:<name>` (see `engine.defineHostApi`). */
+export type PermissionName = Permission | `custom:${string}`;
 
 const CUSTOM_PREFIX = "custom:";
 const CUSTOM_NAME = /^[a-z0-9_.-]{1,64}$/;

@@ -1,9 +1,9 @@
 export type { CommitOptions, ScanOptions, StorageDriver, StorageEntry, StorageValue, StorageWrite, StoreName } from "./types.ts";
 export { DELETE, STORE_NAMES } from "./types.ts";
 export { memoryStorage } from "./drivers/memory.ts";
-export { indexedDbStorage, deleteIndexedDbStorage, markerKey, DB_VERSION, MIGRATIONS, migrationsAfter } from "./drivers/indexeddb.ts";
-export type { IndexedDbDamage, IndexedDbStorageDriver, IndexedDbStorageOptions, Migration, ThreadspaceDB } from "./drivers/indexeddb.ts";
-export { isOpenFailure, isQuotaError, mapIdbError, openFailureError } from "./drivers/idb-errors.ts";
+// The IndexedDB driver's internals (its schema, migrations, marker key, error mapping) stay private.
+export { indexedDbStorage, deleteIndexedDbStorage } from "./drivers/indexeddb.ts";
+export type { IndexedDbDamage, IndexedDbStorageDriver, IndexedDbStorageOptions } from "./drivers/indexeddb.ts";
 export { key, keyPrefix, splitKey, seqKey, parseSeq, prefixEnd } from "./keys.ts";
 export { byteSize, entrySize, checkValue, copyValue, storableProblem, isWellFormed } from "./value.ts";
 export { QuotaLedger, commitWithQuota, defaultOwnerOf, DEFAULT_QUOTA_BYTES, QUOTA_STORES } from "./quota.ts";

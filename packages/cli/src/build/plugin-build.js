@@ -149,6 +149,32 @@ function packagePaths(dir) {
 let asc;
 
 /**
+ * Loads the AssemblyScript compiler with V8's baseline wasm compiler only (`--liftoff-only`) for
+ * Binaryen's module, then turns the flag back off for every module compiled after it (plugins the
+ * same process runs). Binaryen is ~10 MB of wasm that runs for a few seconds once: optimizing its
+ * hot functions with TurboFan cost more CPU than it saved (a `-O3` build of the template took
+ * half the CPU time without it; BENCHMARKS.md). Where V8's flags cannot be set, asc loads as it is.
+ * @returns {Promise<any>}
+ */
+async function loadAsc() {
+  const v8 = await import("node:v8").catch(() => undefined);
+  /** @param {string} flag */
+  const setFlag = (flag) => {
+    try {
+      v8?.setFlagsFromString(flag);
+    } catch {
+      // Not V8, or flags are frozen here: the default tiering stands.
+    }
+  };
+  setFlag("--liftoff-only");
+  try {
+    return (await import("assemblyscript/asc")).default;
+  } finally {
+    setFlag("--no-liftoff-only");
+  }
+}
+
+/**
  * Compiles an AssemblyScript plugin (src/index.ts) to `output`. Returns asc's warnings (empty if none).
  * @param {string} dir
  * @param {string} output
@@ -156,7 +182,7 @@ let asc;
  * @returns {Promise<string>}
  */
 export async function compileAssemblyScript(dir, output, usesPdk) {
-  asc ??= (await import("assemblyscript/asc")).default;
+  asc ??= await loadAsc();
   const args = [
     "src/index.ts",
     ...(usesPdk ? [] : [VIRTUAL_ABORT]),

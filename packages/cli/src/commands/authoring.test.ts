@@ -1,7 +1,7 @@
 import { access, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sha256Hex } from "@threadspace/core";
+import { sha256Hex } from "@threadspace/core/tools";
 import { run } from "../cli.ts";
 import { captureIo } from "../test-support/capture-io.ts";
 import { tempDir } from "../test-support/fixtures.ts";

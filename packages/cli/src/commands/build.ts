@@ -1,7 +1,7 @@
 import { rm, utimes } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import type { CAC } from "cac";
-import { sha256Hex } from "@threadspace/core";
+import { sha256Hex } from "@threadspace/core/tools";
 import { ThreadspaceError } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
 import { formatBuildError } from "../build/diagnostics.ts";

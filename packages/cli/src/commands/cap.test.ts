@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { METER_VERSION, readMemoryLimits, readMeterSection, sha256Hex } from "@threadspace/core";
+import { METER_VERSION, readMemoryLimits, readMeterSection, sha256Hex } from "@threadspace/core/tools";
 import { run } from "../cli.ts";
 import { captureIo } from "../test-support/capture-io.ts";
 import { pluginWat, tempDir, watToWasm } from "../test-support/fixtures.ts";

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
-import { capGuestMemory, checkIntegrity, resolveLimits, rewriteModule, type GuestMemory } from "@threadspace/core";
+import { capGuestMemory, checkIntegrity, resolveLimits, rewriteModule, type GuestMemory } from "@threadspace/core/tools";
 import type { CliIo } from "../io.ts";
 import { EXIT_OK, UsageError, displayPath, line } from "../output.ts";
 import { readWasm, resolveTarget } from "./inspect.ts";

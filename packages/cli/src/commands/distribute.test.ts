@@ -2,7 +2,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { strFromU8, unzipSync, zipSync } from "fflate";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sha256Hex } from "@threadspace/core";
+import { sha256Hex } from "@threadspace/core/tools";
 import { run } from "../cli.ts";
 import { captureIo } from "../test-support/capture-io.ts";
 import { fixtureManifest, pluginWat, tempDir, watToWasm, writeBundle } from "../test-support/fixtures.ts";

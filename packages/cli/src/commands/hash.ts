@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import type { CAC } from "cac";
-import { sha256Hex } from "@threadspace/core";
+import { sha256Hex } from "@threadspace/core/tools";
 import { ThreadspaceError } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES } from "@threadspace/manifest";
 import { MAX_WASM_BYTES, isNotFound, locateBundle, readFileCapped, writeFileAtomic } from "../files.ts";

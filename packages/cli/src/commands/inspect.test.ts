@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sha256Hex } from "@threadspace/core";
+import { sha256Hex } from "@threadspace/core/tools";
 import { run } from "../cli.ts";
 import { captureIo } from "../test-support/capture-io.ts";
 import { fixtureManifest, pluginWat, tempDir, watToWasm, writeBundle } from "../test-support/fixtures.ts";

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { CAC } from "cac";
-import { describeModule, readMeterSection, sha256Hex, type MeterInfo } from "@threadspace/core";
+import { describeModule, readMeterSection, sha256Hex, type MeterInfo } from "@threadspace/core/tools";
 import { ThreadspaceError } from "@threadspace/errors";
 import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threadspace/manifest";
 import { MAX_WASM_BYTES, isNotFound, locateBundle, readFileCapped } from "../files.ts";

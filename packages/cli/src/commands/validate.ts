@@ -1,6 +1,6 @@
 import { relative, resolve } from "node:path";
 import type { CAC } from "cac";
-import { describeModule, sha256Hex } from "@threadspace/core";
+import { describeModule, sha256Hex } from "@threadspace/core/tools";
 import { MAX_MANIFEST_BYTES, safeParseManifest } from "@threadspace/manifest";
 import { FileTooLargeError, MAX_WASM_BYTES, isNotFound, locateBundle, readFileCapped } from "../files.ts";
 import type { CliIo } from "../io.ts";

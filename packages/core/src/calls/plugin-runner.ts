@@ -3,7 +3,6 @@ import type { CallTransaction } from "@threadspace/host";
 import { translateCallError } from "./call-errors.ts";
 import type { CallOutcome, Instance } from "../isolation/instance.ts";
 import type { WorkerStats } from "../isolation/worker-supervisor.ts";
-import { callLimitError } from "../limits/call-limits.ts";
 import { FuelWindow, type FuelSummary } from "../fuel/fuel-window.ts";
 import type { ExportContract } from "../exports/export-contract.ts";
 import type { CallTap } from "../replay/call-tap.ts";
@@ -40,18 +39,25 @@ export interface RunnerIsolation {
 
 const NO_LIMITS: RunnerLimits = { maxInputBytes: Infinity, maxOutputBytes: Infinity, memoryPages: Infinity };
 
+/** Opens and commits the transactions of one plugin's calls. */
+export interface CallTransactions {
+  /** The transaction a call's host functions write into (passed to Extism as the call's host context). */
+  begin(): CallTransaction;
+  /**
+   * Commits it: `undefined` when it applied synchronously, else a promise that settles once its
+   * writes are stored and applied. May throw (`quota_exceeded`); the runner aborts it then.
+   */
+  commit(tx: CallTransaction): Promise<void> | undefined;
+}
+
 /** Options of {@link PluginRunner}. */
 export interface RunnerOptions {
   /**
-   * Opens the transaction a call's host functions write into (passed to Extism as the call's
-   * host context); omitted for plugins that import no host functions.
+   * Where a call's transaction comes from and goes (the host: `host.begin(name)`, `host.commit(tx)`,
+   * which stores it through the persistence the host was built with); omitted for plugins that
+   * import no host functions.
    */
-  readonly begin?: () => CallTransaction;
-  /**
-   * Stores a call's writes (engines with storage): `undefined` when it committed synchronously,
-   * else a promise that settles once they are stored and applied. Without it, `tx.commit()`.
-   */
-  readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
+  readonly transactions?: CallTransactions;
   readonly limits?: RunnerLimits;
   /** The worker supervisor's counters (restarts, timeouts, crashes), for worker-isolated plugins. */
   readonly workerStats?: Readonly<WorkerStats>;
@@ -122,8 +128,7 @@ export class PluginRunner {
   /** The tap of the call running now, if it is recorded or replayed. */
   #tap: CallTap | undefined = undefined;
 
-  readonly #begin: (() => CallTransaction) | undefined;
-  readonly #commit: ((tx: CallTransaction) => Promise<void> | undefined) | undefined;
+  readonly #transactions: CallTransactions | undefined;
   readonly #limits: RunnerLimits;
   readonly #workerStats: Readonly<WorkerStats> | undefined;
   readonly #contract: ExportContract | undefined;
@@ -133,8 +138,7 @@ export class PluginRunner {
     this.name = name;
     this.#instance = instance;
     this.exports = new Set(exports);
-    this.#begin = options.begin;
-    this.#commit = options.commit;
+    this.#transactions = options.transactions;
     this.#limits = options.limits ?? NO_LIMITS;
     this.#workerStats = options.workerStats;
     this.#contract = options.contract;
@@ -248,24 +252,26 @@ export class PluginRunner {
       this.#sampleTick = (this.#sampleTick + 1) % LATENCY_SAMPLE;
       this.#startedAt = this.#sampleTick === 1 ? performance.now() : Number.NaN;
     }
-    const tx = this.#begin?.();
+    const tx = this.#transactions?.begin();
     this.#tx = tx;
     // A recorded or replayed call (replay/): its tap sees or serves the call's host calls.
     if (tap !== undefined) {
       this.#tap = tap;
       tap.begin(tx);
     }
-    let pending: Promise<CallOutcome>;
     try {
       const timeoutMs = this.#limits.timeoutMs;
       const fuel = budget?.fuel ?? this.#limits.fuel;
       // The deadline is set by the instance when the call starts running there (a worker may
       // first have to restart): timeoutMs counts the plugin's own time.
-      pending = this.#instance.call(exportName, input, { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs, caller });
+      const options = { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs, caller };
+      const instance = this.#instance;
+      // One promise reaction per call where the instance can hand its outcome straight on.
+      if (instance.callThen !== undefined) return instance.callThen(exportName, input, options, this.#settle as (outcome: CallOutcome) => T, this.#settleError);
+      return instance.call(exportName, input, options).then(this.#settle as (outcome: CallOutcome) => T, this.#settleError);
     } catch (cause) {
       return new Promise<T>(() => this.#settleError(cause));
     }
-    return pending.then(this.#settle as (outcome: CallOutcome) => T, this.#settleError);
   }
 
   #exportName = "";
@@ -293,15 +299,14 @@ export class PluginRunner {
     }
     const broken = this.#counted ? this.#contract?.output(this.#exportName, output) : undefined;
     if (broken !== undefined) return this.#settleError(broken);
-    const overLimit = callLimitError(tx);
-    if (overLimit !== undefined) return this.#settleError(overLimit);
     if (tx !== undefined) {
+      // A per-call limit the call went over during a host call (recorded by the transaction).
+      if (tx.failure !== undefined) return this.#settleError(tx.failure);
       let stored: Promise<void> | undefined;
       try {
         // With storage, a call that wrote something resolves only after its commit (and the
-        // instance stays busy until then); otherwise the commit is synchronous, as before.
-        if (this.#commit === undefined || tx.empty) tx.commit();
-        else stored = this.#commit(tx);
+        // instance stays busy until then); otherwise the commit is synchronous.
+        stored = (this.#transactions as CallTransactions).commit(tx);
       } catch (cause) {
         return this.#settleError(cause);
       }

@@ -153,10 +153,15 @@ export class EventDelivery {
     this.#subscribers.delete(name);
   }
 
+  /** Stops delivering to every plugin (the engine is closing): later events reach no plugin, and routing them costs nothing. */
+  detachAll(): void {
+    for (const name of [...this.#subscribers.keys()]) this.detach(name);
+  }
+
   #route(event: TopicEvent, segments: readonly string[]): void {
     let envelope: Envelope | undefined;
     for (const subscriber of this.#subscribers.values()) {
-      if (event.source === subscriber.name || !subscriber.patterns.some((pattern) => pattern.matches(segments))) continue;
+      if (event.source === subscriber.name || !matchesAny(subscriber.patterns, segments)) continue;
       if (!this.#permissions.has(subscriber.name, "event:subscribe")) {
         subscriber.stats.denied++;
         continue;
@@ -205,6 +210,12 @@ export class EventDelivery {
       throw error;
     }
   }
+}
+
+/** True when one of `patterns` matches the topic (a plain loop: this runs for every subscriber of every event). */
+function matchesAny(patterns: readonly TopicPattern[], segments: readonly string[]): boolean {
+  for (const pattern of patterns) if (pattern.matches(segments)) return true;
+  return false;
 }
 
 function counters(): Counters {

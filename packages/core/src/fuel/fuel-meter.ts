@@ -132,8 +132,15 @@ export class FuelMeter {
     this.#given = 0;
     this.#stop = undefined;
     this.#refusedGrow = undefined;
-    // A call starts from an empty counter: the guest's first check asks for the first slice.
-    if (this.#global !== undefined) this.#global.value = 0;
+    // A call starts with its first slice already in the counter (or what is left of its budget,
+    // if less): a short call then never calls out to `refuel`, which would cost it a trip from
+    // the guest to JavaScript and a clock read. Its deadline is checked at the end of that slice,
+    // as at the end of every slice. (Instantiating, before `attach`, starts from nothing.)
+    if (this.#global !== undefined) {
+      const first = Math.max(0, Math.min(this.#slice, budget.fuel));
+      this.#global.value = first;
+      this.#given = first;
+    }
   }
 
   /**

@@ -9,7 +9,9 @@ export interface CircuitBreakerSettings {
 }
 
 /** `closed` (serving), `open` (calls fail fast), `half-open` (one trial call in flight). */
-export type CircuitStateName = "closed" | "open" | "half-open";
+/** The states of a {@link CircuitBreaker}. */
+export const CIRCUIT_STATES = ["closed", "open", "half-open"] as const;
+export type CircuitStateName = (typeof CIRCUIT_STATES)[number];
 
 /**
  * A circuit breaker as a pure state machine: closed → open after `failures` consecutive failures

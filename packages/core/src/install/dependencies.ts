@@ -101,3 +101,35 @@ export function dependentsOf(name: string, plugins: ReadonlyMap<string, Installe
   visit(name);
   return result;
 }
+
+/**
+ * Every plugin in `plugins` ordered so that each comes before the plugins it depends on: the
+ * order to stop them all in (`engine.close()`). One pass over the plugins and their
+ * dependencies, so closing N plugins costs O(N) rather than one {@link dependentsOf} per plugin.
+ */
+export function stopOrder(plugins: ReadonlyMap<string, { readonly dependencies: readonly string[] }>): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  // Dependencies first (a post-order walk with a stack of its own: a long chain must not
+  // overflow the call stack), then reversed: dependents before what they depend on.
+  for (const root of plugins.keys()) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const stack: Array<{ name: string; next: number }> = [{ name: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { name: string; next: number };
+      const dependencies = plugins.get(top.name)?.dependencies ?? [];
+      if (top.next < dependencies.length) {
+        const dependency = parseDependency(dependencies[top.next++] as string).name;
+        if (!seen.has(dependency) && plugins.has(dependency)) {
+          seen.add(dependency);
+          stack.push({ name: dependency, next: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      order.push(top.name);
+    }
+  }
+  return order.reverse();
+}

@@ -11,7 +11,11 @@ export function sha256Hex(bytes: Uint8Array): Promise<string> {
  * Runs before anything compiles the bytes. Throws `hash_mismatch`.
  */
 export async function checkIntegrity(bytes: Uint8Array, expected: string | undefined, plugin: string): Promise<string> {
-  const actual = `sha256:${await sha256Hex(bytes)}`;
+  return compareIntegrity(`sha256:${await sha256Hex(bytes)}`, expected, plugin);
+}
+
+/** Compares a wasm's `sha256:<hex>` (computed already) with the manifest's `hash`; throws `hash_mismatch`. */
+export function compareIntegrity(actual: string, expected: string | undefined, plugin: string): string {
   if (expected !== undefined && expected !== actual) {
     throw new ThreadspaceError(
       "hash_mismatch",

@@ -95,31 +95,31 @@ describe("prepareBundle with a ModuleCache", () => {
 
   test("installs of the same bytes share one compiled module; their info is their own", async () => {
     const cache = new ModuleCache();
-    const a = await prepareBundle(bundle("a", wasm), new Set(), {}, undefined, cache);
-    const b = await prepareBundle(bundle("b", new Uint8Array(wasm)), new Set(), {}, undefined, cache);
+    const a = await prepareBundle(bundle("a", wasm), { hostFunctions: new Set(), modules: cache });
+    const b = await prepareBundle(bundle("b", new Uint8Array(wasm)), { hostFunctions: new Set(), modules: cache });
     expect(b.module).toBe(a.module);
     expect(b.manifest.name).toBe("b");
     expect(b.sha256).toBe(sha256);
     expect(b.memory).toEqual(a.memory);
     expect(Object.isFrozen(a.memory?.after)).toBe(true);
     expect(Object.isFrozen(a.shape.exports)).toBe(true);
-    const c = await prepareBundle(bundle("c", other), new Set(), {}, undefined, cache);
+    const c = await prepareBundle(bundle("c", other), { hostFunctions: new Set(), modules: cache });
     expect(c.module).not.toBe(a.module);
   });
 
   test("the hash is still checked against plugin.json when the bytes are cached", async () => {
     const cache = new ModuleCache();
-    await prepareBundle(bundle("a", wasm), new Set(), {}, undefined, cache);
+    await prepareBundle(bundle("a", wasm), { hostFunctions: new Set(), modules: cache });
     const wrong = `sha256:${"0".repeat(64)}`;
-    await expect(prepareBundle(bundle("b", wasm, { hash: wrong }), new Set(), {}, undefined, cache)).rejects.toMatchObject({ code: "hash_mismatch" });
-    const right = await prepareBundle(bundle("c", wasm, { hash: sha256 }), new Set(), {}, undefined, cache);
+    await expect(prepareBundle(bundle("b", wasm, { hash: wrong }), { hostFunctions: new Set(), modules: cache })).rejects.toMatchObject({ code: "hash_mismatch" });
+    const right = await prepareBundle(bundle("c", wasm, { hash: sha256 }), { hostFunctions: new Set(), modules: cache });
     expect(right.sha256).toBe(sha256);
   });
 
   test("another memory cap compiles another module, capped as asked", async () => {
     const cache = new ModuleCache();
-    const wide = await prepareBundle(bundle("a", wasm), new Set(), { memoryPages: 64 }, undefined, cache);
-    const narrow = await prepareBundle(bundle("b", wasm, { limits: { memoryPages: 4 } }), new Set(), { memoryPages: 64 }, undefined, cache);
+    const wide = await prepareBundle(bundle("a", wasm), { hostFunctions: new Set(), policy: { memoryPages: 64 }, modules: cache });
+    const narrow = await prepareBundle(bundle("b", wasm, { limits: { memoryPages: 4 } }), { hostFunctions: new Set(), policy: { memoryPages: 64 }, modules: cache });
     expect(narrow.module).not.toBe(wide.module);
     expect(narrow.memory?.after?.maximum).toBe(4);
     expect(wide.memory?.after?.maximum).toBe(64);
@@ -130,11 +130,11 @@ describe("prepareBundle with a ModuleCache", () => {
     const cache = new ModuleCache();
     const mutable = new Uint8Array(wasm);
     expect(other.byteLength).toBe(wasm.byteLength);
-    const pending = prepareBundle(bundle("a", mutable), new Set(), {}, undefined, cache);
+    const pending = prepareBundle(bundle("a", mutable), { hostFunctions: new Set(), modules: cache });
     mutable.set(other);
     const a = await pending;
     expect(a.sha256).toBe(sha256);
-    const b = await prepareBundle(bundle("b", wasm, { hash: sha256 }), new Set(), {}, undefined, cache);
+    const b = await prepareBundle(bundle("b", wasm, { hash: sha256 }), { hostFunctions: new Set(), modules: cache });
     expect(b.module).toBe(a.module);
     const imports = { "threadspace:meter": { refuel: () => 1_000_000, grow_refused: () => undefined } };
     const instance = await WebAssembly.instantiate(b.module, imports);
@@ -144,8 +144,8 @@ describe("prepareBundle with a ModuleCache", () => {
   test("a failing module's checks run for every install (imports, required exports)", async () => {
     const cache = new ModuleCache();
     const manifest = { interface: "threadspace" };
-    await expect(prepareBundle(bundle("a", wasm, manifest), new Set(), {}, undefined, cache)).rejects.toMatchObject({ code: "export_missing", plugin: "a" });
-    await expect(prepareBundle(bundle("b", wasm, manifest), new Set(), {}, undefined, cache)).rejects.toMatchObject({ code: "export_missing", plugin: "b" });
+    await expect(prepareBundle(bundle("a", wasm, manifest), { hostFunctions: new Set(), modules: cache })).rejects.toMatchObject({ code: "export_missing", plugin: "a" });
+    await expect(prepareBundle(bundle("b", wasm, manifest), { hostFunctions: new Set(), modules: cache })).rejects.toMatchObject({ code: "export_missing", plugin: "b" });
   });
 });
 

@@ -1,7 +1,7 @@
 import type { GuestMemory } from "../limits/index.ts";
 import type { ModuleShape } from "./wasm-module.ts";
 
-/** How many compiled modules an engine keeps for installs of the same bytes (least recently used goes first). */
+/** How many compiled modules are kept for installs of the same bytes (least recently used goes first). */
 export const DEFAULT_MODULE_CACHE_SIZE = 16;
 
 /** What decides a compiled module: the input bytes' sha256 and every option of the rewrite. */
@@ -80,3 +80,11 @@ export class ModuleCache {
     this.#entries.clear();
   }
 }
+
+/**
+ * The compiled modules every engine of this realm shares: a second engine (a test, a tenant, a
+ * request handler that builds its engine per request) installing the same bytes under the same
+ * limits skips the rewrite and the compile too. A `WebAssembly.Module` is immutable and every
+ * install instantiates its own instance, so nothing of one engine's plugins reaches another's.
+ */
+export const sharedModuleCache = new ModuleCache();

@@ -3,7 +3,7 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { HOST_ABI_VERSION } from "@threadspace/host";
 import { satisfiesVersion, type PluginManifest } from "@threadspace/manifest";
 import { checkRequiredExports } from "../lifecycle/lifecycle.ts";
-import { checkIntegrity } from "./integrity.ts";
+import { checkIntegrity, compareIntegrity } from "./integrity.ts";
 import { checkDeclaredExports, checkExportSchemasCompile } from "../exports/declared-exports.ts";
 import { precompiledNotes } from "./precompiled-notes.ts";
 import { isMetered, precompiledMetering, type MeteringOptions } from "../fuel/metering-policy.ts";
@@ -35,6 +35,19 @@ export interface PreparedBundle {
   readonly linked: readonly LinkedModule[];
 }
 
+/** What {@link prepareBundle} checks a bundle against. */
+export interface PrepareOptions {
+  /** Every import name the host serves (`ts_kv_get`, ...). */
+  readonly hostFunctions: ReadonlySet<string>;
+  /** The host's limits policy (default: none). */
+  readonly policy?: HostLimitsPolicy | undefined;
+  readonly metering?: MeteringOptions | undefined;
+  /** The engine's compiled modules (none: compile every time). */
+  readonly modules?: ModuleCache | undefined;
+  /** Imports served besides the host's functions (the embedder's host functions by any name). */
+  readonly alsoServed?: ((i: WebAssembly.ModuleImportDescriptor) => boolean) | undefined;
+}
+
 /** plugin.json's `engine` (a semver range of the host ABI it was built for) must include this host's. */
 export function checkHostAbi(manifest: PluginManifest): void {
   if (manifest.engine === undefined || satisfiesVersion(HOST_ABI_VERSION, manifest.engine)) return;
@@ -51,7 +64,8 @@ export function checkHostAbi(manifest: PluginManifest): void {
  * holds for the same sha256 and rewrite options), and checks its imports and required exports.
  * Throws `hash_mismatch`, `memory_limit`, `wasm_invalid` or `export_missing`.
  */
-export async function prepareBundle(bundle: SourceBundle, hostFunctions: ReadonlySet<string>, policy: HostLimitsPolicy = {}, metering?: MeteringOptions, modules?: ModuleCache, alsoServed?: (i: WebAssembly.ModuleImportDescriptor) => boolean): Promise<PreparedBundle> {
+export async function prepareBundle(bundle: SourceBundle, options: PrepareOptions): Promise<PreparedBundle> {
+  const { hostFunctions, policy = {}, metering, modules, alsoServed } = options;
   const { manifest } = bundle;
   checkHostAbi(manifest);
   const limits = resolveLimits(manifest.limits, policy, { plugin: manifest.name });
@@ -68,9 +82,10 @@ export async function prepareBundle(bundle: SourceBundle, hostFunctions: Readonl
     metered = isMetered(module);
   } else {
     // A private copy: what is hashed is what is compiled and cached under that hash, even if
-    // the caller's array changes meanwhile (a poisoned entry would serve later installs).
-    const bytes = bundle.wasm.slice();
-    const checked = await checkIntegrity(bytes, manifest.hash, manifest.name);
+    // the caller's array changes meanwhile (a poisoned entry would serve later installs). A
+    // bundle from readSource owns its bytes and was hashed once as it was read.
+    const bytes = bundle.sha256 === undefined ? bundle.wasm.slice() : bundle.wasm;
+    const checked = bundle.sha256 === undefined ? await checkIntegrity(bytes, manifest.hash, manifest.name) : compareIntegrity(await bundle.sha256, manifest.hash, manifest.name);
     sha256 = checked;
     assertWasmMagic(bytes, manifest.name);
     const { memoryPages, tableElements } = limits.limits;

@@ -15,8 +15,24 @@ export interface SourceBundle {
   readonly signature?: SignatureStatus | undefined;
   /** For a `.tsp`: plugin.json's exact bytes and signature.json, stored so the signature can be checked again after a restart. */
   readonly packed?: PackedParts | undefined;
+  /**
+   * `sha256:<hex>` of `wasm`, started once when the source was read (in browsers WebCrypto hashes
+   * off the main thread while the install goes on). Present only when `wasm` is the bundle's own
+   * copy, which nobody else can change: then install, the data identity and upgrades all use
+   * this one hash.
+   */
+  readonly sha256?: Promise<string> | undefined;
   /** Modules linked with the wasm (plugin.json `modules`), by name; not yet checked. */
   readonly linked?: Readonly<Record<string, Uint8Array | WebAssembly.Module>> | undefined;
+}
+
+/** The bundle with {@link SourceBundle.sha256} started (its wasm must be its own copy). */
+function hashed(bundle: SourceBundle): SourceBundle {
+  if (!(bundle.wasm instanceof Uint8Array)) return bundle;
+  const sha256 = platform.sha256Hex(bundle.wasm).then((hex) => `sha256:${hex}`);
+  // Awaited by whoever needs it; a failure surfaces there, not as an unhandled rejection here.
+  sha256.catch(() => undefined);
+  return { ...bundle, sha256 };
 }
 
 /** What is kept of a `.tsp` besides its wasm: what its signature covers. */
@@ -109,7 +125,8 @@ async function readParts(parts: BundleParts, maxWasmBytes: number): Promise<Sour
   if (bytes.byteLength > maxWasmBytes) {
     throw new ThreadspaceError("source_invalid", `the wasm is ${bytes.byteLength} bytes, more than the ${maxWasmBytes} allowed (createEngine({ maxWasmBytes })).`, { plugin: manifest.name });
   }
-  return { manifest, wasm: bytes, origin: "bytes passed to install()", ...withLinked };
+  // A private copy: what is hashed is what is compiled, even if the caller's array changes meanwhile.
+  return { manifest, wasm: bytes.slice(), origin: "bytes passed to install()", ...withLinked };
 }
 
 /**
@@ -118,6 +135,11 @@ async function readParts(parts: BundleParts, maxWasmBytes: number): Promise<Sour
  * Under `trust.requireSignature` only a `.tsp` signed by a trusted key is accepted.
  */
 export async function readSource(source: InstallSource, maxWasmBytes: number, trust: TrustPolicy = {}): Promise<SourceBundle> {
+  // Every path below gives the bundle wasm bytes of its own (read, unpacked or copied).
+  return hashed(await readAny(source, maxWasmBytes, trust));
+}
+
+async function readAny(source: InstallSource, maxWasmBytes: number, trust: TrustPolicy): Promise<SourceBundle> {
   if (isPackedBytes(source)) return readPackedSource(source, maxWasmBytes, trust);
   if (isBundleParts(source)) {
     requireSigned(trust, "{ manifest, wasm }");

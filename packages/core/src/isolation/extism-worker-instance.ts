@@ -182,7 +182,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
           logger: options.logger,
           logLevel: options.logLevel,
           functions: { ...byNamespace(options.functions), [KERNEL_MODULE]: liveKernel(options.kernel), ...unmeteredFuel(module) },
-          nodeWorkerArgs: { name: `threadspace plugin ${options.plugin}` },
+          nodeWorkerArgs: { name: `threadspace plugin ${options.plugin}`, ...(platform.extismWorkerExecArgv === undefined ? {} : { execArgv: [...platform.extismWorkerExecArgv] }) },
           ...(options.maxVarBytes === undefined ? {} : { memory: { maxVarBytes: options.maxVarBytes } }),
         },
       );

@@ -39,6 +39,40 @@ export class InlineInstance implements Instance {
   }
 
   call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome> {
+    return this.#start(exportName, input, options).then(this.#done, this.#failed);
+  }
+
+  callThen<T>(exportName: string, input: string | Uint8Array, options: CallOptions | undefined, onOutcome: (outcome: CallOutcome) => T, onError: (cause: unknown) => T): Promise<T> {
+    // One call at a time: the continuation lives in fields, and the reactions are allocated once.
+    this.#onOutcome = onOutcome;
+    this.#onError = onError;
+    return this.#start(exportName, input, options).then(this.#doneThen, this.#failedThen) as Promise<T>;
+  }
+
+  #onOutcome: (outcome: CallOutcome) => unknown = (outcome) => outcome;
+  #onError: (cause: unknown) => unknown = (cause) => {
+    throw cause;
+  };
+
+  readonly #doneThen = (output: PluginOutput | null): unknown => {
+    let outcome: CallOutcome;
+    try {
+      outcome = this.#done(output);
+    } catch (error) {
+      return this.#onError(error);
+    }
+    return this.#onOutcome(outcome);
+  };
+
+  readonly #failedThen = (cause: unknown): unknown => {
+    try {
+      return this.#failed(cause);
+    } catch (error) {
+      return this.#onError(error);
+    }
+  };
+
+  #start(exportName: string, input: string | Uint8Array, options: CallOptions | undefined): Promise<PluginOutput | null> {
     this.#exportName = exportName;
     if (this.#meter !== undefined) {
       // One budget object per instance, refilled per call (calls are one at a time): no allocation on the call path.
@@ -51,14 +85,15 @@ export class InlineInstance implements Instance {
       this.#meter.begin(budget);
     }
     this.#guard?.beginCall();
-    return this.#plugin.call(exportName, input, options?.tx).then(this.#done, this.#failed);
+    return this.#plugin.call(exportName, input, options?.tx);
   }
 
   readonly #done = (output: PluginOutput | null): CallOutcome => {
     const report = this.#meter?.end();
     // Over its budget after its last check (see FuelMeter.end): failed like a stopped call.
     if (report?.stop !== undefined) throw report.stop.error;
-    return { output: output === null ? null : output.bytes(), fuelUsed: report?.fuel };
+    // The block's own buffer, as `output.bytes()` gives it, without its per-call WeakMap bookkeeping (rc13 PluginOutput).
+    return { output: output === null ? null : new Uint8Array(output.arrayBuffer()), fuelUsed: report?.fuel };
   };
 
   readonly #failed = (cause: unknown): never => {

@@ -55,6 +55,13 @@ export interface CallOutcome {
 export interface Instance {
   /** Calls an export with `input`. */
   call(exportName: string, input: string | Uint8Array, options?: CallOptions): Promise<CallOutcome>;
+  /**
+   * Optional: calls an export and hands its outcome (or its failure, already typed as `call`
+   * would reject with it) straight to `onOutcome` / `onError`, in the one promise reaction that
+   * settles the call. The same as `call(...).then(onOutcome, onError)` without the second
+   * reaction; an instance that settles through a promise of its own need not offer it.
+   */
+  callThen?<T>(exportName: string, input: string | Uint8Array, options: CallOptions | undefined, onOutcome: (outcome: CallOutcome) => T, onError: (cause: unknown) => T): Promise<T>;
   /** Frees the instance (terminates its worker). Calls after it reject. */
   close(): Promise<void>;
   /**

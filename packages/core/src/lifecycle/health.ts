@@ -3,7 +3,9 @@ import type { PluginRunner } from "../calls/plugin-runner.ts";
 import type { EngineObservations } from "./monitor.ts";
 
 /** Health states, from the guide's `health_check`. */
-export type HealthStatus = "healthy" | "degraded" | "unhealthy";
+/** The statuses a health report can have, best first. */
+export const HEALTH_STATUSES = ["healthy", "degraded", "unhealthy"] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
 /** What `engine.health(name)` reports. */
 export interface HealthReport {
@@ -19,7 +21,7 @@ export interface HealthReport {
   readonly engine: { readonly calls: number; readonly errors: number; readonly lastError?: string } & Partial<Omit<EngineObservations, "calls" | "errors" | "lastError">>;
 }
 
-const STATUSES = new Set<string>(["healthy", "degraded", "unhealthy"]);
+const STATUSES = new Set<string>(HEALTH_STATUSES);
 const decoder = new TextDecoder();
 
 export type PluginHealth = Pick<HealthReport, "status" | "message" | "metrics">;

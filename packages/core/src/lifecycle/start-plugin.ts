@@ -37,8 +37,6 @@ export interface StartOptions {
   readonly limits?: RunnerLimits;
   /** The engine's isolation options (what to do where workers are unavailable, reset cadence). */
   readonly isolation?: EngineIsolationOptions;
-  /** Stores a call's writes before they apply (engines with storage; see `Committer`). */
-  readonly commit?: (tx: CallTransaction) => Promise<void> | undefined;
   /** The engine-wide worker cap (`isolation.maxWorkers`), when it has one. */
   readonly workerSlots?: WorkerSlots;
   /** The engine's worker pools (`limits.isolation: "pool"`). */
@@ -113,12 +111,13 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
 /** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
 function runnerOptions(manifest: PluginManifest, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): RunnerOptions {
   const { name } = manifest;
+  const host = options.host;
   // Host functions of any kind get the call's transaction (ts_* APIs, the embedder's functions, HTTP's per-call count).
   const transactions = plan.userImports.size > 0 || plan.needs.http || plan.needs.anyName;
   return {
     ...(manifest.exports === undefined ? {} : { contract: new ExportContract(name, manifest.exports, options.checkOutputs === true) }),
-    ...(transactions ? { begin: () => options.host.begin(name) } : {}),
-    ...(transactions && options.commit !== undefined ? { commit: options.commit } : {}),
+    // The host opens each call's transaction and commits it through its own persistence.
+    ...(transactions ? { transactions: { begin: () => host.begin(name), commit: (tx: CallTransaction) => host.commit(tx) } } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     isolation,
   };

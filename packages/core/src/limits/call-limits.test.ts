@@ -1,6 +1,6 @@
 import { CallTransaction, HostFailure } from "@threadspace/host";
 import { describe, expect, test } from "vitest";
-import { CallLimits, WorkerSlots, callLimitError } from "./call-limits.ts";
+import { CallLimits, WorkerSlots } from "./call-limits.ts";
 
 describe("CallLimits", () => {
   test("host calls past hostCallsPerCall are refused and mark the call; a new call starts a new count", () => {
@@ -9,12 +9,12 @@ describe("CallLimits", () => {
     const tx = new CallTransaction("p");
     limits.beforeHostCall("p", "ts_kv_get", tx);
     limits.beforeHostCall("p", "ts_kv_get", tx);
-    expect(callLimitError(tx)).toBeUndefined();
+    expect(tx.failure).toBeUndefined();
     expect(() => limits.beforeHostCall("p", "ts_kv_get", tx)).toThrow(HostFailure);
-    expect(callLimitError(tx)?.code).toBe("limit_exceeded");
+    expect(tx.failure).toMatchObject({ code: "limit_exceeded" });
     const next = new CallTransaction("p");
     limits.beforeHostCall("p", "ts_kv_get", next);
-    expect(callLimitError(next)).toBeUndefined();
+    expect(next.failure).toBeUndefined();
   });
 
   test("eventsPerSecond is a token bucket refilled at its rate", () => {

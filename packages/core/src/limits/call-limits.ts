@@ -5,19 +5,6 @@ import type { EffectiveLimits } from "./limits-policy.ts";
 /** Most calls that may wait behind the running one, per plugin, by default (`createEngine({ maxQueuedCalls })`). */
 export const DEFAULT_MAX_QUEUED_CALLS = 1000;
 
-/** The error a plugin call fails with after it went over `limits.hostCallsPerCall`, keyed by its transaction. */
-const overBudget = new WeakMap<CallTransaction, ThreadspaceError>();
-/** Host calls made so far in each open transaction. */
-const hostCalls = new WeakMap<CallTransaction, number>();
-
-/**
- * The error a plugin call must fail with because it went over a per-call limit enforced during
- * its host calls (`limits.hostCallsPerCall`), or undefined. The runner checks it before committing.
- */
-export function callLimitError(tx: CallTransaction | undefined): ThreadspaceError | undefined {
-  return tx === undefined ? undefined : overBudget.get(tx);
-}
-
 interface Bucket {
   tokens: number;
   at: number;
@@ -50,11 +37,11 @@ export class CallLimits {
   readonly beforeHostCall = (plugin: string, importName: string, tx: CallTransaction): void => {
     const limits = this.#limits.get(plugin);
     if (limits === undefined) return;
-    const count = (hostCalls.get(tx) ?? 0) + 1;
-    hostCalls.set(tx, count);
+    const count = tx.countHostCall();
     if (count > limits.hostCallsPerCall) {
       const message = `${plugin} made more than ${limits.hostCallsPerCall} host calls in one call (limits.hostCallsPerCall); ${importName} was refused and the call will fail with its effects discarded`;
-      if (!overBudget.has(tx)) overBudget.set(tx, new ThreadspaceError("limit_exceeded", `made more than ${limits.hostCallsPerCall} host calls in one call (limits.hostCallsPerCall), so the call failed and its effects are discarded. Make fewer host calls per call (batch them), or raise limits.hostCallsPerCall in plugin.json (the host's policy caps it).`, { plugin }));
+      // The transaction keeps the call's failure: the runner fails the call with it instead of committing.
+      if (tx.failure === undefined) tx.fail(new ThreadspaceError("limit_exceeded", `made more than ${limits.hostCallsPerCall} host calls in one call (limits.hostCallsPerCall), so the call failed and its effects are discarded. Make fewer host calls per call (batch them), or raise limits.hostCallsPerCall in plugin.json (the host's policy caps it).`, { plugin }));
       throw new HostFailure("limit_exceeded", message);
     }
     if (importName === "ts_event_emit" && !this.#take(plugin, limits.eventsPerSecond)) {

@@ -29,6 +29,8 @@ import type { ThreadspaceErrorCode } from "@threadspace/errors";
 /** Usable block slots per call: index 0 is reserved, 32768 and above are negative as i64. */
 export const MAX_BLOCKS = 32_767;
 
+/** Entries of the block-size table kept between calls (a longer table is cut back when the next call starts). */
+const KEPT_SIZES = 1024;
 const LOG_FUNCTIONS = ["log_trace", "log_debug", "log_info", "log_warn", "log_error"] as const;
 const encoder = new TextEncoder();
 
@@ -102,8 +104,13 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 /** Counts and caps what one plugin instance makes the host hold. One per instance. */
 export class HostMemoryGuard {
   readonly #limits: HostMemoryLimits;
-  /** Live blocks of the current call: index → bytes. */
-  readonly #blocks = new Map<number, number>();
+  /**
+   * Live blocks of the current call: bytes by block index (0 once freed or never made), valid up
+   * to {@link #lastIndex}; entries past it are left from earlier calls. rc13 numbers a call's
+   * blocks 1, 2, 3, ... as it makes them, so this stays a dense array of small numbers: cheaper
+   * on every block than a Map, and a new call starts by resetting one number.
+   */
+  readonly #sizes: number[] = [0];
   #blockBytes = 0;
   /** The highest block index seen this call. */
   #lastIndex = 0;
@@ -128,16 +135,12 @@ export class HostMemoryGuard {
   /** The `extism:host/env` functions to pass to `createPlugin` (merge them into that namespace). */
   kernelFunctions(): Record<string, KernelImport> {
     const functions: Record<string, KernelImport> = {};
-    functions["free"] = this.#kernel("free", (original, addr) => {
+    const freeing = (original: KernelOriginal, addr: bigint): void => {
       original(addr);
       this.#release(indexOf(addr));
-    });
-    for (const name of LOG_FUNCTIONS) {
-      functions[name] = this.#kernel(name, (original, addr) => {
-        original(addr);
-        this.#release(indexOf(addr));
-      });
-    }
+    };
+    functions["free"] = this.#kernel("free", freeing);
+    for (const name of LOG_FUNCTIONS) functions[name] = this.#kernel(name, freeing);
     functions["var_set"] = this.#kernel("var_set", (original, keyAddr, valueAddr) => this.#varSet(original, keyAddr, valueAddr));
     return functions;
   }
@@ -153,7 +156,8 @@ export class HostMemoryGuard {
    * rather than by wrapping `plugin.call`, which cost about 1 µs on every call.
    */
   beginCall(): void {
-    this.#blocks.clear();
+    // A call that made thousands of blocks does not leave its table behind for the plugin's life.
+    if (this.#lastIndex > KEPT_SIZES) this.#sizes.length = KEPT_SIZES;
     this.#blockBytes = 0;
     this.#lastIndex = 0;
     this.#refused = undefined;
@@ -178,10 +182,8 @@ export class HostMemoryGuard {
         const context = bound[0];
         const env = guard.#envOf(context);
         const own = env?.[name];
-        if (typeof own === "function") {
-          const kernel = own as KernelOriginal;
-          original = (x, y) => kernel(x, y);
-        }
+        // rc13's kernel functions are arrow functions over the context: called as they are.
+        if (typeof own === "function") original = own as KernelOriginal;
         guard.#patch(context);
         return Function.prototype.bind.call(fn, thisArg, ...bound);
       },
@@ -213,7 +215,8 @@ export class HostMemoryGuard {
         const bytes = Number(size);
         this.#admit(bytes);
         const addr = alloc(size);
-        this.#track(indexOf(addr), bytes);
+        // A block's address is its index << 48 (non-negative for every index the guard admits).
+        if (addr > 0n) this.#track(Number(addr >> 48n), bytes);
         return addr;
       },
     });
@@ -221,21 +224,25 @@ export class HostMemoryGuard {
     // STORE is a method of rc13's CallContext prototype (`[STORE](input?: string | Uint8Array): number | null`).
     const storeMethod: unknown = Reflect.get(proto, storeSymbol);
     if (typeof storeMethod !== "function") throw new TypeError(`threadspace: the Extism call context's store-value is not a function (an @extism/extism other than 2.0.0-rc13?)`);
-    const store = (input: unknown): unknown => Reflect.apply(storeMethod, context, [input]);
+    const store = storeMethod as (this: KernelContext, input: unknown) => unknown;
     Object.defineProperty(context, storeSymbol, {
       configurable: true,
       writable: true,
       value: (input: unknown): unknown => {
-        const bytes = input instanceof Uint8Array ? input.byteLength : typeof input === "string" ? input.length : 0;
-        if (typeof input === "string" || input instanceof Uint8Array) this.#admit(bytes);
+        // STORE keeps a string as its UTF-8 bytes and a Uint8Array as a block of its byteLength
+        // (its own buffer, or a copy through alloc): encoded here, the block's size is known
+        // exactly before it exists, with no call back into the kernel to ask.
+        const bytes = typeof input === "string" ? encoder.encode(input) : input;
+        if (!(bytes instanceof Uint8Array)) return store.call(context, bytes);
+        this.#admit(bytes.byteLength);
         this.#storing = true;
         let index: unknown;
         try {
-          index = store(input);
+          index = store.call(context, bytes);
         } finally {
           this.#storing = false;
         }
-        if (typeof index === "number" && index > 0) this.#track(index, Number(context.length(addressOf(index))));
+        if (typeof index === "number" && index > 0) this.#track(index, bytes.byteLength);
         return index;
       },
     });
@@ -256,17 +263,23 @@ export class HostMemoryGuard {
   }
 
   #track(index: number, bytes: number): void {
-    if (index > this.#lastIndex) this.#lastIndex = index;
-    const previous = this.#blocks.get(index);
-    if (previous !== undefined) this.#blockBytes -= previous;
-    this.#blocks.set(index, bytes);
+    const sizes = this.#sizes;
+    const last = this.#lastIndex;
+    if (index <= last) this.#blockBytes -= sizes[index] as number;
+    else {
+      // Blocks come in order (index === last + 1); should rc13 ever skip some, they count as empty.
+      for (let skipped = last + 1; skipped < index; skipped++) sizes[skipped] = 0;
+      this.#lastIndex = index;
+    }
+    sizes[index] = bytes;
     this.#blockBytes += bytes;
   }
 
   #release(index: number): void {
-    const bytes = this.#blocks.get(index);
-    if (bytes === undefined) return;
-    this.#blocks.delete(index);
+    if (index > this.#lastIndex) return;
+    const bytes = this.#sizes[index] as number;
+    if (bytes === 0) return;
+    this.#sizes[index] = 0;
     this.#blockBytes -= bytes;
   }
 
@@ -274,9 +287,11 @@ export class HostMemoryGuard {
   #sweep(): void {
     const context = this.#context;
     if (context === undefined) return;
-    for (const [index, bytes] of this.#blocks) {
+    const sizes = this.#sizes;
+    for (let index = 1; index <= this.#lastIndex; index++) {
+      const bytes = sizes[index] as number;
       if (bytes > 0 && context.length(addressOf(index)) === 0n) {
-        this.#blocks.delete(index);
+        sizes[index] = 0;
         this.#blockBytes -= bytes;
       }
     }
@@ -289,7 +304,7 @@ export class HostMemoryGuard {
     if (plugin !== undefined) {
       queueMicrotask(() => {
         if (plugin.isActive?.() === true) return;
-        this.#blocks.clear();
+        this.#lastIndex = 0;
         this.#blockBytes = 0;
         void plugin.reset();
       });

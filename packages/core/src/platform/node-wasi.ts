@@ -82,7 +82,12 @@ export const serveWasi: ServeWasi = ({ plugin, output, allowedPaths }): ServedWa
   checkMounts(plugin, allowedPaths);
   // Loaded here, not at import: node:wasi's ExperimentalWarning is held back (quiet-wasi.ts).
   loadWasiQuietly();
-  const { WASI } = createRequire(import.meta.url)("node:wasi") as typeof import("node:wasi");
+  let WASI: typeof import("node:wasi").WASI;
+  try {
+    ({ WASI } = createRequire(import.meta.url)("node:wasi") as typeof import("node:wasi"));
+  } catch (cause) {
+    throw new ThreadspaceError("bad_input", "wasi.output and wasi.allowedPaths need node:wasi, which this runtime does not have. Remove the option here.", { plugin, cause });
+  }
   const nul = [openSync(devNull, "r"), openSync(devNull, "w")] as const;
   const wasi = new WASI({ version: "preview1", preopens: { ...allowedPaths }, stdin: nul[0], stdout: nul[1], stderr: nul[1], returnOnExit: true });
   const real = wasi.wasiImport as Record<string, (...args: unknown[]) => number>;

@@ -4,19 +4,22 @@ import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CreateExtismPlugin, Platform } from "./platform.ts";
+import { withoutWasiOnBun } from "./bun-wasi.ts";
 import { NPM_PREFIX, looksLikePackage, resolvePluginPackage } from "./npm-package.ts";
 import { loadWasiQuietly } from "./quiet-wasi.ts";
 import { readResponse } from "./read-response.ts";
 import { readRegularFile } from "./read-file.ts";
 import { serveWasi } from "./node-wasi.ts";
+import { serverRuntime } from "./server-runtime.ts";
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 let extism: Promise<CreateExtismPlugin> | undefined;
 
-/** @extism/extism, imported after node:wasi was loaded quietly (see quiet-wasi.ts). */
+/** @extism/extism, imported after node:wasi was loaded quietly (see quiet-wasi.ts); on Bun, refusing WASI plugins clearly (bun-wasi.ts). */
 function loadExtism(): Promise<CreateExtismPlugin> {
   extism ??= (async () => {
+    if (serverRuntime() === "bun") return withoutWasiOnBun((await import("@extism/extism")).default);
     loadWasiQuietly();
     return (await import("@extism/extism")).default;
   })();
@@ -51,6 +54,8 @@ export const platform: Platform = {
     return readResponse(await fetch(url), url, maxBytes);
   },
   loadExtism,
+  // Deno refuses Extism's default worker flag (--disable-warning=ExperimentalWarning) with "invalid execArgv flags".
+  ...(serverRuntime() === "deno" ? { extismWorkerExecArgv: [] } : {}),
   cores: () => Math.max(1, availableParallelism()),
   serveWasi,
 };

@@ -24,6 +24,11 @@ export interface Platform {
    * ExperimentalWarning on the embedder's terminal; elsewhere it is a plain import.
    */
   loadExtism(): Promise<CreateExtismPlugin>;
+  /**
+   * The `execArgv` of Extism's `runInWorker` workers (transport `"extism"`) where this runtime
+   * refuses Extism's default (Deno: `[]`); absent, Extism's default stands.
+   */
+  readonly extismWorkerExecArgv?: readonly string[];
   /** How many threads can run at once here (at least 1): the default size of a worker pool. */
   cores(): number;
   /** The engine's own WASI (output to the log, read-only mounts); Node only (wasi/served-wasi.ts). */

@@ -5,8 +5,9 @@ let loaded = false;
 /**
  * Loads `node:wasi` once while holding back the one ExperimentalWarning it emits ("WASI is an
  * experimental feature"), so that a later import of @extism/extism (which imports it statically)
- * prints nothing on the embedder's terminal. Every other warning passes through unchanged, and
- * a runtime without `node:wasi` is left alone.
+ * prints nothing on the embedder's terminal. Node warns when the module loads, Deno when the first
+ * `WASI` is constructed: one is constructed here (with nothing mounted) for that. Every other
+ * warning passes through unchanged, and a runtime without `node:wasi` is left alone.
  */
 export function loadWasiQuietly(): void {
   if (loaded) return;
@@ -19,7 +20,8 @@ export function loadWasiQuietly(): void {
     (emitWarning as (...args: unknown[]) => void).call(this, warning, ...rest);
   } as typeof process.emitWarning;
   try {
-    createRequire(import.meta.url)("node:wasi");
+    const { WASI } = createRequire(import.meta.url)("node:wasi") as typeof import("node:wasi");
+    new WASI({ version: "preview1" });
   } catch {
     // No node:wasi here (Extism's own build for this runtime does without it).
   } finally {

@@ -1,7 +1,6 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import { rememberGrants } from "../permissions/remember-grants.ts";
-import type { Host } from "@threadspace/host";
-import type { StorageDriver } from "@threadspace/storage";
+import type { Host, HostPersistence } from "@threadspace/host";
 import type { TrustPolicy } from "@threadspace/bundle";
 import type { EngineLogger } from "../engine-options.ts";
 import type { EventLog } from "../events/event-log.ts";
@@ -17,14 +16,18 @@ import { readStoredBundle } from "./stored-bundle.ts";
 
 /** What {@link EnginePersistence} needs from the engine. */
 export interface PersistenceOptions {
-  readonly driver: StorageDriver;
+  /** The engine's committer over its driver, built first: the host was given it as its persistence. */
+  readonly committer: Committer;
   readonly host: Host;
   readonly logger: EngineLogger;
   readonly monitor: HealthMonitor;
   readonly eventLog: EventLog;
   readonly journalDelayMs?: number | undefined;
-  /** A plugin's storage quota in bytes (undefined: the default). */
-  readonly quotaOf: (name: string) => number | undefined;
+}
+
+/** The host's persistence over a {@link Committer}: calls and durable writes are committed before they apply, the rest stored behind. */
+export function committerPersistence(committer: Committer): HostPersistence {
+  return { commit: (tx) => committer.commitCall(tx), behind: (writes, actor) => committer.background(writes, actor) };
 }
 
 /** What {@link EnginePersistence.restore} needs to start the stored plugins again. */
@@ -57,15 +60,12 @@ export class EnginePersistence {
   readonly #moduleConfig = new Map<string, PluginConfig>();
 
   constructor(options: PersistenceOptions) {
-    const committer = new Committer(options.driver, { limitOf: options.quotaOf }, options.logger);
+    const committer = options.committer;
     this.committer = committer;
     this.#host = options.host;
     this.#logger = options.logger;
     this.#monitor = options.monitor;
     this.#eventLog = options.eventLog;
-    // Host writes: the embedder's (write-behind) and the calls' (committed before they resolve).
-    options.host.state.storage.sink = (writes, actor) => committer.background(writes, actor);
-    options.host.state.storage.commit = committer.commitCall;
     this.#journal = new Journal(committer, options.monitor, options.eventLog, options.journalDelayMs ?? DEFAULT_JOURNAL_DELAY_MS, options.logger);
   }
 

@@ -1,4 +1,4 @@
-import type { CallTransaction, StorageLink } from "@threadspace/host";
+import type { CallTransaction, HostPersistence } from "@threadspace/host";
 import { QuotaLedger } from "@threadspace/storage";
 
 /**
@@ -14,11 +14,11 @@ export class MemoryQuota {
     this.ledger = new QuotaLedger({ limitOf });
   }
 
-  /** Serves the host's storage link: calls and durable embedder writes are checked, write-behind is counted. */
-  link(link: StorageLink): void {
-    link.commit = this.commitCall;
-    link.sink = (writes) => this.ledger.plan(writes, { check: false }).apply();
-  }
+  /** The host's persistence (given to `Host` when it is built): calls and durable embedder writes are checked, write-behind is counted. */
+  readonly persistence: HostPersistence = {
+    commit: (tx) => this.commitCall(tx),
+    behind: (writes) => this.ledger.plan(writes, { check: false }).apply(),
+  };
 
   /** Checks a call's writes against the quota and applies them; throws `quota_exceeded` (the caller aborts the transaction). */
   readonly commitCall = (tx: CallTransaction): undefined => {

@@ -72,7 +72,7 @@ export class PluginData {
 
   /** The identity of a bundle about to be installed. */
   async identityOf(bundle: SourceBundle): Promise<DataOwner> {
-    const hash = bundle.wasm instanceof Uint8Array ? `sha256:${await platform.sha256Hex(bundle.wasm)}` : null;
+    const hash = bundle.wasm instanceof Uint8Array ? ((await bundle.sha256) ?? `sha256:${await platform.sha256Hex(bundle.wasm)}`) : null;
     const status = bundle.signature;
     return { hash, signer: status !== undefined && status.state !== "unsigned" ? status.keyId : null };
   }

@@ -4,7 +4,7 @@ import { KvStore } from "./kv-store.ts";
 import { LogStore } from "./log-store.ts";
 import { MemoryStore } from "./memory-store.ts";
 import { ThreadStore } from "./thread-store.ts";
-import { StorageLink } from "../transaction.ts";
+import { StorageLink, type HostPersistence } from "../transaction.ts";
 
 /**
  * Everything the host functions read and write, shared by all plugins of one engine.
@@ -20,10 +20,11 @@ export class HostState {
   readonly events = new EventBus();
   readonly memories = new MemoryStore(this.events);
   readonly threads = new ThreadStore(this.events);
-  /** Where committed writes of kv, memories and threads go (set `storage.sink` to store them). */
-  readonly storage = new StorageLink();
+  /** Where committed writes of kv, memories and threads go: the persistence the host was built with. */
+  readonly storage: StorageLink;
 
-  constructor() {
+  constructor(persistence?: HostPersistence) {
+    this.storage = new StorageLink(persistence);
     this.kv.persist(this.storage);
     this.memories.persist(this.storage);
     this.threads.persist(this.storage);

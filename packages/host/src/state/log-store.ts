@@ -1,13 +1,12 @@
 import { deepFreeze } from "./json-value.ts";
 
-/** Severity of a log entry, lowest first. */
-export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
-
 /** A plugin's current level: entries below it are dropped; `silent` drops everything. */
 export type LogThreshold = LogLevel | "silent";
 
 /** The levels, lowest first. */
-export const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
+/** Severity of a log entry: one of {@link LOG_LEVELS}, lowest first. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const RANK: Readonly<Record<LogThreshold, number>> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, silent: 5 };
 

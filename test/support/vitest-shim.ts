@@ -1,9 +1,10 @@
 /**
- * Just enough of vitest to run a contract suite inside workerd: `describe`, `test`,
- * `test.skipIf` / `test.runIf` (and their `.each`), `beforeEach`, `afterEach` and `context.skip()` collect and run
- * cases; `expect` is vitest's own (@vitest/expect on chai), with `expect.poll`, so assertions behave as they do in Node. The worker bundle maps the
- * `vitest` import here (build-worker.ts `alias`); the Node side asks for the case names, runs each
- * case by name and turns its outcome into a vitest test of its own.
+ * Just enough of vitest to run a contract suite inside workerd, Deno or Bun: `describe`, `test`,
+ * `test.skipIf` / `test.runIf`, `beforeEach`, `afterEach` and `context.skip()` collect and run
+ * cases; `expect` is vitest's own (@vitest/expect on chai), with `expect.poll`, so assertions behave as they do in Node. The worker bundle (test/edge/build-worker.ts) and
+ * the Deno/Bun bundle (test/runtimes/build-contract.ts) map the `vitest` import here (esbuild's
+ * `alias`); the Node side asks for the case names, runs each case by name and turns its outcome
+ * into a vitest test of its own.
  */
 import { chai, customMatchers, getState, JestAsymmetricMatchers, JestChaiExpect, JestExtend, setState } from "@vitest/expect";
 
@@ -45,25 +46,39 @@ export function test(name: string, ...args: [Fn] | [object, Fn]): void {
 }
 
 type Register = (name: string, ...args: [Fn] | [object, Fn]) => void;
-type EachFn = (value: unknown, context: { skip(): never }) => unknown;
+type EachFn = (...row: never[]) => unknown;
+type WithEach = Register & { each(rows: readonly unknown[]): (name: string, ...args: [EachFn] | [object, EachFn]) => void };
 
-/** Adds vitest's `.each(values)(name, fn)` to a registering function: one case per value, `%s` in the name replaced by it. */
-const withEach = (register: Register) =>
-  Object.assign(register, {
+/** A case name with a row's values: `%s`, `%d`, `%i`, `%j` take them in turn, `%#` is the row's index, `$key` an object row's field (as vitest names them). */
+function eachName(name: string, params: readonly unknown[], index: number): string {
+  let next = 0;
+  const row = params[0];
+  return name
+    .replace(/%[sdij#%]/g, (spec) => (spec === "%%" ? "%" : spec === "%#" ? String(index) : spec === "%j" ? JSON.stringify(params[next++]) : String(params[next++])))
+    .replace(/\$([A-Za-z_]\w*)/g, (whole, key: string) => (row !== null && typeof row === "object" && key in row ? String((row as Record<string, unknown>)[key]) : whole));
+}
+
+/** `register.each(rows)(name, fn)`: one case per row, `fn(...row)` (a row that is not an array is passed as the one argument). */
+function withEach(register: Register): WithEach {
+  return Object.assign(register, {
     each:
-      (values: readonly unknown[]) =>
+      (rows: readonly unknown[]) =>
       (name: string, ...args: [EachFn] | [object, EachFn]): void => {
-        const fn = args.length === 1 ? args[0] : args[1];
-        for (const value of values) register(name.replace("%s", String(value)), (context) => fn(value, context));
+        const body = (args.length === 1 ? args[0] : args[1]) as (...row: unknown[]) => unknown;
+        rows.forEach((row, index) => {
+          const params = Array.isArray(row) ? row : [row];
+          register(eachName(name, params, index), () => body(...params));
+        });
       },
   });
-
-/** Collects the case either way; when `condition` holds it reports skipped without running (hooks neither). */
-test.skipIf = (condition: unknown) => withEach((name: string, ...args: [Fn] | [object, Fn]): void => (condition ? test(name, skipped) : test(name, ...args)));
-
-test.runIf = (condition: unknown) => test.skipIf(!condition);
+}
 
 test.each = withEach(test).each;
+
+/** Collects the case either way; when `condition` holds it reports skipped without running (hooks neither). */
+test.skipIf = (condition: unknown): WithEach => withEach((name, ...args) => (condition ? test(name, skipped) : test(name, ...args)));
+
+test.runIf = (condition: unknown): WithEach => test.skipIf(!condition);
 
 export function beforeEach(fn: Fn): void {
   before.push(fn);
