@@ -13,13 +13,16 @@ export interface EngineWasi {
   readonly served: ServedWasi;
 }
 
+/** Compiled adapters by the set of functions they re-export (few sets in practice; bounded all the same). */
 const adapters = new Map<string, Promise<WebAssembly.Module>>();
+const MAX_ADAPTERS = 32;
 
 function adapterFor(plugin: string, functions: readonly string[]): Promise<WebAssembly.Module> {
   const key = functions.join(",");
   let module = adapters.get(key);
   if (module === undefined) {
     module = WebAssembly.compile(wasiAdapterBytes(plugin, functions) as Uint8Array<ArrayBuffer>);
+    if (adapters.size >= MAX_ADAPTERS) adapters.delete(adapters.keys().next().value as string);
     adapters.set(key, module);
     module.catch(() => adapters.delete(key));
   }
