@@ -17,6 +17,9 @@ const READ_RIGHTS = [1, 2, 5, 7, 13, 14, 15, 18, 21, 27].reduce((mask, bit) => m
 const MUTATING = ["path_create_directory", "path_filestat_set_times", "path_link", "path_remove_directory", "path_rename", "path_symlink", "path_unlink_file"];
 const MUTATING_FD = ["fd_allocate", "fd_filestat_set_size", "fd_filestat_set_times", "fd_pwrite"];
 const MAX_LINE = 4096;
+const ERRNO_INVAL = 28;
+/** Most iovecs one fd_write may pass (IOV_MAX in wasi-libc): more is EINVAL, not a long loop on the engine's thread. */
+const MAX_IOVECS = 1024;
 
 type WasiFunction = (...args: never[]) => number | undefined;
 
@@ -151,6 +154,7 @@ export const serveWasi: ServeWasi = ({ plugin, output, allowedPaths }): ServedWa
     if (fd > 2) return ERRNO_ROFS;
     const stream = streams?.[fd as 1 | 2];
     if (stream === undefined || memory === undefined) return write(fd, iovs, count, written);
+    if (count > MAX_IOVECS) return ERRNO_INVAL;
     const view = new DataView(memory.buffer);
     let total = 0;
     for (let i = 0; i < count; i++) {
