@@ -1,3 +1,4 @@
+import type { CallVars } from "../replay/call-vars.ts";
 import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
@@ -167,7 +168,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
-  const callStart = plan.needs.http ? { beginCall: () => (guard.beginCall(), extras.beginCall()) } : guard;
+  const callStart = plan.needs.http ? { beginCall: (vars?: CallVars) => (guard.beginCall(vars), extras.beginCall()) } : guard;
   return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(manifest, options, plan, isolation), metered: meter !== undefined });
 }
 
