@@ -223,7 +223,7 @@ export function replayContract(env: TestEnv): void {
       const good = roundTrip(trace) as Record<string, unknown>;
       const cases: Array<[unknown, string]> = [
         [{ ...good, version: 3 }, "$.version"],
-        [{ ...good, vars: { key: { hex: "00" } } }, "$.vars"],
+        [{ ...good, vars: { key: { hex: "00" } } }, "$.vars.key.hex"],
         [{ ...good, format: "other" }, "$.format"],
         ["{ not json", "$"],
         [JSON.stringify(good).padEnd(2000, " "), "$"],
