@@ -262,6 +262,7 @@ export function replayContract(env: TestEnv): void {
     const varTargets = [
       { mode: "inline", label: "inline", options: {} },
       { mode: "worker", label: "a worker (bridge)", options: { isolation: { transport: "bridge" } } },
+      { mode: "worker", label: "a worker (Extism's runInWorker)", options: { isolation: { transport: "extism" } } },
       { mode: "pool", label: "a pooled worker", options: {} },
     ] as const;
     for (const { mode, label, options } of varTargets) {
