@@ -63,9 +63,8 @@ export class VarRecorder implements CallVars {
 
   /** The reads as a trace keeps them. */
   toTrace(): TraceVars {
-    const vars: Record<string, TracePayload | null> = {};
-    for (const [key, value] of this.#reads) vars[key] = value === null ? null : encodePayload(value);
-    return vars;
+    // fromEntries defines own properties: a var named "__proto__" stays a var.
+    return Object.fromEntries([...this.#reads].map(([key, value]) => [key, value === null ? null : encodePayload(value)]));
   }
 
   /** True when the call read no var. */
@@ -112,9 +111,7 @@ export class VarOverlay implements CallVars {
 
   /** The served vars as a trace keeps them (sent to a bridge worker). */
   toTrace(): TraceVars {
-    const vars: Record<string, TracePayload | null> = {};
-    for (const [key, value] of this.#vars) vars[key] = encodePayload(value);
-    return vars;
+    return Object.fromEntries([...this.#vars].map(([key, value]) => [key, encodePayload(value)]));
   }
 }
 
