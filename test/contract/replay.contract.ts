@@ -59,7 +59,7 @@ export function replayContract(env: TestEnv): void {
     test("a recorded memory-analyzer call replays in a fresh engine with empty storage: same output, same fuel, nothing written", async () => {
       const { trace, text } = await recordAnalysis();
       expect(JSON.parse(text)).toMatchObject({ status: "success" });
-      expect(trace).toMatchObject({ format: "threadspace-trace", version: 1, plugin: { name: "memory-analyzer", version: "1.0.0" }, export: "analyze_memory", result: { output: { json: JSON.parse(text) } } });
+      expect(trace).toMatchObject({ format: "threadspace-trace", version: 2, plugin: { name: "memory-analyzer", version: "1.0.0" }, export: "analyze_memory", result: { output: { json: JSON.parse(text) } } });
       expect(trace.host.map((h) => h.fn)).toEqual(expect.arrayContaining(["ts_memory_get", "ts_config_get"]));
       expect(trace.config["top_terms"]).toBe(5);
       expect(typeof trace.fuel).toBe("number");
@@ -222,7 +222,8 @@ export function replayContract(env: TestEnv): void {
       const { trace } = await engine.call("host-kv", "get", { key: "a" }, { record: true });
       const good = roundTrip(trace) as Record<string, unknown>;
       const cases: Array<[unknown, string]> = [
-        [{ ...good, version: 2 }, "$.version"],
+        [{ ...good, version: 3 }, "$.version"],
+        [{ ...good, vars: { key: { hex: "00" } } }, "$.vars.key.hex"],
         [{ ...good, format: "other" }, "$.format"],
         ["{ not json", "$"],
         [JSON.stringify(good).padEnd(2000, " "), "$"],
@@ -245,6 +246,59 @@ export function replayContract(env: TestEnv): void {
       expect((await engine.replay(good)).same).toBe(true);
       // An engine-only export is refused as engine.call refuses it: a trace cannot run cleanup.
       expect((await engine.replay({ ...good, export: "cleanup" })).error?.code).toBe("permission_denied");
+    });
+
+    /** call-counter's third `count` call (it reads "2" from its var and outputs "3"), recorded inline. */
+    const recordThirdCount = async (): Promise<CallTrace> => {
+      const engine = await start();
+      await engine.install(await fixture(env, "call-counter", { limits: { isolation: "inline" } }));
+      await engine.call("call-counter", "count", "");
+      await engine.call("call-counter", "count", "");
+      const third = await engine.call("call-counter", "count", "", { record: true });
+      expect(third.text()).toBe("3");
+      return third.trace as CallTrace;
+    };
+
+    const varTargets = [
+      { mode: "inline", label: "inline", options: {} },
+      { mode: "worker", label: "a worker (bridge)", options: { isolation: { transport: "bridge" } } },
+      { mode: "worker", label: "a worker (Extism's runInWorker)", options: { isolation: { transport: "extism" } } },
+      { mode: "pool", label: "a pooled worker", options: {} },
+    ] as const;
+    for (const { mode, label, options } of varTargets) {
+      test.skipIf(env.runtime === "workerd" && mode !== "inline")(`Extism vars: a call recorded after earlier calls replays the same ${label === "inline" ? "inline" : `in ${label}`} in a fresh engine, whose own vars are left as they were`, async () => {
+        const trace = await recordThirdCount();
+        expect(trace).toMatchObject({ version: 2, vars: { count: { json: 2 } } });
+        const engine = await start(options);
+        await engine.install(await fixture(env, "call-counter", { limits: { isolation: mode } }));
+        const replay = await engine.replay(roundTrip(trace));
+        expect(replay.differences).toEqual([]);
+        expect(replay.same).toBe(true);
+        expect(replay.output?.text()).toBe("3");
+        // The replay's var_set stayed with the replay: the plugin's own count was never set.
+        expect((await engine.call("call-counter", "peek", "")).text()).toBe("");
+        expect((await engine.call("call-counter", "count", "")).text()).toBe("1");
+        expect((await engine.call("call-counter", "count", "")).text()).toBe("2");
+        // A replay on an instance with vars of its own sees the trace's alone, and puts none of its writes there.
+        expect((await engine.replay(roundTrip(trace))).output?.text()).toBe("3");
+        expect((await engine.call("call-counter", "peek", "")).text()).toBe("2");
+        // Recorded here, in this mode, a call keeps what its var read found.
+        const next = await engine.call("call-counter", "count", "", { record: true });
+        expect(next.text()).toBe("3");
+        expect(next.trace?.vars).toEqual({ count: { json: 2 } });
+      });
+    }
+
+    test("a version-1 trace (before vars were recorded) still replays, reading the instance's own vars; vars in it are refused", async () => {
+      const trace = await recordThirdCount();
+      const { vars: _vars, ...rest } = roundTrip(trace) as CallTrace;
+      const v1 = { ...rest, version: 1 };
+      const engine = await start();
+      await engine.install(await fixture(env, "call-counter", { limits: { isolation: "inline" } }));
+      const replay = await engine.replay(v1);
+      expect(replay.output?.text()).toBe("1");
+      expect(replay.differences).toContainEqual({ kind: "output", expected: { json: 3 }, got: { json: 1 } });
+      await expectCode(engine.replay({ ...v1, vars: {} }), "bad_input");
     });
 
     const workers = [

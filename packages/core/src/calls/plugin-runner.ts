@@ -264,7 +264,7 @@ export class PluginRunner {
       const fuel = budget?.fuel ?? this.#limits.fuel;
       // The deadline is set by the instance when the call starts running there (a worker may
       // first have to restart): timeoutMs counts the plugin's own time.
-      const options = { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs, caller };
+      const options = { tx, fuel, fuelSource: budget?.source ?? "limits.fuel", timeoutMs, caller, vars: tap?.vars };
       const instance = this.#instance;
       // One promise reaction per call where the instance can hand its outcome straight on.
       if (instance.callThen !== undefined) return instance.callThen(exportName, input, options, this.#settle as (outcome: CallOutcome) => T, this.#settleError);

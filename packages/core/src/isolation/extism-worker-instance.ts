@@ -15,6 +15,7 @@ import { ThreadspaceError } from "@threadspace/errors";
 import type { ExtismHostFunction } from "@threadspace/host";
 import { GuestErrorKind, classifyExtismWorkerError, guestError, isExtismLinkError } from "./extism-errors.ts";
 import type { CallOptions, CallOutcome, WorkerInstance } from "./instance.ts";
+import type { CallVars } from "../replay/call-vars.ts";
 import { LOG_PRIORITY, type LogPriorityName } from "./bridge/protocol.ts";
 
 const USER_MODULE = "extism:host/user";
@@ -82,9 +83,20 @@ function unblockHostCalls(flag: Int32Array): void {
 
 /** Frees a kernel block on the main-thread context: rc13 keeps its kernel under a private symbol described "env". */
 function freeBlock(context: CallContext, handle: bigint): void {
+  kernelFunction(context, "free")?.(handle);
+}
+
+/** One of the context's own kernel functions (rc13 keeps them under a symbol named "env"). */
+function kernelFunction(context: CallContext, name: string): ((...args: bigint[]) => unknown) | undefined {
   const env = Object.getOwnPropertySymbols(context).find((symbol) => symbol.description === "env");
   const kernel: unknown = env === undefined ? undefined : Reflect.get(context, env);
-  if (typeof kernel === "object" && kernel !== null && "free" in kernel && typeof kernel.free === "function") kernel.free(handle);
+  const fn: unknown = typeof kernel === "object" && kernel !== null ? Reflect.get(kernel, name) : undefined;
+  return typeof fn === "function" ? (fn as (...args: bigint[]) => unknown) : undefined;
+}
+
+/** The vars of the call in flight when it is recorded or replayed (replay/call-vars.ts); set by the instance per call. */
+interface VarsSlot {
+  vars: CallVars | undefined;
 }
 
 /** What the engine's thread serves of the kernel: the live config and log level (Extism's worker would keep copies). */
@@ -132,7 +144,7 @@ function byNamespace(functions: Record<string, ExtismHostFunction>): Record<stri
 }
 
 /** Kernel functions served on the engine's thread, so that a worker plugin sees what an inline one sees. */
-function liveKernel(kernel: ExtismWorkerKernel): Record<string, (context: CallContext, ...args: bigint[]) => bigint | number> {
+function liveKernel(kernel: ExtismWorkerKernel, slot: VarsSlot, maxVarBytes: number | undefined): Record<string, (context: CallContext, ...args: bigint[]) => unknown> {
   return {
     config_get(context, handle = 0n) {
       const key = context.read(handle)?.text();
@@ -141,6 +153,28 @@ function liveKernel(kernel: ExtismWorkerKernel): Record<string, (context: CallCo
       return context.store(kernel.config[key] ?? "");
     },
     get_log_level: () => LOG_PRIORITY[kernel.logLevel()],
+    // Vars live in the context on this thread (as Extism's own var_get/var_set, which these call
+    // unless the call is recorded or replayed: then its CallVars notes or serves them).
+    var_get(context, handle = 0n) {
+      const vars = slot.vars;
+      if (vars === undefined) return kernelFunction(context, "var_get")?.(handle) ?? 0n;
+      const key = context.read(handle)?.text();
+      freeBlock(context, handle);
+      if (key === undefined) return 0n;
+      const value = vars.get(key, () => context.getVariable(key)?.bytes() ?? null);
+      return value === null ? 0n : context.store(value);
+    },
+    var_set(context, keyHandle = 0n, valueHandle = 0n) {
+      const vars = slot.vars;
+      const key = vars === undefined ? undefined : context.read(keyHandle)?.text();
+      const value = valueHandle === 0n ? null : (context.read(valueHandle)?.bytes() ?? null);
+      if (vars !== undefined && key !== undefined && (valueHandle === 0n || value !== null)) {
+        const size = vars.sizeWith(key, value);
+        if (maxVarBytes !== undefined && size > maxVarBytes) throw new Error(`var_set "${key.slice(0, 64)}" would make the replayed call's vars ${size} bytes, over the plugin's cap of ${maxVarBytes} bytes (limits.maxVarBytes)`);
+        if (!vars.set(key, value)) return undefined;
+      }
+      return kernelFunction(context, "var_set")?.(keyHandle, valueHandle);
+    },
   };
 }
 
@@ -156,8 +190,11 @@ export class ExtismWorkerInstance implements WorkerInstance {
   #exited = false;
   readonly #exits: Array<(why: string) => void> = [];
 
-  private constructor(plugin: BackgroundPlugin, options: ExtismWorkerOptions) {
+  readonly #slot: VarsSlot;
+
+  private constructor(plugin: BackgroundPlugin, options: ExtismWorkerOptions, slot: VarsSlot) {
     this.#plugin = plugin;
+    this.#slot = slot;
     this.#options = options;
     this.#resetEvery = Math.max(1, options.resetEvery ?? DEFAULT_RESET_EVERY);
     // Extism's own timer (it guarded instantiation) would restart the worker behind the supervisor's back.
@@ -169,6 +206,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
   /** Starts a worker and instantiates `module` in it; `wasm_invalid` when an import cannot be resolved, else `init_failed`. */
   static async start(module: WebAssembly.Module, options: ExtismWorkerOptions): Promise<ExtismWorkerInstance> {
     let plugin: Plugin;
+    const slot: VarsSlot = { vars: undefined };
     try {
       // A fresh `functions` object each time: Extism adds var_get/var_set bound to the instance.
       const createPlugin = await platform.loadExtism();
@@ -181,7 +219,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
           config: { ...options.kernel.config },
           logger: options.logger,
           logLevel: options.logLevel,
-          functions: { ...byNamespace(options.functions), [KERNEL_MODULE]: liveKernel(options.kernel), ...unmeteredFuel(module) },
+          functions: { ...byNamespace(options.functions), [KERNEL_MODULE]: liveKernel(options.kernel, slot, options.maxVarBytes), ...unmeteredFuel(module) },
           nodeWorkerArgs: { name: `threadspace plugin ${options.plugin}`, ...(platform.extismWorkerExecArgv === undefined ? {} : { execArgv: [...platform.extismWorkerExecArgv] }) },
           ...(options.maxVarBytes === undefined ? {} : { memory: { maxVarBytes: options.maxVarBytes } }),
         },
@@ -193,7 +231,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
       await plugin.close();
       throw new ThreadspaceError("init_failed", "could not be instantiated in a worker: @extism/extism did not start one (runInWorker is unsupported here).", { plugin: options.plugin });
     }
-    return new ExtismWorkerInstance(plugin, options);
+    return new ExtismWorkerInstance(plugin, options, slot);
   }
 
   /** This transport cannot read the guest's memory from the engine's thread. */
@@ -221,6 +259,7 @@ export class ExtismWorkerInstance implements WorkerInstance {
       this.resets++;
     }
     this.#sinceReset++;
+    this.#slot.vars = options?.vars;
     try {
       const output = await plugin.call(exportName, input, options?.tx);
       return { output: output === null ? null : output.bytes(), fuelUsed: undefined };
@@ -228,6 +267,8 @@ export class ExtismWorkerInstance implements WorkerInstance {
       // Extism closes the worker itself when it fails to serve a host call: report it as gone.
       if (plugin.worker === null) this.#exit("was closed by Extism after an internal error");
       throw this.#callError(cause, exportName);
+    } finally {
+      this.#slot.vars = undefined;
     }
   }
 

@@ -1,3 +1,4 @@
+import type { CallVars } from "../replay/call-vars.ts";
 import type { Plugin, PluginOutput } from "@extism/extism";
 import { isThreadspaceError, type ThreadspaceError } from "@threadspace/errors";
 import { growRefusedError } from "../fuel/meter-errors.ts";
@@ -19,8 +20,8 @@ export class InlineInstance implements Instance {
   readonly #memory: WebAssembly.Memory | undefined;
   readonly #meter: FuelMeter | undefined;
   readonly #memoryCap: number | undefined;
-  /** The kernel memory guard (limits/host-memory.ts), told when each call starts; `close` runs after the plugin closes (the engine's WASI). */
-  readonly #guard: { beginCall(): void; close?(): void } | undefined;
+  /** The kernel memory guard (limits/host-memory.ts), told when each call starts (with the replay's vars); `close` runs after the plugin closes (the engine's WASI). */
+  readonly #guard: { beginCall(vars?: CallVars): void; close?(): void } | undefined;
   readonly #budget: { -readonly [K in keyof MeterBudget]-?: MeterBudget[K] } = { fuel: Infinity, deadline: Infinity, exportName: undefined, fuelSource: undefined, timeoutMs: undefined };
   /** The export in flight, for errors (one call at a time). */
   #exportName = "";
@@ -29,7 +30,7 @@ export class InlineInstance implements Instance {
    * `memory`: the guest's exported memory, read for {@link memoryPages}; `meter`: the instance's
    * fuel meter, for a metered module; `memoryCap`: the cap written into the module, in pages (for messages).
    */
-  constructor(name: string, plugin: Plugin, memory: WebAssembly.Memory | undefined, meter?: FuelMeter, memoryCap?: number, guard?: { beginCall(): void; close?(): void }) {
+  constructor(name: string, plugin: Plugin, memory: WebAssembly.Memory | undefined, meter?: FuelMeter, memoryCap?: number, guard?: { beginCall(vars?: CallVars): void; close?(): void }) {
     this.#name = name;
     this.#plugin = plugin;
     this.#memory = memory;
@@ -84,7 +85,7 @@ export class InlineInstance implements Instance {
       budget.timeoutMs = options?.timeoutMs;
       this.#meter.begin(budget);
     }
-    this.#guard?.beginCall();
+    this.#guard?.beginCall(options?.vars);
     return this.#plugin.call(exportName, input, options?.tx);
   }
 

@@ -8,6 +8,7 @@
  */
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CallTransaction } from "@threadspace/host";
+import type { CallVars } from "../replay/call-vars.ts";
 
 /** What one call may use, given by the caller with the call. */
 export interface CallOptions {
@@ -33,6 +34,8 @@ export interface CallOptions {
    * worker refuses a call from the plugin whose call it is running (it would wait for itself).
    */
   readonly caller?: string | undefined;
+  /** A recorded or replayed call's Extism vars (replay/call-vars.ts): what its var reads found, or the trace's vars to serve. */
+  readonly vars?: CallVars | undefined;
   /** Told when the call starts running on an instance that {@link WorkerInstance.queues} (its supervisor's timer starts then). */
   readonly onStart?: (() => void) | undefined;
 }

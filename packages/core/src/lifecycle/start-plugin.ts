@@ -1,3 +1,4 @@
+import type { CallVars } from "../replay/call-vars.ts";
 import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
@@ -185,7 +186,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     plan.wasi.served.bind(memory);
   }
   const served = plan.wasi?.served;
-  const beginCall = plan.needs.http ? () => (guard.beginCall(), extras.beginCall()) : () => guard.beginCall();
+  const beginCall = plan.needs.http ? (vars?: CallVars) => (guard.beginCall(vars), extras.beginCall()) : (vars?: CallVars) => guard.beginCall(vars);
   const callStart = served === undefined ? { beginCall } : { beginCall, close: () => served.close() };
   return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(manifest, options, plan, isolation), metered: meter !== undefined });
 }

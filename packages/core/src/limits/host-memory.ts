@@ -25,6 +25,7 @@
  * `limit_exceeded` instead.
  */
 import type { ThreadspaceErrorCode } from "@threadspace/errors";
+import type { CallVars } from "../replay/call-vars.ts";
 
 /** Usable block slots per call: index 0 is reserved, 32768 and above are negative as i64. */
 export const MAX_BLOCKS = 32_767;
@@ -77,8 +78,9 @@ export interface HostMemoryLimits {
 interface KernelContext {
   alloc(size: number | bigint): bigint;
   length(addr: bigint): bigint;
-  read(addr: bigint): { string(): string } | null;
-  getVariable(name: string): { readonly byteLength: number } | null;
+  read(addr: bigint): { string(): string; bytes(): Uint8Array } | null;
+  store(input: Uint8Array): bigint;
+  getVariable(name: string): { readonly byteLength: number; bytes(): Uint8Array } | null;
   readonly [key: symbol]: unknown;
 }
 
@@ -120,6 +122,8 @@ export class HostMemoryGuard {
   #context: KernelContext | undefined = undefined;
   #plugin: GuardedPlugin | undefined = undefined;
   #storing = false;
+  /** The vars of a recorded or replayed call (replay/call-vars.ts), asked on every var_get and var_set; undefined: the instance's own. */
+  #callVars: CallVars | undefined = undefined;
   /** The refusal of this call, if any: sticky, so a host function that catches it cannot carry on. */
   #refused: KernelLimitError | undefined = undefined;
 
@@ -142,6 +146,7 @@ export class HostMemoryGuard {
     functions["free"] = this.#kernel("free", freeing);
     for (const name of LOG_FUNCTIONS) functions[name] = this.#kernel(name, freeing);
     functions["var_set"] = this.#kernel("var_set", (original, keyAddr, valueAddr) => this.#varSet(original, keyAddr, valueAddr));
+    functions["var_get"] = this.#kernel("var_get", (original, keyAddr) => this.#varGet(original, keyAddr));
     return functions;
   }
 
@@ -155,7 +160,8 @@ export class HostMemoryGuard {
    * table in `call`). Called by whoever makes the call (the inline instance, the bridge worker)
    * rather than by wrapping `plugin.call`, which cost about 1 µs on every call.
    */
-  beginCall(): void {
+  beginCall(vars?: CallVars): void {
+    this.#callVars = vars;
     // A call that made thousands of blocks does not leave its table behind for the plugin's life.
     if (this.#lastIndex > KEPT_SIZES) this.#sizes.length = KEPT_SIZES;
     this.#blockBytes = 0;
@@ -320,6 +326,16 @@ export class HostMemoryGuard {
     const context = this.#context;
     const key = context?.read(keyAddr)?.string();
     if (context === undefined || key === undefined) return original(keyAddr, valueAddr);
+    const vars = this.#callVars;
+    if (vars !== undefined) {
+      const value = valueAddr === 0n ? null : (context.read(valueAddr)?.bytes() ?? null);
+      if (valueAddr !== 0n && value === null) return original(keyAddr, valueAddr);
+      const served = vars.sizeWith(key, value);
+      if (served > this.#limits.maxVarBytes) {
+        this.#refuse(new KernelLimitError("memory_limit", `var_set "${key.slice(0, 64)}" would make the replayed call's vars ${served} bytes, over the plugin's cap of ${this.#limits.maxVarBytes} bytes (limits.maxVarBytes); the var was not set`));
+      }
+      if (!vars.set(key, value)) return undefined;
+    }
     const before = this.#vars.get(key) ?? 0;
     if (valueAddr !== 0n) {
       const size = encoder.encode(key).byteLength + Number(context.length(valueAddr));
@@ -341,5 +357,23 @@ export class HostMemoryGuard {
     else this.#vars.set(key, after);
     this.#varBytes += after - before;
     return result;
+  }
+
+  /** `var_get` of a recorded call (its first reads noted) or a replayed one (served its trace's vars). */
+  #varGet(original: KernelOriginal, keyAddr: bigint): unknown {
+    const vars = this.#callVars;
+    const context = this.#context;
+    if (vars === undefined || context === undefined) return original(keyAddr);
+    const key = context.read(keyAddr)?.string();
+    if (key === undefined) return original(keyAddr);
+    const value = vars.get(key, () => context.getVariable(key)?.bytes() ?? null);
+    // As the kernel's var_get: the key's block is freed, the value is a fresh block (0: unset).
+    const env = this.#envOf(context);
+    const free = env?.["free"];
+    if (typeof free === "function") {
+      (free as KernelOriginal)(keyAddr);
+      this.#release(indexOf(keyAddr));
+    }
+    return value === null ? 0n : context.store(value);
   }
 }

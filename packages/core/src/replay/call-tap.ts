@@ -1,4 +1,5 @@
 import type { CallTransaction } from "@threadspace/host";
+import type { CallVars } from "./call-vars.ts";
 
 /**
  * Told by the runner when a recorded or replayed call starts running on its instance, with the
@@ -7,6 +8,8 @@ import type { CallTransaction } from "@threadspace/host";
  */
 export interface CallTap {
   begin(tx: CallTransaction | undefined): void;
+  /** The call's Extism vars: recorded, or served from a trace (undefined: the instance's own). */
+  readonly vars?: CallVars | undefined;
   /** The call settled (its writes committed or dropped), before the plugin's next call starts. */
   end(): void;
 }

@@ -1,6 +1,6 @@
 import { ThreadspaceError, type ThreadspaceIssue } from "@threadspace/errors";
 import { compileConfigSchema, type ConfigCheck } from "@threadspace/host";
-import { DEFAULT_MAX_TRACE_BYTES, TRACE_FORMAT, TRACE_VERSION, type CallTrace } from "./trace.ts";
+import { DEFAULT_MAX_TRACE_BYTES, TRACE_FORMAT, TRACE_VERSION, TRACE_VERSIONS_READ, type CallTrace } from "./trace.ts";
 
 const text = { type: "string" };
 const named = { type: "string", minLength: 1 };
@@ -30,6 +30,7 @@ const TRACE_SCHEMA = {
     input: payload,
     budget: { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     config: { type: "object" },
+    vars: { type: "object", additionalProperties: payloadOrNull },
     host: { type: "array", items: fields(["fn", "request", "reply"], { fn: named, request: payloadOrNull, reply: payloadOrNull }) },
     events: { type: "array", items: fields(["topic", "payload"], { topic: named, payload: {} }) },
     logs: { type: "array", items: fields(["level", "message", "source"], { level: text, message: text, source: text }) },
@@ -77,7 +78,8 @@ export function parseTrace(source: unknown, maxBytes: number = DEFAULT_MAX_TRACE
   const t = (typeof value === "object" && value !== null && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
   if (t !== value) throw refuse("the trace must be a JSON object (a .tstrace file).", [{ path: "$", message: "must be an object" }]);
   if (t["format"] !== TRACE_FORMAT) throw refuse(`the trace's format must be "${TRACE_FORMAT}" (is this a .tstrace file?).`, [{ path: "$.format", message: `must be "${TRACE_FORMAT}"` }]);
-  if (t["version"] !== TRACE_VERSION) throw refuse(`the trace is version ${JSON.stringify(t["version"])}; this engine reads version ${TRACE_VERSION}. Record the call again with this engine.`, [{ path: "$.version", message: `must be ${TRACE_VERSION}` }]);
+  if (!TRACE_VERSIONS_READ.includes(t["version"] as number)) throw refuse(`the trace is version ${JSON.stringify(t["version"])}; this engine reads versions ${TRACE_VERSIONS_READ.join(" and ")} (it writes ${TRACE_VERSION}). Record the call again with this engine.`, [{ path: "$.version", message: `must be one of ${TRACE_VERSIONS_READ.join(", ")}` }]);
+  if (t["version"] === 1 && "vars" in t) throw refuse("the trace is version 1, which has no vars; a trace with vars is version 2.", [{ path: "$.vars", message: "not in version 1" }]);
   check ??= compileConfigSchema(TRACE_SCHEMA);
   const issues = check(t);
   if (issues.length > 0) throw refuse(`the trace is not one this engine can replay: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}.`, issues);

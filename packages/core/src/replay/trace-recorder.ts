@@ -1,6 +1,7 @@
 import type { CallTransaction, EventBus, ExtismCallContext, HostCallTap, LiveHostCall, LogStore } from "@threadspace/host";
 import { isThreadspaceError } from "@threadspace/errors";
 import type { CallTap } from "./call-tap.ts";
+import { VarRecorder } from "./call-vars.ts";
 import { TRACE_FORMAT, TRACE_VERSION, encodePayload, type CallTrace, type HostExchange, type TraceEvent, type TraceLog } from "./trace.ts";
 
 /** A host call as recorded: bytes as they crossed, encoded only if a trace is made of them. */
@@ -47,6 +48,8 @@ export class TraceRecorder implements CallTap, HostCallTap {
   readonly #startedAt = new Date();
   readonly #started = performance.now();
   readonly #stop: Array<() => void> = [];
+  /** The vars the call reads (Extism's var_get), as they were when it started. */
+  readonly vars = new VarRecorder();
 
   constructor(start: RecordingStart, sources: RecordingSources, maxBytes: number) {
     this.#start = start;
@@ -124,6 +127,7 @@ export class TraceRecorder implements CallTap, HostCallTap {
       input: encodePayload(input),
       ...(budget === undefined ? {} : { budget }),
       config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
+      ...(this.vars.empty ? {} : { vars: this.vars.toTrace() }),
       host,
       events,
       logs: this.#logs,

@@ -1,5 +1,6 @@
 import type { CallTransaction, ExtismCallContext, HostCallTap } from "@threadspace/host";
 import type { CallTap } from "./call-tap.ts";
+import { VarOverlay } from "./call-vars.ts";
 import { encodePayload, payloadBytes, samePayload, type CallTrace, type HostExchange, type TracePayload } from "./trace.ts";
 
 /** Serves a config to Extism's kernel for one call, and puts the plugin's own back. */
@@ -30,12 +31,15 @@ export class TraceReplayer implements CallTap, HostCallTap {
   #next = 0;
   #difference: HostDifference | undefined = undefined;
   #served = false;
+  /** The trace's vars, served to the call's var_get (version 1 traces have none: the instance's own are read). */
+  readonly vars: VarOverlay | undefined;
 
   /** `kernelConfig`: where the trace's config is served to Extism's `config_get` while the call runs. */
   constructor(trace: CallTrace, kernelConfig?: KernelConfig) {
     this.#host = trace.host;
     this.#config = trace.config;
     this.#kernelConfig = kernelConfig;
+    this.vars = trace.version === 1 ? undefined : new VarOverlay(trace.vars ?? {});
   }
 
   begin(tx: CallTransaction | undefined): void {

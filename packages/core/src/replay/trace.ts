@@ -5,8 +5,10 @@
 
 /** The `format` every trace carries. */
 export const TRACE_FORMAT = "threadspace-trace";
-/** The trace layout this engine writes and reads; another version is refused. */
-export const TRACE_VERSION = 1;
+/** The trace layout this engine writes (2: `vars` added). */
+export const TRACE_VERSION = 2;
+/** The trace layouts this engine reads: version 1 (no `vars`: a replay reads the instance's own vars) and 2. */
+export const TRACE_VERSIONS_READ: readonly number[] = [1, 2];
 /** Default cap on one trace, in bytes of its JSON (recording stops adding host calls and logs past it; larger traces are refused on replay). */
 export const DEFAULT_MAX_TRACE_BYTES = 8 * 1024 * 1024;
 
@@ -39,7 +41,7 @@ export type TraceResult = { readonly output: TracePayload | null } | { readonly 
 /** One recorded call. */
 export interface CallTrace {
   readonly format: typeof TRACE_FORMAT;
-  readonly version: typeof TRACE_VERSION;
+  readonly version: 1 | typeof TRACE_VERSION;
   /** The plugin that served it: name, version, `sha256:<hex>` of its wasm (null for a precompiled module). */
   readonly plugin: { readonly name: string; readonly version: string; readonly sha256: string | null };
   readonly export: string;
@@ -48,6 +50,11 @@ export interface CallTrace {
   readonly budget?: number;
   /** The plugin's resolved config when the call ran (plugin.json defaults merged with overrides). */
   readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * Extism vars the call read before it set them, with what they held when it started (null:
+   * unset); absent: it read none. A replay of a version-2 trace serves exactly these.
+   */
+  readonly vars?: Readonly<Record<string, TracePayload | null>>;
   /** Every `extism:host/user` call, in order. */
   readonly host: readonly HostExchange[];
   readonly events: readonly TraceEvent[];

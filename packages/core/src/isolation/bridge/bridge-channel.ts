@@ -10,10 +10,12 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { deadlineError, fuelExhaustedError, growRefusedError } from "../../fuel/meter-errors.ts";
 import { GuestErrorKind, guestError } from "../extism-errors.ts";
 import type { CallOptions, CallOutcome } from "../instance.ts";
+import { VarRecorder, varsOrder, type CallVars, type TraceVars } from "../../replay/call-vars.ts";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
 import {
   CONFIG_FUNCTION,
   LOG_FUNCTION,
+  VAR_FUNCTION,
   LOG_PRIORITY,
   STORED_BASE,
   Slot,
@@ -79,7 +81,7 @@ export interface BridgeGuest {
 
 /** The host-function names a guest is instantiated with: its functions, then the kernel's reserved ones. */
 export function hostNamesOf(functions: Readonly<Record<string, unknown>> | undefined, kernel: BridgeKernel | undefined): string[] {
-  return [...Object.keys(functions ?? {}), ...(kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION])];
+  return [...Object.keys(functions ?? {}), ...(kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION, VAR_FUNCTION])];
 }
 
 type LogLevelName = Exclude<LogPriorityName, "silent">;
@@ -130,6 +132,8 @@ export class BridgeChannel {
   readonly #spin: SpinBudget;
   /** The first typed error a host function threw during the current call: the call fails with it. */
   #hostError: ThreadspaceError | undefined;
+  /** The vars of the call in flight when it is recorded or replayed (replay/call-vars.ts). */
+  #vars: CallVars | undefined = undefined;
   /** What the worker posts besides buffer moves (ready, failed, disposed, log). */
   onMessage: (message: Exclude<FromWorker, { type: "buffer" }>) => void = () => undefined;
 
@@ -174,6 +178,8 @@ export class BridgeChannel {
   /** Calls an export of `guest`; one call at a time on a channel. */
   async call(guest: BridgeGuest, name: string, input: Uint8Array, options: CallOptions | undefined, timing: ChannelTiming): Promise<CallOutcome> {
     this.#hostError = undefined;
+    const vars = options?.vars;
+    this.#vars = vars;
     let nameBytes = this.#names.get(name);
     if (nameBytes === undefined) this.#names.set(name, (nameBytes = encoder.encode(name)));
     const kernel = guest.kernel;
@@ -185,6 +191,7 @@ export class BridgeChannel {
         target.header[Word.CONFIG_VERSION] = kernel.configVersion();
       }
       target.header[Word.INSTANCE] = guest.id;
+      target.header[Word.VARS] = vars === undefined ? 0 : 1;
       target.slots[Slot.FUEL_BUDGET] = fuel;
       target.slots[Slot.TIME_LEFT_MS] = timeLeft;
     };
@@ -265,10 +272,26 @@ export class BridgeChannel {
     return undefined;
   }
 
+  /**
+   * Serves the worker's {@link VAR_FUNCTION} for a recorded or replayed call: `{"order":true}`
+   * answers what to do with its vars (serve the trace's, or record the reads), `{"reads":...}`
+   * hands back what a recorded call's var reads found.
+   */
+  #serveVars(context: BridgeCallContext, first: HostValue | undefined): unknown {
+    const vars = this.#vars;
+    const text = context.read(asHandle(first))?.text();
+    if (vars === undefined || text === undefined) throw new Error("no recorded or replayed call's vars are served now");
+    const message = JSON.parse(text) as { order?: true; reads?: TraceVars };
+    if (message.order === true) return context.store(JSON.stringify(varsOrder(vars)));
+    if (vars instanceof VarRecorder && typeof message.reads === "object" && message.reads !== null) vars.adopt(message.reads);
+    return undefined;
+  }
+
   /** The function the worker asked for by index (word NAME). */
   #hostFunction(guest: BridgeGuest, index: number): { name: string; serve: (context: BridgeCallContext, args: readonly HostValue[]) => unknown } {
     const name = guest.hostNames[index] ?? `#${index}`;
     const kernel = guest.kernel;
+    if (name === VAR_FUNCTION) return { name, serve: (context, args) => this.#serveVars(context, args[0]) };
     if (kernel !== undefined && (name === CONFIG_FUNCTION || name === LOG_FUNCTION)) return { name, serve: (context, args) => this.#serveKernel(kernel, name, context, args[0]) };
     const fn = guest.functions?.[name];
     if (fn === undefined) {

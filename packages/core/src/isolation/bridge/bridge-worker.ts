@@ -17,11 +17,13 @@ import type { CallContext, Plugin } from "@extism/extism";
 import type { CreateExtismPlugin } from "../../platform/platform.ts";
 import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
 import { HostMemoryGuard } from "../../limits/host-memory.ts";
+import { VarRecorder, varsOf, type VarOverlay, type VarsOrder } from "../../replay/call-vars.ts";
 import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
 import {
   bridgeKey,
   CONFIG_FUNCTION,
   LOG_FUNCTION,
+  VAR_FUNCTION,
   LOG_PRIORITY,
   STORED_BASE,
   Slot,
@@ -87,6 +89,8 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
   let spin = new SpinBudget(0);
   /** The instance whose call runs now (one at a time). */
   let active: Guest | undefined;
+  /** The vars of the call running now when it is recorded or replayed (word VARS). */
+  let vars: VarRecorder | VarOverlay | undefined;
   let serving = false;
 
   const current = (): Views => {
@@ -299,7 +303,8 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
     try {
       if (guest === undefined) throw new Error(`this worker has no instance ${String(header[Word.INSTANCE])}`);
       if (wanted !== guest.configVersion) refreshConfig(guest, wanted);
-      guest.guard.beginCall();
+      vars = header[Word.VARS] === 1 ? callVars(guest) : undefined;
+      guest.guard.beginCall(vars);
       const output = await guest.plugin.call(name, input);
       status = output === null ? Status.NO_OUTPUT : Status.OK;
       bytes = output === null ? NO_OUTPUT : output.bytes();
@@ -310,6 +315,17 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       bytes = encoder.encode(failure.message);
     }
     active = undefined;
+    // A recorded call's var reads go back to the engine before its reply.
+    if (guest !== undefined && vars instanceof VarRecorder && !vars.empty) {
+      try {
+        askVars(guest, { reads: vars.toTrace() });
+      } catch (error) {
+        status = Status.ERROR;
+        errorKind = classifyExtismError(error).kind;
+        bytes = encoder.encode(`its Extism var reads could not be recorded: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    vars = undefined;
     const memory = guest?.memory;
     const pages = memory === undefined ? 0 : memory.buffer.byteLength / PAGE;
     const report = meter?.end();
@@ -337,6 +353,21 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       },
       postBuffer,
     );
+  }
+
+  /** The engine's answer to a {@link VAR_FUNCTION} request. */
+  function askVars(guest: Guest, message: object): HostReply {
+    const index = guest.hostIndex.get(VAR_FUNCTION);
+    if (index === undefined) throw new Error("the engine serves no vars for this instance");
+    const body = encoder.encode(JSON.stringify(message));
+    return request(index, encodeHostRequest([1n], () => body));
+  }
+
+  /** What a recorded or replayed call does with its vars here, as the engine orders (replay/call-vars.ts). */
+  function callVars(guest: Guest): VarRecorder | VarOverlay {
+    const order = askVars(guest, { order: true }).stored[0];
+    if (order === undefined) throw new Error("the engine sent no order for this call's vars");
+    return varsOf(JSON.parse(new TextDecoder().decode(order)) as VarsOrder);
   }
 
   /** Takes the engine's current config of `guest` into the object Extism reads (in place). */

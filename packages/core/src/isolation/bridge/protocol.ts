@@ -43,8 +43,8 @@ export const Word = {
   ERROR_KIND: 7,
   /** Call: which of the worker's instances it is for (0 in a bridge worker of one plugin; a pool worker hosts many). */
   INSTANCE: 8,
-  /** Unused: keeps the Float64 slots 8-byte aligned. */
-  RESERVED: 9,
+  /** Call: 1 when the call is recorded or replayed: the worker asks {@link VAR_FUNCTION} what to do with its Extism vars. Also keeps the Float64 slots 8-byte aligned. */
+  VARS: 9,
 } as const;
 export const HEADER_WORDS = 10;
 
@@ -111,6 +111,8 @@ export function bridgeKey(module: string, name: string): string {
 }
 export const CONFIG_FUNCTION = "#config";
 export const LOG_FUNCTION = "#log";
+/** The engine's side of a recorded or replayed call's Extism vars (replay/call-vars.ts): one JSON argument, `{"order":true}` (answers a VarsOrder) or `{"reads":{...}}`. */
+export const VAR_FUNCTION = "#var";
 
 /** What instantiating one plugin in a worker needs (a bridge worker's one plugin, or one of a pool worker's). */
 export interface GuestSpec {
