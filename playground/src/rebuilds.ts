@@ -54,7 +54,8 @@ export function watchRebuilds(app: App, hot: NonNullable<ImportMeta["hot"]>, eve
       }
       try {
         const info = await reinstall(app, installed);
-        app.status(h("p", { class: "ok", "data-rebuilt": name }, `${info.name} ${info.version} rebuilt and reinstalled.`));
+        const same = info.sha256 !== undefined && info.sha256 === installed.sha256 && info.version === installed.version;
+        app.status(h("p", { class: "ok", "data-rebuilt": name }, same ? `${info.name} ${info.version} rebuilt: the same wasm, nothing to reinstall.` : `${info.name} ${info.version} rebuilt and reinstalled.`));
       } catch (error) {
         app.status(errorBox(error, `Reinstalling the rebuilt ${name}`));
       }

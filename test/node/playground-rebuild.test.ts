@@ -95,6 +95,11 @@ describe.skipIf(!existsSync(chromiumPath) || !fixturesBuilt)("playground: a rebu
     const kept = await overview();
     expect(kept).toMatch(/count/);
     expect(await page.innerText("#plugin-nav li[data-plugin=swap]")).toMatch(/1\.1\.0/);
+    // The same wasm and version again (a save that changed nothing): said so, nothing reinstalled.
+    await clearStatus();
+    await build(new Uint8Array(await readFile(fixture("subscriber"))), "1.1.0");
+    await page.waitForSelector("#status [data-rebuilt=swap]", { timeout: 60_000 });
+    expect(await page.innerText("#status")).toMatch(/swap 1\.1\.0 rebuilt: the same wasm, nothing to reinstall/);
     expect(await page.evaluate(() => (window as unknown as { rebuildMark?: number }).rebuildMark)).toBe(1);
   });
 });
