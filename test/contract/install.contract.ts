@@ -203,5 +203,19 @@ export function installContract(env: TestEnv): void {
       expect(engine.events.recent().filter((event) => event.seq > seq).map((event) => event.topic)).toEqual(["plugin.unloaded", "plugin.installed"]);
       await engine.close();
     });
+
+    withBytes("ifInstalled: upgrade with a broken build (not wasm, another hash) is refused and the installed plugin keeps serving", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok");
+      const first = await engine.install(parts);
+      const { hash: _unchecked, ...noHash } = parts.manifest as Record<string, unknown>;
+      const notWasm = new TextEncoder().encode("not a wasm module at all");
+      await expectCode(engine.install({ ...parts, manifest: noHash, wasm: notWasm }, { ifInstalled: "upgrade" }), "wasm_invalid");
+      const changed = new Uint8Array([...(parts.wasm as Uint8Array), 0, 5, 4, ...new TextEncoder().encode("test")]);
+      await expectCode(engine.install({ ...parts, manifest: { ...noHash, hash: first.sha256 }, wasm: changed }, { ifInstalled: "upgrade" }), "hash_mismatch");
+      expect(engine.get("ok")?.sha256).toBe(first.sha256);
+      expect((await engine.call("ok", "echo", "still here")).text()).toBe("still here");
+      await engine.close();
+    });
   });
 }

@@ -19,7 +19,7 @@ import { checkHostLimitsPolicy, type HostLimitsPolicy } from "./limits/index.ts"
 import { Hooks, type EngineHookName, type EngineHooks } from "./hooks.ts";
 import { checkDependencies, dependentsOf, planInstallOrder, stopOrder, type InstalledPlugin } from "./install/dependencies.ts";
 import type { InstallSource } from "./install/install-source.ts";
-import { prepareBundle } from "./install/prepare-bundle.ts";
+import { prepareBundle, type PrepareOptions } from "./install/prepare-bundle.ts";
 import { sha256Hex } from "./install/integrity.ts";
 import type { ModuleCache } from "./install/module-cache.ts";
 import { readSource, type SourceBundle } from "./install/read-source.ts";
@@ -275,6 +275,10 @@ export class Engine {
       if (sha256 !== undefined && sha256 === installed.sha256 && bundle.manifest.version === installed.manifest.version) return this.#info(installed);
       config ??= this.config.overrides(name);
       data ??= "inherit";
+      // Check the new build (hash, rewrite, compile, imports, exports) before the old one goes:
+      // a broken build is refused with the old plugin still serving. The compile is kept in the
+      // module cache, so the install below does not repeat it.
+      await prepareBundle(bundle, this.#prepareOptions());
       await this.uninstall(name);
     }
     const owner = await this.#admitData(bundle, data);
@@ -584,6 +588,11 @@ export class Engine {
     };
   }
 
+  /** What every install checks a bundle against: the host functions served, the limits policy, metering, the shared module cache. */
+  #prepareOptions(): PrepareOptions {
+    return { hostFunctions: this.#host.importNames(), policy: this.#limitsPolicy, metering: this.#metering, modules: this.#modules, alsoServed: (i) => i.kind === "function" && this.#anyName.has(i.module, i.name) };
+  }
+
   async #installBundle(bundle: SourceBundle, options: BundleInstall = {}): Promise<PluginInfo> {
     const { name } = bundle.manifest;
     const { grant, config, start = true, origin = "installed", chain = [name] } = options;
@@ -594,7 +603,7 @@ export class Engine {
     try {
       // A plugin restored unloaded needs its dependencies installed, not loaded.
       checkDependencies(bundle.manifest, (dep) => (start ? this.#installedView(dep) : loadedView(this.#installedView(dep))), chain);
-      const prepared = await prepareBundle(bundle, { hostFunctions: this.#host.importNames(), policy: this.#limitsPolicy, metering: this.#metering, modules: this.#modules, alsoServed: (i) => i.kind === "function" && this.#anyName.has(i.module, i.name) });
+      const prepared = await prepareBundle(bundle, this.#prepareOptions());
       const permissions = this.#host.permissions;
       const { granted, explicit } = await resolveGrants(prepared.manifest, grant, permissions.remembered(name, prepared.sha256), this.#grantPolicy);
       permissions.assign(name, prepared.sha256, granted, explicit);
