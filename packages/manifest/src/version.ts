@@ -1,9 +1,4 @@
-// semver's functions one by one: its root module loads every function and range helper (9.7 KiB
-// gzipped in a browser bundle against 7.0 KiB for these four).
-import coerce from "semver/functions/coerce.js";
-import satisfies from "semver/functions/satisfies.js";
-import valid from "semver/functions/valid.js";
-import validRange from "semver/ranges/valid.js";
+import { coerce, satisfies, valid, validRange } from "semver";
 import { quote } from "./describe-value.ts";
 
 /**
