@@ -12,8 +12,9 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
  * The budget for @threadspace/core's own bytes on top of @extism/extism (gzipped). 80 KiB before
  * fuel metering landed (74 KiB); 100 KiB after (92 KiB: the wasm rewriter is ~25 KiB minified);
  * 110 KiB once worker pools, record/replay, export schemas, HTTP and host functions by any name
- * landed (107 KiB, after semver's root module was dropped for its four functions); 115 KiB with
- * the WASI output/mount adapter and vars in traces (110.3 KiB). Next cut:
+ * landed (107 KiB); 115 KiB with the WASI output/mount adapter and vars in traces (113 KiB).
+ * semver's per-function files would save 2.7 KiB but break Vite's dev server for apps that
+ * pre-bundle only semver's root (README). Next cut:
  * load the worker bridge and pools (~18 KiB minified) only when a plugin needs them.
  */
 export const BUDGET_GZIP_BYTES = 115 * 1024;

@@ -1,3 +1,5 @@
+// semver's root module (not its per-function files): Vite's dev server pre-bundles this one
+// CommonJS entry for apps that exclude the engine from pre-bundling (README, Vite section).
 import { coerce, satisfies, valid, validRange } from "semver";
 import { quote } from "./describe-value.ts";
 
