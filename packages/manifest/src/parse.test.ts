@@ -369,3 +369,26 @@ describe("parseManifest errors", () => {
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: "manifest_invalid", plugin: "my_plugin", issues: [{ path: "$.version" }] });
   });
 });
+
+describe("a manifest validated before", () => {
+  const text = JSON.stringify({ name: "cached", version: "1.0.0", dependencies: ["dep"], permissions: ["kv"], limits: { timeoutMs: 50 }, config: { a: [1] } });
+
+  test("gives an equal manifest that shares nothing with the first", () => {
+    const first = parseManifest(text);
+    const second = parseManifest(text);
+    expect(second).toEqual(first);
+    for (const key of ["dependencies", "capabilities", "permissions", "subscriptions", "limits", "config"] as const) expect(second[key]).not.toBe(first[key]);
+    first.dependencies.push("changed");
+    (first.limits as Record<string, unknown>)["timeoutMs"] = 1;
+    expect(parseManifest(text).dependencies).toEqual(["dep"]);
+    expect(parseManifest(text).limits).toEqual({ timeoutMs: 50 });
+  });
+
+  test("an invalid manifest is refused every time, and a changed text is checked again", () => {
+    const bad = JSON.stringify({ name: "cached", version: "one" });
+    expect(safeParseManifest(bad).success).toBe(false);
+    expect(safeParseManifest(bad).success).toBe(false);
+    parseManifest(text);
+    expect(safeParseManifest(text.replace('"1.0.0"', '"x"')).success).toBe(false);
+  });
+});

@@ -1,6 +1,7 @@
 import type { LinkedModuleEntry } from "./compat-fields.ts";
 import { ThreadspaceError, messageOf, type ThreadspaceIssue } from "@threadspace/errors";
 import * as v from "valibot";
+import { BoundedTextMap } from "./bounded-text-map.ts";
 import { cloneJsonObject } from "./clone-json.ts";
 import { manifestErrorMessage } from "./error-message.ts";
 import { extraChecks } from "./extra-checks.ts";
@@ -37,15 +38,15 @@ function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginM
     version: out.version,
     description: out.description,
     author: out.author,
-    dependencies: out.dependencies,
-    capabilities: out.capabilities,
+    dependencies: [...out.dependencies],
+    capabilities: [...out.capabilities],
     config: isJsonObject(config) ? cloneJsonObject(config) : {},
     main: out.main,
     ...(out.hash === undefined ? {} : { hash: out.hash }),
-    permissions: out.permissions as PermissionName[],
-    subscriptions: out.subscriptions,
+    permissions: [...out.permissions] as PermissionName[],
+    subscriptions: [...out.subscriptions],
     ...(isJsonObject(configSchema) ? { configSchema: cloneJsonObject(configSchema) } : {}),
-    limits: { ...out.limits },
+    limits: cloneJsonObject({ ...out.limits }) as PluginManifest["limits"],
     ...(out.engine === undefined ? {} : { engine: out.engine }),
     interface: out.interface,
     ...(out.allowedHosts === undefined ? {} : { allowedHosts: [...out.allowedHosts] }),
@@ -61,14 +62,27 @@ function linkedModules(modules: Record<string, LinkedModuleEntry>): Record<strin
   return out;
 }
 
+/**
+ * Schema outputs of manifests that passed every check, by their exact JSON text (what
+ * `JSON.parse` read): validation is a pure function of that text, so the same text needs no
+ * second pass. Only valid manifests are kept; {@link build} copies an output for each caller.
+ */
+const validated = new BoundedTextMap<ManifestSchemaOutput>(64);
+
 function check(input: unknown): Checked {
   const read = readManifestInput(input);
   if (!read.ok) return { issues: [toPublicIssue(read.issue)] };
   const raw = read.value;
+  // The same text validated before: the schema's output again (build() copies it afresh).
+  const known = validated.get(read.text);
+  if (known !== undefined) return { output: build(known, raw), issues: [], name: known.name };
   const result = v.safeParse(manifestSchema, raw, { abortPipeEarly: true });
   const found = [...(result.issues === undefined ? [] : fromValibot(result.issues)), ...extraChecks(raw)];
   const name = typeof raw["name"] === "string" && nameProblem(raw["name"]) === undefined ? raw["name"] : undefined;
-  if (found.length === 0 && result.success) return { output: build(result.output, raw), issues: [], name };
+  if (found.length === 0 && result.success) {
+    validated.set(read.text, result.output);
+    return { output: build(result.output, raw), issues: [], name };
+  }
   if (found.length === 0) found.push({ segments: [], message: "the manifest is invalid." });
   return { issues: sortIssues(found, Object.keys(raw)).map(toPublicIssue), name };
 }
