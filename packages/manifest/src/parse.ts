@@ -69,6 +69,26 @@ function linkedModules(modules: Record<string, LinkedModuleEntry>): Record<strin
  */
 const validated = new BoundedTextMap<ManifestSchemaOutput>(64);
 
+/**
+ * The same, by the text with `name` set aside ({@link nameFreeText}): the schema checks each
+ * field on its own, so a document that differs only in its name has the same output but for
+ * the name, once that name passes its own rule. Cross-field checks (`extraChecks`: the
+ * self-dependency, unknown fields, prototype keys) still run on every such document.
+ */
+const validatedButName = new BoundedTextMap<ManifestSchemaOutput>(64);
+
+/** The document's JSON text with its name replaced by one fixed value (key order kept). */
+function nameFreeText(raw: Record<string, unknown>): string {
+  return JSON.stringify({ ...raw, name: 0 });
+}
+
+/** The output of a document like a kept one but for its name; undefined when its name or a cross-field check fails (then it is checked in full). */
+function withName(known: ManifestSchemaOutput, raw: Record<string, unknown>): ManifestSchemaOutput | undefined {
+  const name = v.safeParse(manifestSchema.entries.name, raw["name"], { abortPipeEarly: true });
+  if (!name.success || extraChecks(raw).length > 0) return undefined;
+  return { ...known, name: name.output };
+}
+
 function check(input: unknown): Checked {
   const read = readManifestInput(input);
   if (!read.ok) return { issues: [toPublicIssue(read.issue)] };
@@ -76,11 +96,19 @@ function check(input: unknown): Checked {
   // The same text validated before: the schema's output again (build() copies it afresh).
   const known = validated.get(read.text);
   if (known !== undefined) return { output: build(known, raw), issues: [], name: known.name };
+  const shape = nameFreeText(raw);
+  const similar = validatedButName.get(shape);
+  const renamed = similar === undefined ? undefined : withName(similar, raw);
+  if (renamed !== undefined) {
+    validated.set(read.text, renamed);
+    return { output: build(renamed, raw), issues: [], name: renamed.name };
+  }
   const result = v.safeParse(manifestSchema, raw, { abortPipeEarly: true });
   const found = [...(result.issues === undefined ? [] : fromValibot(result.issues)), ...extraChecks(raw)];
   const name = typeof raw["name"] === "string" && nameProblem(raw["name"]) === undefined ? raw["name"] : undefined;
   if (found.length === 0 && result.success) {
     validated.set(read.text, result.output);
+    validatedButName.set(shape, result.output);
     return { output: build(result.output, raw), issues: [], name };
   }
   if (found.length === 0) found.push({ segments: [], message: "the manifest is invalid." });
