@@ -52,8 +52,14 @@ export interface StartOptions {
 
 const USER_MODULE = "extism:host/user";
 const KERNEL_MODULE = "extism:host/env";
-/** How long past a metered call's deadline its worker is left to stop the call itself (see WorkerSupervisor's graceMs). */
-const METERED_GRACE_MS = 250;
+/**
+ * How long past a metered call's deadline its worker is left to stop the call itself (see
+ * WorkerSupervisor's graceMs). The meter stops a call within a slice (a few ms); the grace only
+ * has to outlast a worker thread the OS did not schedule meanwhile, which on a loaded 2-core
+ * machine was seen past 250 ms in Chromium — and terminating a pool worker restarts every
+ * neighbour in it, so the backstop waits a full second.
+ */
+const METERED_GRACE_MS = 1000;
 
 /** What a plugin imports from the host, and what that needs. */
 interface ImportPlan {
