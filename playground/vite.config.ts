@@ -14,7 +14,8 @@ export const isolationHeaders = {
 };
 
 const root = fileURLToPath(new URL(".", import.meta.url));
-const examplesDir = fileURLToPath(new URL("../examples/", import.meta.url));
+/** The plugin folders served under `/examples/`: the repository's examples, or THREADSPACE_EXAMPLES_DIR (a folder of plugin folders). */
+const examplesDir = process.env["THREADSPACE_EXAMPLES_DIR"] ?? fileURLToPath(new URL("../examples/", import.meta.url));
 
 export default defineConfig({
   root,

@@ -2,10 +2,12 @@
  * A Vite plugin that serves the built example plugins under `/examples/`: `index.json` (the
  * catalogue the page reads), and each example's `plugin.json`, its wasm (`main`) and its sample
  * data (`seed.json`). Nothing else from `examples/` (sources, tests) is served. `vite build`
- * copies the same files into the build.
+ * copies the same files into the build. The dev server also tells the page when an example is
+ * rebuilt (`examples-watch.ts`), and the page reinstalls it.
  */
 import type { Plugin, Connect } from "vite";
 import { listExamples, readExampleFile, type ExampleFile } from "./examples.ts";
+import { watchExamples } from "./examples-watch.ts";
 
 const PREFIX = "/examples/";
 
@@ -28,8 +30,9 @@ function middleware(examplesDir: string): Connect.NextHandleFunction {
 export function examplesPlugin(examplesDir: string): Plugin {
   return {
     name: "threadspace-examples",
-    configureServer(server) {
+    async configureServer(server) {
       server.middlewares.use(middleware(examplesDir));
+      await watchExamples(server, examplesDir);
     },
     configurePreviewServer(server) {
       server.middlewares.use(middleware(examplesDir));

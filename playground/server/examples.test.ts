@@ -22,7 +22,7 @@ describe("the playground's example files", () => {
 
   test("lists every directory with a plugin.json, with what it serves", async () => {
     const entries = await listExamples(dir);
-    expect(entries).toEqual([{ name: "unbuilt", version: "1.0.0", description: "", permissions: ["kv"], built: false, seed: false, files: ["plugin.json"] }]);
+    expect(entries).toEqual([{ name: "unbuilt", version: "1.0.0", description: "", permissions: ["kv"], main: "out.wasm", built: false, seed: false, files: ["plugin.json"] }]);
     const real = await listExamples(examplesDir);
     expect(real.map((e) => e.name)).toContain("hello");
   });

@@ -33,6 +33,7 @@ async function readEntry(examplesDir: string, name: string): Promise<ExampleEntr
     version: String(manifest["version"] ?? ""),
     description: String(manifest["description"] ?? ""),
     permissions: Array.isArray(manifest["permissions"]) ? manifest["permissions"].map(String) : [],
+    main,
     built,
     seed,
     files: ["plugin.json", ...(built ? [main] : []), ...(seed ? ["seed.json"] : [])],

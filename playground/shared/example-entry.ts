@@ -8,6 +8,8 @@ export interface ExampleEntry {
   readonly built: boolean;
   /** True when it has sample data (`seed.json`: memories and threads to put in the engine). */
   readonly seed: boolean;
+  /** Its wasm file (plugin.json `main`, else plugin.wasm), served once built. */
+  readonly main: string;
   /** Files served for it, relative to its directory. */
   readonly files: readonly string[];
 }

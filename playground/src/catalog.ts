@@ -16,9 +16,11 @@ interface SeedFile {
   readonly threads?: readonly { readonly id?: string; readonly title?: string; readonly entries?: readonly { readonly content: string; readonly author?: string }[] }[];
 }
 
-const url = (path: string): string => new URL(`examples/${path}`, document.baseURI).href;
+/** The URL of a file the server serves under `/examples/` (`hello/plugin.json`). */
+export const url = (path: string): string => new URL(`examples/${path}`, document.baseURI).href;
 
-async function fetchOk(path: string): Promise<Response> {
+/** Fetches a file under `/examples/`; a status other than 2xx is `source_invalid` with the server's answer. */
+export async function fetchOk(path: string): Promise<Response> {
   const response = await fetch(url(path));
   if (!response.ok) {
     const detail = (await response.text()).slice(0, 300);

@@ -17,6 +17,8 @@ import { eventsPage } from "./views/events-page.ts";
 import { installPage } from "./views/install-page.ts";
 import type { Page } from "./views/page.ts";
 import { pluginPage } from "./views/plugin/plugin-page.ts";
+import { watchRebuilds } from "./rebuilds.ts";
+import { REBUILT_EVENT } from "../shared/rebuilt-event.ts";
 import { sidebar } from "./views/sidebar.ts";
 import { startPage } from "./views/start-page.ts";
 import { trustPage } from "./views/trust-page.ts";
@@ -100,6 +102,8 @@ async function start(): Promise<void> {
     await app.refresh();
     sidebar(app, byId("plugin-nav", HTMLElement));
     router(app);
+    // Under the dev server: examples rebuilt on disk are reinstalled without a reload.
+    if (import.meta.hot) watchRebuilds(app, import.meta.hot, REBUILT_EVENT);
     const flash = takeFlash();
     app.status(h("p", { class: "ok" }, `${flash === undefined ? "" : `${flash} `}Ready: ${app.snapshot.plugins.length} plugins installed.`), ...problems);
     document.body.dataset["ready"] = "true";
