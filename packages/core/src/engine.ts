@@ -451,7 +451,7 @@ export class Engine {
     this.#config.started(name);
     this.#monitor.attach(record.runner);
     this.#delivery.attach(record.manifest, record.runner);
-    this.events.emit("plugin.loaded", { name, version: record.manifest.version });
+    this.#delivery.publishLifecycle("plugin.loaded", { name, version: record.manifest.version });
     await this.#persistLoaded([name], true);
     return this.#info(record);
   }
@@ -630,7 +630,7 @@ export class Engine {
         this.#monitor.attach(runner);
       }
       // A plugin started again from storage is `plugin.restored`, not a new install.
-      this.events.emit(`plugin.${origin}`, { name, version: record.manifest.version });
+      this.#delivery.publishLifecycle(`plugin.${origin}`, { name, version: record.manifest.version });
       const info = this.#info(record);
       await this.#hooks.run("plugin:install", { plugin: info });
       return info;
@@ -653,7 +653,7 @@ export class Engine {
     this.#delivery.detach(record.manifest.name);
     const cleanupError = await runCleanup(runner);
     await runner.close();
-    this.events.emit("plugin.unloaded", { name: record.manifest.name });
+    this.#delivery.publishLifecycle("plugin.unloaded", { name: record.manifest.name });
     if (cleanupError !== undefined) this.#logger.warn(cleanupError.message);
     await this.#hooks.run("plugin:unload", cleanupError === undefined ? { plugin: record.manifest.name } : { plugin: record.manifest.name, cleanupError });
   }

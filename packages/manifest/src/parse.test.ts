@@ -369,3 +369,54 @@ describe("parseManifest errors", () => {
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: "manifest_invalid", plugin: "my_plugin", issues: [{ path: "$.version" }] });
   });
 });
+
+describe("a manifest validated before", () => {
+  const text = JSON.stringify({ name: "cached", version: "1.0.0", dependencies: ["dep"], permissions: ["kv"], limits: { timeoutMs: 50 }, config: { a: [1] } });
+
+  test("gives an equal manifest that shares nothing with the first", () => {
+    const first = parseManifest(text);
+    const second = parseManifest(text);
+    expect(second).toEqual(first);
+    for (const key of ["dependencies", "capabilities", "permissions", "subscriptions", "limits", "config"] as const) expect(second[key]).not.toBe(first[key]);
+    first.dependencies.push("changed");
+    (first.limits as Record<string, unknown>)["timeoutMs"] = 1;
+    expect(parseManifest(text).dependencies).toEqual(["dep"]);
+    expect(parseManifest(text).limits).toEqual({ timeoutMs: 50 });
+  });
+
+  test("an invalid manifest is refused every time, and a changed text is checked again", () => {
+    const bad = JSON.stringify({ name: "cached", version: "one" });
+    expect(safeParseManifest(bad).success).toBe(false);
+    expect(safeParseManifest(bad).success).toBe(false);
+    parseManifest(text);
+    expect(safeParseManifest(text.replace('"1.0.0"', '"x"')).success).toBe(false);
+  });
+});
+
+describe("a manifest like one validated before but for its name", () => {
+  const like = (name: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ name, version: "2.0.0", dependencies: ["base"], limits: { timeoutMs: 70 }, ...extra });
+
+  test("gets its own name and the same fields", () => {
+    const first = parseManifest(like("renamed_a"));
+    const second = parseManifest(like("renamed_b"));
+    expect(second).toEqual({ ...first, name: "renamed_b" });
+    expect(second.dependencies).not.toBe(first.dependencies);
+  });
+
+  test("a bad name, or a name that makes it depend on itself, is still refused", () => {
+    parseManifest(like("renamed_c"));
+    const badName = safeParseManifest(like("Bad Name!"));
+    expect(badName.success).toBe(false);
+    expect(badName.issues.map((issue) => issue.path)).toEqual(["$.name"]);
+    expect(safeParseManifest(like(7)).success).toBe(false);
+    const self = safeParseManifest(like("base"));
+    expect(self.success).toBe(false);
+    expect(self.issues.map((issue) => issue.path)).toEqual(["$.dependencies[0]"]);
+  });
+
+  test("a document without a name is refused", () => {
+    parseManifest(like("renamed_d"));
+    const text = JSON.stringify({ version: "2.0.0", dependencies: ["base"], limits: { timeoutMs: 70 }, name: undefined });
+    expect(safeParseManifest(text).success).toBe(false);
+  });
+});

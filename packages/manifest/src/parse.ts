@@ -1,6 +1,7 @@
 import type { LinkedModuleEntry } from "./compat-fields.ts";
 import { ThreadspaceError, messageOf, type ThreadspaceIssue } from "@threadspace/errors";
 import * as v from "valibot";
+import { BoundedTextMap } from "./bounded-text-map.ts";
 import { cloneJsonObject } from "./clone-json.ts";
 import { manifestErrorMessage } from "./error-message.ts";
 import { extraChecks } from "./extra-checks.ts";
@@ -37,15 +38,15 @@ function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginM
     version: out.version,
     description: out.description,
     author: out.author,
-    dependencies: out.dependencies,
-    capabilities: out.capabilities,
+    dependencies: [...out.dependencies],
+    capabilities: [...out.capabilities],
     config: isJsonObject(config) ? cloneJsonObject(config) : {},
     main: out.main,
     ...(out.hash === undefined ? {} : { hash: out.hash }),
-    permissions: out.permissions as PermissionName[],
-    subscriptions: out.subscriptions,
+    permissions: [...out.permissions] as PermissionName[],
+    subscriptions: [...out.subscriptions],
     ...(isJsonObject(configSchema) ? { configSchema: cloneJsonObject(configSchema) } : {}),
-    limits: { ...out.limits },
+    limits: cloneJsonObject({ ...out.limits }) as PluginManifest["limits"],
     ...(out.engine === undefined ? {} : { engine: out.engine }),
     interface: out.interface,
     ...(out.allowedHosts === undefined ? {} : { allowedHosts: [...out.allowedHosts] }),
@@ -61,14 +62,55 @@ function linkedModules(modules: Record<string, LinkedModuleEntry>): Record<strin
   return out;
 }
 
+/**
+ * Schema outputs of manifests that passed every check, by their exact JSON text (what
+ * `JSON.parse` read): validation is a pure function of that text, so the same text needs no
+ * second pass. Only valid manifests are kept; {@link build} copies an output for each caller.
+ */
+const validated = new BoundedTextMap<ManifestSchemaOutput>(64);
+
+/**
+ * The same, by the text with `name` set aside ({@link nameFreeText}): the schema checks each
+ * field on its own, so a document that differs only in its name has the same output but for
+ * the name, once that name passes its own rule. Cross-field checks (`extraChecks`: the
+ * self-dependency, unknown fields, prototype keys) still run on every such document.
+ */
+const validatedButName = new BoundedTextMap<ManifestSchemaOutput>(64);
+
+/** The document's JSON text with its name replaced by one fixed value (key order kept). */
+function nameFreeText(raw: Record<string, unknown>): string {
+  return JSON.stringify({ ...raw, name: 0 });
+}
+
+/** The output of a document like a kept one but for its name; undefined when its name or a cross-field check fails (then it is checked in full). */
+function withName(known: ManifestSchemaOutput, raw: Record<string, unknown>): ManifestSchemaOutput | undefined {
+  const name = v.safeParse(manifestSchema.entries.name, raw["name"], { abortPipeEarly: true });
+  if (!name.success || extraChecks(raw).length > 0) return undefined;
+  return { ...known, name: name.output };
+}
+
 function check(input: unknown): Checked {
   const read = readManifestInput(input);
   if (!read.ok) return { issues: [toPublicIssue(read.issue)] };
   const raw = read.value;
+  // The same text validated before: the schema's output again (build() copies it afresh).
+  const known = validated.get(read.text);
+  if (known !== undefined) return { output: build(known, raw), issues: [], name: known.name };
+  const shape = nameFreeText(raw);
+  const similar = validatedButName.get(shape);
+  const renamed = similar === undefined ? undefined : withName(similar, raw);
+  if (renamed !== undefined) {
+    validated.set(read.text, renamed);
+    return { output: build(renamed, raw), issues: [], name: renamed.name };
+  }
   const result = v.safeParse(manifestSchema, raw, { abortPipeEarly: true });
   const found = [...(result.issues === undefined ? [] : fromValibot(result.issues)), ...extraChecks(raw)];
   const name = typeof raw["name"] === "string" && nameProblem(raw["name"]) === undefined ? raw["name"] : undefined;
-  if (found.length === 0 && result.success) return { output: build(result.output, raw), issues: [], name };
+  if (found.length === 0 && result.success) {
+    validated.set(read.text, result.output);
+    validatedButName.set(shape, result.output);
+    return { output: build(result.output, raw), issues: [], name };
+  }
   if (found.length === 0) found.push({ segments: [], message: "the manifest is invalid." });
   return { issues: sortIssues(found, Object.keys(raw)).map(toPublicIssue), name };
 }

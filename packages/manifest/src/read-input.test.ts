@@ -21,13 +21,13 @@ describe("readManifestInput", () => {
     const text = JSON.stringify(object);
     const bytes = new TextEncoder().encode(text);
     for (const input of [text, bytes, bytes.buffer, object]) {
-      expect(readManifestInput(input)).toEqual({ ok: true, value: object });
+      expect(readManifestInput(input)).toEqual({ ok: true, value: object, text: JSON.stringify(object) });
     }
   });
 
   test("skips a UTF-8 byte order mark", () => {
-    expect(readManifestInput('\uFEFF{"a":1}')).toEqual({ ok: true, value: { a: 1 } });
-    expect(readManifestInput(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]))).toEqual({ ok: true, value: {} });
+    expect(readManifestInput('\uFEFF{"a":1}')).toEqual({ ok: true, value: { a: 1 }, text: "{\"a\":1}" });
+    expect(readManifestInput(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]))).toEqual({ ok: true, value: {}, text: "{}" });
   });
 
   test("copies objects instead of keeping them", () => {

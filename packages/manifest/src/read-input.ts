@@ -5,7 +5,9 @@ import { textTooDeep, utf8Length, walkValue } from "./measure.ts";
 import { isJsonObject } from "./valibot-helpers.ts";
 
 /** The manifest as a fresh JSON object, or the one issue that stopped reading it. */
-export type ReadResult = { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly issue: RawIssue };
+export type ReadResult =
+  | { readonly ok: true; readonly value: Record<string, unknown>; /** The JSON text `value` was parsed from (BOM removed). */ readonly text: string }
+  | { readonly ok: false; readonly issue: RawIssue };
 
 const TOO_LARGE = `the manifest is larger than ${MAX_MANIFEST_BYTES} bytes (64 KiB), the most accepted. Keep plugin.json small: move large data out of "config" into the plugin's own storage.`;
 const TOO_DEEP = `the manifest nests objects and arrays more than ${MAX_MANIFEST_DEPTH} levels deep (or refers to itself), the most accepted. Flatten "config".`;
@@ -115,5 +117,5 @@ export function readManifestInput(input: unknown): ReadResult {
   if (!isJsonObject(value)) {
     return refuse(`the manifest must be a JSON object such as {"name": "my_plugin", "version": "1.0.0"}; got ${describeValue(value)}.`);
   }
-  return { ok: true, value };
+  return { ok: true, value, text };
 }

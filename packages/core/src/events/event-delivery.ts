@@ -131,6 +131,15 @@ export class EventDelivery {
     recent: (query) => this.#log?.recent(query) ?? [],
   };
 
+  /**
+   * Publishes one of the engine's own lifecycle events (`plugin.installed`, ...) with source
+   * `"host"`. Its payload is built by the engine from validated strings, fresh for this event, so
+   * it skips the embedder's JSON check and copy that `events.emit` applies to outside input.
+   */
+  publishLifecycle(topic: string, payload: { readonly name: string; readonly version?: string }): void {
+    this.#bus.emit(topic, payload, "host");
+  }
+
   /** Starts delivering to a plugin that was just started (resets its counters). */
   attach(manifest: PluginManifest, runner: PluginRunner): void {
     const stats = counters();

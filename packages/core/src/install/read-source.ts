@@ -117,7 +117,7 @@ async function readParts(parts: BundleParts, maxWasmBytes: number): Promise<Sour
   const withLinked = linked === undefined ? {} : { linked };
   let { wasm } = parts;
   if (wasm instanceof WebAssembly.Module) return { manifest, wasm, origin: "a precompiled WebAssembly.Module", ...withLinked };
-  if (isResponse(wasm)) wasm = await readWasmResponse(wasm, maxWasmBytes, manifest.name);
+  if (!(wasm instanceof Uint8Array) && isResponse(wasm)) wasm = await readWasmResponse(wasm, maxWasmBytes, manifest.name);
   const bytes = wasm instanceof ArrayBuffer ? new Uint8Array(wasm) : wasm;
   if (!(bytes instanceof Uint8Array)) {
     throw new ThreadspaceError("source_invalid", `"wasm" must be a Uint8Array, an ArrayBuffer or a WebAssembly.Module, not ${typeof wasm}.`, { plugin: manifest.name });

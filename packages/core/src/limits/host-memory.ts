@@ -42,6 +42,9 @@ export type KernelLimitCode = Extract<ThreadspaceErrorCode, "memory_limit" | "li
  * The call went over a kernel cap: `memory_limit` (host memory, vars) or `limit_exceeded`
  * (block slots). Thrown inside a kernel import, it traps the guest and fails the call.
  */
+/** The symbol rc13's CallContext keeps its kernel functions under, once found. */
+let envSymbol: symbol | undefined;
+
 export class KernelLimitError extends Error {
   readonly code: KernelLimitCode;
 
@@ -200,7 +203,8 @@ export class HostMemoryGuard {
   /** The context's kernel functions object (rc13 keeps it under a symbol named "env"). */
   #envOf(context: KernelContext): Readonly<Record<string, unknown>> | undefined {
     if (typeof context !== "object" || context === null) return undefined;
-    const symbol = Object.getOwnPropertySymbols(context).find((s) => s.description === "env");
+    // rc13's symbol is one per process: found once, then checked to be the context's own.
+    const symbol = envSymbol !== undefined && Object.hasOwn(context, envSymbol) ? envSymbol : (envSymbol = Object.getOwnPropertySymbols(context).find((s) => s.description === "env"));
     if (symbol === undefined) return undefined;
     const env = context[symbol];
     return isRecord(env) ? env : undefined;
