@@ -89,7 +89,9 @@ export interface EngineServices {
 export function buildEngineServices(options: EngineOptions, control: EngineControl): EngineServices {
   const logger = options.logger ?? console;
   const registry = new PluginRegistry();
-  const limitsPolicy = options.limits ?? {};
+  // The engine's own frozen copy: later changes to the embedder's object change nothing, and
+  // limits resolved under it can be shared by every install of the same plugin.json.
+  const limitsPolicy = frozenCopy(options.limits ?? {});
   const quotaOf = (name: string): number | undefined => registry.plugins.get(name)?.limits.limits.storageBytes ?? limitsPolicy.defaults?.storageBytes;
   const callLimits = new CallLimits();
   const workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
@@ -154,4 +156,16 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
       threads: threadView(host.state.threads),
     },
   };
+}
+
+/** A deep copy of plain data, frozen all the way down. */
+function frozenCopy<T extends object>(value: T): T {
+  const freeze = (each: unknown): void => {
+    if (typeof each !== "object" || each === null) return;
+    for (const key of Object.keys(each)) freeze((each as Record<string, unknown>)[key]);
+    Object.freeze(each);
+  };
+  const copy = structuredClone(value);
+  freeze(copy);
+  return copy;
 }

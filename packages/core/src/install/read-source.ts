@@ -28,7 +28,7 @@ export interface SourceBundle {
 }
 
 /** Hashes of wasm installed recently in this realm (every bundle's wasm is its own copy). */
-const recentHashes = new HashMemo();
+const recentHashes = new HashMemo(undefined, undefined, platform.equalBytes);
 
 /** The bundle with {@link SourceBundle.sha256} started (its wasm must be its own copy): remembered for bytes installed before. */
 function hashed(bundle: SourceBundle): SourceBundle {
