@@ -7,8 +7,10 @@
  * - install → first call against raw @extism/extism `createPlugin` + call of the same bytes;
  * - event fan-out: one `engine.events.emit` delivered to 100 and to 1,000 subscribed plugins.
  *
- * Run: npm run bench:scale   (builds the worker, examples and fixtures, then runs
- *      `node --expose-gc --conditions=source --import tsx bench/scale/run.ts`).
+ * Run: npm run bench:scale   (builds the packages, examples and fixtures, then runs
+ *      `node --expose-gc --import tsx bench/scale/run.ts` against the built packages, as an
+ *      embedder runs them: tsx's transform of the TypeScript sources adds a `__name` call to
+ *      every function and class, which costs the engine's install path about 10%).
  * Knobs: SCALE_N, SCALE_POOL_N, SCALE_WORKER_N, CALLS, ROUNDS, INSTALLS (per round), FANOUT ("100,1000"), EVENTS (per round),
  *        HELD_EVENTS (queued at once for the memory figure).
  */
