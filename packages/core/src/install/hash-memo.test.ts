@@ -52,3 +52,12 @@ describe("HashMemo", () => {
     expect(memo.find(bytes(5, 7))).toBeUndefined();
   });
 });
+
+test("changing an array after it was remembered changes nothing the memo answers", () => {
+  const memo = new HashMemo();
+  const given = new Uint8Array([9, 9, 9]);
+  memo.remember(given, "sha256:nines");
+  given[0] = 1;
+  expect(memo.find(new Uint8Array([1, 9, 9]))).toBeUndefined();
+  expect(memo.find(new Uint8Array([9, 9, 9]))).toBe("sha256:nines");
+});

@@ -1,8 +1,8 @@
 /**
  * The sha256 of byte arrays hashed recently, found again by comparing the bytes themselves:
  * installing the same wasm again (many plugins from one module, reinstalls, upgrades to the same
- * build) costs a comparison instead of a hash. Only private copies are kept (a bundle's own wasm,
- * which nobody changes), so a match is exact by construction. Bounded by entries and bytes.
+ * build) costs a comparison instead of a hash. The memo keeps copies of its own, never handed out,
+ * so a match is exact whatever happens to the arrays it was given. Bounded by entries and bytes.
  */
 export class HashMemo {
   readonly #entries: { readonly bytes: Uint8Array; readonly sha256: string }[] = [];
@@ -26,10 +26,10 @@ export class HashMemo {
     return undefined;
   }
 
-  /** Remembers `sha256` for `bytes`, which must be a private copy that nobody changes afterwards. */
+  /** Remembers `sha256` for `bytes` (copied: the memo's bytes are never handed out, so nothing can change them). */
   remember(bytes: Uint8Array, sha256: string): void {
     if (bytes.byteLength > this.#maxBytes || this.find(bytes) !== undefined) return;
-    this.#entries.unshift({ bytes, sha256 });
+    this.#entries.unshift({ bytes: bytes.slice(), sha256 });
     this.#bytes += bytes.byteLength;
     while (this.#entries.length > this.#maxEntries || this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.pop();

@@ -33,7 +33,7 @@ const recentHashes = new HashMemo(undefined, undefined, platform.equalBytes);
 /** The bundle with {@link SourceBundle.sha256} started (its wasm must be its own copy): remembered for bytes installed before. */
 function hashed(bundle: SourceBundle): SourceBundle {
   const wasm = bundle.wasm;
-  if (!(wasm instanceof Uint8Array)) return bundle;
+  if (!(wasm instanceof Uint8Array) || bundle.sha256 !== undefined) return bundle;
   const known = recentHashes.find(wasm);
   if (known !== undefined) return { ...bundle, sha256: Promise.resolve(known) };
   const sha256 = platform.sha256Hex(wasm).then((hex) => {
