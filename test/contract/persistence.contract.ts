@@ -1,10 +1,11 @@
-import { createEngine, ThreadspaceError, type BundleParts, type Engine, type EngineLogger, type EngineOptions, type InstallOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
+import { createEngine, ThreadspaceError, type BundleParts, type Engine, type EngineOptions, type InstallOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
 import { generateSigningKey, importSigningKey, packBundle } from "@threadspace/bundle";
 import { memoryStorage, type BundleRecord, type StorageDriver, type StorageValue, type StorageWrite } from "@threadspace/storage";
 import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
 import { fixture, moduleOf, packable, sha256 } from "./fixture-source.ts";
 import type { TestEnv } from "./test-env.ts";
+import { quietLogger } from "../support/quiet-logger.ts";
 
 /** A stored bundle record, as the tests edit it. */
 type StoredRecord = Partial<Pick<BundleRecord, "v" | "packed">> & Omit<BundleRecord, "v" | "packed">;
@@ -15,11 +16,6 @@ export interface PersistenceStorage {
   destroy?(): Promise<unknown>;
 }
 
-const quietLogger = (): EngineLogger & { errors: string[] } => {
-  const errors: string[] = [];
-  const none = (): void => undefined;
-  return { errors, trace: none, debug: none, info: none, warn: none, error: (...args: unknown[]) => void errors.push(args.map(String).join(" ")) };
-};
 
 /** A driver whose commits wait until `release()` (to see what happens before a call's commit). */
 function gated(driver: StorageDriver): { driver: StorageDriver; hold(): void; release(): void; commits: number; failNext: Error | undefined } {
