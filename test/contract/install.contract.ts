@@ -220,6 +220,7 @@ export function installContract(env: TestEnv): void {
 
     // A new build that passes every check and then fails to start: the old build is put back as it was.
     test.each([
+      ["its start function traps", "start-traps", "init_failed"],
       ["init_plugin traps", "init-traps", "init_failed"],
       ["init_plugin reports an error", "init-fails", "init_failed"],
       ["init_plugin returns false", "init-false", "init_failed"],

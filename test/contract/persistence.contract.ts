@@ -108,6 +108,22 @@ export function persistenceContract(env: TestEnv, label: string, makeStorage: ()
       expect(found.ok).toHaveLength(3);
     });
 
+    test("an upgrade refused because the new build fails to start stores nothing of it: after a restart the old build, its config and its data are there", async () => {
+      storage = await makeStorage();
+      let engine = await open();
+      await install(engine, await fixture(env, "host-kv"), { config: { mode: "v1" } });
+      await engine.call("host-kv", "set", { key: "schema", value: 1 });
+      // Its get_metadata says 2.0.0: installed as 2.1.0 it fails after init_plugin migrated the data.
+      await expectCode(engine.install(await fixture(env, "upgrade-migrates", { name: "host-kv", version: "2.1.0" }), { ifInstalled: "upgrade" }), "metadata_mismatch");
+      expect(engine.kv("host-kv").get("schema")).toBe(1);
+
+      engine = await restart(engine);
+      expect(engine.get("host-kv")).toMatchObject({ version: "1.0.0", state: "ready" });
+      expect(engine.config.overrides("host-kv")).toEqual({ mode: "v1" });
+      expect(engine.kv("host-kv").get("schema")).toBe(1);
+      expect((await engine.call("host-kv", "get", { key: "schema" })).json()).toEqual({ ok: 1 });
+    });
+
     test("threads, entries and kv survive a restart; a trapped kv write does not", async () => {
       storage = await makeStorage();
       let engine = await open();

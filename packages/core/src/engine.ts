@@ -26,7 +26,7 @@ import { readSource, type SourceBundle } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
-import { upgradeAll, type RetiredBuild } from "./lifecycle/plugin-upgrade.ts";
+import { refusedUpgrade, upgradeAll, type RetiredBuild } from "./lifecycle/plugin-upgrade.ts";
 import { UpgradeGate } from "./lifecycle/upgrade-gate.ts";
 import type { ConfigRuntime, PluginConfig } from "./config/config-runtime.ts";
 import type { EngineConfig } from "./config/engine-config.ts";
@@ -265,7 +265,8 @@ export class Engine {
   /**
    * Installs and starts a plugin: reads the source, validates plugin.json, checks the wasm's
    * sha256 before compiling, checks dependencies and imports, runs `init_plugin` and checks
-   * `get_metadata`. On any failure nothing stays registered.
+   * `get_metadata`. On any failure nothing stays registered (an upgrade that fails leaves the
+   * installed build serving: see `ifInstalled`).
    */
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
@@ -285,7 +286,9 @@ export class Engine {
       // Check the new build (hash, rewrite, compile, imports, exports) before the old one goes:
       // a broken build is refused with the old plugin still serving. The compile is kept in the
       // module cache, so the install below does not repeat it.
-      await prepareBundle(bundle, this.#prepareOptions());
+      await prepareBundle(bundle, this.#prepareOptions()).catch((error: unknown) => {
+        throw refusedUpgrade(bundle.manifest, installed.manifest.version, installed.runner !== undefined, error);
+      });
       // All or nothing: a new build that fails to start gives way to the old one, put back as it was.
       const install = () => this.#installChecked(bundle, options.grant, config, data);
       return this.#upgrades.run(name, () => upgradeAll(bundle.manifest, { retire: () => this.#retire(name), install, registered: () => this.#plugins.has(name), reinstate: (retired) => this.#reinstate(retired) }));

@@ -60,20 +60,28 @@ export async function upgradeAll(manifest: PluginManifest, steps: UpgradeSteps):
   } catch (error) {
     if (steps.registered()) throw error;
     const from = retired.record.manifest.version;
-    const target = describeTarget(from, manifest.version);
     try {
       await steps.reinstate(retired);
     } catch (restartError) {
       throw new ThreadspaceError(
         codeOf(error),
-        `upgrade to ${target} was refused (${unprefixed(error)}), and version ${from} could not be started again (${unprefixed(restartError)}): version ${from} stays installed, unloaded, with its grants, config and data. Fix what stopped it and call engine.load(${JSON.stringify(manifest.name)}).`,
+        `upgrade to ${describeTarget(from, manifest.version)} was refused (${unprefixed(error)}), and version ${from} could not be started again (${unprefixed(restartError)}): version ${from} stays installed, unloaded, with its grants, config and data. Fix what stopped it and call engine.load(${JSON.stringify(manifest.name)}).`,
         { plugin: manifest.name, cause: error },
       );
     }
-    const serving = retired.loaded ? "keeps serving" : "stays installed, unloaded as it was";
-    throw new ThreadspaceError(codeOf(error), `upgrade to ${target} was refused: ${unprefixed(error)}. Version ${from} ${serving}, with its grants, config and data; nothing the new build wrote was kept.`, {
-      plugin: manifest.name,
-      cause: error,
-    });
+    throw refusedUpgrade(manifest, retired.record.manifest.version, retired.loaded, error);
   }
+}
+
+/**
+ * The error of an upgrade refused with the installed build in place (a check before it was
+ * stopped, or a failed start after which it was put back): the new build's code and cause, and
+ * which version serves.
+ */
+export function refusedUpgrade(manifest: PluginManifest, from: string, loaded: boolean, error: unknown): ThreadspaceError {
+  const serving = loaded ? "keeps serving" : "stays installed, unloaded as it was";
+  return new ThreadspaceError(codeOf(error), `upgrade to ${describeTarget(from, manifest.version)} was refused: ${unprefixed(error)}. Version ${from} ${serving}, with its grants, config and data; nothing the new build wrote was kept.`, {
+    plugin: manifest.name,
+    cause: error,
+  });
 }
