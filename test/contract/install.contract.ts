@@ -237,6 +237,9 @@ export function installContract(env: TestEnv): void {
       expect(engine.get("host-kv")).toMatchObject({ version: "1.0.0", state: "ready", sha256: first.sha256, installedAt: first.installedAt, granted: ["kv"] });
       expect(engine.config.overrides("host-kv")).toEqual({ mode: "v1" });
       expect(engine.logLevel("host-kv")).toBe("debug");
+      // Its log is the one it had, with the refusal noted by the engine.
+      const notes = engine.logs("host-kv", { level: "warn" }).filter((entry) => entry.source === "engine");
+      expect(notes.map((entry) => entry.message)).toEqual([expect.stringMatching(/^upgrade to version 2\.0\.0 was refused: .+ Version 1\.0\.0 keeps serving/)]);
       expect((await engine.call("host-kv", "get", { key: "schema" })).json()).toEqual({ ok: 1 });
       // What the embedder saw: the old build stopped, then started again (no install of the new one).
       const lifecycle = engine.events.recent().filter((event) => event.seq > seq && event.topic.startsWith("plugin."));

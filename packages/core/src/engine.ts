@@ -291,7 +291,7 @@ export class Engine {
       });
       // All or nothing: a new build that fails to start gives way to the old one, put back as it was.
       const install = () => this.#installChecked(bundle, options.grant, config, data);
-      return this.#upgrades.run(name, () => upgradeAll(bundle.manifest, { retire: () => this.#retire(name), install, registered: () => this.#plugins.has(name), reinstate: (retired) => this.#reinstate(retired) }));
+      return this.#upgrades.run(name, () => upgradeAll(bundle.manifest, { retire: () => this.#retire(name), install, registered: () => this.#plugins.has(name), reinstate: (retired, why) => this.#reinstate(retired, why) }));
     }
     return this.#installChecked(bundle, options.grant, config, data);
   }
@@ -322,6 +322,7 @@ export class Engine {
       explicitGrants: permissions.explicit(name),
       overrides: this.config.overrides(name),
       logLevel: this.#host.state.logs.level(name),
+      log: this.#host.state.logs.keep(name),
     };
     await this.#stop(record);
     this.#plugins.delete(name);
@@ -330,14 +331,18 @@ export class Engine {
     return retired;
   }
 
-  /** Puts a retired build back as it was (grants, config, log level) and starts it when it was running. */
-  async #reinstate(retired: RetiredBuild): Promise<void> {
+  /** Puts a retired build back as it was (grants, config, its log and level), says `why` in its log, and starts it when it was running. */
+  async #reinstate(retired: RetiredBuild, why: string): Promise<void> {
+    if (this.#closed) throw engineClosedError();
     const { record } = retired;
     const { name } = record.manifest;
+    const logs = this.#host.state.logs;
     this.#plugins.set(name, record);
     this.#host.permissions.assign(name, record.sha256, retired.grants, retired.explicitGrants);
     this.#config.install(record.manifest, retired.overrides);
-    this.#host.state.logs.setLevel(name, retired.logLevel);
+    if (retired.log === undefined) logs.setLevel(name, retired.logLevel);
+    else logs.restore(retired.log, retired.logLevel);
+    logs.append(name, "warn", why, undefined, "engine");
     if (retired.loaded) await this.load(name);
   }
 

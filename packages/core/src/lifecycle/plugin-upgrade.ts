@@ -1,5 +1,5 @@
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
-import type { LogThreshold } from "@threadspace/host";
+import type { KeptLog, LogThreshold } from "@threadspace/host";
 import type { PermissionName, PluginManifest } from "@threadspace/manifest";
 import type { PluginConfig } from "../config/config-runtime.ts";
 import type { PluginInfo } from "../plugin-info.ts";
@@ -20,6 +20,8 @@ export interface RetiredBuild {
   readonly explicitGrants: boolean;
   readonly overrides: PluginConfig;
   readonly logLevel: LogThreshold;
+  /** Its log, which goes on receiving the new build's entries and is put back if the upgrade is refused. */
+  readonly log: KeptLog | undefined;
 }
 
 /** The engine's steps of one upgrade, each through its one install, stop and load paths. */
@@ -34,8 +36,8 @@ export interface UpgradeSteps {
   install(): Promise<PluginInfo>;
   /** True when a build is registered under the name (the new one got in: a later failure is not its start's). */
   registered(): boolean;
-  /** Puts the retired build back in the registry as it was and starts it when it was running. */
-  reinstate(retired: RetiredBuild): Promise<void>;
+  /** Puts the retired build back in the registry as it was, notes `why` in its log, and starts it when it was running. */
+  reinstate(retired: RetiredBuild, why: string): Promise<void>;
 }
 
 /** "version 1.2.0", or "the new build of 1.2.0" when an upgrade keeps the version and changes the wasm. */
@@ -60,17 +62,26 @@ export async function upgradeAll(manifest: PluginManifest, steps: UpgradeSteps):
   } catch (error) {
     if (steps.registered()) throw error;
     const from = retired.record.manifest.version;
+    const why = refusal(manifest, from, retired.loaded, error);
     try {
-      await steps.reinstate(retired);
+      await steps.reinstate(retired, why);
     } catch (restartError) {
+      // Closed meanwhile: nothing is installed any more, and the error says so.
+      if (restartError instanceof ThreadspaceError && restartError.code === "engine_closed") throw restartError;
       throw new ThreadspaceError(
         codeOf(error),
         `upgrade to ${describeTarget(from, manifest.version)} was refused (${unprefixed(error)}), and version ${from} could not be started again (${unprefixed(restartError)}): version ${from} stays installed, unloaded, with its grants, config and data. Fix what stopped it and call engine.load(${JSON.stringify(manifest.name)}).`,
         { plugin: manifest.name, cause: error },
       );
     }
-    throw refusedUpgrade(manifest, retired.record.manifest.version, retired.loaded, error);
+    throw new ThreadspaceError(codeOf(error), why, { plugin: manifest.name, cause: error });
   }
+}
+
+/** What a refused upgrade's error and log entry say: the new build's failure, and which version serves. */
+function refusal(manifest: PluginManifest, from: string, loaded: boolean, error: unknown): string {
+  const serving = loaded ? "keeps serving" : "stays installed, unloaded as it was";
+  return `upgrade to ${describeTarget(from, manifest.version)} was refused: ${unprefixed(error)}. Version ${from} ${serving}, with its grants, config and data; nothing the new build wrote was kept.`;
 }
 
 /**
@@ -79,9 +90,5 @@ export async function upgradeAll(manifest: PluginManifest, steps: UpgradeSteps):
  * which version serves.
  */
 export function refusedUpgrade(manifest: PluginManifest, from: string, loaded: boolean, error: unknown): ThreadspaceError {
-  const serving = loaded ? "keeps serving" : "stays installed, unloaded as it was";
-  return new ThreadspaceError(codeOf(error), `upgrade to ${describeTarget(from, manifest.version)} was refused: ${unprefixed(error)}. Version ${from} ${serving}, with its grants, config and data; nothing the new build wrote was kept.`, {
-    plugin: manifest.name,
-    cause: error,
-  });
+  return new ThreadspaceError(codeOf(error), refusal(manifest, from, loaded, error), { plugin: manifest.name, cause: error });
 }
