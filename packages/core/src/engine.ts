@@ -273,7 +273,8 @@ export class Engine {
     const bundle = await readSource(source, this.#maxWasmBytes, await this.#trust);
     const { name } = bundle.manifest;
     // One upgrade of a name at a time: a second install sees what the first left installed.
-    await this.#upgrades.idle(name);
+    const upgrading = this.#upgrades.idle(name);
+    if (upgrading !== undefined) await upgrading;
     const installed = this.#plugins.get(name);
     let config = options.config;
     let data = options.data;

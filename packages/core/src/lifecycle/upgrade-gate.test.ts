@@ -38,7 +38,7 @@ describe("UpgradeGate", () => {
     await expect(failed).rejects.toThrow("refused");
     await second;
     expect(order).toEqual(["first", "second"]);
-    await gate.idle("p");
+    expect(gate.idle("p")).toBeUndefined();
   });
 
   test("beyond maxWaiting calls the next one is refused with busy", async () => {

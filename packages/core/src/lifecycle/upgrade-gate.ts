@@ -30,8 +30,12 @@ export class UpgradeGate {
     return done;
   }
 
-  /** Settles once no upgrade of `name` runs (at once when none does). */
-  async idle(name: string): Promise<void> {
+  /** Settles once no upgrade of `name` runs; undefined when none does (nothing to wait for: the install path stays synchronous). */
+  idle(name: string): Promise<void> | undefined {
+    return this.#running.has(name) ? this.#settled(name) : undefined;
+  }
+
+  async #settled(name: string): Promise<void> {
     for (let running = this.#running.get(name); running !== undefined; running = this.#running.get(name)) await running;
   }
 
@@ -53,7 +57,7 @@ export class UpgradeGate {
       if (left === 0) this.#waiting.delete(name);
       else this.#waiting.set(name, left);
     };
-    return this.idle(name).then(() => {
+    return this.#settled(name).then(() => {
       leave();
       return retry();
     });
