@@ -91,7 +91,7 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
   const registry = new PluginRegistry();
   // The engine's own frozen copy: later changes to the embedder's object change nothing, and
   // limits resolved under it can be shared by every install of the same plugin.json.
-  const limitsPolicy = frozenCopy(options.limits ?? {});
+  const limitsPolicy = frozenPolicy(options.limits ?? {});
   const quotaOf = (name: string): number | undefined => registry.plugins.get(name)?.limits.limits.storageBytes ?? limitsPolicy.defaults?.storageBytes;
   const callLimits = new CallLimits();
   const workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
@@ -158,14 +158,8 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
   };
 }
 
-/** A deep copy of plain data, frozen all the way down. */
-function frozenCopy<T extends object>(value: T): T {
-  const freeze = (each: unknown): void => {
-    if (typeof each !== "object" || each === null) return;
-    for (const key of Object.keys(each)) freeze((each as Record<string, unknown>)[key]);
-    Object.freeze(each);
-  };
-  const copy = structuredClone(value);
-  freeze(copy);
-  return copy;
+/** The limits policy copied and frozen (it is flat: limits and one `defaults` object of limits; options are checked before). */
+function frozenPolicy(policy: HostLimitsPolicy): HostLimitsPolicy {
+  const { defaults, ...ceilings } = policy;
+  return Object.freeze(defaults === undefined ? ceilings : { ...ceilings, defaults: Object.freeze({ ...defaults }) });
 }
