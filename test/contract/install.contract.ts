@@ -99,6 +99,20 @@ export function installContract(env: TestEnv): void {
       await engine.close();
     });
 
+    withBytes("bytes changed after an earlier install of the same array are hashed again: hash_mismatch", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok");
+      const manifest = { ...(parts.manifest as Record<string, unknown>), hash: await sha256(parts.wasm as Uint8Array) };
+      const wasm = (parts.wasm as Uint8Array).slice();
+      await engine.install({ manifest, wasm });
+      await engine.uninstall("ok");
+      // The same array, one byte changed: neither the remembered hash nor the compiled module may serve it.
+      wasm[wasm.length - 1] = (wasm[wasm.length - 1] as number) ^ 0xff;
+      await expectCode(engine.install({ manifest, wasm }), "hash_mismatch");
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
     test("refuses an invalid manifest with every issue, registering nothing", async () => {
       const engine = await createEngine();
       const parts = await fixture(env, "ok", { name: "Bad Name", version: "one", dependancies: [] });

@@ -33,7 +33,7 @@ import type { EngineConfig } from "./config/engine-config.ts";
 import { enginePools, type EnginePools } from "./isolation/pool/engine-pools.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
-import type { PluginRecord } from "./plugin-record.ts";
+import { pluginRecord, type PluginRecord } from "./plugin-record.ts";
 import type { EnginePersistence } from "./storage/engine-persistence.ts";
 import type { PluginData, EngineData, UninstallResult } from "./storage/plugin-data.ts";
 import { resolveTrust } from "./install/trust.ts";
@@ -681,7 +681,7 @@ export class Engine {
         this.#config.forget(name);
         throw new ThreadspaceError("engine_closed", "the engine was closed while the plugin was installing.", { plugin: name });
       }
-      const record: PluginRecord = { ...prepared, installedAt: Date.now(), runner };
+      const record = pluginRecord(prepared, runner);
       this.#plugins.set(name, record);
       if (runner !== undefined) {
         this.#delivery.attach(record.manifest, runner);
