@@ -553,6 +553,7 @@ export class Engine {
       this.#callLimits.forget(dependent);
       this.#monitor.forget(dependent);
       this.#traces.forget(dependent);
+      this.#delivery.forget(dependent);
     }
     await this.#storage?.uninstalled([...dependents, name]);
     return this.#uninstalledData([...dependents, name], name, options.keepData);
@@ -560,7 +561,10 @@ export class Engine {
 
   /** Keeps or removes the data of uninstalled plugins; the result of `uninstall`. */
   async #uninstalledData(names: readonly string[], name: string, keepData = true): Promise<UninstallResult> {
-    if (keepData) return { uninstalled: names, data: "kept", kept: this.#data.count(name) };
+    if (keepData) {
+      await this.#data.releaseEmpty(names);
+      return { uninstalled: names, data: "kept", kept: this.#data.count(name) };
+    }
     for (const each of names) await this.#data.remove(each);
     return { uninstalled: names, data: "removed", kept: this.#data.count(name) };
   }
