@@ -533,7 +533,9 @@ export class Engine {
    * (loaded or not) depend on it, unless `{ cascade: true }`, which uninstalls them first.
    * Its data is kept, bound to it (installed again it gets it back; a different plugin under the
    * name does not, see `install`'s `data`), or removed with `{ keepData: false }`; the result
-   * says which and what is kept.
+   * says which and what is kept. Kept data keeps the grants the embedder gave the plugin (for the
+   * same plugin installed again); `engine.data.remove(name)` later removes both. Nothing else of
+   * the name stays (log, config, event counters, health history, traces).
    */
   async uninstall(name: string, options: UninstallOptions = {}): Promise<UninstallResult> {
     if (!this.#plugins.has(name) && this.#storage?.restoreErrors.delete(name) === true) {

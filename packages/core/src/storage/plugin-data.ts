@@ -37,7 +37,11 @@ export interface UninstallResult {
 export interface EngineData {
   /** What is kept under `name`, which is not installed, and whose it is; `undefined` when nothing is (or it is installed). */
   kept(name: string): KeptData | undefined;
-  /** Removes what is kept under `name` (not installed: else `bad_input`); resolves with what was removed once stored. */
+  /**
+   * Removes what is kept under `name` (not installed: else `bad_input`), and forgets the grants the
+   * embedder gave the plugin under it (every build); resolves with what was removed once stored.
+   * Call it for a name whose data was kept and is no longer wanted: nothing of the name stays after.
+   */
   remove(name: string): Promise<KeptData>;
 }
 
