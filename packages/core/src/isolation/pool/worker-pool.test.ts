@@ -4,7 +4,7 @@ import { isThreadspaceError } from "@threadspace/errors";
 import { hostMemoryLimits } from "../../limits/host-memory-limits.ts";
 import { CallNotStartedError } from "../instance.ts";
 import type { PoolGuestSpec } from "./pool-worker.ts";
-import { CallChains } from "./call-chains.ts";
+import { CallChains } from "../../calls/call-chains.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 const module = await WebAssembly.compile(await readFile(new URL("../../../../../test/fixtures/build/isolation.wasm", import.meta.url)));

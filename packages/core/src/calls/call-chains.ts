@@ -1,0 +1,120 @@
+import { ThreadspaceError } from "@threadspace/errors";
+
+/**
+ * A thread that runs one plugin's work at a time for several plugins (a pool worker): work
+ * queued on it waits for whatever runs there now.
+ */
+export interface SharedThread {
+  /** For messages: `pool default #1`. */
+  readonly label: string;
+  /** The plugin whose work runs on it now (undefined: idle). */
+  runningPlugin(): string | undefined;
+}
+
+/** One step of a wait chain: `plugin`, reached through a `ts_plugin_call` or, with `via`, because work queued on that shared thread waits for it. */
+export interface ChainStep {
+  readonly plugin: string;
+  readonly via?: string;
+}
+
+/** Counts of what a plugin waits for now. */
+type Counts<K> = Map<K, number>;
+
+function add<K>(map: Map<string, Counts<K>>, from: string, to: K): () => void {
+  let counts = map.get(from);
+  if (counts === undefined) map.set(from, (counts = new Map()));
+  counts.set(to, (counts.get(to) ?? 0) + 1);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    const left = (counts.get(to) ?? 1) - 1;
+    if (left > 0) counts.set(to, left);
+    else counts.delete(to);
+    if (counts.size === 0 && map.get(from) === counts) map.delete(from);
+  };
+}
+
+/** "a → b → c, whose work waits in pool default #1 for a" (the chain as people read it). */
+export function describeChain(steps: readonly ChainStep[]): string {
+  let text = steps[0]?.plugin ?? "";
+  for (const [at, step] of steps.entries()) {
+    if (at === 0) continue;
+    text += step.via === undefined ? ` → ${step.plugin}` : ` ⇢ (queued in ${step.via}, which runs ${step.plugin}'s call)`;
+  }
+  return text;
+}
+
+/**
+ * What every plugin of an engine waits for right now: the plugins its `ts_plugin_call`s wait
+ * for (any isolation: inline, worker, pool), and the shared thread (pool worker) its queued
+ * work waits in, which waits for the plugin running there. A new wait that closes a circle
+ * would never end (a pool worker blocked in A's call can never run C, which B, called by A,
+ * waits for): it is refused at once with `busy`, naming the chain, instead of waiting until
+ * the caller's deadline.
+ */
+export class CallChains {
+  readonly #calls = new Map<string, Counts<string>>();
+  readonly #queued = new Map<string, Counts<SharedThread>>();
+
+  /**
+   * `caller`'s `ts_plugin_call` into `callee` starts waiting; returns the function that ends
+   * the wait. Throws `busy` when `callee` already waits (through any chain) for `caller`.
+   */
+  calling(caller: string, callee: string): () => void {
+    const back = this.chain(callee, caller);
+    if (back !== undefined) {
+      throw new ThreadspaceError(
+        "busy",
+        `${caller} called ${callee}, which waits for ${caller} (${describeChain([{ plugin: caller }, ...back])}): the call would wait for itself until ${caller}'s deadline. A pool worker runs one call at a time: put these plugins in different pools (createEngine({ isolation: { pools, poolFor } })) or run one of them with limits.isolation "worker".`,
+        { plugin: callee },
+      );
+    }
+    return add(this.#calls, caller, callee);
+  }
+
+  /**
+   * Work of `plugin` (a call, its instantiation) waits in `thread`'s queue; returns the function
+   * that ends the wait (the work started, or was dropped). Throws `busy` when the plugin running
+   * on `thread` waits (through any chain) for `plugin`: the work would never start.
+   */
+  queued(plugin: string, thread: SharedThread): () => void {
+    const running = thread.runningPlugin();
+    const back = running === undefined || running === plugin ? undefined : this.chain(running, plugin);
+    if (back !== undefined && running !== undefined) {
+      throw new ThreadspaceError(
+        "busy",
+        `${plugin} lives in ${thread.label}, which runs ${running}'s call, and that call waits for ${plugin} (${describeChain(back)}): a pool worker runs one call at a time, so this call would wait for itself until ${running}'s deadline. Put these plugins in different pools (createEngine({ isolation: { pools, poolFor } })), give the pool more workers, or run one of them with limits.isolation "worker".`,
+        { plugin },
+      );
+    }
+    return add(this.#queued, plugin, thread);
+  }
+
+  /** The chain of waits from `from` to `to` (`from` first, `to` last), or undefined when `from` does not wait for `to`. */
+  chain(from: string, to: string): ChainStep[] | undefined {
+    const seen = new Set<string>([from]);
+    const cameFrom = new Map<string, ChainStep & { readonly prev: string }>();
+    const frontier = [from];
+    while (frontier.length > 0) {
+      const at = frontier.shift() as string;
+      if (at === to) {
+        const steps: ChainStep[] = [];
+        for (let step = cameFrom.get(at); step !== undefined; step = cameFrom.get(step.prev)) steps.unshift(step.via === undefined ? { plugin: step.plugin } : { plugin: step.plugin, via: step.via });
+        return [{ plugin: from }, ...steps];
+      }
+      const next: ChainStep[] = [...(this.#calls.get(at)?.keys() ?? [])].map((plugin) => ({ plugin }));
+      for (const thread of this.#queued.get(at)?.keys() ?? []) {
+        const running = thread.runningPlugin();
+        if (running !== undefined && running !== at) next.push({ plugin: running, via: thread.label });
+      }
+      for (const step of next) {
+        if (seen.has(step.plugin)) continue;
+        seen.add(step.plugin);
+        cameFrom.set(step.plugin, { ...step, prev: at });
+        frontier.push(step.plugin);
+      }
+    }
+    return undefined;
+  }
+}
