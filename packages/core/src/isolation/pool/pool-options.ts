@@ -66,6 +66,7 @@ export function checkPoolOptions(options: EnginePoolOptions): void {
     if (value !== undefined && value > MAX_POOL_SIZE) throw new RangeError(`${path} is ${value}; a pool has at most ${MAX_POOL_SIZE} workers (each is a thread of its own). Use a smaller pool, or several pools (isolation.pools).`);
   };
   size("isolation.poolSize", options.poolSize);
+  if (Array.isArray(options.pools)) throw new RangeError("isolation.pools must be an object of pools by name, e.g. { trusted: { size: 1 } }; got an array.");
   for (const [name, pool] of Object.entries(options.pools ?? {})) {
     if (name.length === 0 || name.length > MAX_POOL_NAME) throw new RangeError(`isolation.pools has a pool named ${JSON.stringify(name.slice(0, 80))}; a pool's name has 1 to ${MAX_POOL_NAME} characters.`);
     size(`isolation.pools.${name}.size`, pool.size);
