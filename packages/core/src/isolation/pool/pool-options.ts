@@ -34,16 +34,21 @@ export interface PoolPlugin {
 export interface EnginePoolOptions {
   /**
    * Most workers of the default pool (`"default"`): pooled plugins share them, each in its own
-   * Extism instance. Default: the number of cores (`navigator.hardwareConcurrency`, Node's
-   * `os.availableParallelism()`), at least 1.
+   * Extism instance. A whole number from 1 to {@link MAX_POOL_SIZE}. Default: the number of
+   * cores (`navigator.hardwareConcurrency`, Node's `os.availableParallelism()`), at least 1.
+   * Pool workers count against `isolation.maxWorkers`: under that cap a pool may run fewer.
    */
   readonly poolSize?: number;
-  /** More pools by name, each with its own workers (`size`, default 1): plugins of different trust never share a worker. */
+  /**
+   * More pools by name (1 to {@link MAX_POOL_NAME} characters), each with its own workers
+   * (`size`, 1 to {@link MAX_POOL_SIZE}, default 1): plugins of different trust never share a worker.
+   */
   readonly pools?: Readonly<Record<string, { readonly size?: number }>>;
   /**
    * Which pool a pooled plugin joins (a name in `pools`, or `"default"`), decided by the host
    * when the plugin starts; plugin.json cannot choose (it is as untrusted as the wasm). Default:
-   * every pooled plugin joins `"default"`. A name that is not a pool fails the install (`bad_input`).
+   * every pooled plugin joins `"default"`. It must answer at once (not a Promise); an answer
+   * that is not a pool's name, or a throw, fails that install (`bad_input`).
    */
   readonly poolFor?: (plugin: PoolPlugin) => string;
 }
