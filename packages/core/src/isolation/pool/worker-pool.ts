@@ -55,7 +55,7 @@ export class WorkerPool {
   /** Instantiates a plugin in one of the pool's workers. */
   async instantiate(spec: PoolGuestSpec): Promise<PooledInstance> {
     if (this.#closed) throw new ThreadspaceError("plugin_unavailable", `could not start: its pool (${this.name}) was closed with the engine.`, { plugin: spec.guest.plugin });
-    const worker = this.#place(spec.guest.plugin, spec.guest.dependencies) ?? (await this.#firstWorker(spec.guest.plugin));
+    const worker = this.#place(spec.guest.plugin, spec.guest.dependencies) ?? (await this.#firstWorker(spec.guest.plugin, spec.guest.dependencies));
     return worker.instantiate(spec);
   }
 
@@ -88,7 +88,7 @@ export class WorkerPool {
   }
 
   /** The pool's first worker, once the worker cap gives a slot (an install waits, as a worker plugin's does). */
-  async #firstWorker(plugin: string): Promise<PoolWorker> {
+  async #firstWorker(plugin: string, dependencies: ReadonlySet<string>): Promise<PoolWorker> {
     const slot = await (this.#slots as PoolSlots).acquire();
     if (this.#closed) {
       slot();
@@ -97,14 +97,20 @@ export class WorkerPool {
     // Another plugin may have started a worker meanwhile: share it, and give the slot back.
     if (this.#workers.length > 0) {
       slot();
-      return this.#place(plugin, new Set()) ?? (this.#workers[0] as PoolWorker);
+      return this.#place(plugin, dependencies) ?? (this.#workers[0] as PoolWorker);
     }
     return this.#spawn(slot);
   }
 
   #spawn(slot: () => void): PoolWorker {
     const number = ++this.#started;
-    const worker = new PoolWorker(`pool ${this.name} #${number}`, this.#spin, this.#chains, number);
+    let worker: PoolWorker;
+    try {
+      worker = new PoolWorker(`pool ${this.name} #${number}`, this.#spin, this.#chains, number);
+    } catch (error) {
+      slot();
+      throw error;
+    }
     worker.onGone = (gone) => {
       this.#forget(gone);
       slot();
