@@ -35,7 +35,29 @@ function add<K>(map: Map<string, Counts<K>>, from: string, to: K): () => void {
   };
 }
 
-/** "a → b → c, whose work waits in pool default #1 for a" (the chain as people read it). */
+/** How each plugin of a search was reached: from `prev`, through a call (no `via`) or a shared thread. */
+type Reached = Map<string, { readonly prev: string; readonly via: string | undefined }>;
+
+/** Records `next` as reached from `plugin`, once. */
+function reach(reached: Reached, frontier: string[], from: string, plugin: string, next: string, via: string | undefined): void {
+  if (next === from || reached.has(next)) return;
+  reached.set(next, { prev: plugin, via });
+  frontier.push(next);
+}
+
+/** The chain from `from` to `to`, read back through `reached`. */
+function chainFrom(reached: Reached, from: string, to: string): ChainStep[] {
+  const chain: ChainStep[] = [];
+  for (let at = to; at !== from; ) {
+    const step = reached.get(at) as { readonly prev: string; readonly via: string | undefined };
+    chain.push(step.via === undefined ? { plugin: at } : { plugin: at, via: step.via });
+    at = step.prev;
+  }
+  chain.push({ plugin: from });
+  return chain.reverse();
+}
+
+/** The chain as people read it: "a → b → c", and a wait in a pool worker as "c ⇢ (queued in pool default #1, which runs a's call)". */
 export function describeChain(steps: readonly ChainStep[]): string {
   let text = steps[0]?.plugin ?? "";
   for (const [at, step] of steps.entries()) {
@@ -93,27 +115,24 @@ export class CallChains {
 
   /** The chain of waits from `from` to `to` (`from` first, `to` last), or undefined when `from` does not wait for `to`. */
   chain(from: string, to: string): ChainStep[] | undefined {
-    const seen = new Set<string>([from]);
-    const cameFrom = new Map<string, ChainStep & { readonly prev: string }>();
-    const frontier = [from];
-    while (frontier.length > 0) {
-      const at = frontier.shift() as string;
-      if (at === to) {
-        const steps: ChainStep[] = [];
-        for (let step = cameFrom.get(at); step !== undefined; step = cameFrom.get(step.prev)) steps.unshift(step.via === undefined ? { plugin: step.plugin } : { plugin: step.plugin, via: step.via });
-        return [{ plugin: from }, ...steps];
+    if (from === to) return [{ plugin: from }];
+    // Breadth first over what each plugin waits for; `reached` holds how each plugin was reached.
+    const reached: Reached = new Map();
+    const frontier: string[] = [from];
+    for (let at = 0; at < frontier.length; at++) {
+      const plugin = frontier[at] as string;
+      const calls = this.#calls.get(plugin);
+      if (calls !== undefined) {
+        for (const callee of calls.keys()) reach(reached, frontier, from, plugin, callee, undefined);
       }
-      const next: ChainStep[] = [...(this.#calls.get(at)?.keys() ?? [])].map((plugin) => ({ plugin }));
-      for (const thread of this.#queued.get(at)?.keys() ?? []) {
-        const running = thread.runningPlugin();
-        if (running !== undefined && running !== at) next.push({ plugin: running, via: thread.label });
+      const threads = this.#queued.get(plugin);
+      if (threads !== undefined) {
+        for (const thread of threads.keys()) {
+          const running = thread.runningPlugin();
+          if (running !== undefined && running !== plugin) reach(reached, frontier, from, plugin, running, thread.label);
+        }
       }
-      for (const step of next) {
-        if (seen.has(step.plugin)) continue;
-        seen.add(step.plugin);
-        cameFrom.set(step.plugin, { ...step, prev: at });
-        frontier.push(step.plugin);
-      }
+      if (reached.has(to)) return chainFrom(reached, from, to);
     }
     return undefined;
   }
