@@ -30,6 +30,16 @@ export interface PoolGuestSpec extends Omit<GuestSpec, "hostFunctions"> {
   readonly startTimeoutMs: number;
 }
 
+/**
+ * An instantiation that never started: its pool worker went away first (terminated for a
+ * neighbour that would not stop). Nothing of it ran: its pool places it again, once.
+ */
+export class InstantiationNotStartedError extends ThreadspaceError {
+  constructor(plugin: string, label: string, why: string) {
+    super("init_failed", `could not be instantiated: its pool worker (${label}) ${why} before its turn. Install or load it again.`, { plugin });
+  }
+}
+
 /** How long past `startTimeoutMs` a pool worker waits for a metered start function to stop itself before it is terminated. */
 const START_GRACE_MS = 250;
 
@@ -117,7 +127,7 @@ export class PoolWorker implements SharedThread {
         owner: instance,
         drop: (why) => {
           done();
-          reject(new ThreadspaceError("init_failed", `could not be instantiated: its pool worker (${this.label}) ${why}. Install or load it again.`, { plugin }));
+          reject(new InstantiationNotStartedError(plugin, this.label, why));
         },
         refuse: (error) => {
           done();
@@ -149,7 +159,7 @@ export class PoolWorker implements SharedThread {
     return new Promise<CallOutcome>((resolve, reject) => {
       this.#enqueue({
         owner: instance,
-        drop: (why) => reject(new CallNotStartedError(instance.guest.plugin, exportName, why)),
+        drop: (why) => reject(new CallNotStartedError(instance.guest.plugin, exportName, `(${this.label}) ${why}`)),
         refuse: reject,
         run: () => {
           options?.onStart?.();
@@ -208,7 +218,7 @@ export class PoolWorker implements SharedThread {
    */
   #enqueue(job: Job): void {
     if (this.#gone) {
-      job.drop(`(${this.label}) is gone`);
+      job.drop("is gone");
       return;
     }
     if (job.refuse !== undefined) {

@@ -8,12 +8,13 @@ import { CallChains } from "../../calls/call-chains.ts";
 import { WorkerSlots } from "../../limits/call-limits.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
+const startSpins = await WebAssembly.compile(await readFile(new URL("../../../../../test/fixtures/build/start-spins.wasm", import.meta.url)));
 const module = await WebAssembly.compile(await readFile(new URL("../../../../../test/fixtures/build/isolation.wasm", import.meta.url)));
 const text = (outcome: { output: Uint8Array | null }): string => (outcome.output === null ? "" : new TextDecoder().decode(outcome.output));
 
-function spec(plugin: string, dependencies: string[] = []): PoolGuestSpec {
+function spec(plugin: string, dependencies: string[] = [], of: WebAssembly.Module = module): PoolGuestSpec {
   return {
-    module,
+    module: of,
     useWasi: false,
     config: {},
     configVersion: 0,
@@ -109,5 +110,23 @@ describe("WorkerPool", () => {
     expect(text(await (await waiting).call("echo", "e"))).toBe("e");
     await Promise.all([a, b, c].map((instance) => instance.close()));
     expect(slots.used).toBe(1);
+  });
+
+  it("a start function that never returns gets its worker terminated; instantiations queued behind it are placed again in a fresh worker", async () => {
+    const one = pool(1);
+    const neighbour = await one.instantiate(spec("neighbour"));
+    const exits: string[] = [];
+    neighbour.onExit((why) => exits.push(why));
+    // Unmetered, it loops until the worker is terminated (startTimeoutMs + a grace).
+    const spinning = one.instantiate({ ...spec("spins", [], startSpins), startTimeoutMs: 200 }).catch((error: unknown) => error);
+    const queued = one.instantiate(spec("queued"));
+    const error = await spinning;
+    expect(isThreadspaceError(error, "init_failed")).toBe(true);
+    expect((error as Error).message).toMatch(/spins did not finish instantiating within 200 ms/);
+    const placed = await queued;
+    expect(text(await placed.call("echo", "placed again"))).toBe("placed again");
+    expect(placed.workerLabel).toBe("pool test #2");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(exits).toEqual([expect.stringMatching(/spins did not finish instantiating/)]);
   });
 });

@@ -1,6 +1,6 @@
 import { ThreadspaceError } from "@threadspace/errors";
 import type { CallChains } from "../../calls/call-chains.ts";
-import { PoolWorker, type PoolGuestSpec } from "./pool-worker.ts";
+import { InstantiationNotStartedError, PoolWorker, type PoolGuestSpec } from "./pool-worker.ts";
 import type { PooledInstance } from "./pooled-instance.ts";
 
 /**
@@ -52,11 +52,20 @@ export class WorkerPool {
     return this.#workers.length;
   }
 
-  /** Instantiates a plugin in one of the pool's workers. */
-  async instantiate(spec: PoolGuestSpec): Promise<PooledInstance> {
+  /**
+   * Instantiates a plugin in one of the pool's workers. An instantiation whose worker went away
+   * before its turn (a neighbour's start function or call that would not stop) is placed again,
+   * once, in a live worker: nothing of it ran.
+   */
+  async instantiate(spec: PoolGuestSpec, retried = false): Promise<PooledInstance> {
     if (this.#closed) throw new ThreadspaceError("plugin_unavailable", `could not start: its pool (${this.name}) was closed with the engine.`, { plugin: spec.guest.plugin });
     const worker = this.#place(spec.guest.plugin, spec.guest.dependencies) ?? (await this.#firstWorker(spec.guest.plugin, spec.guest.dependencies));
-    return worker.instantiate(spec);
+    try {
+      return await worker.instantiate(spec);
+    } catch (error) {
+      if (retried || this.#closed || !(error instanceof InstantiationNotStartedError)) throw error;
+      return this.instantiate(spec, true);
+    }
   }
 
   /** The number of the worker `plugin`'s instance lives in (undefined: none here). */
