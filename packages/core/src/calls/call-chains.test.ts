@@ -24,7 +24,7 @@ describe("CallChains", () => {
     const bc = chains.calling("b", "c");
     expect(chains.chain("a", "c")).toEqual([{ plugin: "a" }, { plugin: "b" }, { plugin: "c" }]);
     expect(chains.chain("c", "a")).toBeUndefined();
-    expect(refused(() => chains.calling("c", "a"))).toMatch(/c called a, which waits for c \(c → a → b → c\)/);
+    expect(refused(() => chains.calling("c", "a"))).toMatch(/c called a, which waits for c \(c → a → b → c\).*cannot call back into a plugin that is waiting for it/);
     // A call to itself waits for itself at once.
     expect(refused(() => chains.calling("d", "d"))).toMatch(/d → d/);
     bc();
@@ -48,7 +48,7 @@ describe("CallChains", () => {
     // Nobody waits for d: it queues.
     const d = chains.queued("d", worker);
     // While d is queued behind a, a call into d from b is a call that waits for a: b → d ⇢ a → b.
-    expect(refused(() => chains.calling("b", "d"))).toMatch(/b → d ⇢ \(queued in pool default #1, which runs a's call\) → b/);
+    expect(refused(() => chains.calling("b", "d"))).toMatch(/b → d ⇢ \(queued in pool default #1, which runs a's call\) → b.*different pools/);
     d();
     bc();
     ab();

@@ -86,11 +86,10 @@ export class CallChains {
   calling(caller: string, callee: string): () => void {
     const back = this.chain(callee, caller);
     if (back !== undefined) {
-      throw new ThreadspaceError(
-        "busy",
-        `${caller} called ${callee}, which waits for ${caller} (${describeChain([{ plugin: caller }, ...back])}): the call would wait for itself until ${caller}'s deadline. A pool worker runs one call at a time: put these plugins in different pools (createEngine({ isolation: { pools, poolFor } })) or run one of them with limits.isolation "worker".`,
-        { plugin: callee },
-      );
+      const fix = back.some((step) => step.via !== undefined)
+        ? 'A pool worker runs one call at a time: put these plugins in different pools (createEngine({ isolation: { pools, poolFor } })) or run one of them with limits.isolation "worker".'
+        : "A plugin runs one call at a time (the others wait in its queue): a plugin cannot call back into a plugin that is waiting for it.";
+      throw new ThreadspaceError("busy", `${caller} called ${callee}, which waits for ${caller} (${describeChain([{ plugin: caller }, ...back])}): the call would wait for itself until ${caller}'s deadline. ${fix}`, { plugin: callee });
     }
     return add(this.#calls, caller, callee);
   }
