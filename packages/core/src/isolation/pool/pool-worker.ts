@@ -209,7 +209,7 @@ export class PoolWorker implements SharedThread {
   async close(): Promise<void> {
     if (this.#gone) return;
     this.#ended("was closed");
-    await this.#channel.worker.terminate();
+    await this.#channel.terminate();
   }
 
   /**
@@ -251,7 +251,7 @@ export class PoolWorker implements SharedThread {
     this.#gone = true;
     const error = new ThreadspaceError("plugin_unavailable", `its pool worker (${this.label}) ${why}.`);
     this.#channel.die(error);
-    if (terminate) void this.#channel.worker.terminate();
+    if (terminate) void this.#channel.terminate();
     const running = this.#running?.owner;
     this.#running = undefined;
     for (const job of this.#queue.splice(0)) {
