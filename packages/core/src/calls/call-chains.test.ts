@@ -71,6 +71,18 @@ describe("CallChains", () => {
     expect(chains.chain("a", "b")).toHaveLength(2);
   });
 
+  it("a caller's ended call drops its calls, and their late ends leave its next call's alone", () => {
+    const chains = new CallChains();
+    const stale = chains.calling("a", "b"); // cut short at a's deadline; b still runs
+    chains.ended("a");
+    expect(chains.chain("a", "b")).toBeUndefined();
+    const next = chains.calling("a", "b");
+    stale();
+    expect(chains.chain("a", "b")).toHaveLength(2);
+    next();
+    expect(chains.chain("a", "b")).toBeUndefined();
+  });
+
   it("stops on cycles it did not refuse (a wait registered through a thread whose runner changed)", () => {
     const chains = new CallChains();
     const worker = thread("pool p #1");

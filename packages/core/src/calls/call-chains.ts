@@ -17,21 +17,19 @@ export interface ChainStep {
   readonly via?: string;
 }
 
-/** Counts of what a plugin waits for now. */
-type Counts<K> = Map<K, number>;
+/** What a plugin waits for now: one entry per wait (a `ts_plugin_call` in flight, work queued on a thread). */
+type Waits<K> = Map<string, Set<{ readonly on: K }>>;
 
-function add<K>(map: Map<string, Counts<K>>, from: string, to: K): () => void {
-  let counts = map.get(from);
-  if (counts === undefined) map.set(from, (counts = new Map()));
-  counts.set(to, (counts.get(to) ?? 0) + 1);
-  let done = false;
+/** Records that `from` waits on `on`; returns the function that ends this wait (idempotent, and harmless once `forget` dropped it). */
+function add<K>(waits: Waits<K>, from: string, on: K): () => void {
+  let set = waits.get(from);
+  if (set === undefined) waits.set(from, (set = new Set()));
+  const wait = { on };
+  set.add(wait);
+  const owner = set;
   return () => {
-    if (done) return;
-    done = true;
-    const left = (counts.get(to) ?? 1) - 1;
-    if (left > 0) counts.set(to, left);
-    else counts.delete(to);
-    if (counts.size === 0 && map.get(from) === counts) map.delete(from);
+    owner.delete(wait);
+    if (owner.size === 0 && waits.get(from) === owner) waits.delete(from);
   };
 }
 
@@ -76,8 +74,8 @@ export function describeChain(steps: readonly ChainStep[]): string {
  * the caller's deadline.
  */
 export class CallChains {
-  readonly #calls = new Map<string, Counts<string>>();
-  readonly #queued = new Map<string, Counts<SharedThread>>();
+  readonly #calls: Waits<string> = new Map();
+  readonly #queued: Waits<SharedThread> = new Map();
 
   /**
    * `caller`'s `ts_plugin_call` into `callee` starts waiting; returns the function that ends
@@ -112,6 +110,15 @@ export class CallChains {
     return add(this.#queued, plugin, thread);
   }
 
+  /**
+   * `plugin`'s call ended (its pool worker finished it): the `ts_plugin_call`s it made are no
+   * longer waited for, even those whose callee still runs (a host call cut short at the caller's
+   * deadline). Their late ends are harmless.
+   */
+  ended(plugin: string): void {
+    this.#calls.delete(plugin);
+  }
+
   /** The chain of waits from `from` to `to` (`from` first, `to` last), or undefined when `from` does not wait for `to`. */
   chain(from: string, to: string): ChainStep[] | undefined {
     if (from === to) return [{ plugin: from }];
@@ -122,13 +129,13 @@ export class CallChains {
       const plugin = frontier[at] as string;
       const calls = this.#calls.get(plugin);
       if (calls !== undefined) {
-        for (const callee of calls.keys()) reach(reached, frontier, from, plugin, callee, undefined);
+        for (const wait of calls) reach(reached, frontier, from, plugin, wait.on, undefined);
       }
       const threads = this.#queued.get(plugin);
       if (threads !== undefined) {
-        for (const thread of threads.keys()) {
-          const running = thread.runningPlugin();
-          if (running !== undefined && running !== plugin) reach(reached, frontier, from, plugin, running, thread.label);
+        for (const wait of threads) {
+          const running = wait.on.runningPlugin();
+          if (running !== undefined && running !== plugin) reach(reached, frontier, from, plugin, running, wait.on.label);
         }
       }
       if (reached.has(to)) return chainFrom(reached, from, to);

@@ -163,7 +163,9 @@ export class PoolWorker implements SharedThread {
         refuse: reject,
         run: () => {
           options?.onStart?.();
-          return this.#channel.call(instance.guest, exportName, input, options, { mode: "host" }).then(resolve, reject);
+          const plugin = instance.guest.plugin;
+          // Its ts_plugin_calls end with it (one cut short at its deadline may still run).
+          return this.#channel.call(instance.guest, exportName, input, options, { mode: "host" }).then(resolve, reject).finally(() => this.#chains.ended(plugin));
         },
       });
     });
