@@ -82,6 +82,11 @@ export function parseTrace(source: unknown, maxBytes: number = DEFAULT_MAX_TRACE
   if (t["version"] === 1 && "vars" in t) throw refuse("the trace is version 1, which has no vars; a trace with vars is version 2.", [{ path: "$.vars", message: "not in version 1" }]);
   check ??= compileConfigSchema(TRACE_SCHEMA);
   const issues = check(t);
-  if (issues.length > 0) throw refuse(`the trace is not one this engine can replay: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}.`, issues);
-  return t as unknown as CallTrace;
+  if (!passed(t, issues)) throw refuse(`the trace is not one this engine can replay: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}.`, issues);
+  return t;
+}
+
+/** True when the trace schema found no issue in `value`: it is then a {@link CallTrace} (TRACE_SCHEMA describes that type, unknown fields refused). */
+function passed(value: object, issues: readonly unknown[]): value is CallTrace {
+  return issues.length === 0;
 }
