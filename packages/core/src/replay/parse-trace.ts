@@ -88,5 +88,5 @@ export function parseTrace(source: unknown, maxBytes: number = DEFAULT_MAX_TRACE
 
 /** True when the trace schema found no issue in `value`: it is then a {@link CallTrace} (TRACE_SCHEMA describes that type, unknown fields refused). */
 function passed(value: object, issues: readonly unknown[]): value is CallTrace {
-  return issues.length === 0;
+  return issues.length === 0 && typeof value === "object";
 }
