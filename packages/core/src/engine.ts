@@ -556,6 +556,7 @@ export class Engine {
       this.#monitor.forget(dependent);
       this.#traces.forget(dependent);
       this.#delivery.forget(dependent);
+      this.#pools.forget(dependent);
     }
     await this.#storage?.uninstalled([...dependents, name]);
     return this.#uninstalledData([...dependents, name], name, options.keepData);
