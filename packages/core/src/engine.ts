@@ -29,6 +29,7 @@ import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
 import type { ConfigRuntime, PluginConfig } from "./config/config-runtime.ts";
 import type { EngineConfig } from "./config/engine-config.ts";
 import { enginePools, type EnginePools } from "./isolation/pool/engine-pools.ts";
+import { workerTransport } from "./isolation/isolation-policy.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import type { PluginRecord } from "./plugin-record.ts";
@@ -590,7 +591,7 @@ export class Engine {
 
   /** What every install checks a bundle against: the host functions served, the limits policy, metering, the shared module cache. */
   #prepareOptions(): PrepareOptions {
-    return { hostFunctions: this.#host.importNames(), policy: this.#limitsPolicy, metering: this.#metering, modules: this.#modules, alsoServed: (i) => i.kind === "function" && this.#anyName.has(i.module, i.name) };
+    return { hostFunctions: this.#host.importNames(), policy: this.#limitsPolicy, metering: this.#metering, modules: this.#modules, alsoServed: (i) => i.kind === "function" && this.#anyName.has(i.module, i.name), wasiValues: workerTransport(this.#isolation) === "bridge" };
   }
 
   async #installBundle(bundle: SourceBundle, options: BundleInstall = {}): Promise<PluginInfo> {

@@ -5,6 +5,7 @@ import { isolationNotes } from "./isolation/isolation-policy.ts";
 import { unmeteredFuelNote } from "./limits/limits-policy.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 import { METER_MODULE } from "./fuel/fuel-meter.ts";
+import { WASI_VALUES_MODULE } from "./wasi/wasi-values-rewrite.ts";
 import { describeExports, type ExportInfo } from "./exports/export-info.ts";
 
 /**
@@ -69,7 +70,7 @@ export interface PluginImport {
   readonly kind: WebAssembly.ImportExportKind;
 }
 
-const listImports = (imports: readonly WebAssembly.ModuleImportDescriptor[]): PluginImport[] => imports.filter((i) => i.module !== METER_MODULE).map((i) => ({ module: i.module, name: i.name, kind: i.kind }));
+const listImports = (imports: readonly WebAssembly.ModuleImportDescriptor[]): PluginImport[] => imports.filter((i) => i.module !== METER_MODULE).map((i) => ({ module: i.module === WASI_VALUES_MODULE ? "wasi_snapshot_preview1" : i.module, name: i.name, kind: i.kind }));
 
 /** The public description of an installed plugin (what `engine.list()` and `engine.get()` return). */
 export function describePlugin(record: PluginRecord, state: PluginState, granted: readonly PermissionName[]): PluginInfo {

@@ -27,6 +27,7 @@ import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { ExportContract } from "../exports/export-contract.ts";
 import { engineWasi, SERVED_WASI_NAMESPACE, type EngineWasi } from "../wasi/plugin-wasi.ts";
+import { WasiValues, WASI_VALUES_MODULE, importsWasiValues } from "../wasi/wasi-values.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -149,6 +150,8 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const otherFunctions = Object.fromEntries(Object.entries(namespaces).map(([namespace, functions]) => [namespace, charged(functions)]));
   // Blocks and vars the plugin makes the host hold count against limits.hostMemoryBytes / maxVarBytes.
   const guard = new HostMemoryGuard(hostMemoryLimits(options.limits));
+  // WASI clock and random, routed to the engine's namespace at install: served and recorded here (replay/wasi-reads.ts).
+  const wasiValues = importsWasiValues(module) ? new WasiValues() : undefined;
   let plugin;
   try {
     const createPlugin = await platform.loadExtism();
@@ -159,7 +162,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions), ...(plan.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: plan.wasi.functions }) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions), ...(plan.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: plan.wasi.functions }), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }) },
         ...extras.extismOptions,
       },
     );
@@ -183,6 +186,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
+  if (memory !== undefined) wasiValues?.bind(memory);
   if (plan.wasi !== undefined) {
     if (memory === undefined) {
       await plugin.close().catch(() => undefined);
@@ -192,7 +196,8 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
     plan.wasi.served.bind(memory);
   }
   const served = plan.wasi?.served;
-  const beginCall = plan.needs.http ? (vars?: CallVars) => (guard.beginCall(vars), extras.beginCall()) : (vars?: CallVars) => guard.beginCall(vars);
+  const beginGuard = wasiValues === undefined ? (vars?: CallVars) => guard.beginCall(vars) : (vars?: CallVars) => (guard.beginCall(vars), wasiValues.beginCall(vars));
+  const beginCall = plan.needs.http ? (vars?: CallVars) => (beginGuard(vars), extras.beginCall()) : beginGuard;
   const callStart = served === undefined ? { beginCall } : { beginCall, close: () => served.close() };
   return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(manifest, options, plan, isolation), metered: meter !== undefined });
 }

@@ -10,7 +10,7 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { deadlineError, fuelExhaustedError, growRefusedError } from "../../fuel/meter-errors.ts";
 import { GuestErrorKind, guestError } from "../extism-errors.ts";
 import type { CallOptions, CallOutcome } from "../instance.ts";
-import { VarRecorder, varsOrder, type CallVars, type TraceVars } from "../../replay/call-vars.ts";
+import { adoptReport, varsOrder, type CallVars, type VarsReport } from "../../replay/call-vars.ts";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
 import {
   CONFIG_FUNCTION,
@@ -281,9 +281,9 @@ export class BridgeChannel {
     const vars = this.#vars;
     const text = context.read(asHandle(first))?.text();
     if (vars === undefined || text === undefined) throw new Error("no recorded or replayed call's vars are served now");
-    const message = JSON.parse(text) as { order?: true; reads?: TraceVars };
+    const message = JSON.parse(text) as { order?: true } & VarsReport;
     if (message.order === true) return context.store(JSON.stringify(varsOrder(vars)));
-    if (vars instanceof VarRecorder && typeof message.reads === "object" && message.reads !== null) vars.adopt(message.reads);
+    adoptReport(vars, message);
     return undefined;
   }
 

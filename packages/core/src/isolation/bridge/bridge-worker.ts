@@ -17,7 +17,8 @@ import type { CallContext, Plugin } from "@extism/extism";
 import type { CreateExtismPlugin } from "../../platform/platform.ts";
 import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
 import { HostMemoryGuard } from "../../limits/host-memory.ts";
-import { VarRecorder, varsOf, type VarOverlay, type VarsOrder } from "../../replay/call-vars.ts";
+import { varsOf, varsReport, type VarOverlay, type VarRecorder, type VarsOrder } from "../../replay/call-vars.ts";
+import { WasiValues, WASI_VALUES_MODULE, importsWasiValues } from "../../wasi/wasi-values.ts";
 import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
 import {
   bridgeKey,
@@ -187,15 +188,18 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       const httpOptions = httpKernel === undefined ? {} : jspi ? { fetch: forwardedFetch(hostIndex), allowedHosts: ["*"], allowHttpResponseHeaders: true } : (Object.assign(kernel, httpKernel), {});
       meter?.begin({ fuel: Infinity, deadline: spec.startMs === undefined ? Infinity : performance.now() + spec.startMs, exportName: "instantiation" });
       const linkedWasm = Object.entries(linked).map(([name, module]) => ({ name, module }));
+      // WASI clock and random, routed to the engine's namespace at install: served here, next to the memory, and recorded per call.
+      const wasiValues = importsWasiValues(spec.module) ? new WasiValues(() => (active?.id === id ? vars?.wasi : undefined)) : undefined;
       const plugin = await (await loadExtism())(
         { wasm: [...linkedWasm, { name: "main", module: spec.module }] },
-        { useWasi: spec.useWasi, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() }, ...httpOptions },
+        { useWasi: spec.useWasi, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions(), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }) }, ...httpOptions },
       );
       guard.attach(plugin);
       const instance = await plugin.getInstance();
       meter?.attach(instance);
       meter?.end();
       const exported = instance.exports["memory"];
+      if (wasiValues !== undefined && exported instanceof WebAssembly.Memory) wasiValues.bind(exported);
       guests.set(id, { id, plugin, memory: exported instanceof WebAssembly.Memory ? exported : undefined, meter, guard, hostIndex, config, configVersion: spec.configVersion });
       return undefined;
     } catch (error) {
@@ -315,10 +319,11 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       bytes = encoder.encode(failure.message);
     }
     active = undefined;
-    // A recorded call's var reads go back to the engine before its reply.
-    if (guest !== undefined && vars instanceof VarRecorder && !vars.empty) {
+    // A recorded call's var and WASI reads (a replayed one's WASI replay state) go back to the engine before its reply.
+    const varReport = vars === undefined ? undefined : varsReport(vars);
+    if (guest !== undefined && varReport !== undefined) {
       try {
-        askVars(guest, { reads: vars.toTrace() });
+        askVars(guest, varReport);
       } catch (error) {
         status = Status.ERROR;
         errorKind = classifyExtismError(error).kind;
