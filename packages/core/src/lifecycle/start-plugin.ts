@@ -28,6 +28,7 @@ import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { ExportContract } from "../exports/export-contract.ts";
 import { engineWasi, SERVED_WASI_NAMESPACE, type EngineWasi } from "../wasi/plugin-wasi.ts";
 import { WasiValues, WASI_VALUES_MODULE, importsWasiValues } from "../wasi/wasi-values.ts";
+import { initializeDeferred } from "../wasi/wasi-values-rewrite.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -183,18 +184,29 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
       await plugin.close().catch(() => undefined);
       throw error;
     }
-    meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
   if (memory !== undefined) wasiValues?.bind(memory);
   if (plan.wasi !== undefined) {
     if (memory === undefined) {
+      meter?.end();
       await plugin.close().catch(() => undefined);
       plan.wasi.served.close();
       throw new ThreadspaceError("wasm_invalid", "imports WASI but exports no memory named \"memory\" for it to use.", { plugin: name });
     }
     plan.wasi.served.bind(memory);
   }
+  // A WASI module's _initialize, deferred by the install rewrite until the engine's WASI knows the memory; under the instantiation budget.
+  try {
+    initializeDeferred(instance);
+  } catch (cause) {
+    const stop = meter?.end().stop;
+    await plugin.close().catch(() => undefined);
+    plan.wasi?.served.close();
+    if (stop !== undefined) throw stop.error;
+    throw new ThreadspaceError("init_failed", `could not be instantiated: its _initialize failed: ${messageOf(cause)}`, { plugin: name, cause });
+  }
+  meter?.end();
   const served = plan.wasi?.served;
   const beginGuard = wasiValues === undefined ? (vars?: CallVars) => guard.beginCall(vars) : (vars?: CallVars) => (guard.beginCall(vars), wasiValues.beginCall(vars));
   const beginCall = plan.needs.http ? (vars?: CallVars) => (beginGuard(vars), extras.beginCall()) : beginGuard;

@@ -19,6 +19,7 @@ import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extis
 import { HostMemoryGuard } from "../../limits/host-memory.ts";
 import { varsOf, varsReport, type VarOverlay, type VarRecorder, type VarsOrder } from "../../replay/call-vars.ts";
 import { WasiValues, WASI_VALUES_MODULE, importsWasiValues } from "../../wasi/wasi-values.ts";
+import { initializeDeferred } from "../../wasi/wasi-values-rewrite.ts";
 import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
 import {
   bridgeKey,
@@ -197,9 +198,17 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       guard.attach(plugin);
       const instance = await plugin.getInstance();
       meter?.attach(instance);
-      meter?.end();
       const exported = instance.exports["memory"];
       if (wasiValues !== undefined && exported instanceof WebAssembly.Memory) wasiValues.bind(exported);
+      // A WASI module's _initialize, deferred by the install rewrite until the WASI functions know the memory.
+      try {
+        initializeDeferred(instance);
+      } catch (error) {
+        const stop = meter?.end().stop;
+        await plugin.close().catch(() => undefined);
+        throw stop === undefined ? error : stop.error;
+      }
+      meter?.end();
       guests.set(id, { id, plugin, memory: exported instanceof WebAssembly.Memory ? exported : undefined, meter, guard, hostIndex, config, configVersion: spec.configVersion });
       return undefined;
     } catch (error) {
