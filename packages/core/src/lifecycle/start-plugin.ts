@@ -27,6 +27,7 @@ import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { ExportContract } from "../exports/export-contract.ts";
 import { engineWasi, SERVED_WASI_NAMESPACE, type EngineWasi } from "../wasi/plugin-wasi.ts";
+import type { WorkerWasiSpec } from "../isolation/bridge/protocol.ts";
 import { WasiValues, WASI_VALUES_MODULE, importsWasiValues } from "../wasi/wasi-values.ts";
 import { initializeDeferred } from "../wasi/wasi-values-rewrite.ts";
 
@@ -70,6 +71,8 @@ interface ImportPlan {
   readonly needs: CompatNeeds;
   /** WASI served by the engine (output to the log, read-only mounts), when asked for and possible. */
   readonly wasi?: EngineWasi | undefined;
+  /** The same, built inside the plugin's bridge or pool worker (Node). */
+  readonly workerWasi?: WorkerWasiSpec | undefined;
 }
 
 const usesWasi = (plan: ImportPlan): boolean => plan.imports.some((i) => i.module === "wasi_snapshot_preview1");
@@ -99,9 +102,10 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   // fails, or falls back to inline by the engine's explicit option, with a note. A plugin whose
   // imports must suspend (HTTP, async functions) runs in a worker where JSPI is missing.
   const isolation = suspendingIsolation(name, decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation), needs, options.compat?.canSuspend);
-  const served = await engineWasi(name, imports, options.compat?.wasi?.(name), platform.serveWasi, options.host.state.logs, isolation.mode);
+  const wasiPlace = isolation.mode === "worker" && workerTransport(options.isolation) === "extism" ? "extism-worker" : isolation.mode;
+  const served = await engineWasi(name, imports, options.compat?.wasi?.(name), platform.serveWasi, options.host.state.logs, wasiPlace);
   for (const note of [...isolation.notes, ...served.notes]) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
-  const plan: ImportPlan = { imports, userImports, needs, wasi: served.wasi };
+  const plan: ImportPlan = { imports, userImports, needs, wasi: served.wasi, workerWasi: served.worker };
   const runner = isolation.mode !== "inline" ? await startWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
   if (manifest.interface === "extism") return runner;
   let initialised = false;
@@ -237,7 +241,8 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
   const startWith: WorkerStartOptions = {
     plugin: name,
     transport,
-    useWasi: usesWasi(plan),
+    useWasi: usesWasi(plan) && plan.workerWasi === undefined,
+    ...(plan.workerWasi === undefined ? {} : { wasi: plan.workerWasi }),
     functions: () => ({ ...options.host.functionsFor(manifest, userImports, { inWorker: true }), ...(bridgeExtras(manifest, plan.imports, options.compat, logs) as Record<string, ExtismHostFunction>) }),
     ...(options.linked === undefined || options.linked.length === 0 ? {} : { linked: Object.fromEntries(options.linked.map((each) => [each.name, each.module])) }),
     kernel: {
@@ -245,6 +250,8 @@ async function startWorker(manifest: PluginManifest, module: WebAssembly.Module,
       configVersion: () => extismConfigVersion(config),
       logLevel: () => logs.level(name),
       log: (level, text) => logs.append(name, level, text, undefined, "extism"),
+      // Lines the plugin writes to WASI stdout/stderr in its worker (wasi.output), as inline: stdout at info, stderr at warn.
+      ...(plan.workerWasi?.output === true ? { wasiOutput: (stream: "stdout" | "stderr", line: string) => void logs.append(name, stream === "stdout" ? "info" : "warn", line, { wasi: stream }) } : {}),
     },
     logging,
     timeoutMs,

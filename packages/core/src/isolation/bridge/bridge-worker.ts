@@ -26,6 +26,7 @@ import {
   CONFIG_FUNCTION,
   LOG_FUNCTION,
   VAR_FUNCTION,
+  WASI_OUTPUT_FUNCTION,
   LOG_PRIORITY,
   STORED_BASE,
   Slot,
@@ -46,7 +47,14 @@ import {
   type LogPriorityName,
   type ToWorker,
   type Views,
+  type WorkerWasiSpec,
 } from "./protocol.ts";
+import type { ServeWasi, ServedWasi } from "../../wasi/served-wasi.ts";
+import { servedFunctions, SERVED_WASI_NAMESPACE } from "../../wasi/plugin-wasi.ts";
+import { WASI_MODULE } from "../../wasi/wasi-adapter.ts";
+
+/** The WASI functions an adapter re-exports (its imports, by name). */
+const adapterFunctions = (adapter: WebAssembly.Module): string[] => WebAssembly.Module.imports(adapter).map((entry) => entry.name);
 
 /** How the worker talks to the engine's thread outside the shared buffer. */
 export interface BridgePort {
@@ -76,6 +84,8 @@ interface Guest {
   /** The config Extism reads (it keeps this object), and the engine's version it holds. */
   readonly config: Record<string, string>;
   configVersion: number;
+  /** The engine's own WASI served here (output lines, read-only mounts), when the engine asked for it. */
+  readonly wasi: ServedWasi | undefined;
 }
 
 /**
@@ -83,7 +93,7 @@ interface Guest {
  * createPlugin (in Node the platform's loader, which keeps node:wasi's ExperimentalWarning off the
  * embedder's terminal).
  */
-export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<CreateExtismPlugin>): void {
+export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<CreateExtismPlugin>, serveWasi?: ServeWasi): void {
   const postBuffer = (buffer: SharedArrayBuffer): void => port.post({ type: "buffer", buffer });
   const guests = new Map<number, Guest>();
   let views: Views | undefined;
@@ -142,6 +152,7 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       const guest = guests.get(message.id);
       guests.delete(message.id);
       await guest?.plugin.close().catch(() => undefined);
+      guest?.wasi?.close();
       answer = { type: "disposed", id: message.id };
     }
     // IDLE before the answer: the engine writes the next message only once it has the answer.
@@ -152,6 +163,7 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
 
   /** Instantiates a plugin as instance `id`; the failure to post, if it could not. */
   async function instantiate(id: number, spec: GuestSpec): Promise<FromWorker | undefined> {
+    let served: ServedWasi | undefined;
     try {
       const hostIndex = new Map(spec.hostFunctions.map((name, index) => [name, index]));
       const config: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -191,15 +203,22 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       const linkedWasm = Object.entries(linked).map(([name, module]) => ({ name, module }));
       // WASI clock and random, routed to the engine's namespace at install: served here, next to the memory, and recorded per call.
       const wasiValues = importsWasiValues(spec.module) ? new WasiValues(() => (active?.id === id ? vars?.wasi : undefined)) : undefined;
+      // The engine's own WASI (Node): output lines to the engine's log, read-only mounts (platform/node-wasi.ts).
+      served = spec.wasi === undefined ? undefined : serveWorkerWasi(id, hostIndex, spec.wasi);
+      const wasiWasm = spec.wasi === undefined ? [] : [{ name: WASI_MODULE, module: spec.wasi.adapter }];
       const plugin = await (await loadExtism())(
-        { wasm: [...linkedWasm, { name: "main", module: spec.module }] },
-        { useWasi: spec.useWasi, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions(), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }) }, ...httpOptions },
+        { wasm: [...linkedWasm, ...wasiWasm, { name: "main", module: spec.module }] },
+        { useWasi: spec.useWasi && served === undefined, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions(), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }), ...(served === undefined || spec.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: servedFunctions(served, adapterFunctions(spec.wasi.adapter)) }) }, ...httpOptions },
       );
       guard.attach(plugin);
       const instance = await plugin.getInstance();
       meter?.attach(instance);
       const exported = instance.exports["memory"];
       if (wasiValues !== undefined && exported instanceof WebAssembly.Memory) wasiValues.bind(exported);
+      if (served !== undefined) {
+        if (!(exported instanceof WebAssembly.Memory)) throw new Error('it imports WASI but exports no memory named "memory" for it to use');
+        served.bind(exported);
+      }
       // A WASI module's _initialize, deferred by the install rewrite until the WASI functions know the memory.
       try {
         initializeDeferred(instance);
@@ -209,9 +228,10 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
         throw stop === undefined ? error : stop.error;
       }
       meter?.end();
-      guests.set(id, { id, plugin, memory: exported instanceof WebAssembly.Memory ? exported : undefined, meter, guard, hostIndex, config, configVersion: spec.configVersion });
+      guests.set(id, { id, plugin, memory: exported instanceof WebAssembly.Memory ? exported : undefined, meter, guard, hostIndex, config, configVersion: spec.configVersion, wasi: served });
       return undefined;
     } catch (error) {
+      served?.close();
       return { type: "failed", id, kind: isExtismLinkError(error) ? "link" : "other", message: error instanceof Error ? error.message : String(error) };
     }
   }
@@ -235,6 +255,22 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       const answer = head === undefined ? {} : (JSON.parse(new TextDecoder().decode(head)) as Record<string, string>);
       return new Response(NULL_BODY.has(status) ? null : (bytes as Uint8Array<ArrayBuffer>), { status, headers: answer });
     };
+  }
+
+  /**
+   * The engine's own WASI for instance `id`: node:wasi behind the engine's guards, built here next
+   * to the memory; each output line goes to the engine inside the call that wrote it (a host
+   * request, so the line is in the log when the call returns) or, outside a call, as a message.
+   */
+  function serveWorkerWasi(id: number, hostIndex: ReadonlyMap<string, number>, spec: WorkerWasiSpec): ServedWasi {
+    if (serveWasi === undefined) throw new Error("wasi.output and wasi.allowedPaths are not served in this worker (Node only)");
+    const index = hostIndex.get(WASI_OUTPUT_FUNCTION);
+    const output = (stream: "stdout" | "stderr", line: string): void => {
+      if (index === undefined) return;
+      if (active?.id === id) request(index, encodeHostRequest([stream === "stderr" ? 2n : 1n], () => encoder.encode(line)));
+      else port.post({ type: "log", id, priority: 0, text: line, wasi: stream });
+    };
+    return serveWasi({ plugin: spec.plugin, allowedPaths: spec.allowedPaths, ...(spec.stdio === undefined ? {} : { stdio: spec.stdio }), ...(spec.output ? { output } : {}) });
   }
 
   /** The running call's live level, as the engine wrote it with the call (silent before any call). */
