@@ -66,6 +66,17 @@ describe.each(MODES)("WASI clock and random, %s", (mode) => {
     }
   });
 
+  it("charges fuel for what the clock and random functions do (a host call each, one unit per 8 random bytes)", async () => {
+    const side = await threadspaceSide(setup, {}, { limits: { isolation: mode } });
+    try {
+      const one = await side.engine.call(side.name, "flood", "");
+      expect(one.fuel).toBeGreaterThanOrEqual(1000 + 65536 / 8);
+      expect((await side.engine.call(side.name, "flood", "")).fuel).toBe(one.fuel);
+    } finally {
+      await side.close();
+    }
+  });
+
   it("reports a replay that reads one more value than the trace has, or one fewer", async () => {
     const { trace } = await record(mode, "ticks", "abc");
     expect(trace.wasi?.length).toBe(3);

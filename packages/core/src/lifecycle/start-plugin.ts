@@ -156,7 +156,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   // Blocks and vars the plugin makes the host hold count against limits.hostMemoryBytes / maxVarBytes.
   const guard = new HostMemoryGuard(hostMemoryLimits(options.limits));
   // WASI clock and random, routed to the engine's namespace at install: served and recorded here (replay/wasi-reads.ts).
-  const wasiValues = importsWasiValues(module) ? new WasiValues() : undefined;
+  const wasiValues = importsWasiValues(module) ? new WasiValues(undefined, meter === undefined ? undefined : (fuel) => meter.charge(fuel)) : undefined;
   let plugin;
   try {
     const createPlugin = await platform.loadExtism();
@@ -167,7 +167,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions), ...(plan.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: plan.wasi.functions }), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions), ...(plan.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: charged(plan.wasi.functions) }), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }) },
         ...extras.extismOptions,
       },
     );

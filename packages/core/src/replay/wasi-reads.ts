@@ -66,23 +66,22 @@ export class WasiRecorder implements CallWasi {
 
   read(fn: WasiValueFunction, arg: number, live: () => WasiValue): WasiValue {
     const value = live();
-    this.keep(toTrace(fn, arg, value));
+    // Checked before the bytes are encoded: a hostile plugin's huge random_get is not copied into a string.
+    if (this.#fits(fn, arg)) this.#reads.push(toTrace(fn, arg, value));
     return value;
   }
 
   /** Adds reads made elsewhere (a bridge or pool worker). */
   keep(...reads: readonly TraceWasiRead[]): void {
-    for (const read of reads) {
-      if (this.#truncated) return;
-      if (read.fn === "random_get") {
-        this.#randomBytes += read.arg;
-        if (this.#randomBytes > MAX_RECORDED_RANDOM) {
-          this.#truncated = true;
-          return;
-        }
-      }
-      this.#reads.push(read);
-    }
+    for (const read of reads) if (this.#fits(read.fn, read.arg)) this.#reads.push(read);
+  }
+
+  /** Counts a read against the cap; false (and truncated from then on) past it. */
+  #fits(fn: WasiValueFunction, arg: number): boolean {
+    if (this.#truncated) return false;
+    if (fn === "random_get") this.#randomBytes += arg;
+    if (this.#randomBytes > MAX_RECORDED_RANDOM) this.#truncated = true;
+    return !this.#truncated;
   }
 
   get reads(): readonly TraceWasiRead[] {

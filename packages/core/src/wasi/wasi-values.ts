@@ -1,6 +1,7 @@
 import type { ExtismHostFunction } from "@threadspace/host";
 import type { CallWasi, WasiValue, WasiValueFunction } from "../replay/wasi-reads.ts";
 import { WASI_VALUES_MODULE } from "./wasi-values-rewrite.ts";
+import { HOST_CALL_FUEL } from "../fuel/fuel-meter.ts";
 
 export { WASI_VALUES_MODULE };
 
@@ -38,10 +39,17 @@ export class WasiValues {
   #memory: WebAssembly.Memory | undefined;
   #call: CallWasi | undefined;
   readonly #current: (() => CallWasi | undefined) | undefined;
+  readonly #charge: ((fuel: number) => void) | undefined;
 
-  /** `current`: where the running call's {@link CallWasi} is (a worker's per-call state); without it, {@link beginCall} sets it. */
-  constructor(current?: () => CallWasi | undefined) {
+  /**
+   * `current`: where the running call's {@link CallWasi} is (a worker's per-call state); without
+   * it, {@link beginCall} sets it. `charge`: the instance's fuel meter, charged
+   * {@link HOST_CALL_FUEL} per call and one unit per 8 random bytes (so a loop of large reads
+   * reaches the meter's deadline and budget checks, as a host call does).
+   */
+  constructor(current?: () => CallWasi | undefined, charge?: (fuel: number) => void) {
     this.#current = current;
+    this.#charge = charge;
   }
 
   /** Binds the functions to the instance's memory. */
@@ -70,6 +78,7 @@ export class WasiValues {
   /** The three functions, wasm-callable (i64 arguments as bigint). */
   functions(): Record<WasiValueFunction, (...args: never[]) => number> {
     const clock = (fn: "clock_time_get" | "clock_res_get", id: number, ptr: number): number => {
+      this.#charge?.(HOST_CALL_FUEL);
       if (this.#memory === undefined) return ERRNO_NOSYS;
       const read = this.#read(fn, id, () => (fn === "clock_res_get" ? (id >= 0 && id < CLOCKS ? { errno: 0, value: RESOLUTION_NS } : { errno: ERRNO_INVAL }) : liveTime(id)));
       if (read.errno !== 0 || typeof read.value !== "bigint") return read.errno === 0 ? ERRNO_INVAL : read.errno;
@@ -84,6 +93,7 @@ export class WasiValues {
         if (memory === undefined) return ERRNO_NOSYS;
         const start = buf >>> 0;
         const count = length >>> 0;
+        this.#charge?.(HOST_CALL_FUEL + Math.ceil(count / 8));
         if (start + count > memory.buffer.byteLength) return ERRNO_FAULT;
         const read = this.#read("random_get", count, () => liveRandom(count));
         if (read.errno !== 0 || !(read.value instanceof Uint8Array)) return read.errno === 0 ? ERRNO_INVAL : read.errno;

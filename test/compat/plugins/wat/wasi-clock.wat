@@ -2,7 +2,8 @@
 ;; random"). `now` outputs 32 bytes: clock_time_get(realtime) as a little-endian u64, then
 ;; clock_res_get(monotonic), then 16 bytes of random_get. `ticks` reads the monotonic clock once
 ;; per byte of its input and outputs the last reading. `_initialize` reads the monotonic clock while
-;; the instance starts; `started` outputs that reading and its errno (u64, then u32).
+;; the instance starts; `started` outputs that reading and its errno (u64, then u32). `flood` fills
+;; the whole page with random bytes once and outputs nothing.
 (module
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "clock_res_get" (func $clock_res_get (param i32 i32) (result i32)))
@@ -39,6 +40,8 @@
       (br_if $copy (i32.lt_u (local.get $i) (i32.const 12))))
     (call $output (i32.const 12))
     (i32.const 0))
+  (func (export "flood") (result i32)
+    (call $random_get (i32.const 0) (i32.const 65536)))
   (func (export "ticks") (result i32)
     (local $n i64)
     (local.set $n (call $input_length))

@@ -53,6 +53,10 @@ import type { ServeWasi, ServedWasi } from "../../wasi/served-wasi.ts";
 import { servedFunctions, SERVED_WASI_NAMESPACE } from "../../wasi/plugin-wasi.ts";
 import { WASI_MODULE } from "../../wasi/wasi-adapter.ts";
 
+/** The engine's WASI functions charging {@link HOST_CALL_FUEL} per call to a metered instance's meter, as host calls are. */
+const chargedWasi = (meter: FuelMeter | undefined, functions: Record<string, KernelFunction>): Record<string, KernelFunction> =>
+  meter === undefined ? functions : Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, (context: CallContext, ...args: bigint[]) => (meter.charge(HOST_CALL_FUEL), fn(context, ...args))]));
+
 /** The WASI functions an adapter re-exports (its imports, by name). */
 const adapterFunctions = (adapter: WebAssembly.Module): string[] => WebAssembly.Module.imports(adapter).map((entry) => entry.name);
 
@@ -202,13 +206,13 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       meter?.begin({ fuel: Infinity, deadline: spec.startMs === undefined ? Infinity : performance.now() + spec.startMs, exportName: "instantiation" });
       const linkedWasm = Object.entries(linked).map(([name, module]) => ({ name, module }));
       // WASI clock and random, routed to the engine's namespace at install: served here, next to the memory, and recorded per call.
-      const wasiValues = importsWasiValues(spec.module) ? new WasiValues(() => (active?.id === id ? vars?.wasi : undefined)) : undefined;
+      const wasiValues = importsWasiValues(spec.module) ? new WasiValues(() => (active?.id === id ? vars?.wasi : undefined), meter === undefined ? undefined : (fuel) => meter.charge(fuel)) : undefined;
       // The engine's own WASI (Node): output lines to the engine's log, read-only mounts (platform/node-wasi.ts).
       served = spec.wasi === undefined ? undefined : serveWorkerWasi(id, hostIndex, spec.wasi);
       const wasiWasm = spec.wasi === undefined ? [] : [{ name: WASI_MODULE, module: spec.wasi.adapter }];
       const plugin = await (await loadExtism())(
         { wasm: [...linkedWasm, ...wasiWasm, { name: "main", module: spec.module }] },
-        { useWasi: spec.useWasi && served === undefined, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions(), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }), ...(served === undefined || spec.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: servedFunctions(served, adapterFunctions(spec.wasi.adapter)) }) }, ...httpOptions },
+        { useWasi: spec.useWasi && served === undefined, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions(), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }), ...(served === undefined || spec.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: chargedWasi(meter, servedFunctions(served, adapterFunctions(spec.wasi.adapter))) }) }, ...httpOptions },
       );
       guard.attach(plugin);
       const instance = await plugin.getInstance();
