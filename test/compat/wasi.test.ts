@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, isThreadspaceError } from "@threadspace/core";
-import { buildCompatPlugins, rawSide, threadspaceSide } from "./support/sides.ts";
+import { buildCompatPlugins, compatWasm, rawSide, threadspaceSide } from "./support/sides.ts";
 
 let dir: string;
 beforeAll(() => {
@@ -168,6 +168,18 @@ describe("read-only WASI mounts (Node)", () => {
   it.each(["worker", "pool"] as const)("reads a mounted file in a %s, as inline", async (mode) => {
     const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted(), isolation(mode));
     try {
+      expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "mounted text" });
+    } finally {
+      await threadspace.close();
+    }
+  });
+
+  it("keeps each pooled plugin to its own mount: a neighbour in the same pool granted none sees none", async () => {
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, { ...mounted("compat-wasi-files"), isolation: { poolSize: 1 } }, isolation("pool"));
+    try {
+      await threadspace.engine.install({ manifest: { name: "neighbour", version: "1.0.0", interface: "extism", limits: { isolation: "pool" } }, wasm: compatWasm("wasi-files") });
+      expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "mounted text" });
+      expect((await threadspace.engine.call("neighbour", "read", "note.txt")).text()).toBe("errno 08");
       expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "mounted text" });
     } finally {
       await threadspace.close();
