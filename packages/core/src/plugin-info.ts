@@ -5,7 +5,7 @@ import { isolationNotes } from "./isolation/isolation-policy.ts";
 import { unmeteredFuelNote } from "./limits/limits-policy.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 import { METER_MODULE } from "./fuel/fuel-meter.ts";
-import { WASI_VALUES_MODULE } from "./wasi/wasi-values-rewrite.ts";
+import { DEFERRED_INITIALIZE, WASI_VALUES_MODULE } from "./wasi/wasi-values-rewrite.ts";
 import { describeExports, type ExportInfo } from "./exports/export-info.ts";
 
 /**
@@ -93,7 +93,8 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
       ...isolationNotes(record.limits, record.runner, record.metered),
       ...(record.metered ? [] : [unmeteredFuelNote(record.limits)].filter((note) => note !== undefined)),
     ],
-    exports: describeExports(m, record.shape.exports),
+    // A WASI module's _initialize is renamed at install to run after the engine's WASI is bound (wasi/wasi-values-rewrite.ts): listed under its own name.
+    exports: describeExports(m, record.shape.exports.map((name) => (name === DEFERRED_INITIALIZE ? "_initialize" : name))),
     imports: listImports(record.shape.imports),
     linkedModules: (record.linked ?? []).map((each) => ({ name: each.name, sha256: each.sha256, imports: listImports(each.shape.imports) })),
     sha256: record.sha256,
