@@ -1,4 +1,5 @@
-import { SectionId, encodeUleb, readSections, readUleb, wasmMalformed } from "../limits/wasm-sections.ts";
+import { SectionCursor } from "../limits/section-cursor.ts";
+import { SectionId, encodeUleb, readSections, wasmMalformed, type WasmSection } from "../limits/wasm-sections.ts";
 
 /** The WASI preview 1 namespace. */
 const WASI_MODULE = "wasi_snapshot_preview1";
@@ -11,88 +12,57 @@ export const WASI_VALUES_MODULE = "threadspace:wasi-values";
 /** The WASI functions whose values a call reads from the outside world, moved to {@link WASI_VALUES_MODULE}. */
 export const WASI_VALUE_FUNCTIONS: ReadonlySet<string> = new Set(["clock_time_get", "clock_res_get", "random_get"]);
 
-const decoder = new TextDecoder();
-
-/** Offset just past a LEB128 number (any width) at `pos`. */
-function skipLeb(bytes: Uint8Array, pos: number, end: number, plugin?: string): number {
-  while (pos < end && ((bytes[pos] as number) & 0x80) !== 0) pos++;
-  if (pos >= end) throw wasmMalformed("an import's LEB128 number runs past its section", plugin);
-  return pos + 1;
-}
-
-/** Offset just past limits (flags, min, max when flag bit 0 is set). */
-function skipLimits(bytes: Uint8Array, pos: number, end: number, plugin?: string): number {
-  const flags = bytes[pos] as number;
-  pos = skipLeb(bytes, pos + 1, end, plugin);
-  return (flags & 1) !== 0 ? skipLeb(bytes, pos, end, plugin) : pos;
-}
-
-/** Offset just past an import's descriptor (function, table, memory, global, tag). */
-function skipDescriptor(bytes: Uint8Array, pos: number, end: number, plugin?: string): number {
-  const kind = bytes[pos] as number;
-  switch (kind) {
-    case 0x00:
-      return skipLeb(bytes, pos + 1, end, plugin);
-    case 0x01: {
-      // A reference type: one byte, or 0x63/0x64 and a heap type (typed references).
-      const ref = bytes[pos + 1] as number;
-      const after = ref === 0x63 || ref === 0x64 ? skipLeb(bytes, pos + 2, end, plugin) : pos + 2;
-      return skipLimits(bytes, after, end, plugin);
-    }
-    case 0x02:
-      return skipLimits(bytes, pos + 1, end, plugin);
-    case 0x03: {
-      const type = bytes[pos + 1] as number;
-      const after = type === 0x63 || type === 0x64 ? skipLeb(bytes, pos + 2, end, plugin) : pos + 2;
-      return after + 1; // mutability
-    }
-    case 0x04:
-      return skipLeb(bytes, pos + 2, end, plugin); // attribute, type index
-    default:
-      throw wasmMalformed(`an import has an unknown kind 0x${kind.toString(16)}`, plugin);
-  }
-}
-
 /**
  * The name `_initialize` gets in a routed module: Extism does not call it while it instantiates
  * (when the engine's WASI functions do not know the memory yet); the engine calls it once the
- * instance's memory is bound ({@link DEFERRED_INITIALIZE}).
+ * instance's memory is bound ({@link initializeDeferred}).
  */
 export const DEFERRED_INITIALIZE = "__threadspace_initialize";
 
-/** A section's content with some byte ranges replaced, re-emitted with its new size. */
-function replaceInSection(bytes: Uint8Array, section: { start: number; offset: number; end: number; id: number }, edits: readonly { from: number; to: number; bytes: Uint8Array }[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let copied = section.offset;
-  for (const edit of edits) {
-    parts.push(bytes.subarray(copied, edit.from), edit.bytes);
-    copied = edit.to;
-  }
-  parts.push(bytes.subarray(copied, section.end));
-  const contentLength = parts.reduce((sum, p) => sum + p.byteLength, 0);
-  const size = encodeUleb(contentLength);
-  const out = new Uint8Array(bytes.byteLength - (section.end - section.start) + 1 + size.byteLength + contentLength);
-  out.set(bytes.subarray(0, section.start), 0);
-  let at = section.start;
-  out[at++] = section.id;
-  out.set(size, at);
-  at += size.byteLength;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  out.set(bytes.subarray(section.end), at);
-  return out;
+/** One name replaced in a section: the bytes `[from, to)` (a length-prefixed name) become `name`. */
+type Rename = readonly [section: WasmSection, from: number, to: number, name: string];
+
+/** The descriptor of an import of `kind` (function, table, memory, global, tag), skipped. */
+function skipDescriptor(c: SectionCursor, kind: number): void {
+  const limits = () => {
+    const flags = c.u8();
+    c.uleb(64);
+    if ((flags & 1) !== 0) c.uleb(64);
+  };
+  const refType = () => {
+    const type = c.u8();
+    if (type === 0x63 || type === 0x64) c.skipSleb33();
+  };
+  if (kind === 0) c.uleb(32);
+  else if (kind === 1) (refType(), limits());
+  else if (kind === 2) limits();
+  else if (kind === 3) (refType(), c.u8());
+  else if (kind === 4) (c.u8(), c.uleb(32));
+  else throw wasmMalformed(`an import has an unknown kind 0x${kind.toString(16)}`, c.plugin);
 }
 
-const nameBytes = (text: string): Uint8Array => {
-  const name = new TextEncoder().encode(text);
-  const length = encodeUleb(name.byteLength);
-  const out = new Uint8Array(length.byteLength + name.byteLength);
-  out.set(length, 0);
-  out.set(name, length.byteLength);
+/** The module with each rename made, every changed section re-emitted with its new size. */
+function withRenames(bytes: Uint8Array, renames: readonly Rename[]): Uint8Array {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  let copied = 0;
+  for (const section of new Set(renames.map((r) => r[0]))) {
+    const content: Uint8Array[] = [];
+    let at = section.offset;
+    for (const [, from, to, name] of renames.filter((r) => r[0] === section)) {
+      const text = encoder.encode(name);
+      content.push(bytes.subarray(at, from), encodeUleb(text.byteLength), text);
+      at = to;
+    }
+    content.push(bytes.subarray(at, section.end));
+    parts.push(bytes.subarray(copied, section.start), Uint8Array.of(section.id), encodeUleb(content.reduce((n, p) => n + p.byteLength, 0)), ...content);
+    copied = section.end;
+  }
+  parts.push(bytes.subarray(copied));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.byteLength), 0);
   return out;
-};
+}
 
 /**
  * Prepares a WASI module for the engine's own clock and random (docs/replay.md "WASI clock and
@@ -107,43 +77,28 @@ const nameBytes = (text: string): Uint8Array => {
  */
 export function routeWasiValues(bytes: Uint8Array, plugin?: string): Uint8Array {
   const sections = readSections(bytes, { plugin });
-  const section = sections.find((s) => s.id === SectionId.import);
-  if (section === undefined) return bytes;
-  const count = readUleb(bytes, section.offset, 32, plugin);
-  const edits: { from: number; to: number; bytes: Uint8Array }[] = [];
-  let pos = count.next;
+  const renames: Rename[] = [];
   let wasi = false;
-  for (let i = 0; i < count.value; i++) {
-    const moduleLength = readUleb(bytes, pos, 32, plugin);
-    const moduleStart = moduleLength.next;
-    const moduleEnd = moduleStart + moduleLength.value;
-    const nameLength = readUleb(bytes, moduleEnd, 32, plugin);
-    const nameEnd = nameLength.next + nameLength.value;
-    if (nameEnd > section.end) throw wasmMalformed("an import's name runs past its section", plugin);
-    const entryEnd = skipDescriptor(bytes, nameEnd, section.end, plugin);
-    if (decoder.decode(bytes.subarray(moduleStart, moduleEnd)) === WASI_MODULE) {
-      wasi = true;
-      if (bytes[nameEnd] === 0x00 && WASI_VALUE_FUNCTIONS.has(decoder.decode(bytes.subarray(nameLength.next, nameEnd)))) edits.push({ from: pos, to: moduleEnd, bytes: nameBytes(WASI_VALUES_MODULE) });
-    }
-    pos = entryEnd;
-  }
-  if (!wasi) return bytes;
-  const exports = sections.find((s) => s.id === SectionId.export);
-  const exportEdits: { from: number; to: number; bytes: Uint8Array }[] = [];
-  if (exports !== undefined) {
-    const exportCount = readUleb(bytes, exports.offset, 32, plugin);
-    let at = exportCount.next;
-    for (let i = 0; i < exportCount.value; i++) {
-      const nameLength = readUleb(bytes, at, 32, plugin);
-      const nameEnd = nameLength.next + nameLength.value;
-      if (nameEnd >= exports.end) throw wasmMalformed("an export's name runs past its section", plugin);
-      if (bytes[nameEnd] === 0x00 && decoder.decode(bytes.subarray(nameLength.next, nameEnd)) === "_initialize") exportEdits.push({ from: at, to: nameEnd, bytes: nameBytes(DEFERRED_INITIALIZE) });
-      at = skipLeb(bytes, nameEnd + 1, exports.end, plugin);
+  for (const section of sections) {
+    if (section.id !== SectionId.import && section.id !== SectionId.export) continue;
+    const c = new SectionCursor(bytes, section, plugin);
+    for (let count = c.uleb(32); count > 0; count--) {
+      const from = c.pos;
+      const first = c.name();
+      if (section.id === SectionId.export) {
+        if (c.u8() === 0 && c.text(first) === "_initialize") renames.push([section, from, first[1], DEFERRED_INITIALIZE]);
+        c.uleb(32);
+        continue;
+      }
+      const name = c.text(c.name());
+      const kind = c.u8();
+      const fromWasi = c.text(first) === WASI_MODULE;
+      wasi ||= fromWasi;
+      if (fromWasi && kind === 0 && WASI_VALUE_FUNCTIONS.has(name)) renames.push([section, from, first[1], WASI_VALUES_MODULE]);
+      skipDescriptor(c, kind);
     }
   }
-  // The export section comes after the import section: edit it first, so the import section's offsets still hold.
-  const withExports = exports === undefined || exportEdits.length === 0 ? bytes : replaceInSection(bytes, exports, exportEdits);
-  return edits.length === 0 ? withExports : replaceInSection(withExports, section, edits);
+  return wasi && renames.length > 0 ? withRenames(bytes, renames) : bytes;
 }
 
 /** Runs a routed module's deferred `_initialize` (see {@link DEFERRED_INITIALIZE}), when it has one. */

@@ -15,10 +15,12 @@ const RESOLUTION_NS = 1000n;
 /** `crypto.getRandomValues` fills at most this many bytes at a time. */
 const RANDOM_CHUNK = 65536;
 
-function liveTime(clock: number): WasiValue {
-  if (clock < 0 || clock >= CLOCKS) return { errno: ERRNO_INVAL };
+/** The live clock's time or resolution in ns (realtime for clock 0, else monotonic), or -1 for an unknown clock. */
+function liveClock(fn: "clock_time_get" | "clock_res_get", clock: number): bigint {
+  if (clock < 0 || clock >= CLOCKS) return -1n;
+  if (fn === "clock_res_get") return RESOLUTION_NS;
   const ms = clock === 0 ? performance.timeOrigin + performance.now() : performance.now();
-  return { errno: 0, value: BigInt(Math.round(ms * 1000)) * 1000n };
+  return BigInt(Math.round(ms * 1000)) * 1000n;
 }
 
 function liveRandom(length: number): WasiValue {
@@ -32,11 +34,13 @@ function liveRandom(length: number): WasiValue {
  * from {@link WASI_VALUES_MODULE} (the install rewrite moves them there: wasi-values-rewrite.ts).
  * A call that is recorded or replayed reads them through its {@link CallWasi}; any other call reads
  * the live clock (µs resolution) and `crypto.getRandomValues`. Works wherever the instance's memory
- * is at hand: inline, and inside a bridge or pool worker. Before {@link bind} (while the instance
- * starts) they answer ENOSYS: the memory is not known yet.
+ * is at hand: inline, and inside a bridge or pool worker. Before {@link bind} they answer ENOSYS (the
+ * memory is not known yet): only a wasm `start` function runs that early, since the install rewrite
+ * defers `_initialize` until after it.
  */
 export class WasiValues {
   #memory: WebAssembly.Memory | undefined;
+  #dataView: DataView | undefined;
   #call: CallWasi | undefined;
   readonly #current: (() => CallWasi | undefined) | undefined;
   readonly #charge: ((fuel: number) => void) | undefined;
@@ -67,47 +71,71 @@ export class WasiValues {
     return call === undefined ? live() : call.read(fn, arg, live);
   }
 
-  #store(ptr: number, length: number, write: (view: DataView) => void): number {
+  /** A view of the memory, made again only when the memory grew (its buffer changed). */
+  #view(): DataView | undefined {
+    const memory = this.#memory;
+    if (memory === undefined) return undefined;
+    if (this.#dataView?.buffer !== memory.buffer) this.#dataView = new DataView(memory.buffer);
+    return this.#dataView;
+  }
+
+  /** Writes a u64 at `ptr`: 0, or EFAULT out of bounds. */
+  #storeU64(view: DataView, ptr: number, value: bigint): number {
+    if (ptr + 8 > view.byteLength) return ERRNO_FAULT;
+    view.setBigUint64(ptr, BigInt.asUintN(64, value), true);
+    return 0;
+  }
+
+  #clock(fn: "clock_time_get" | "clock_res_get", id: number, ptr: number): number {
+    this.#charge?.(HOST_CALL_FUEL);
+    const view = this.#view();
+    if (view === undefined) return ERRNO_NOSYS;
+    const call = this.#current === undefined ? this.#call : this.#current();
+    if (call === undefined) {
+      // Unrecorded: no objects, one BigInt.
+      const ns = liveClock(fn, id);
+      return ns < 0n ? ERRNO_INVAL : this.#storeU64(view, ptr >>> 0, ns);
+    }
+    const read = call.read(fn, id, () => {
+      const ns = liveClock(fn, id);
+      return ns < 0n ? { errno: ERRNO_INVAL } : { errno: 0, value: ns };
+    });
+    if (read.errno !== 0 || typeof read.value !== "bigint") return read.errno === 0 ? ERRNO_INVAL : read.errno;
+    return this.#storeU64(view, ptr >>> 0, read.value);
+  }
+
+  #random(buf: number, length: number): number {
+    const start = buf >>> 0;
+    const count = length >>> 0;
+    this.#charge?.(HOST_CALL_FUEL + Math.ceil(count / 8));
     const memory = this.#memory;
     if (memory === undefined) return ERRNO_NOSYS;
-    if (ptr < 0 || ptr + length > memory.buffer.byteLength) return ERRNO_FAULT;
-    write(new DataView(memory.buffer));
+    if (start + count > memory.buffer.byteLength) return ERRNO_FAULT;
+    const read = this.#read("random_get", count, () => liveRandom(count));
+    if (read.errno !== 0 || !(read.value instanceof Uint8Array)) return read.errno === 0 ? ERRNO_INVAL : read.errno;
+    // A trace's bytes are served as recorded; a length they do not fill is a read the trace does not have.
+    if (read.value.byteLength !== count) return ERRNO_INVAL;
+    new Uint8Array(memory.buffer, start, count).set(read.value);
     return 0;
   }
 
   /** The three functions, wasm-callable (i64 arguments as bigint). */
   functions(): Record<WasiValueFunction, (...args: never[]) => number> {
-    const clock = (fn: "clock_time_get" | "clock_res_get", id: number, ptr: number): number => {
-      this.#charge?.(HOST_CALL_FUEL);
-      if (this.#memory === undefined) return ERRNO_NOSYS;
-      const read = this.#read(fn, id, () => (fn === "clock_res_get" ? (id >= 0 && id < CLOCKS ? { errno: 0, value: RESOLUTION_NS } : { errno: ERRNO_INVAL }) : liveTime(id)));
-      if (read.errno !== 0 || typeof read.value !== "bigint") return read.errno === 0 ? ERRNO_INVAL : read.errno;
-      const value = read.value;
-      return this.#store(ptr >>> 0, 8, (view) => view.setBigUint64(ptr >>> 0, BigInt.asUintN(64, value), true));
-    };
     return {
-      clock_time_get: ((id: number, _precision: bigint, ptr: number) => clock("clock_time_get", id, ptr)) as (...args: never[]) => number,
-      clock_res_get: ((id: number, ptr: number) => clock("clock_res_get", id, ptr)) as (...args: never[]) => number,
-      random_get: ((buf: number, length: number) => {
-        const memory = this.#memory;
-        if (memory === undefined) return ERRNO_NOSYS;
-        const start = buf >>> 0;
-        const count = length >>> 0;
-        this.#charge?.(HOST_CALL_FUEL + Math.ceil(count / 8));
-        if (start + count > memory.buffer.byteLength) return ERRNO_FAULT;
-        const read = this.#read("random_get", count, () => liveRandom(count));
-        if (read.errno !== 0 || !(read.value instanceof Uint8Array)) return read.errno === 0 ? ERRNO_INVAL : read.errno;
-        // A trace's bytes are served as recorded; a length they do not fill is a read the trace does not have.
-        if (read.value.byteLength !== count) return ERRNO_INVAL;
-        new Uint8Array(memory.buffer, start, count).set(read.value);
-        return 0;
-      }) as (...args: never[]) => number,
+      clock_time_get: ((id: number, _precision: bigint, ptr: number) => this.#clock("clock_time_get", id, ptr)) as (...args: never[]) => number,
+      clock_res_get: ((id: number, ptr: number) => this.#clock("clock_res_get", id, ptr)) as (...args: never[]) => number,
+      random_get: ((buf: number, length: number) => this.#random(buf, length)) as (...args: never[]) => number,
     };
   }
 
   /** The functions as Extism host functions (`(callContext, ...args)`), for its `functions` option. */
   extismFunctions(): Record<string, ExtismHostFunction> {
-    return Object.fromEntries(Object.entries(this.functions()).map(([name, fn]) => [name, (_context: unknown, ...args: never[]) => fn(...args)])) as unknown as Record<string, ExtismHostFunction>;
+    const functions = {
+      clock_time_get: (_context: unknown, id: number, _precision: bigint, ptr: number) => this.#clock("clock_time_get", id, ptr),
+      clock_res_get: (_context: unknown, id: number, ptr: number) => this.#clock("clock_res_get", id, ptr),
+      random_get: (_context: unknown, buf: number, length: number) => this.#random(buf, length),
+    };
+    return functions as unknown as Record<string, ExtismHostFunction>;
   }
 }
 
