@@ -303,6 +303,26 @@ export function replayContract(env: TestEnv): void {
       await expectCode(engine.replay({ ...v1, vars: {} }), "bad_input");
     });
 
+    // WASI clock and random (docs/replay.md): served by the engine where it compiles the module (not workerd's precompiled modules).
+    for (const mode of ["inline", "worker", "pool"] as const) {
+      test.skipIf(env.runtime === "workerd")(`WASI clock and random values are recorded and replayed (${mode}); a read more or fewer is a difference`, async () => {
+        const recording = await start();
+        await recording.install(await fixture(env, "wasi-random", { limits: { isolation: mode } }));
+        const recorded = await recording.call("wasi-random", "draw", "", { record: true });
+        expect(recorded.text()).toMatch(/^[0-9a-f]{32}$/);
+        expect((await recording.call("wasi-random", "draw", "")).text()).not.toBe(recorded.text());
+        expect((recorded.trace as CallTrace).wasi?.map((read) => [read.fn, read.arg])).toEqual([["clock_time_get", 1], ["random_get", 8]]);
+        const engine = await start();
+        await engine.install(await fixture(env, "wasi-random", { limits: { isolation: mode } }));
+        const replay = await engine.replay(roundTrip(recorded.trace));
+        expect(replay.differences).toEqual([]);
+        expect(replay.output?.text()).toBe(recorded.text());
+        const reads = (await recording.call("wasi-random", "reads", "ab", { record: true })).trace as CallTrace;
+        const fewer = { ...(roundTrip(reads) as CallTrace), wasi: reads.wasi?.slice(0, 1) };
+        expect((await engine.replay(fewer)).differences).toEqual([{ kind: "wasi", index: 1, expected: null, got: { fn: "random_get", arg: 1 } }]);
+      });
+    }
+
     const workers = [
       { mode: "worker", label: "a worker (bridge)", options: { isolation: { transport: "bridge" } } },
       { mode: "worker", label: "a worker (Extism's runInWorker)", options: { isolation: { transport: "extism" } } },
