@@ -3,7 +3,8 @@
  * same plugin and input, measured side by side in one run; and install-to-first-call against
  * raw `createPlugin` + `call`.
  *
- * Run: npm run bench:call-overhead   (builds the examples first)
+ * Run: npm run bench:call-overhead   (builds the packages and examples, then runs the built
+ *      packages as an embedder does: `tsx bench/call-overhead/run.ts`)
  * Knobs: CALLS (per round and side), CHUNK (calls per interleaved chunk), ROUNDS, INSTALLS.
  */
 import createPlugin from "@extism/extism";

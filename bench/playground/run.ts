@@ -10,9 +10,8 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright";
 import { build, preview } from "vite";
-import { chromiumArgs, chromiumPath } from "../../test/support/chromium.ts";
+import { launchChromium } from "../../test/support/launch-chromium.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const configFile = join(root, "playground/vite.config.ts");
@@ -34,7 +33,7 @@ for (const name of (await readdir(assets)).filter((file) => file.endsWith(".js")
 
 const server = await preview({ configFile, logLevel: "warn", preview: { port: 0 } });
 const url = server.resolvedUrls?.local[0] ?? "";
-const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+const browser = await launchChromium();
 const first = { paint: [] as number[], ready: [] as number[] };
 const again = { paint: [] as number[], ready: [] as number[] };
 try {

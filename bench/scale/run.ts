@@ -7,9 +7,11 @@
  * - install → first call against raw @extism/extism `createPlugin` + call of the same bytes;
  * - event fan-out: one `engine.events.emit` delivered to 100 and to 1,000 subscribed plugins.
  *
- * Run: npm run bench:scale   (builds the worker, examples and fixtures, then runs
- *      `node --expose-gc --conditions=source --import tsx bench/scale/run.ts`).
- * Knobs: SCALE_N, SCALE_POOL_N, SCALE_WORKER_N, CALLS, ROUNDS, INSTALLS (per round), FANOUT ("100,1000"), EVENTS (per round),
+ * Run: npm run bench:scale   (builds the packages, examples and fixtures, then runs
+ *      `node --expose-gc --import tsx bench/scale/run.ts` against the built packages, as an
+ *      embedder runs them: tsx's transform of the TypeScript sources adds a `__name` call to
+ *      every function and class, which costs the engine's install path about 10%).
+ * Knobs: SCALE_N, SCALE_POOL_N, SCALE_WORKER_N, CALLS, ROUNDS, INSTALLS (per round), LATENCY_N, FANOUT ("100,1000"), EVENTS (per round),
  *        HELD_EVENTS (queued at once for the memory figure).
  */
 import createPlugin from "@extism/extism";
@@ -25,6 +27,8 @@ const SCALE_POOL_N = Number(process.env["SCALE_POOL_N"] ?? 1000);
 const CALLS = Number(process.env["CALLS"] ?? 2000);
 const ROUNDS = Number(process.env["ROUNDS"] ?? 7);
 const INSTALLS = Number(process.env["INSTALLS"] ?? 40);
+/** Install → first call pairs in the latency view (one at a time, raw and engine alternating). */
+const LATENCY_N = Number(process.env["LATENCY_N"] ?? 1000);
 const FANOUT = (process.env["FANOUT"] ?? "100,1000").split(",").map(Number);
 const EVENTS = Number(process.env["EVENTS"] ?? 20);
 /** Events queued at once for the memory figure (below the engine's per-plugin queue of 1,000). */
@@ -149,6 +153,26 @@ const installs = await sideBySide(ROUNDS, {
   engineLifecycle: timed("engineLifecycle", () => engineText(true)),
 });
 const cpuOf = (name: string) => installCpu[name] as number[];
+/**
+ * Latency view: one install → first call at a time, raw and engine alternating (order flipped
+ * every step), wall time of each. Unlike the loops above, where raw's back-to-back createPlugin
+ * calls find V8's compiled code of the same bytes still alive, here the engine's work between
+ * two raw installs lets the GC take it, as in an app that installs a plugin now and then.
+ */
+const latency: Record<string, number[]> = { raw: [], engine: [], rawLifecycle: [], engineLifecycle: [] };
+const latencySteps: [string, () => Promise<unknown>][] = [
+  ["raw", () => rawText(false)],
+  ["engine", () => engineText(false)],
+  ["rawLifecycle", () => rawText(true)],
+  ["engineLifecycle", () => engineText(true)],
+];
+for (let i = 0; i < LATENCY_N; i++) {
+  for (const [name, step] of i % 2 === 0 ? latencySteps : [...latencySteps].reverse()) {
+    const started = performance.now();
+    await step();
+    latency[name]?.push((performance.now() - started) * 1000);
+  }
+}
 await installEngine.close();
 const perRound = (a: number[], b: number[]) => median(a.map((x, i) => x / (b[i] as number)));
 
@@ -237,6 +261,21 @@ for (const [what, raw, eng] of [
 }
 console.log("");
 console.log("(ratios: median of per-round ratios; CPU: process.cpuUsage, all threads, per install)");
+console.log("");
+console.log(`Install → first call latency (${LATENCY_N} of each, one at a time, raw and engine alternating; wall time of install + first call + uninstall/close):`);
+console.log("");
+console.log("| what | raw median / p95 / mean | engine median / p95 / mean | engine ÷ raw, median | engine ÷ raw, mean |");
+console.log("|---|---|---|---|---|");
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const µs = (value: number) => `${fixed(value, 0)} µs`;
+for (const [what, raw, eng] of [
+  ['"interface": "extism"', "raw", "engine"],
+  ["with the lifecycle", "rawLifecycle", "engineLifecycle"],
+] as const) {
+  const r = latency[raw] as number[];
+  const e = latency[eng] as number[];
+  console.log(`| ${what} | ${µs(median(r))} / ${µs(p95(r))} / ${µs(mean(r))} | ${µs(median(e))} / ${µs(p95(e))} / ${µs(mean(e))} | **${fixed(median(e) / median(r), 2)}×** | **${fixed(mean(e) / mean(r), 2)}×** |`);
+}
 console.log("");
 console.log(`Event fan-out (test/fixtures/wat/subscriber.wat: on_event counts; bursts of ${EVENTS} emits, ${ROUNDS} rounds; each subscriber's count checked):`);
 console.log("");

@@ -2,8 +2,9 @@
  * Reinstalls an example when the dev server says it was rebuilt (`threadspace build --watch` in
  * another terminal): `ifInstalled: "upgrade"`, so its config overrides and data are kept and the
  * permissions it had are granted again, and the status line says what happened. The engine's
- * upgrade uninstalls the old build before it checks the new wasm, so the page checks the rebuilt
- * wasm's hash and that it compiles first: a broken build is shown and the old one keeps running.
+ * upgrade refuses a broken build (or one that fails to start) and keeps the old one running; the
+ * page checks the rebuilt wasm's hash and that it validates first, to say when a build is still
+ * being written.
  */
 import { sha256Hex } from "@threadspace/bundle";
 import type { PluginInfo } from "@threadspace/core";

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "../contract/expect-error.ts";
 import { fixture } from "../contract/fixture-source.ts";
 import type { TestEnv } from "../contract/test-env.ts";
+import { quietLogger } from "../support/quiet-logger.ts";
 
 const MIB = 1024 * 1024;
 /** The fixture's counts are its input's length. */
@@ -23,7 +24,7 @@ export function hostMemoryCases(env: TestEnv, modes: readonly ("inline" | "pool"
         engine = undefined;
       });
       const start = async (limits: Record<string, unknown> = {}) => {
-        engine = await createEngine({ grant: true, logger: { trace() {}, warn() {}, error() {}, info() {}, debug() {} } as unknown as Console });
+        engine = await createEngine({ grant: true, logger: quietLogger() });
         await engine.install(await fixture(env, "host-memory", { limits: { memoryPages: 16, isolation, ...limits } }));
         return engine;
       };

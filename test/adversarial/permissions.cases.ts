@@ -3,8 +3,9 @@ import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "../contract/expect-error.ts";
 import { fixture } from "../contract/fixture-source.ts";
 import type { TestEnv } from "../contract/test-env.ts";
+import { quietLogger } from "../support/quiet-logger.ts";
 
-const quiet = { trace() {}, warn() {}, error() {}, info() {}, debug() {}, log() {} } as unknown as Console;
+const quiet = quietLogger();
 
 /** Issue 10, items 7, 9, 10 and 11: what a plugin may reach through its name, its dependencies and its plugin.json. */
 export function permissionsCases(env: TestEnv): void {

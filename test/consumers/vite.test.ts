@@ -8,10 +8,10 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright";
+import type { Browser } from "playwright";
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from "vite";
 import { afterAll, expect, inject, test } from "vitest";
-import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
+import { launchChromium } from "../support/launch-chromium.ts";
 import { appDir } from "./consumer-project.ts";
 import { readmeExample } from "./readme-examples.ts";
 
@@ -50,7 +50,7 @@ afterAll(async () => {
   await devServer?.close();
 });
 
-const launch = async (): Promise<Browser> => (browser ??= await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs }));
+const launch = async (): Promise<Browser> => (browser ??= await launchChromium());
 
 test("vite build + preview (COOP/COEP) in Chromium: inline and worker plugins on IndexedDB, restored after a reload", async () => {
   const project = inject("consumerProject");

@@ -62,8 +62,12 @@ export function exportsContract(env: TestEnv): void {
       const exports = engine.get("ok")?.exports ?? [];
       expect(exports.find((e) => e.name === "echo")).toEqual({ name: "echo", ...EXPORTS.echo });
       expect(exports.find((e) => e.name === "health_check")).toEqual({ name: "health_check" });
-      // Changing what get() returned changes nothing the engine enforces.
-      (exports.find((e) => e.name === "counter")?.input as Record<string, unknown>)["maximum"] = 1000;
+      // What get() returns is frozen (the validated plugin.json): nothing the engine enforces can be changed through it.
+      const counterInput = exports.find((e) => e.name === "counter")?.input as Record<string, unknown>;
+      expect(() => {
+        counterInput["maximum"] = 1000;
+      }).toThrow(TypeError);
+      expect(Object.isFrozen(engine.get("ok")?.manifest.limits)).toBe(true);
       await expectCode(engine.call("ok", "counter", 42), "bad_input");
     });
 

@@ -1,8 +1,9 @@
-import { createEngine, type Engine, type EngineLogger, type EngineOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
+import { createEngine, type Engine, type EngineOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
 import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
 import { fixture } from "./fixture-source.ts";
 import type { TestEnv } from "./test-env.ts";
+import { quietLogger } from "../support/quiet-logger.ts";
 
 type Reply = { ok?: unknown; error?: { code: string; message: string } };
 
@@ -10,12 +11,6 @@ type Reply = { ok?: unknown; error?: { code: string; message: string } };
 const FORWARDERS = ["memory_put", "memory_get", "memory_query", "memory_delete", "thread_create", "thread_append", "thread_read", "thread_list", "event_emit"] as const;
 const ALL_PERMISSIONS = ["memory:read", "memory:write", "thread:read", "thread:write", "event:emit", "event:subscribe"] as const;
 
-/** A logger that keeps warnings (failing handlers and on_event calls are logged, not thrown). */
-function quietLogger(): EngineLogger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const none = (): void => undefined;
-  return { warnings, trace: none, debug: none, info: none, error: none, warn: (...args: unknown[]) => void warnings.push(args.map(String).join(" ")) };
-}
 
 /** Polls until `condition` holds (event delivery is asynchronous). */
 async function waitFor(condition: () => boolean, what: string): Promise<void> {

@@ -99,6 +99,20 @@ export function installContract(env: TestEnv): void {
       await engine.close();
     });
 
+    withBytes("bytes changed after an earlier install of the same array are hashed again: hash_mismatch", async () => {
+      const engine = await createEngine();
+      const parts = await fixture(env, "ok");
+      const manifest = { ...(parts.manifest as Record<string, unknown>), hash: await sha256(parts.wasm as Uint8Array) };
+      const wasm = (parts.wasm as Uint8Array).slice();
+      await engine.install({ manifest, wasm });
+      await engine.uninstall("ok");
+      // The same array, one byte changed: neither the remembered hash nor the compiled module may serve it.
+      wasm[wasm.length - 1] = (wasm[wasm.length - 1] as number) ^ 0xff;
+      await expectCode(engine.install({ manifest, wasm }), "hash_mismatch");
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
     test("refuses an invalid manifest with every issue, registering nothing", async () => {
       const engine = await createEngine();
       const parts = await fixture(env, "ok", { name: "Bad Name", version: "one", dependancies: [] });
@@ -215,6 +229,89 @@ export function installContract(env: TestEnv): void {
       await expectCode(engine.install({ ...parts, manifest: { ...noHash, hash: first.sha256 }, wasm: changed }, { ifInstalled: "upgrade" }), "hash_mismatch");
       expect(engine.get("ok")?.sha256).toBe(first.sha256);
       expect((await engine.call("ok", "echo", "still here")).text()).toBe("still here");
+      await engine.close();
+    });
+
+    // A new build that passes every check and then fails to start: the old build is put back as it was.
+    test.each([
+      ["its start function traps", "start-traps", "init_failed"],
+      ["init_plugin traps", "init-traps", "init_failed"],
+      ["init_plugin reports an error", "init-fails", "init_failed"],
+      ["init_plugin returns false", "init-false", "init_failed"],
+      ["get_metadata does not match plugin.json", "metadata-mismatch", "metadata_mismatch"],
+    ] as const)("ifInstalled: upgrade to a build whose start fails (%s) is refused; the old build serves again with its grants, config, data and install time", async (_case, broken, code) => {
+      const engine = await createEngine();
+      const first = await engine.install(await fixture(env, "host-kv"), { grant: ["kv"], config: { mode: "v1" } });
+      await engine.call("host-kv", "set", { key: "schema", value: 1 });
+      engine.setLogLevel("host-kv", "debug");
+      const seq = engine.events.recent({ limit: 1 })[0]?.seq ?? -1;
+      const error = await expectCode(engine.install(await fixture(env, broken, { name: "host-kv", version: "2.0.0" }), { ifInstalled: "upgrade" }), code);
+      expect(error.message).toMatch(/^\[threadspace\] \[plugin host-kv\] upgrade to version 2\.0\.0 was refused: .+\. Version 1\.0\.0 keeps serving, with its grants, config and data/);
+      expect(error.cause).toMatchObject({ code });
+      expect(engine.get("host-kv")).toMatchObject({ version: "1.0.0", state: "ready", sha256: first.sha256, installedAt: first.installedAt, granted: ["kv"] });
+      expect(engine.config.overrides("host-kv")).toEqual({ mode: "v1" });
+      expect(engine.logLevel("host-kv")).toBe("debug");
+      // Its log is the one it had, with the refusal noted by the engine.
+      const notes = engine.logs("host-kv", { level: "warn" }).filter((entry) => entry.source === "engine");
+      expect(notes.map((entry) => entry.message)).toEqual([expect.stringMatching(/^upgrade to version 2\.0\.0 was refused: .+ Version 1\.0\.0 keeps serving/)]);
+      expect((await engine.call("host-kv", "get", { key: "schema" })).json()).toEqual({ ok: 1 });
+      // What the embedder saw: the old build stopped, then started again (no install of the new one).
+      const lifecycle = engine.events.recent().filter((event) => event.seq > seq && event.topic.startsWith("plugin."));
+      expect(lifecycle.map((event) => [event.topic, event.payload])).toEqual([
+        ["plugin.unloaded", { name: "host-kv" }],
+        ["plugin.loaded", { name: "host-kv", version: "1.0.0" }],
+      ]);
+      await engine.close();
+    });
+
+    test("ifInstalled: upgrade to a build that migrates data in init_plugin and then fails to start keeps none of it; started right, the migration is kept", async () => {
+      const engine = await createEngine();
+      await engine.install(await fixture(env, "host-kv"), { grant: ["kv"] });
+      await engine.call("host-kv", "set", { key: "schema", value: 1 });
+      const migrated = () => engine.events.recent().filter((event) => event.topic === "migration.done");
+      // Its get_metadata says 2.0.0: installed as 2.1.0 it fails after init_plugin wrote and emitted.
+      const lying = await fixture(env, "upgrade-migrates", { name: "host-kv", version: "2.1.0" });
+      await expectCode(engine.install(lying, { ifInstalled: "upgrade", grant: ["kv", "event:emit"] }), "metadata_mismatch");
+      expect(engine.kv("host-kv").get("schema")).toBe(1);
+      expect(migrated()).toEqual([]);
+      expect(engine.get("host-kv")).toMatchObject({ version: "1.0.0", granted: ["kv"] });
+      const honest = await fixture(env, "upgrade-migrates", { name: "host-kv" });
+      expect(await engine.install(honest, { ifInstalled: "upgrade", grant: ["kv", "event:emit"] })).toMatchObject({ version: "2.0.0", state: "ready" });
+      expect(engine.kv("host-kv").get("schema")).toBe(2);
+      expect(migrated().map((event) => event.payload)).toEqual([{ schema: 2 }]);
+      await engine.close();
+    });
+
+    test("ifInstalled: upgrade keeps calls: queued ones run on the old build, ones made mid-swap run on whichever build serves after it", async () => {
+      const engine = await createEngine();
+      await engine.install(await fixture(env, "host-kv"), { grant: ["kv"] });
+      await engine.call("host-kv", "set", { key: "schema", value: 1 });
+      const midSwap: Array<Promise<unknown>> = [];
+      // The hook runs while no build serves the name: the call waits for the swap to settle.
+      const unhook = engine.hook("plugin:unload", () => void midSwap.push(engine.call("host-kv", "get", { key: "schema" }).then((result) => result.json())));
+      const refused = engine.install(await fixture(env, "init-traps", { name: "host-kv", version: "2.0.0" }), { ifInstalled: "upgrade" });
+      const queued = [1, 2, 3].map(() => engine.call("host-kv", "get", { key: "schema" }).then((result) => result.json()));
+      await expectCode(refused, "init_failed");
+      expect(await Promise.all(queued)).toEqual([{ ok: 1 }, { ok: 1 }, { ok: 1 }]);
+      expect(await Promise.all(midSwap)).toEqual([{ ok: 1 }]);
+      // Upgraded: the call made mid-swap runs on the new build, after its migration.
+      await engine.install(await fixture(env, "upgrade-migrates", { name: "host-kv" }), { ifInstalled: "upgrade", grant: ["kv", "event:emit"] });
+      expect(await Promise.all(midSwap)).toEqual([{ ok: 1 }, { ok: 2 }]);
+      expect(engine.get("host-kv")?.version).toBe("2.0.0");
+      unhook();
+      await engine.close();
+    });
+
+    test("ifInstalled: upgrade of an unloaded plugin to a build that fails to start leaves it installed and unloaded", async () => {
+      const engine = await createEngine();
+      await engine.install(await fixture(env, "host-kv"), { grant: ["kv"] });
+      await engine.call("host-kv", "set", { key: "schema", value: 1 });
+      await engine.unload("host-kv");
+      const error = await expectCode(engine.install(await fixture(env, "init-traps", { name: "host-kv", version: "2.0.0" }), { ifInstalled: "upgrade" }), "init_failed");
+      expect(error.message).toMatch(/Version 1\.0\.0 stays installed, unloaded as it was/);
+      expect(engine.get("host-kv")).toMatchObject({ version: "1.0.0", state: "unloaded", granted: ["kv"] });
+      await engine.load("host-kv");
+      expect((await engine.call("host-kv", "get", { key: "schema" })).json()).toEqual({ ok: 1 });
       await engine.close();
     });
   });

@@ -1,10 +1,11 @@
-import { createEngine, ThreadspaceError, type BundleParts, type Engine, type EngineLogger, type EngineOptions, type InstallOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
+import { createEngine, ThreadspaceError, type BundleParts, type Engine, type EngineOptions, type InstallOptions, type MemoryRecord, type TopicEvent } from "@threadspace/core";
 import { generateSigningKey, importSigningKey, packBundle } from "@threadspace/bundle";
 import { memoryStorage, type BundleRecord, type StorageDriver, type StorageValue, type StorageWrite } from "@threadspace/storage";
 import { afterEach, describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
 import { fixture, moduleOf, packable, sha256 } from "./fixture-source.ts";
 import type { TestEnv } from "./test-env.ts";
+import { quietLogger } from "../support/quiet-logger.ts";
 
 /** A stored bundle record, as the tests edit it. */
 type StoredRecord = Partial<Pick<BundleRecord, "v" | "packed">> & Omit<BundleRecord, "v" | "packed">;
@@ -15,11 +16,6 @@ export interface PersistenceStorage {
   destroy?(): Promise<unknown>;
 }
 
-const quietLogger = (): EngineLogger & { errors: string[] } => {
-  const errors: string[] = [];
-  const none = (): void => undefined;
-  return { errors, trace: none, debug: none, info: none, warn: none, error: (...args: unknown[]) => void errors.push(args.map(String).join(" ")) };
-};
 
 /** A driver whose commits wait until `release()` (to see what happens before a call's commit). */
 function gated(driver: StorageDriver): { driver: StorageDriver; hold(): void; release(): void; commits: number; failNext: Error | undefined } {
@@ -110,6 +106,22 @@ export function persistenceContract(env: TestEnv, label: string, makeStorage: ()
       expect(engine.permissions.list("host-data")).toContain("memory:read");
       const found = (await engine.call("host-data", "memory_query", { limit: 10 })).json<{ ok: MemoryRecord[] }>();
       expect(found.ok).toHaveLength(3);
+    });
+
+    test("an upgrade refused because the new build fails to start stores nothing of it: after a restart the old build, its config and its data are there", async () => {
+      storage = await makeStorage();
+      let engine = await open();
+      await install(engine, await fixture(env, "host-kv"), { config: { mode: "v1" } });
+      await engine.call("host-kv", "set", { key: "schema", value: 1 });
+      // Its get_metadata says 2.0.0: installed as 2.1.0 it fails after init_plugin migrated the data.
+      await expectCode(engine.install(await fixture(env, "upgrade-migrates", { name: "host-kv", version: "2.1.0" }), { ifInstalled: "upgrade" }), "metadata_mismatch");
+      expect(engine.kv("host-kv").get("schema")).toBe(1);
+
+      engine = await restart(engine);
+      expect(engine.get("host-kv")).toMatchObject({ version: "1.0.0", state: "ready" });
+      expect(engine.config.overrides("host-kv")).toEqual({ mode: "v1" });
+      expect(engine.kv("host-kv").get("schema")).toBe(1);
+      expect((await engine.call("host-kv", "get", { key: "schema" })).json()).toEqual({ ok: 1 });
     });
 
     test("threads, entries and kv survive a restart; a trapped kv write does not", async () => {

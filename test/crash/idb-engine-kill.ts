@@ -15,8 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { chromium } from "playwright";
-import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
+import { launchChromiumProfile } from "../support/launch-chromium.ts";
 
 const ROUNDS = Number(process.env["ROUNDS"] ?? 10);
 const bundle = await build({ entryPoints: [fileURLToPath(new URL("./idb-engine-kill-page.ts", import.meta.url))], bundle: true, format: "esm", write: false, platform: "browser", conditions: ["source"] });
@@ -46,7 +45,7 @@ const ourPids = (): number[] => {
 };
 
 const launch = async () => {
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: chromiumArgs, headless: true });
+  const context = await launchChromiumProfile(profile);
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(url);
   await page.waitForFunction(() => window.ready === true);

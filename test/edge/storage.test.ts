@@ -20,7 +20,7 @@ import type { EdgeRequest, EdgeResult } from "./edge-worker.ts";
 
 const persist = await mkdtemp(join(tmpdir(), "threadspace-do-"));
 await runWranglerBuild("examples/edge-durable-object");
-const [modules, notebook] = await Promise.all([buildStorageWorker([wat("host-kv"), wat("host-data"), wat("ok")]), bundleWorker({ file: "examples/edge-durable-object/src/worker.ts" })]);
+const [modules, notebook] = await Promise.all([buildStorageWorker([wat("host-kv"), wat("host-data"), wat("ok"), wat("upgrade-migrates")]), bundleWorker({ file: "examples/edge-durable-object/src/worker.ts" })]);
 const options: MiniflareOptions = {
   durableObjectsPersist: persist,
   workers: [

@@ -12,10 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sha256Hex } from "@threadspace/bundle";
-import { chromium, type Browser, type Page } from "playwright";
+import type { Browser, Page } from "playwright";
 import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
+import { chromiumPath } from "../support/chromium.ts";
+import { launchChromium } from "../support/launch-chromium.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixture = (name: string): string => join(root, "test/fixtures/build", `${name}.wasm`);
@@ -57,7 +58,7 @@ describe.skipIf(!existsSync(chromiumPath) || !fixturesBuilt)("playground: a rebu
       delete process.env["THREADSPACE_EXAMPLES_DIR"];
     }
     await server.listen();
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await page.goto(server.resolvedUrls?.local[0] ?? "");
     await page.waitForSelector("body[data-ready]", { timeout: 90_000 });

@@ -17,10 +17,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSigningKey, importSigningKey, packBundle, sha256Hex, unpackBundle, type SigningKey } from "@threadspace/bundle";
-import { chromium, type Browser, type Page } from "playwright";
+import type { Browser, Page } from "playwright";
 import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromiumArgs, chromiumPath } from "../support/chromium.ts";
+import { chromiumPath } from "../support/chromium.ts";
+import { launchChromium } from "../support/launch-chromium.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const built = existsSync(join(root, "examples/hello/plugin.wasm"));
@@ -124,7 +125,7 @@ describe.skipIf(!existsSync(chromiumPath) || !built)("playground in Chromium", (
       server: { port: 0, strictPort: false, hmr: false },
     });
     await server.listen();
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     base = server.resolvedUrls?.local[0] ?? "";
     if (base === "") throw new Error("the playground's Vite server reports no local URL");

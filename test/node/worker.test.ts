@@ -127,3 +127,17 @@ describe("@threadspace/worker over a MessageChannel", () => {
     }
   });
 });
+
+describe("exposeEngine outside a worker", () => {
+  test("without an endpoint, in a scope that cannot receive messages, it refuses with bad_input", async () => {
+    expect(typeof (globalThis as { postMessage?: unknown }).postMessage).not.toBe("function");
+    let caught: unknown;
+    try {
+      await exposeEngine({ logger: quiet });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ThreadspaceError);
+    expect((caught as ThreadspaceError).code).toBe("bad_input");
+  });
+});

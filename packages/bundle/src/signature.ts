@@ -68,16 +68,15 @@ export function parseSignatureFile(bytes: Uint8Array, plugin: string): Signature
 export function checkSignatureFile(value: unknown, plugin: string): SignatureFile {
   const fail = (what: string) => signatureError(what, plugin);
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw fail("is not a JSON object");
-  const file = value as Record<string, unknown>;
-  if (file.format !== SIGNATURE_FORMAT) throw fail(`has "format" ${JSON.stringify(file.format)}, not "${SIGNATURE_FORMAT}"`);
-  if (file.algorithm !== "Ed25519") throw fail(`has "algorithm" ${JSON.stringify(file.algorithm)}; only "Ed25519" is supported`);
-  for (const field of ["manifest", "wasm"] as const) {
-    if (typeof file[field] !== "string" || !HASH.test(file[field])) throw fail(`has no valid "${field}" (sha256:<64 hex digits>)`);
-  }
-  if (typeof file.keyId !== "string" || !/^ed25519:[0-9a-f]{16}$/.test(file.keyId)) throw fail(`has no valid "keyId"`);
-  if (typeof file.publicKey !== "string" || fromBase64(file.publicKey)?.byteLength !== 32) throw fail(`has no valid "publicKey" (base64 of 32 bytes)`);
-  if (typeof file.signature !== "string" || fromBase64(file.signature)?.byteLength !== 64) throw fail(`has no valid "signature" (base64 of 64 bytes)`);
-  return file as unknown as SignatureFile;
+  const { format, algorithm, manifest, wasm, keyId, publicKey, signature } = value as Record<string, unknown>;
+  if (format !== SIGNATURE_FORMAT) throw fail(`has "format" ${JSON.stringify(format)}, not "${SIGNATURE_FORMAT}"`);
+  if (algorithm !== "Ed25519") throw fail(`has "algorithm" ${JSON.stringify(algorithm)}; only "Ed25519" is supported`);
+  if (typeof manifest !== "string" || !HASH.test(manifest)) throw fail(`has no valid "manifest" (sha256:<64 hex digits>)`);
+  if (typeof wasm !== "string" || !HASH.test(wasm)) throw fail(`has no valid "wasm" (sha256:<64 hex digits>)`);
+  if (typeof keyId !== "string" || !/^ed25519:[0-9a-f]{16}$/.test(keyId)) throw fail(`has no valid "keyId"`);
+  if (typeof publicKey !== "string" || fromBase64(publicKey)?.byteLength !== 32) throw fail(`has no valid "publicKey" (base64 of 32 bytes)`);
+  if (typeof signature !== "string" || fromBase64(signature)?.byteLength !== 64) throw fail(`has no valid "signature" (base64 of 64 bytes)`);
+  return { format, algorithm, keyId, publicKey, manifest, wasm, signature };
 }
 
 /** signature.json's bytes: stable JSON, one field a line. */

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Engine } from "@threadspace/core";
+import type { AppendInput, Engine, MemoryInput } from "@threadspace/core";
 import { ThreadspaceError } from "@threadspace/errors";
 
 /** The largest seed file `--seed` reads (16 MiB). */
@@ -10,8 +10,10 @@ export const MAX_SEED_BYTES = 16 * 1024 * 1024;
  * `{ "memories": [{ "id"?, "content", "tags"?, "threadId"? }], "threads": [{ "id"?, "title"?, "entries": [{ "content", "author"? }] }] }`.
  */
 export interface SeedFile {
-  readonly memories?: readonly Record<string, unknown>[];
-  readonly threads?: readonly { readonly id?: string; readonly title?: string; readonly entries?: readonly Record<string, unknown>[] }[];
+  /** Checked by `engine.memories.put` as it checks any embedder input (`bad_input` naming the field). */
+  readonly memories?: readonly MemoryInput[];
+  /** Entries are checked by `engine.threads.append`. */
+  readonly threads?: readonly { readonly id?: string; readonly title?: string; readonly entries?: readonly Omit<AppendInput, "threadId">[] }[];
 }
 
 function seedError(path: string, message: string, cause?: unknown): ThreadspaceError {
@@ -33,14 +35,14 @@ export async function applySeed(engine: Engine, path: string): Promise<{ memorie
   if (typeof seed !== "object" || seed === null || Array.isArray(seed)) throw seedError(path, 'expected an object like { "memories": [...], "threads": [...] }.');
   const counts = { memories: 0, threads: 0, entries: 0 };
   for (const memory of seed.memories ?? []) {
-    engine.memories.put(memory as unknown as Parameters<Engine["memories"]["put"]>[0]);
+    engine.memories.put(memory);
     counts.memories++;
   }
   for (const thread of seed.threads ?? []) {
     const created = engine.threads.create({ ...(thread.id === undefined ? {} : { id: thread.id }), ...(thread.title === undefined ? {} : { title: thread.title }) });
     counts.threads++;
     for (const entry of thread.entries ?? []) {
-      engine.threads.append({ ...(entry as { content: string }), threadId: created.id });
+      engine.threads.append({ ...entry, threadId: created.id });
       counts.entries++;
     }
   }

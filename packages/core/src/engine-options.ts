@@ -118,9 +118,14 @@ export interface InstallOptions {
    * When a plugin of that name is installed already (start-up scripts that install every time):
    * - `"fail"` (default): `already_installed`;
    * - `"keep"`: keep the installed one and return its info (nothing is read again beyond the source);
-   * - `"upgrade"`: keep it when its wasm and version are the same, else uninstall it and install
-   *   this one, with the config overrides the old one had (unless `config` is given) and its
-   *   data (`data: "inherit"` unless given).
+   * - `"upgrade"`: keep it when its wasm and version are the same, else replace it with this one,
+   *   with the config overrides the old one had (unless `config` is given) and its data
+   *   (`data: "inherit"` unless given). All or nothing: a new build that fails its checks is
+   *   refused before the old one stops; one that fails to start (instantiation, `init_plugin`,
+   *   `get_metadata`) is refused and the old one is put back as it was (grants, config, data,
+   *   subscriptions, loaded or not), nothing the new build wrote kept. The error has the new
+   *   build's code and says which version serves. Calls made meanwhile wait and run on the build
+   *   that serves after it.
    */
   readonly ifInstalled?: "fail" | "keep" | "upgrade";
   /**

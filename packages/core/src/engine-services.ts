@@ -89,7 +89,9 @@ export interface EngineServices {
 export function buildEngineServices(options: EngineOptions, control: EngineControl): EngineServices {
   const logger = options.logger ?? console;
   const registry = new PluginRegistry();
-  const limitsPolicy = options.limits ?? {};
+  // The engine's own frozen copy: later changes to the embedder's object change nothing, and
+  // limits resolved under it can be shared by every install of the same plugin.json.
+  const limitsPolicy = frozenPolicy(options.limits ?? {});
   const quotaOf = (name: string): number | undefined => registry.plugins.get(name)?.limits.limits.storageBytes ?? limitsPolicy.defaults?.storageBytes;
   const callLimits = new CallLimits();
   const workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
@@ -154,4 +156,10 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
       threads: threadView(host.state.threads),
     },
   };
+}
+
+/** The limits policy copied and frozen (it is flat: limits and one `defaults` object of limits; options are checked before). */
+function frozenPolicy(policy: HostLimitsPolicy): HostLimitsPolicy {
+  const { defaults, ...ceilings } = policy;
+  return Object.freeze(defaults === undefined ? ceilings : { ...ceilings, defaults: Object.freeze({ ...defaults }) });
 }

@@ -26,13 +26,15 @@ import { readSource, type SourceBundle } from "./install/read-source.ts";
 import type { HealthReport } from "./lifecycle/health.ts";
 import { runCleanup } from "./lifecycle/lifecycle.ts";
 import { startPlugin, type StartOptions } from "./lifecycle/start-plugin.ts";
+import { refusedUpgrade, upgradeAll, type RetiredBuild } from "./lifecycle/plugin-upgrade.ts";
+import { UpgradeGate } from "./lifecycle/upgrade-gate.ts";
 import type { ConfigRuntime, PluginConfig } from "./config/config-runtime.ts";
 import type { EngineConfig } from "./config/engine-config.ts";
 import { enginePools, type EnginePools } from "./isolation/pool/engine-pools.ts";
 import { workerTransport } from "./isolation/isolation-policy.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
-import type { PluginRecord } from "./plugin-record.ts";
+import { pluginRecord, type PluginRecord } from "./plugin-record.ts";
 import type { EnginePersistence } from "./storage/engine-persistence.ts";
 import type { PluginData, EngineData, UninstallResult } from "./storage/plugin-data.ts";
 import { resolveTrust } from "./install/trust.ts";
@@ -97,6 +99,8 @@ export class Engine {
   readonly #compat: CompatServices;
   /** Recording and replay of calls (replay/, docs/replay.md). */
   readonly #traces: EngineTraces;
+  /** Upgrades running now; calls that reach a name mid-swap wait for it (lifecycle/upgrade-gate.ts). */
+  readonly #upgrades: UpgradeGate;
   #closed = false;
   /** What the engine keeps in `options.storage`: calls' commits, bundles, grants, config, journal (undefined: memory only). */
   readonly #storage: EnginePersistence | undefined;
@@ -121,6 +125,7 @@ export class Engine {
     checkHostLimitsPolicy(options.limits ?? {});
     this.#maxQueued = options.maxQueuedCalls ?? DEFAULT_MAX_QUEUED_CALLS;
     if (!Number.isSafeInteger(this.#maxQueued) || this.#maxQueued < 0) throw new RangeError(`maxQueuedCalls must be a whole number from 0; got ${String(options.maxQueuedCalls)}`);
+    this.#upgrades = new UpgradeGate(this.#maxQueued);
     this.#maxWasmBytes = options.maxWasmBytes ?? DEFAULT_MAX_WASM_BYTES;
     this.#trust = resolveTrust(options);
     this.#trust.catch(() => undefined);
@@ -261,12 +266,16 @@ export class Engine {
   /**
    * Installs and starts a plugin: reads the source, validates plugin.json, checks the wasm's
    * sha256 before compiling, checks dependencies and imports, runs `init_plugin` and checks
-   * `get_metadata`. On any failure nothing stays registered.
+   * `get_metadata`. On any failure nothing stays registered (an upgrade that fails leaves the
+   * installed build serving: see `ifInstalled`).
    */
   async install(source: InstallSource, options: InstallOptions = {}): Promise<PluginInfo> {
     this.#assertOpen();
     const bundle = await readSource(source, this.#maxWasmBytes, await this.#trust);
     const { name } = bundle.manifest;
+    // One upgrade of a name at a time: a second install sees what the first left installed.
+    const upgrading = this.#upgrades.idle(name);
+    if (upgrading !== undefined) await upgrading;
     const installed = this.#plugins.get(name);
     let config = options.config;
     let data = options.data;
@@ -279,14 +288,64 @@ export class Engine {
       // Check the new build (hash, rewrite, compile, imports, exports) before the old one goes:
       // a broken build is refused with the old plugin still serving. The compile is kept in the
       // module cache, so the install below does not repeat it.
-      await prepareBundle(bundle, this.#prepareOptions());
-      await this.uninstall(name);
+      await prepareBundle(bundle, this.#prepareOptions()).catch((error: unknown) => {
+        throw refusedUpgrade(bundle.manifest, installed.manifest.version, installed.runner !== undefined, error);
+      });
+      // All or nothing: a new build that fails to start gives way to the old one, put back as it was.
+      const install = () => this.#installChecked(bundle, options.grant, config, data);
+      return this.#upgrades.run(name, () => upgradeAll(bundle.manifest, { retire: () => this.#retire(name), install, registered: () => this.#plugins.has(name), reinstate: (retired, why) => this.#reinstate(retired, why) }));
     }
+    return this.#installChecked(bundle, options.grant, config, data);
+  }
+
+  /** Installs a read bundle: its data admitted, installed and started, stored, its data claimed. */
+  async #installChecked(bundle: SourceBundle, grant: InstallOptions["grant"], config: InstallOptions["config"], data: InstallOptions["data"]): Promise<PluginInfo> {
     const owner = await this.#admitData(bundle, data);
-    const info = await this.#installBundle(bundle, { grant: options.grant, config: this.#moduleConfig(bundle) ?? config });
+    const info = await this.#installBundle(bundle, { grant, config: this.#moduleConfig(bundle) ?? config });
     await this.#persistInstall(bundle);
     await this.#data.claim(bundle.manifest.name, owner);
     return info;
+  }
+
+  /**
+   * Takes an installed plugin off the registry for an upgrade (lifecycle/plugin-upgrade.ts): its
+   * queued calls run, it stops, its live grants go; its config, log, health history, traces, data
+   * and stored records stay until the new build is in.
+   */
+  async #retire(name: string): Promise<RetiredBuild> {
+    const record = this.#record(name);
+    const dependents = dependentsOf(name, this.#installedMap(), true);
+    if (dependents.length > 0) throw dependencyInUseError(name, dependents);
+    const permissions = this.#host.permissions;
+    const retired: RetiredBuild = {
+      record,
+      loaded: record.runner !== undefined,
+      grants: permissions.list(name),
+      explicitGrants: permissions.explicit(name),
+      overrides: this.config.overrides(name),
+      logLevel: this.#host.state.logs.level(name),
+      log: this.#host.state.logs.keep(name),
+    };
+    await this.#stop(record);
+    this.#plugins.delete(name);
+    permissions.forget(name);
+    this.#callLimits.forget(name);
+    return retired;
+  }
+
+  /** Puts a retired build back as it was (grants, config, its log and level), says `why` in its log, and starts it when it was running. */
+  async #reinstate(retired: RetiredBuild, why: string): Promise<void> {
+    if (this.#closed) throw engineClosedError();
+    const { record } = retired;
+    const { name } = record.manifest;
+    const logs = this.#host.state.logs;
+    this.#plugins.set(name, record);
+    this.#host.permissions.assign(name, record.sha256, retired.grants, retired.explicitGrants);
+    this.#config.install(record.manifest, retired.overrides);
+    if (retired.log === undefined) logs.setLevel(name, retired.logLevel);
+    else logs.restore(retired.log, retired.logLevel);
+    logs.append(name, "warn", why, undefined, "engine");
+    if (retired.loaded) await this.load(name);
   }
 
   /** Checks that data kept under the bundle's name is this plugin's (or handed over or discarded as `choice` says); returns its identity. */
@@ -328,7 +387,7 @@ export class Engine {
   call(name: string, exportName: string, input?: CallInput, options?: CallOptions): Promise<CallResult> {
     const record = this.#plugins.get(name);
     const runner = record?.runner;
-    if (record === undefined || runner === undefined) return Promise.reject(this.#unavailable(name));
+    if (record === undefined || runner === undefined) return this.#upgrades.after(name, () => this.call(name, exportName, input, options)) ?? Promise.reject(this.#unavailable(name));
     const open = this.#monitor.admit(runner);
     if (open !== undefined) return Promise.reject(open);
     let encoded: string | Uint8Array;
@@ -623,7 +682,7 @@ export class Engine {
         this.#config.forget(name);
         throw new ThreadspaceError("engine_closed", "the engine was closed while the plugin was installing.", { plugin: name });
       }
-      const record: PluginRecord = { ...prepared, installedAt: Date.now(), runner };
+      const record = pluginRecord(prepared, runner);
       this.#plugins.set(name, record);
       if (runner !== undefined) {
         this.#delivery.attach(record.manifest, runner);

@@ -70,7 +70,17 @@ export interface PluginImport {
   readonly kind: WebAssembly.ImportExportKind;
 }
 
-const listImports = (imports: readonly WebAssembly.ModuleImportDescriptor[]): PluginImport[] => imports.filter((i) => i.module !== METER_MODULE).map((i) => ({ module: i.module === WASI_VALUES_MODULE ? "wasi_snapshot_preview1" : i.module, name: i.name, kind: i.kind }));
+/** The public import lists, by module shape's imports (shared and frozen: a compiled module's imports never change). */
+const importLists = new WeakMap<readonly WebAssembly.ModuleImportDescriptor[], readonly PluginImport[]>();
+
+function listImports(imports: readonly WebAssembly.ModuleImportDescriptor[]): readonly PluginImport[] {
+  let list = importLists.get(imports);
+  if (list === undefined) {
+    list = Object.freeze(imports.filter((i) => i.module !== METER_MODULE).map((i) => Object.freeze({ module: i.module === WASI_VALUES_MODULE ? "wasi_snapshot_preview1" : i.module, name: i.name, kind: i.kind })));
+    importLists.set(imports, list);
+  }
+  return list;
+}
 
 /** The public description of an installed plugin (what `engine.list()` and `engine.get()` return). */
 export function describePlugin(record: PluginRecord, state: PluginState, granted: readonly PermissionName[]): PluginInfo {

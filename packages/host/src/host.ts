@@ -32,6 +32,8 @@ export class Host {
   readonly #apis = new Map<string, HostApi>();
   readonly #maxRequestBytes: number;
   readonly #beforeCall: HostFunctionOptions["beforeCall"];
+  /** {@link importNames}, built once per set of APIs. */
+  #importNames: ReadonlySet<string> | undefined;
 
   constructor(options: HostOptions = {}) {
     this.state = new HostState(options.persistence);
@@ -48,12 +50,15 @@ export class Host {
   defineHostApi(definition: CustomHostApi): void {
     const api = toHostApi(definition, new Set(this.#apis.keys()));
     this.#apis.set(api.name, api);
+    this.#importNames = undefined;
   }
 
-  /** Every import name the host serves (`ts_kv_get`, ...). */
-  importNames(): Set<string> {
+  /** Every import name the host serves (`ts_kv_get`, ...); the same set until an API is added. */
+  importNames(): ReadonlySet<string> {
+    if (this.#importNames !== undefined) return this.#importNames;
     const names = new Set<string>();
     for (const api of this.#apis.values()) for (const fn of Object.keys(api.functions)) names.add(importName(api.name, fn));
+    this.#importNames = names;
     return names;
   }
 

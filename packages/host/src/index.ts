@@ -18,7 +18,7 @@ export { threadView, type ThreadView } from "./apis/thread-api.ts";
 export { MAX_EVENT_PAYLOAD_CHARS, RESERVED_NAMESPACES } from "./apis/event-api.ts";
 export { ConfigStore, MAX_CONFIG_BYTES, type ConfigChange } from "./state/config-store.ts";
 export { compileConfigSchema, guideIssues, CONFIG_LOG_LEVELS, type ConfigCheck } from "./state/config-validation.ts";
-export { LogStore, LOG_LEVELS, isLogThreshold, DEFAULT_LOG_CAPACITY, MAX_LOG_MESSAGE_CHARS, MAX_LOG_FIELDS_CHARS } from "./state/log-store.ts";
+export { LogStore, KeptLog, LOG_LEVELS, isLogThreshold, DEFAULT_LOG_CAPACITY, MAX_LOG_MESSAGE_CHARS, MAX_LOG_FIELDS_CHARS } from "./state/log-store.ts";
 export type { LogEntry, LogLevel, LogThreshold, LogSource, LogQuery, LogFilter, LogListener } from "./state/log-store.ts";
 export { HOST_ABI_VERSION } from "./abi-version.ts";
 export { copyEmbedderInput, MAX_EMBEDDER_DEPTH, MAX_EMBEDDER_NODES, MAX_EMBEDDER_CHARS } from "./state/embedder-input.ts";

@@ -19,3 +19,10 @@ export function cloneJson(value: unknown): unknown {
 export function cloneJsonObject(value: Record<string, unknown>): Record<string, unknown> {
   return cloneJson(value) as Record<string, unknown>;
 }
+
+/** Freezes a JSON value and everything in it (arrays and plain objects); returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return Object.freeze(value);
+}

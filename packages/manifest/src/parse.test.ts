@@ -119,21 +119,23 @@ describe("valid manifests", () => {
     expect(parseManifest(FULL)).toEqual(fromText);
   });
 
-  test("the output shares nothing with the input, and defaults are fresh", () => {
+  test("the output shares nothing with the input, and is frozen all the way down", () => {
     const input = structuredClone(FULL);
     const manifest = parseManifest(input);
     expect(manifest.config).not.toBe(input.config);
     expect(manifest.dependencies).not.toBe(input.dependencies);
     expect(manifest.limits).not.toBe(input.limits);
-    manifest.dependencies.push("x");
-    (manifest.config["features"] as Record<string, boolean>)["feature_1"] = false;
-    expect(input.dependencies).toEqual(FULL.dependencies);
-    expect(input.config.features.feature_1).toBe(true);
-    const a = parseManifest(MINIMAL);
-    const b = parseManifest(MINIMAL);
-    expect(a.dependencies).not.toBe(b.dependencies);
-    expect(a.limits).not.toBe(b.limits);
-    expect(a.config).not.toBe(b.config);
+    expect(() => (manifest.dependencies as string[]).push("x")).toThrow(TypeError);
+    expect(() => {
+      (manifest.config["features"] as Record<string, boolean>)["feature_1"] = false;
+    }).toThrow(TypeError);
+    expect(() => {
+      (manifest as { name: string }).name = "other";
+    }).toThrow(TypeError);
+    input.dependencies.push("changed");
+    input.config.features.feature_1 = false;
+    expect(manifest.dependencies).toEqual(FULL.dependencies);
+    expect((manifest.config["features"] as Record<string, boolean>)["feature_1"]).toBe(true);
   });
 
   test("log_level is accepted in any case, and config keeps any other JSON", () => {
@@ -373,15 +375,25 @@ describe("parseManifest errors", () => {
 describe("a manifest validated before", () => {
   const text = JSON.stringify({ name: "cached", version: "1.0.0", dependencies: ["dep"], permissions: ["kv"], limits: { timeoutMs: 50 }, config: { a: [1] } });
 
-  test("gives an equal manifest that shares nothing with the first", () => {
+  test("gives the same frozen manifest again, which nobody can change", () => {
     const first = parseManifest(text);
-    const second = parseManifest(text);
-    expect(second).toEqual(first);
-    for (const key of ["dependencies", "capabilities", "permissions", "subscriptions", "limits", "config"] as const) expect(second[key]).not.toBe(first[key]);
-    first.dependencies.push("changed");
-    (first.limits as Record<string, unknown>)["timeoutMs"] = 1;
+    const second = parseManifest(JSON.parse(text) as unknown);
+    expect(second).toBe(first);
+    expect(() => (first.dependencies as string[]).push("changed")).toThrow(TypeError);
+    expect(() => {
+      (first.limits as Record<string, unknown>)["timeoutMs"] = 1;
+    }).toThrow(TypeError);
     expect(parseManifest(text).dependencies).toEqual(["dep"]);
     expect(parseManifest(text).limits).toEqual({ timeoutMs: 50 });
+  });
+
+  test("under another name, the same frozen fields with the new name", () => {
+    const first = parseManifest(text);
+    const renamed = parseManifest({ ...(JSON.parse(text) as object), name: "renamed" });
+    expect(renamed.name).toBe("renamed");
+    expect(first.name).toBe("cached");
+    expect(renamed.limits).toBe(first.limits);
+    expect(Object.isFrozen(renamed)).toBe(true);
   });
 
   test("an invalid manifest is refused every time, and a changed text is checked again", () => {
@@ -400,7 +412,8 @@ describe("a manifest like one validated before but for its name", () => {
     const first = parseManifest(like("renamed_a"));
     const second = parseManifest(like("renamed_b"));
     expect(second).toEqual({ ...first, name: "renamed_b" });
-    expect(second.dependencies).not.toBe(first.dependencies);
+    expect(second.dependencies).toBe(first.dependencies);
+    expect(Object.isFrozen(second)).toBe(true);
   });
 
   test("a bad name, or a name that makes it depend on itself, is still refused", () => {

@@ -2,14 +2,14 @@ import type { LinkedModuleEntry } from "./compat-fields.ts";
 import { ThreadspaceError, messageOf, type ThreadspaceIssue } from "@threadspace/errors";
 import * as v from "valibot";
 import { BoundedTextMap } from "./bounded-text-map.ts";
-import { cloneJsonObject } from "./clone-json.ts";
+import { cloneJsonObject, deepFreeze } from "./clone-json.ts";
 import { manifestErrorMessage } from "./error-message.ts";
 import { extraChecks } from "./extra-checks.ts";
 import { fromValibot, sortIssues, toPublicIssue } from "./issues.ts";
 import type { PluginManifest } from "./manifest.ts";
 import { nameProblem } from "./name-rule.ts";
 import type { PermissionName } from "./permissions.ts";
-import { readManifestInput } from "./read-input.ts";
+import { manifestText, parseManifestText } from "./read-input.ts";
 import { manifestSchema, type ManifestSchemaOutput } from "./schema.ts";
 import { isJsonObject } from "./valibot-helpers.ts";
 
@@ -31,9 +31,10 @@ interface Checked {
   readonly name?: string | undefined;
 }
 
+/** The manifest of a schema output, deeply frozen: it may be shared by every parse of the same text. */
 function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginManifest {
   const { config, configSchema, exports } = raw;
-  return {
+  return deepFreeze({
     name: out.name,
     version: out.version,
     description: out.description,
@@ -52,7 +53,7 @@ function build(out: ManifestSchemaOutput, raw: Record<string, unknown>): PluginM
     ...(out.allowedHosts === undefined ? {} : { allowedHosts: [...out.allowedHosts] }),
     ...(out.modules === undefined ? {} : { modules: linkedModules(out.modules) }),
     ...(isJsonObject(exports) ? { exports: cloneJsonObject(exports) as PluginManifest["exports"] & object } : {}),
-  };
+  });
 }
 
 /** A fresh copy of `modules` with no prototype (module names come from the document). */
@@ -63,53 +64,57 @@ function linkedModules(modules: Record<string, LinkedModuleEntry>): Record<strin
 }
 
 /**
- * Schema outputs of manifests that passed every check, by their exact JSON text (what
- * `JSON.parse` read): validation is a pure function of that text, so the same text needs no
- * second pass. Only valid manifests are kept; {@link build} copies an output for each caller.
+ * Manifests that passed every check, by their exact JSON text (what `JSON.parse` read):
+ * validation is a pure function of that text, so the same text needs no second pass, and the
+ * same frozen manifest is returned again. Only valid manifests are kept.
  */
-const validated = new BoundedTextMap<ManifestSchemaOutput>(64);
+const validated = new BoundedTextMap<PluginManifest>(64);
 
 /**
  * The same, by the text with `name` set aside ({@link nameFreeText}): the schema checks each
- * field on its own, so a document that differs only in its name has the same output but for
- * the name, once that name passes its own rule. Cross-field checks (`extraChecks`: the
- * self-dependency, unknown fields, prototype keys) still run on every such document.
+ * field on its own, so a document that differs only in its name is the same manifest but for
+ * the name (its other fields, frozen, are shared), once that name passes its own rule.
+ * Cross-field checks (`extraChecks`: the self-dependency, unknown fields, prototype keys) still
+ * run on every such document.
  */
-const validatedButName = new BoundedTextMap<ManifestSchemaOutput>(64);
+const validatedButName = new BoundedTextMap<PluginManifest>(64);
 
 /** The document's JSON text with its name replaced by one fixed value (key order kept). */
 function nameFreeText(raw: Record<string, unknown>): string {
   return JSON.stringify({ ...raw, name: 0 });
 }
 
-/** The output of a document like a kept one but for its name; undefined when its name or a cross-field check fails (then it is checked in full). */
-function withName(known: ManifestSchemaOutput, raw: Record<string, unknown>): ManifestSchemaOutput | undefined {
+/** The manifest of a document like a kept one but for its name; undefined when its name or a cross-field check fails (then it is checked in full). */
+function withName(known: PluginManifest, raw: Record<string, unknown>): PluginManifest | undefined {
   const name = v.safeParse(manifestSchema.entries.name, raw["name"], { abortPipeEarly: true });
   if (!name.success || extraChecks(raw).length > 0) return undefined;
-  return { ...known, name: name.output };
+  return Object.freeze({ ...known, name: name.output });
 }
 
 function check(input: unknown): Checked {
-  const read = readManifestInput(input);
+  const text = manifestText(input);
+  if ("issue" in text) return { issues: [toPublicIssue(text.issue)] };
+  // The same text validated before: the same frozen manifest, without parsing the text again.
+  const known = validated.get(text.text);
+  if (known !== undefined) return { output: known, issues: [], name: known.name };
+  const read = parseManifestText(text.text);
   if (!read.ok) return { issues: [toPublicIssue(read.issue)] };
   const raw = read.value;
-  // The same text validated before: the schema's output again (build() copies it afresh).
-  const known = validated.get(read.text);
-  if (known !== undefined) return { output: build(known, raw), issues: [], name: known.name };
   const shape = nameFreeText(raw);
   const similar = validatedButName.get(shape);
   const renamed = similar === undefined ? undefined : withName(similar, raw);
   if (renamed !== undefined) {
     validated.set(read.text, renamed);
-    return { output: build(renamed, raw), issues: [], name: renamed.name };
+    return { output: renamed, issues: [], name: renamed.name };
   }
   const result = v.safeParse(manifestSchema, raw, { abortPipeEarly: true });
   const found = [...(result.issues === undefined ? [] : fromValibot(result.issues)), ...extraChecks(raw)];
   const name = typeof raw["name"] === "string" && nameProblem(raw["name"]) === undefined ? raw["name"] : undefined;
   if (found.length === 0 && result.success) {
-    validated.set(read.text, result.output);
-    validatedButName.set(shape, result.output);
-    return { output: build(result.output, raw), issues: [], name };
+    const manifest = build(result.output, raw);
+    validated.set(read.text, manifest);
+    validatedButName.set(shape, manifest);
+    return { output: manifest, issues: [], name };
   }
   if (found.length === 0) found.push({ segments: [], message: "the manifest is invalid." });
   return { issues: sortIssues(found, Object.keys(raw)).map(toPublicIssue), name };
@@ -124,7 +129,8 @@ function checkSafely(input: unknown): Checked {
 }
 
 /**
- * Validates a plugin.json and returns it with defaults filled in. `input` is JSON text, UTF-8
+ * Validates a plugin.json and returns it with defaults filled in, deeply frozen (the same text
+ * parsed again returns the same object). `input` is JSON text, UTF-8
  * bytes (`Uint8Array`/`ArrayBuffer`) or an already-parsed value. Throws a `ThreadspaceError`
  * with code `manifest_invalid` whose `issues` list every problem with its JSON path.
  *

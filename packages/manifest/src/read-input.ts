@@ -97,16 +97,15 @@ function stringify(input: unknown): { text: string } | { message: string } {
   return utf8Length(text, MAX_MANIFEST_BYTES) > MAX_MANIFEST_BYTES ? { message: TOO_LARGE } : { text };
 }
 
-/**
- * Turns any input (JSON text, UTF-8 bytes or an already-parsed value) into a fresh JSON object,
- * refusing inputs over {@link MAX_MANIFEST_BYTES}, deeper than {@link MAX_MANIFEST_DEPTH},
- * not JSON, or not an object. Objects go through JSON text too, so the result never shares
- * references with the input and holds only JSON values.
- */
-export function readManifestInput(input: unknown): ReadResult {
+/** The manifest's JSON text (BOM removed), or why it cannot be read: over {@link MAX_MANIFEST_BYTES}, too deep, not JSON text or data. */
+export function manifestText(input: unknown): { readonly text: string } | { readonly issue: RawIssue } {
   const read = typeof input === "string" || isBytes(input) ? textOf(input) : stringify(input);
-  if ("message" in read) return refuse(read.message);
-  const text = read.text.startsWith("\uFEFF") ? read.text.slice(1) : read.text;
+  if ("message" in read) return { issue: { segments: [], message: read.message } };
+  return { text: read.text.startsWith("\uFEFF") ? read.text.slice(1) : read.text };
+}
+
+/** Parses manifest text (from {@link manifestText}) into a fresh JSON object, refusing text nested deeper than {@link MAX_MANIFEST_DEPTH}, not JSON, or not an object. */
+export function parseManifestText(text: string): ReadResult {
   if (textTooDeep(text, MAX_MANIFEST_DEPTH)) return refuse(TOO_DEEP);
   let value: unknown;
   try {
@@ -118,4 +117,15 @@ export function readManifestInput(input: unknown): ReadResult {
     return refuse(`the manifest must be a JSON object such as {"name": "my_plugin", "version": "1.0.0"}; got ${describeValue(value)}.`);
   }
   return { ok: true, value, text };
+}
+
+/**
+ * Turns any input (JSON text, UTF-8 bytes or an already-parsed value) into a fresh JSON object,
+ * refusing inputs over {@link MAX_MANIFEST_BYTES}, deeper than {@link MAX_MANIFEST_DEPTH},
+ * not JSON, or not an object. Objects go through JSON text too, so the result never shares
+ * references with the input and holds only JSON values.
+ */
+export function readManifestInput(input: unknown): ReadResult {
+  const read = manifestText(input);
+  return "issue" in read ? { ok: false, issue: read.issue } : parseManifestText(read.text);
 }

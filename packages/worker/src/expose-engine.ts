@@ -1,5 +1,5 @@
 import * as Comlink from "comlink";
-import { createEngine, type Engine, type EngineLogger, type EngineOptions } from "@threadspace/core";
+import { ThreadspaceError, createEngine, type Engine, type EngineLogger, type EngineOptions } from "@threadspace/core";
 import { EngineFacade } from "./engine-facade.ts";
 import { registerErrorTransfer } from "./error-transfer.ts";
 
@@ -30,7 +30,8 @@ export interface ExposeOptions {
  */
 export function exposeEngine(options: EngineOptions | PromiseLike<EngineOptions> = {}, expose: ExposeOptions = {}): Promise<Engine> {
   registerErrorTransfer();
-  const { setup, endpoint = globalThis as unknown as Comlink.Endpoint } = expose;
+  const { setup } = expose;
+  const endpoint = expose.endpoint ?? workerScope(globalThis);
   let logger: EngineLogger = console;
   const engine = Promise.resolve(options).then(async (resolved) => {
     logger = resolved.logger ?? console;
@@ -51,4 +52,16 @@ function forwardTo(current: () => EngineLogger): EngineLogger {
     warn: (...args) => current().warn(...args),
     error: (...args) => current().error(...args),
   };
+}
+
+/** The worker's global scope as comlink's endpoint; outside a worker (no `postMessage` and listeners) a clear error. */
+function workerScope(scope: object): Comlink.Endpoint {
+  if (isEndpoint(scope)) return scope;
+  throw new ThreadspaceError("bad_input", "exposeEngine listens on a Web Worker's global scope, and this scope cannot receive messages: call it in a Web Worker, or pass { endpoint } (e.g. a MessagePort).");
+}
+
+/** True when `value` has what comlink's Endpoint needs: postMessage, addEventListener, removeEventListener. */
+function isEndpoint(value: object): value is Comlink.Endpoint {
+  const scope = value as Partial<Record<keyof Comlink.Endpoint, unknown>>;
+  return typeof scope.postMessage === "function" && typeof scope.addEventListener === "function" && typeof scope.removeEventListener === "function";
 }

@@ -131,5 +131,5 @@ function eventRow(seq: number, event: TopicEvent): StorageValue {
     payload = asJson(payload);
   }
   const row: EventRow = { seq, topic: event.topic, payload, source: event.source, at: event.at };
-  return row as unknown as StorageValue;
+  return row;
 }

@@ -51,17 +51,15 @@ interface Contracted {
  */
 export class ExportContract {
   readonly #plugin: string;
-  readonly #inputs = new Map<string, Contracted>();
-  readonly #outputs = new Map<string, Contracted>();
+  readonly #inputs: ReadonlyMap<string, Contracted>;
+  readonly #outputs: ReadonlyMap<string, Contracted>;
 
+  /** `exports` is a parsed manifest's (frozen): what is enforced cannot change after install. */
   constructor(plugin: string, exports: Readonly<Record<string, ExportSchema>>, checkOutputs: boolean) {
     this.#plugin = plugin;
-    // A copy: the manifest that engine.get() hands out cannot change what is enforced.
-    const own: Readonly<Record<string, ExportSchema>> = structuredClone(exports);
-    for (const [name, entry] of Object.entries(own)) {
-      if (entry.input !== undefined) this.#inputs.set(name, contracted(entry.input));
-      if (entry.output !== undefined && checkOutputs) this.#outputs.set(name, contracted(entry.output));
-    }
+    const sides = sidesOf(exports);
+    this.#inputs = sides.inputs;
+    this.#outputs = checkOutputs ? sides.outputs : NONE;
   }
 
   /** `bad_input` when a call's input breaks its export's input schema; undefined when it passes (or the export has none). */
@@ -109,4 +107,30 @@ export class ExportContract {
 
 function contracted(schema: PayloadSchema): Contracted {
   return { schema, quick: schema.encoding === "text" ? textQuickPass(schema) : undefined };
+}
+
+const NONE: ReadonlyMap<string, Contracted> = new Map();
+
+interface Sides {
+  readonly inputs: ReadonlyMap<string, Contracted>;
+  readonly outputs: ReadonlyMap<string, Contracted>;
+}
+
+/** Every install of one manifest (frozen by parseManifest, shared by renamed copies) shares its exports' contracts and their compiled checks. */
+const sidesByExports = new WeakMap<object, Sides>();
+
+function sidesOf(exports: Readonly<Record<string, ExportSchema>>): Sides {
+  const known = sidesByExports.get(exports);
+  if (known !== undefined) return known;
+  // Not frozen (a manifest built by hand): a copy, so that later changes to it change nothing enforced.
+  const own = Object.isFrozen(exports) ? exports : (structuredClone(exports) as Readonly<Record<string, ExportSchema>>);
+  const inputs = new Map<string, Contracted>();
+  const outputs = new Map<string, Contracted>();
+  for (const [name, entry] of Object.entries(own)) {
+    if (entry.input !== undefined) inputs.set(name, contracted(entry.input));
+    if (entry.output !== undefined) outputs.set(name, contracted(entry.output));
+  }
+  const sides = { inputs, outputs };
+  if (Object.isFrozen(exports)) sidesByExports.set(exports, sides);
+  return sides;
 }

@@ -1,3 +1,5 @@
+import { grownRing } from "../health/ring-growth.ts";
+
 /** Calls the fuel percentiles are taken over. */
 export const FUEL_WINDOW = 256;
 
@@ -14,12 +16,14 @@ export interface FuelSummary {
 
 /** A ring of the fuel the last {@link FUEL_WINDOW} calls used; percentiles are computed when read. */
 export class FuelWindow {
-  readonly #ring = new Float64Array(FUEL_WINDOW);
+  // Grown as calls come (ring-growth.ts), up to FUEL_WINDOW.
+  #ring = new Float64Array(0);
   #count = 0;
   #total = 0;
 
   /** Records one call's fuel. */
   record(fuel: number): void {
+    if (this.#count === this.#ring.length && this.#count < FUEL_WINDOW) this.#ring = grownRing(this.#ring, FUEL_WINDOW, (n) => new Float64Array(n));
     this.#ring[this.#count % FUEL_WINDOW] = fuel;
     this.#count++;
     this.#total += fuel;

@@ -1,3 +1,5 @@
+import { grownRing } from "./ring-growth.ts";
+
 /** Percentiles of the timed calls in a {@link LatencyWindow}, in ms (null before the first). */
 export interface LatencyPercentiles {
   readonly p50: number | null;
@@ -13,19 +15,23 @@ export interface LatencyPercentiles {
  * the error rate.
  */
 export class LatencyWindow {
-  readonly #ms: Float64Array;
-  readonly #failed: Uint8Array;
+  // Grown as calls come (ring-growth.ts), up to `capacity`.
+  #ms = new Float64Array(0);
+  #failed = new Uint8Array(0);
   readonly #capacity: number;
   #next = 0;
   #size = 0;
 
   constructor(capacity: number) {
     this.#capacity = capacity;
-    this.#ms = new Float64Array(capacity);
-    this.#failed = new Uint8Array(capacity);
   }
 
   add(ms: number, failed: boolean): void {
+    if (this.#capacity === 0) return;
+    if (this.#next === this.#ms.length) {
+      this.#ms = grownRing(this.#ms, this.#capacity, (n) => new Float64Array(n));
+      this.#failed = grownRing(this.#failed, this.#capacity, (n) => new Uint8Array(n));
+    }
     this.#ms[this.#next] = ms;
     this.#failed[this.#next] = failed ? 1 : 0;
     if (++this.#next === this.#capacity) this.#next = 0;

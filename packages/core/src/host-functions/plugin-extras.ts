@@ -7,6 +7,7 @@ import { extismFetch, httpKernelFunctions, importsHttp } from "../http/http-kern
 import { httpFailed } from "../http/http-errors.ts";
 import type { PluginWasi } from "../wasi/wasi-options.ts";
 import { bridgeKey } from "../isolation/bridge/protocol.ts";
+import type { BridgeCallContext } from "../isolation/bridge/bridge-channel.ts";
 
 const KERNEL_MODULE = "extism:host/env";
 
@@ -109,11 +110,11 @@ export function bridgeExtras(manifest: PluginManifest, imports: readonly WebAsse
   if (importsHttp(imports)) {
     const http = outbound(manifest, services, logs);
     // The bridge's context carries the call's deadline (the wait counts against it); the call's transaction identifies the call.
-    const kernel = httpKernelFunctions(
+    const kernel = httpKernelFunctions<BridgeCallContext>(
       manifest.name,
       http,
-      (context) => (context as { deadline?: number }).deadline ?? Infinity,
-      (context) => (context as unknown as { hostContext(): unknown }).hostContext(),
+      (context) => context.deadline ?? Infinity,
+      (context) => context.hostContext(),
     );
     for (const [name, fn] of Object.entries(kernel)) out[bridgeKey(KERNEL_MODULE, name)] = fn as ExtismStyleHostFunction;
   }

@@ -1,4 +1,3 @@
-import type { CallContext } from "@extism/extism";
 import type { OutboundHttp, PluginHttpRequest, PluginHttpResponse } from "./outbound-http.ts";
 import { httpFailed } from "./http-errors.ts";
 
@@ -9,8 +8,11 @@ const MAX_REQUEST_JSON_BYTES = 64 * 1024;
 /** Statuses whose response has no body (the Response constructor refuses one). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
-/** The part of Extism's call context the kernel functions use. */
-type KernelContext = Pick<CallContext, "read" | "store">;
+/** The part of a call context the kernel functions use: Extism's CallContext, or a bridge worker's context. */
+interface KernelContext {
+  read(handle: bigint): { bytes(): Uint8Array } | null;
+  store(value: string | Uint8Array): bigint;
+}
 
 /** True when a module's imports include Extism's `http_request`. */
 export function importsHttp(imports: readonly WebAssembly.ModuleImportDescriptor[]): boolean {
@@ -43,10 +45,10 @@ export function readPluginRequest(plugin: string, json: Uint8Array | undefined, 
  * itself (the engine's side of a bridge worker, where the worker waits): `http_request` is async,
  * the other two answer from the last response of this instance.
  */
-export function httpKernelFunctions(plugin: string, http: OutboundHttp, deadline: (context: KernelContext) => number, callKey: (context: KernelContext) => unknown = () => undefined) {
+export function httpKernelFunctions<C extends KernelContext>(plugin: string, http: OutboundHttp, deadline: (context: C) => number, callKey: (context: C) => unknown = () => undefined) {
   let last: PluginHttpResponse | undefined;
   return {
-    http_request: async (context: KernelContext, request: bigint, body: bigint): Promise<bigint> => {
+    http_request: async (context: C, request: bigint, body: bigint): Promise<bigint> => {
       last = undefined;
       const json = context.read(request)?.bytes();
       const bytes = body === 0n ? null : (context.read(body)?.bytes() ?? null);
@@ -54,7 +56,7 @@ export function httpKernelFunctions(plugin: string, http: OutboundHttp, deadline
       return context.store(last.body);
     },
     http_status_code: (): number => last?.status ?? 0,
-    http_headers: (context: KernelContext): bigint => (last === undefined ? 0n : context.store(JSON.stringify(last.headers))),
+    http_headers: (context: C): bigint => (last === undefined ? 0n : context.store(JSON.stringify(last.headers))),
   };
 }
 

@@ -73,7 +73,8 @@ export function linkedServes(linked: readonly LinkedModule[], alsoServed?: (i: W
 }
 
 /** Every import of a plugin that the host must serve: main's and its linked modules', without the ones linked modules serve. */
-export function hostImports(shape: ModuleShape, linked: readonly LinkedModule[]): WebAssembly.ModuleImportDescriptor[] {
+export function hostImports(shape: ModuleShape, linked: readonly LinkedModule[]): readonly WebAssembly.ModuleImportDescriptor[] {
+  if (linked.length === 0) return shape.imports;
   const names = new Set(linked.map((each) => each.name));
   return [shape, ...linked.map((each) => each.shape)].flatMap((s) => s.imports).filter((i) => !names.has(i.module));
 }

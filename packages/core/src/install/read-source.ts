@@ -3,6 +3,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, type PluginManifest } from "@threads
 import { maxBundleBytes, unpackBundle, verifyBundle, type SignatureFile, type SignatureStatus, type TrustPolicy } from "@threadspace/bundle";
 import { platform } from "#platform";
 import type { BundleParts, InstallSource } from "./install-source.ts";
+import { HashMemo } from "./hash-memo.ts";
 import { isResponse, linkedModulesOf, readLinkedModules, readWasmResponse } from "./linked-sources.ts";
 
 /** A bundle read from its source, its manifest validated, its wasm not yet checked. */
@@ -26,10 +27,20 @@ export interface SourceBundle {
   readonly linked?: Readonly<Record<string, Uint8Array | WebAssembly.Module>> | undefined;
 }
 
-/** The bundle with {@link SourceBundle.sha256} started (its wasm must be its own copy). */
+/** Hashes of wasm installed recently in this realm (every bundle's wasm is its own copy). */
+const recentHashes = new HashMemo(undefined, undefined, platform.equalBytes);
+
+/** The bundle with {@link SourceBundle.sha256} started (its wasm must be its own copy): remembered for bytes installed before. */
 function hashed(bundle: SourceBundle): SourceBundle {
-  if (!(bundle.wasm instanceof Uint8Array)) return bundle;
-  const sha256 = platform.sha256Hex(bundle.wasm).then((hex) => `sha256:${hex}`);
+  const wasm = bundle.wasm;
+  if (!(wasm instanceof Uint8Array) || bundle.sha256 !== undefined) return bundle;
+  const known = recentHashes.find(wasm);
+  if (known !== undefined) return { ...bundle, sha256: Promise.resolve(known) };
+  const sha256 = platform.sha256Hex(wasm).then((hex) => {
+    const prefixed = `sha256:${hex}`;
+    recentHashes.remember(wasm, prefixed);
+    return prefixed;
+  });
   // Awaited by whoever needs it; a failure surfaces there, not as an unhandled rejection here.
   sha256.catch(() => undefined);
   return { ...bundle, sha256 };

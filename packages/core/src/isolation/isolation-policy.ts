@@ -98,8 +98,9 @@ export interface IsolationDecision {
  * plugin where the shared-memory bridge cannot run (transport `"extism"`, no
  * `Atomics.waitAsync`) runs in a worker of its own, with a note. Never silently.
  */
-export function decideIsolation(plugin: string, requested: Isolation, options: EngineIsolationOptions = {}, support: WorkerSupport = workerSupport(), atomics: object = Atomics): IsolationDecision {
+export function decideIsolation(plugin: string, requested: Isolation, options: EngineIsolationOptions = {}, given?: WorkerSupport, atomics: object = Atomics): IsolationDecision {
   if (requested === "inline") return { mode: requested, notes: [] };
+  const support = given ?? workerSupport();
   if (support.available) {
     if (requested === "pool" && workerTransport(options, atomics) !== "bridge") {
       return { mode: "worker", notes: [`isolation: asked for "pool", running in a worker of its own because pool workers need the shared-memory bridge (isolation.transport is "extism" here, or Atomics.waitAsync is missing)`] };

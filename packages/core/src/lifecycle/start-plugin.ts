@@ -6,9 +6,10 @@ import { PluginRunner, type RunnerIsolation, type RunnerLimits, type RunnerOptio
 import { extismConfigVersion, type ExtismConfig } from "../config/extism-config.ts";
 import type { EngineLogger } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
-import type { CallTransaction, Host } from "@threadspace/host";
+import type { Host } from "@threadspace/host";
 import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
+import { StagedCommits } from "./staged-commits.ts";
 import { InlineInstance } from "../isolation/inline-instance.ts";
 import { DEFAULT_SPIN_MICROS, decideIsolation, workerTransport, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import { workerInstanceFactory, type WorkerStartOptions } from "../isolation/start-worker.ts";
@@ -73,6 +74,8 @@ interface ImportPlan {
   readonly wasi?: EngineWasi | undefined;
   /** The same, built inside the plugin's bridge or pool worker (Node). */
   readonly workerWasi?: WorkerWasiSpec | undefined;
+  /** Where its calls' writes go: held until the start is complete, dropped when it fails (staged-commits.ts). */
+  readonly commits: StagedCommits;
 }
 
 const usesWasi = (plan: ImportPlan): boolean => plan.imports.some((i) => i.module === "wasi_snapshot_preview1");
@@ -105,17 +108,21 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   const wasiPlace = isolation.mode === "worker" && workerTransport(options.isolation) === "extism" ? "extism-worker" : isolation.mode;
   const served = await engineWasi(name, imports, options.compat?.wasi?.(name), platform.serveWasi, options.host.state.logs, wasiPlace);
   for (const note of [...isolation.notes, ...served.notes]) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
-  const plan: ImportPlan = { imports, userImports, needs, wasi: served.wasi, workerWasi: served.worker };
+  const plan: ImportPlan = { imports, userImports, needs, wasi: served.wasi, workerWasi: served.worker, commits: new StagedCommits(options.host, name) };
   const runner = isolation.mode !== "inline" ? await startWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
-  if (manifest.interface === "extism") return runner;
   let initialised = false;
   try {
-    await runInit(runner);
-    initialised = true;
-    await checkMetadata(runner, manifest);
+    if (manifest.interface !== "extism") {
+      await runInit(runner);
+      initialised = true;
+      await checkMetadata(runner, manifest);
+    }
+    await plan.commits.release();
     return runner;
   } catch (error) {
+    // The cleanup's writes are dropped with init_plugin's: a failed start leaves the data as it was.
     if (initialised) await runCleanup(runner);
+    plan.commits.discard();
     await runner.close().catch(() => undefined);
     throw error;
   }
@@ -124,13 +131,12 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
 /** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
 function runnerOptions(manifest: PluginManifest, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): RunnerOptions {
   const { name } = manifest;
-  const host = options.host;
   // Host functions of any kind get the call's transaction (ts_* APIs, the embedder's functions, HTTP's per-call count).
   const transactions = plan.userImports.size > 0 || plan.needs.http || plan.needs.anyName;
   return {
     ...(manifest.exports === undefined ? {} : { contract: new ExportContract(name, manifest.exports, options.checkOutputs === true) }),
-    // The host opens each call's transaction and commits it through its own persistence.
-    ...(transactions ? { transactions: { begin: () => host.begin(name), commit: (tx: CallTransaction) => host.commit(tx) } } : {}),
+    // The host opens each call's transaction and commits it through its own persistence (held while the plugin starts).
+    ...(transactions ? { transactions: plan.commits } : {}),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     isolation,
   };

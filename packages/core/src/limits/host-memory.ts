@@ -38,13 +38,23 @@ const encoder = new TextEncoder();
 /** The ThreadspaceError codes a {@link KernelLimitError} carries. */
 export type KernelLimitCode = Extract<ThreadspaceErrorCode, "memory_limit" | "limit_exceeded">;
 
+/** The symbol rc13's CallContext keeps its kernel functions under, once found. */
+let envSymbol: symbol | undefined;
+
+/** rc13's STORE method symbol ("store-value"), by CallContext prototype: looked up once per prototype, not per instance. */
+const storeSymbols = new WeakMap<object, symbol | undefined>();
+
+function storeSymbolOf(proto: object): symbol | undefined {
+  if (storeSymbols.has(proto)) return storeSymbols.get(proto);
+  const found = Object.getOwnPropertySymbols(proto).find((s) => s.description === "store-value");
+  storeSymbols.set(proto, found);
+  return found;
+}
+
 /**
  * The call went over a kernel cap: `memory_limit` (host memory, vars) or `limit_exceeded`
  * (block slots). Thrown inside a kernel import, it traps the guest and fails the call.
  */
-/** The symbol rc13's CallContext keeps its kernel functions under, once found. */
-let envSymbol: symbol | undefined;
-
 export class KernelLimitError extends Error {
   readonly code: KernelLimitCode;
 
@@ -215,7 +225,7 @@ export class HostMemoryGuard {
     if (this.#context === context) return;
     this.#context = context;
     const proto: object = Object.getPrototypeOf(context);
-    const storeSymbol = Object.getOwnPropertySymbols(proto).find((s) => s.description === "store-value");
+    const storeSymbol = storeSymbolOf(proto);
     const alloc = context.alloc.bind(context);
     Object.defineProperty(context, "alloc", {
       configurable: true,

@@ -250,6 +250,30 @@ function checkRequested(requested: PluginLimits, plugin: string | undefined): vo
  * notes[0].message   // "memoryPages: asked for 1024 pages (64 MiB), capped by policy to 256 pages (16 MiB)"
  */
 export function resolveLimits(requested: PluginLimits, policy: HostLimitsPolicy = {}, options: { readonly plugin?: string | undefined } = {}): ResolvedLimits {
+  // Frozen inputs (a parsed manifest's limits, an engine's policy) always resolve the same way.
+  if (!Object.isFrozen(requested) || !Object.isFrozen(policy)) return computeLimits(requested, policy, options);
+  let byPolicy = resolvedFrozen.get(requested);
+  const known = byPolicy?.get(policy);
+  if (known !== undefined) return known;
+  const resolved = computeLimits(requested, policy, options);
+  deepFreezeResolved(resolved);
+  if (byPolicy === undefined) resolvedFrozen.set(requested, (byPolicy = new WeakMap()));
+  byPolicy.set(policy, resolved);
+  return resolved;
+}
+
+/** Limits resolved from frozen requests under frozen policies (shared, frozen). */
+const resolvedFrozen = new WeakMap<PluginLimits, WeakMap<HostLimitsPolicy, ResolvedLimits>>();
+
+function deepFreezeResolved(resolved: ResolvedLimits): void {
+  for (const note of resolved.notes) Object.freeze(note);
+  Object.freeze(resolved.notes);
+  Object.freeze(resolved.sources);
+  Object.freeze(resolved.limits);
+  Object.freeze(resolved);
+}
+
+function computeLimits(requested: PluginLimits, policy: HostLimitsPolicy, options: { readonly plugin?: string | undefined }): ResolvedLimits {
   checkHostLimitsPolicy(policy);
   checkRequested(requested, options.plugin);
   const notes: LimitNote[] = [];

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { stat } from "node:fs/promises";
@@ -49,6 +50,7 @@ export const platform: Platform = {
   async sha256Hex(bytes) {
     return createHash("sha256").update(bytes).digest("hex");
   },
+  equalBytes: (a, b) => a.byteLength === b.byteLength && Buffer.compare(a, b) === 0,
   async readBytes(url, maxBytes, within) {
     if (url.protocol === "file:") return readRegularFile(fileURLToPath(url), maxBytes, within?.protocol === "file:" ? fileURLToPath(within) : undefined);
     return readResponse(await fetch(url), url, maxBytes);

@@ -13,6 +13,8 @@ export interface Platform {
   locateManifest(source: string): Promise<URL>;
   /** Lowercase hex sha256 (Node hashes synchronously: WebCrypto's thread-pool hop costs more than a small module's hash). */
   sha256Hex(bytes: Uint8Array): Promise<string>;
+  /** True when both hold the same bytes; a native comparison where the runtime has one (Node's memcmp), else absent. */
+  equalBytes?: ((a: Uint8Array, b: Uint8Array) => boolean) | undefined;
   /**
    * Reads at most `maxBytes` from a URL; throws an Error with the reason otherwise. `within`: the
    * bundle's folder; in Node a `file:` URL must then resolve (symlinks followed) inside it, and

@@ -92,10 +92,14 @@ export function parseTrace(source: unknown, maxBytes: number = DEFAULT_MAX_TRACE
   if (t["version"] !== 3 && "wasi" in t) throw refuse(`the trace is version ${String(t["version"])}, which has no WASI values; a trace with wasi is version 3.`, [{ path: "$.wasi", message: `not in version ${String(t["version"])}` }]);
   check ??= compileConfigSchema(TRACE_SCHEMA);
   const issues = check(t);
-  if (issues.length > 0) throw refuse(`the trace is not one this engine can replay: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}.`, issues);
-  const wasiIssues = checkWasiValues(t["wasi"]);
-  if (wasiIssues.length > 0) throw refuse(`the trace is not one this engine can replay: ${wasiIssues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}.`, wasiIssues);
-  return t as unknown as CallTrace;
+  const all = [...issues, ...(issues.length === 0 ? checkWasiValues(t["wasi"]) : [])];
+  if (!passed(t, all)) throw refuse(`the trace is not one this engine can replay: ${all.map((issue) => `${issue.path} ${issue.message}`).join("; ")}.`, all);
+  return t;
+}
+
+/** True when the trace schema found no issue in `value`: it is then a {@link CallTrace} (TRACE_SCHEMA describes that type, unknown fields refused). */
+function passed(value: object, issues: readonly unknown[]): value is CallTrace {
+  return issues.length === 0;
 }
 
 /** What the schema cannot say about WASI values: a clock value is a u64 in decimal, random bytes are as many as were asked for. */

@@ -154,10 +154,17 @@ function fit(trace: CallTrace, maxBytes: number): CallTrace {
   const logs = [...trace.logs];
   const host = [...trace.host];
   const events = [...trace.events];
-  for (const list of [logs, host, events] as unknown[][]) {
-    while (size > maxBytes && list.length > 0) size -= JSON.stringify(list.pop()).length + 1;
-  }
-  return { ...trace, logs: logs as TraceLog[], host: host as HostExchange[], events: events as TraceEvent[], truncated: true };
+  size = dropUntil(logs, size, maxBytes);
+  size = dropUntil(host, size, maxBytes);
+  dropUntil(events, size, maxBytes);
+  return { ...trace, logs, host, events, truncated: true };
+}
+
+/** Drops items from the end of `list` while `size` (JSON characters) is over `maxBytes`; returns the size left. */
+function dropUntil<T>(list: T[], size: number, maxBytes: number): number {
+  let left = size;
+  while (left > maxBytes && list.length > 0) left -= JSON.stringify(list.pop()).length + 1;
+  return left;
 }
 
 /** An error as a trace keeps it: its code and message. */

@@ -1,5 +1,5 @@
 import { messageOf } from "@threadspace/errors";
-import type { HealthRow, StorageValue, StorageWrite } from "@threadspace/storage";
+import type { HealthRow, StorageWrite } from "@threadspace/storage";
 import type { EngineLogger } from "../engine-options.ts";
 import type { EventLog } from "../events/event-log.ts";
 import type { HealthHistory, HealthMonitor } from "../lifecycle/monitor.ts";
@@ -78,9 +78,14 @@ export class Journal {
   }
 }
 
-/** A history as a `health` row (optional fields left out, as storage values have no `undefined`). */
-function historyRow(history: HealthHistory): StorageValue {
-  const row: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(history)) if (value !== undefined) row[field] = value;
-  return row as HealthRow as unknown as StorageValue;
+/** A history as a `health` row: its fields, the optional ones only when set (storage values have no `undefined`). */
+function historyRow(history: HealthHistory): HealthRow {
+  const { lastError, lastErrorCode, lastErrorAt, lastCheck, ...counts } = history;
+  return {
+    ...counts,
+    ...(lastError === undefined ? {} : { lastError }),
+    ...(lastErrorCode === undefined ? {} : { lastErrorCode }),
+    ...(lastErrorAt === undefined ? {} : { lastErrorAt }),
+    ...(lastCheck === undefined ? {} : { lastCheck }),
+  };
 }

@@ -5,6 +5,7 @@ import { own } from "../state/json-value.ts";
 import { objectRequest } from "./object-request.ts";
 
 const key = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
+const parseGet = objectRequest({ key: v.optional(key) });
 
 /**
  * `ts_config_get({"key"?})` (permission `config:read`): the plugin's merged config (plugin.json
@@ -15,7 +16,7 @@ export function configApi(store: ConfigStore): HostApi {
   return {
     name: "config",
     functions: {
-      get: hostFunction("config:read", objectRequest({ key: v.optional(key) }), (r, call) => {
+      get: hostFunction("config:read", parseGet, (r, call) => {
         const config = store.get(call.plugin);
         return r.key === undefined ? config : (own(config, r.key) ?? null);
       }),

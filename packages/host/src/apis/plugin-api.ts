@@ -10,6 +10,7 @@ import { hostFunction, type HostApi } from "../host-types.ts";
 export type PluginInvoker = (caller: string, callee: string, exportName: string, input: string) => Promise<string>;
 
 const name = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+const parseCall = requestParser(v.object({ plugin: name, export: name, input: v.optional(v.pipe(v.string(), v.maxLength(1024 * 1024)), "") }));
 
 /**
  * `ts_plugin_call({"plugin", "export", "input"?})` (permission `plugin:call`): calls an export of
@@ -23,7 +24,7 @@ export function pluginApi(invoke: PluginInvoker): HostApi {
       call: {
         ...hostFunction(
           "plugin:call",
-          requestParser(v.object({ plugin: name, export: name, input: v.optional(v.pipe(v.string(), v.maxLength(1024 * 1024)), "") })),
+          parseCall,
           (r, call) => invoke(call.plugin, r.plugin, r.export, r.input),
         ),
         async: true,

@@ -47,15 +47,30 @@ const DRAFTS: Record<string, SchemaDraft> = {
 /** Checks a config object (or, for an export schema, any JSON value); returns its issues (empty when valid). */
 export type ConfigCheck = (config: unknown) => ThreadspaceIssue[];
 
+/** Checks compiled from frozen schemas (a parsed manifest's): the same schema object is compiled once. */
+const compiledFrozen = new WeakMap<object, ConfigCheck>();
+
 /**
  * Compiles a plugin's `configSchema` (JSON Schema; draft from `$schema`, else 2020-12) with
  * `@cfworker/json-schema`, which interprets the schema (no code generation, so it runs under a
- * CSP and in workerd). Issues carry JSON paths into the config, e.g. `$.features.beta`.
+ * CSP and in workerd). Issues carry JSON paths into the config, e.g. `$.features.beta`. The
+ * schema is copied first (the validator annotates what it is given); a frozen schema, such as
+ * a parsed manifest's, is compiled once and its check shared.
  */
-export function compileConfigSchema(schema: JsonObject): ConfigCheck {
+export function compileConfigSchema(schema: Readonly<JsonObject>): ConfigCheck {
+  if (!Object.isFrozen(schema)) return compile(schema);
+  let check = compiledFrozen.get(schema);
+  if (check === undefined) {
+    check = compile(schema);
+    compiledFrozen.set(schema, check);
+  }
+  return check;
+}
+
+function compile(schema: Readonly<JsonObject>): ConfigCheck {
   const declared = own(schema, "$schema");
   const draft = (typeof declared === "string" ? DRAFTS[declared] : undefined) ?? "2020-12";
-  const validator = new Validator(schema as Schema, draft, false);
+  const validator = new Validator(structuredClone(schema) as Schema, draft, false);
   return (config) => {
     try {
       const result = validator.validate(config);

@@ -145,7 +145,14 @@ export class EventBus {
   }
 }
 
+/** Topics that passed {@link topicProblem} lately (most emits repeat a few topics): checked once, not per event. */
+const validTopics = new Set<string>();
+const VALID_TOPICS_KEPT = 256;
+
 function checkTopic(topic: string): void {
+  if (validTopics.has(topic)) return;
   const problem = topicProblem(topic);
   if (problem !== undefined) throw new HostFailure("bad_request", problem);
+  if (validTopics.size >= VALID_TOPICS_KEPT) validTopics.clear();
+  validTopics.add(topic);
 }

@@ -23,6 +23,23 @@ describe("LogStore", () => {
     expect(logs.read("p", { level: "error" }).map((entry) => entry.message)).toEqual(["kept"]);
   });
 
+  test("a kept log goes on receiving entries, outlives forget, and restore makes it the plugin's log again at a level", () => {
+    const store = new LogStore();
+    store.open("p", "debug");
+    store.append("p", "info", "old build");
+    const kept = store.keep("p");
+    if (kept === undefined) throw new Error("expected a log to keep");
+    store.append("p", "error", "new build failed");
+    store.forget("p");
+    store.open("p", "warn");
+    expect(store.read("p")).toEqual([]);
+    store.restore(kept, "info");
+    expect(store.read("p").map((entry) => [entry.seq, entry.message])).toEqual([[1, "old build"], [2, "new build failed"]]);
+    expect(store.level("p")).toBe("info");
+    expect(store.append("p", "info", "again")?.seq).toBe(3);
+    expect(store.keep("nobody")).toBeUndefined();
+  });
+
   test("resize keeps the newest entries", () => {
     const logs = new LogStore(4);
     logs.open("p", "trace");

@@ -62,7 +62,8 @@ export const MAX_LOG_FIELDS_CHARS = 8192;
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-interface PluginLog {
+/** One plugin's log (see {@link LogStore}); held aside as a {@link KeptLog}. */
+export interface PluginLog {
   level: LogThreshold;
   /** Ring buffer: `entries[(start + i) % entries.length]` is the i-th oldest. */
   readonly entries: LogEntry[];
@@ -120,6 +121,24 @@ export class LogStore {
   /** Drops a plugin's log (uninstall). */
   forget(plugin: string): void {
     this.#logs.delete(plugin);
+  }
+
+  /**
+   * A handle on a plugin's log as it is now, which keeps receiving its entries while it is the
+   * plugin's log and outlives {@link forget}: {@link restore} makes it the plugin's log again
+   * (a refused upgrade puts the old build's log back, with what the new build wrote meanwhile).
+   */
+  keep(plugin: string): KeptLog | undefined {
+    const log = this.#logs.get(plugin);
+    return log === undefined ? undefined : new KeptLog(plugin, log);
+  }
+
+  /** Makes a kept log its plugin's log again (replacing any log opened since), at `level`. */
+  restore(kept: KeptLog, level: LogThreshold): void {
+    // The level binding was the stopped instance's; the next start binds its own.
+    kept.log.onLevel = undefined;
+    this.#logs.set(kept.plugin, kept.log);
+    this.setLevel(kept.plugin, level);
   }
 
   /** The plugin's level (`silent` for an unknown plugin). */
@@ -232,4 +251,16 @@ function copyFields(fields: Readonly<Record<string, unknown>> | undefined): Read
   if (text === undefined || text === "{}") return NO_FIELDS;
   if (text.length > MAX_LOG_FIELDS_CHARS) return Object.freeze({ $dropped: `the fields were ${text.length} characters of JSON; at most ${MAX_LOG_FIELDS_CHARS} are kept` });
   return deepFreeze(JSON.parse(text) as Record<string, unknown>);
+}
+
+/** A plugin's log held by {@link LogStore.keep}. */
+export class KeptLog {
+  readonly plugin: string;
+  /** @internal */
+  readonly log: PluginLog;
+
+  constructor(plugin: string, log: PluginLog) {
+    this.plugin = plugin;
+    this.log = log;
+  }
 }

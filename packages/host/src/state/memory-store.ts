@@ -1,4 +1,4 @@
-import { DELETE, type MemoryRow, type StorageValue } from "@threadspace/storage";
+import { DELETE, type MemoryRow } from "@threadspace/storage";
 import { TxMap, type CallTransaction, type StorageLink } from "../transaction.ts";
 import type { EventBus } from "./event-bus.ts";
 import { checkLimit, checkTextSize } from "./caps.ts";
@@ -66,7 +66,7 @@ export class MemoryStore {
       writes: (overlay, tx, out) => {
         for (const [id, stored] of overlay) {
           const row: MemoryRow | undefined = stored === undefined ? undefined : { ...stored.record, owner: tx.actor };
-          out.push({ store: "memories", key: id, value: row === undefined ? DELETE : (row as unknown as StorageValue) });
+          out.push({ store: "memories", key: id, value: row === undefined ? DELETE : row });
         }
       },
     };

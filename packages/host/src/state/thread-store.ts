@@ -1,5 +1,5 @@
 import { HostFailure } from "../host-types.ts";
-import { key as storageKey, type EntryRow, type StorageValue, type ThreadRow } from "@threadspace/storage";
+import { key as storageKey, type EntryRow, type ThreadRow } from "@threadspace/storage";
 import { TxMap, type CallTransaction, type StorageLink } from "../transaction.ts";
 import type { EventBus } from "./event-bus.ts";
 import { checkLimit, checkTextSize, copyJson } from "./caps.ts";
@@ -178,7 +178,7 @@ export class ThreadStore {
         for (const [id, head] of overlay) {
           if (head === undefined || heads.committedId(id)) continue;
           const row: ThreadRow = { ...head, metadata: head.metadata as ThreadRow["metadata"], owner: tx.actor };
-          out.push({ store: "threads", key: id, value: row as unknown as StorageValue });
+          out.push({ store: "threads", key: id, value: row });
         }
       },
     };
@@ -189,7 +189,7 @@ export class ThreadStore {
           for (const entry of list ?? []) {
             const seq = log.reserveStored(threadId);
             const row: EntryRow = { seq, author: entry.author, content: entry.content, at: entry.at, owner: tx.actor };
-            out.push({ store: "entries", key: storageKey(threadId, seq), value: row as unknown as StorageValue });
+            out.push({ store: "entries", key: storageKey(threadId, seq), value: row });
           }
         }
       },

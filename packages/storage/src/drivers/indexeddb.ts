@@ -416,7 +416,8 @@ class IdbStore implements IndexedDbStorageDriver {
         tx.done.catch(() => {}); // an aborted upgrade rejects openDB; this promise must not go unhandled
         for (const migration of migrationsAfter(oldVersion)) migration.up(database, tx);
       },
-      blocking: (_current, next, event) => this.#drop(event.target as unknown as IDBDatabase, next === null ? "another connection deleted the database" : `another connection upgrades the database to version ${next}`),
+      // Only an open connection is asked to step aside: `db` has resolved.
+      blocking: (_current, next) => void db.then((open) => this.#drop(open, next === null ? "another connection deleted the database" : `another connection upgrades the database to version ${next}`)),
       terminated: () => {
         void db.then((open) => this.#drop(open, "the browser closed the connection"));
       },
