@@ -12,12 +12,16 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
  * The budget for @threadspace/core's own bytes on top of @extism/extism (gzipped). 80 KiB before
  * fuel metering landed (74 KiB); 100 KiB after (92 KiB: the wasm rewriter is ~25 KiB minified);
  * 110 KiB once worker pools, record/replay, export schemas, HTTP and host functions by any name
- * landed (107 KiB); 115 KiB with the WASI output/mount adapter and vars in traces (113 KiB).
+ * landed (107 KiB); 115 KiB with the WASI output/mount adapter and vars in traces (113 KiB);
+ * 120 KiB with WASI clock and random in traces (119.1 KiB, against 116.7 KiB on main 655da8f: the
+ * import routing at install, the engine's clock/random functions and their recorder/replayer,
+ * ~5.5 KiB minified; browsers run WASI plugins through Extism's browser WASI, whose values must
+ * be recorded there too).
  * semver's per-function files would save 2.7 KiB but break Vite's dev server for apps that
  * pre-bundle only semver's root (README). Next cut:
  * load the worker bridge and pools (~18 KiB minified) only when a plugin needs them.
  */
-export const BUDGET_GZIP_BYTES = 115 * 1024;
+export const BUDGET_GZIP_BYTES = 120 * 1024;
 
 const entries = {
   "@extism/extism alone": `import createPlugin from "@extism/extism"; globalThis.x = createPlugin;`,
