@@ -97,7 +97,7 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
   const registry = new PluginRegistry();
   // The engine's own frozen copy: later changes to the embedder's object change nothing, and
   // limits resolved under it can be shared by every install of the same plugin.json.
-  const limitsPolicy = frozenPolicy(options.limits ?? {});
+  const limitsPolicy = options.limits === undefined ? NO_POLICY : frozenPolicy(options.limits);
   const quotaOf = (name: string): number | undefined => registry.plugins.get(name)?.limits.limits.storageBytes ?? limitsPolicy.defaults?.storageBytes;
   const callLimits = new CallLimits();
   const workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
@@ -167,6 +167,9 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
     },
   };
 }
+
+/** The policy of every engine created without `limits`: one object, so limits resolved under it are shared by all of them. */
+const NO_POLICY: HostLimitsPolicy = Object.freeze({});
 
 /** The limits policy copied and frozen (it is flat: limits and one `defaults` object of limits; options are checked before). */
 function frozenPolicy(policy: HostLimitsPolicy): HostLimitsPolicy {
