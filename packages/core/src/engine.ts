@@ -30,7 +30,7 @@ import { refusedUpgrade, upgradeAll, type RetiredBuild } from "./lifecycle/plugi
 import { UpgradeGate } from "./lifecycle/upgrade-gate.ts";
 import type { ConfigRuntime, PluginConfig } from "./config/config-runtime.ts";
 import type { EngineConfig } from "./config/engine-config.ts";
-import { enginePools, type EnginePools } from "./isolation/pool/engine-pools.ts";
+import { LazyPools } from "./isolation/lazy-pools.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import { pluginRecord, type PluginRecord } from "./plugin-record.ts";
@@ -85,7 +85,7 @@ export class Engine {
   readonly #callLimits: CallLimits;
   readonly #workerSlots: WorkerSlots | undefined;
   /** Worker pools (`limits.isolation: "pool"`): started with their first plugin, closed with the engine. */
-  readonly #pools: EnginePools;
+  readonly #pools: LazyPools;
   readonly #maxQueued: number;
   /** Debug mode: outputs checked against plugin.json's output schemas. */
   readonly #checkOutputs: boolean;
@@ -132,7 +132,7 @@ export class Engine {
     this.#metering = options.metering;
     this.#isolation = options.isolation;
     this.#checkOutputs = options.checkOutputs === true;
-    this.#pools = enginePools(options.isolation);
+    this.#pools = new LazyPools(options.isolation);
     this.#healthTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     // Every service is built and wired in one place (engine-services.ts); the engine keeps its own work.
     const services = buildEngineServices(options, {
