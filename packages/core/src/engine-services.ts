@@ -8,6 +8,8 @@
 import { Host, memoryView, threadView, type MemoryView, type ThreadView } from "@threadspace/host";
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { invokeDependency } from "./calls/invoke-dependency.ts";
+import { CallChains } from "./calls/call-chains.ts";
+import { LazyPools } from "./isolation/lazy-pools.ts";
 import { ConfigRuntime } from "./config/config-runtime.ts";
 import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
 import type { EngineOptions, EngineLogger } from "./engine-options.ts";
@@ -64,6 +66,10 @@ export interface EngineServices {
   /** hostCallsPerCall and eventsPerSecond, enforced in the host functions. */
   readonly callLimits: CallLimits;
   readonly workerSlots: WorkerSlots | undefined;
+  /** What each plugin's calls wait for now (ts_plugin_call, pool workers): a call that would wait for itself is refused with `busy`. */
+  readonly chains: CallChains;
+  /** Worker pools (`limits.isolation: "pool"`), counted against `workerSlots`: started with their first plugin, closed with the engine. */
+  readonly pools: LazyPools;
   /** Call metrics, health polling and the circuit breaker. */
   readonly monitor: HealthMonitor;
   /** The host, built with its persistence (the storage driver's committer, or the in-memory quota). */
@@ -95,6 +101,8 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
   const quotaOf = (name: string): number | undefined => registry.plugins.get(name)?.limits.limits.storageBytes ?? limitsPolicy.defaults?.storageBytes;
   const callLimits = new CallLimits();
   const workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
+  const chains = new CallChains();
+  const pools = new LazyPools(options.isolation, chains, workerSlots);
   // Events published by the services reach the bus once it exists (below); nothing emits before.
   let publish: (topic: string, payload: unknown) => void = () => undefined;
   const monitor = new HealthMonitor(options, (topic, payload) => publish(topic, payload));
@@ -107,7 +115,7 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
   const host = new Host({
     ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
     beforeCall: callLimits.beforeHostCall,
-    invokePlugin: (caller, callee, exportName, input) => invokeDependency(registry.plugins.get(caller)?.manifest, registry.plugins.get(callee)?.runner, callee, exportName, input, (runner) => monitor.admit(runner)),
+    invokePlugin: (caller, callee, exportName, input) => invokeDependency(registry.plugins.get(caller)?.manifest, registry.plugins.get(callee)?.runner, callee, exportName, input, (runner) => monitor.admit(runner), chains),
     persistence: committer === undefined ? (memoryQuota as MemoryQuota).persistence : committerPersistence(committer),
   });
   const eventLog = new EventLog(host.state.events, options.eventLogSize);
@@ -140,6 +148,8 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
     modules: sharedModuleCache,
     callLimits,
     workerSlots,
+    chains,
+    pools,
     monitor,
     host,
     eventLog,

@@ -30,7 +30,7 @@ import { refusedUpgrade, upgradeAll, type RetiredBuild } from "./lifecycle/plugi
 import { UpgradeGate } from "./lifecycle/upgrade-gate.ts";
 import type { ConfigRuntime, PluginConfig } from "./config/config-runtime.ts";
 import type { EngineConfig } from "./config/engine-config.ts";
-import { LazyPools } from "./isolation/lazy-pools.ts";
+import type { LazyPools } from "./isolation/lazy-pools.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import { pluginRecord, type PluginRecord } from "./plugin-record.ts";
@@ -132,7 +132,6 @@ export class Engine {
     this.#metering = options.metering;
     this.#isolation = options.isolation;
     this.#checkOutputs = options.checkOutputs === true;
-    this.#pools = new LazyPools(options.isolation);
     this.#healthTimeoutMs = options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     // Every service is built and wired in one place (engine-services.ts); the engine keeps its own work.
     const services = buildEngineServices(options, {
@@ -148,6 +147,7 @@ export class Engine {
     this.#modules = services.modules;
     this.#callLimits = services.callLimits;
     this.#workerSlots = services.workerSlots;
+    this.#pools = services.pools;
     this.#monitor = services.monitor;
     this.#host = services.host;
     this.#storage = services.storage;
@@ -748,7 +748,7 @@ export class Engine {
   #info(record: PluginRecord): PluginInfo {
     const { name } = record.manifest;
     const state = record.runner !== undefined ? "ready" : this.#config.enabled(name) ? "unloaded" : "disabled";
-    return describePlugin(record, state, this.#host.permissions.list(name));
+    return describePlugin(record, state, this.#host.permissions.list(name), record.runner?.isolation.mode === "pool" ? this.#pools.placementOf(name) : undefined);
   }
 }
 

@@ -23,6 +23,7 @@ export type { PluginInfo, PluginState } from "./plugin-info.ts";
 export type { HealthReport, HealthStatus } from "./lifecycle/health.ts";
 export { LATENCY_WINDOW, type HealthOptions, type CircuitBreakerOptions, type CircuitState, type EngineObservations, type LatencyPercentiles } from "./lifecycle/monitor.ts";
 export type { DebugInfo } from "./lifecycle/debug-info.ts";
+export type { Placement } from "./isolation/placement.ts";
 export { DEFAULT_MAX_QUEUED_CALLS } from "./limits/call-limits.ts";
 export { DEFAULT_EVENT_QUEUE_SIZE, type EngineEvents, type EventStats } from "./events/event-delivery.ts";
 export type { TopicEvent, TopicHandler, MemoryRecord, MemoryInput, MemoryQuery, MemoryView, ThreadRecord, ThreadEntry, ThreadInput, AppendInput, ReadInput, ThreadView } from "@threadspace/host";

@@ -2,6 +2,8 @@ import type { SignatureStatus } from "@threadspace/bundle";
 import type { PermissionName, PluginManifest } from "@threadspace/manifest";
 import type { EffectiveLimits } from "./limits/index.ts";
 import { isolationNotes } from "./isolation/isolation-policy.ts";
+import { placement, type Placement } from "./isolation/placement.ts";
+import type { PoolPlacement } from "./isolation/pool/pool-options.ts";
 import { unmeteredFuelNote } from "./limits/limits-policy.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 import { METER_MODULE } from "./fuel/fuel-meter.ts";
@@ -56,6 +58,11 @@ export interface PluginInfo {
    * and what is not enforced: a fallback to inline, the memory cap, hash and metering of a precompiled module.
    */
   readonly limitNotes: readonly string[];
+  /**
+   * Where it runs now: `mode` (`"none"` when not loaded), and for a pooled plugin its `pool` and
+   * the number of the pool `worker` holding its instance. `limits.isolation` is what it asked for.
+   */
+  readonly isolation: Placement;
   /** True when its calls are metered: fuel is counted (`result.fuel`), budgets and `timeoutMs` hold on any thread. */
   readonly metered: boolean;
   /** The plugin.json the engine validated. */
@@ -82,7 +89,7 @@ function listImports(imports: readonly WebAssembly.ModuleImportDescriptor[]): re
 }
 
 /** The public description of an installed plugin (what `engine.list()` and `engine.get()` return). */
-export function describePlugin(record: PluginRecord, state: PluginState, granted: readonly PermissionName[]): PluginInfo {
+export function describePlugin(record: PluginRecord, state: PluginState, granted: readonly PermissionName[], pooled?: Partial<PoolPlacement>): PluginInfo {
   const m = record.manifest;
   return {
     name: m.name,
@@ -109,6 +116,7 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
     origin: record.origin,
     signature: record.signature,
     installedAt: record.installedAt,
+    isolation: placement(record.runner?.isolation.mode, pooled),
     metered: record.metered,
     manifest: m,
   };

@@ -30,8 +30,9 @@ export interface CallOptions {
    */
   readonly timeoutMs?: number | undefined;
   /**
-   * The plugin whose `ts_plugin_call` this call serves (undefined: the embedder's call). A pool
-   * worker refuses a call from the plugin whose call it is running (it would wait for itself).
+   * The plugin whose `ts_plugin_call` this call serves (undefined: the embedder's call). Who
+   * waits for whom is tracked by the engine's `CallChains` (calls/call-chains.ts), which refuses
+   * a call into a pool worker whose running call waits for it.
    */
   readonly caller?: string | undefined;
   /** A recorded or replayed call's Extism vars (replay/call-vars.ts): what its var reads found, or the trace's vars to serve. */

@@ -24,11 +24,13 @@ export interface EngineIsolationOptions extends EnginePoolOptions {
    */
   readonly resetEvery?: number;
   /**
-   * Most plugin workers the engine runs at once (the guide's MAX_THREADS). A worker-isolated
-   * plugin takes one when its worker starts (install, load, the restart after a timeout or a
-   * crash) and gives it back when that worker stops (unload, timeout, crash); with none free,
-   * starting waits until one is given back, first come first served: an install or a call waits,
-   * it does not fail. Default: no cap.
+   * Most plugin workers the engine runs at once (the guide's MAX_THREADS), pool workers
+   * included. A worker-isolated plugin takes one when its worker starts (install, load, the
+   * restart after a timeout or a crash) and gives it back when that worker stops (unload,
+   * timeout, crash); with none free, starting waits until one is given back, first come first
+   * served: an install or a call waits, it does not fail. A pool worker takes one too: a pool
+   * waits for a slot only for its first worker and starts more (up to its size) only while a
+   * slot is free at once; otherwise its plugins share the workers it has. Default: no cap.
    */
   readonly maxWorkers?: number;
   /**

@@ -4,6 +4,7 @@ import type { LogLevel } from "../engine-options.ts";
 import type { EffectiveLimits } from "../limits/limits-policy.ts";
 import type { PluginInfo } from "../plugin-info.ts";
 import type { WorkerStats } from "../isolation/worker-supervisor.ts";
+import type { Placement } from "../isolation/placement.ts";
 import type { HealthStatus } from "./health.ts";
 import type { EngineObservations, HealthMonitor } from "./monitor.ts";
 
@@ -22,7 +23,11 @@ export interface DebugInfo {
   readonly engine: EngineObservations | undefined;
   /** Calls waiting behind the running one. */
   readonly queueDepth: number;
-  readonly isolation: { readonly mode: "inline" | "pool" | "worker" | "none"; readonly notes: readonly string[] };
+  /**
+   * Where it runs now (as `engine.get(name).isolation`: `mode`, and pooled its `pool` and pool
+   * `worker` number) and the notes of that decision (a fallback, ...).
+   */
+  readonly isolation: Placement & { readonly notes: readonly string[] };
   /** Worker isolation's counters since load (restarts, timeouts, crashes); undefined inline. */
   readonly worker: Readonly<WorkerStats> | undefined;
   readonly limits: EffectiveLimits;
@@ -73,7 +78,7 @@ export async function debugInfo(info: PluginInfo, runner: PluginRunner | undefin
     message: derived.message,
     engine,
     queueDepth: runner?.queued ?? 0,
-    isolation: runner === undefined ? { mode: "none", notes: info.limitNotes } : { mode: runner.isolation.mode, notes: runner.isolation.notes },
+    isolation: { ...info.isolation, notes: runner === undefined ? info.limitNotes : runner.isolation.notes },
     worker: runner?.isolationStats,
     limits: info.limits,
     limitNotes: info.limitNotes,

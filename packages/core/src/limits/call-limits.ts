@@ -99,18 +99,24 @@ export class WorkerSlots {
 
   /** Resolves with a release function (idempotent) once a slot is free. */
   acquire(): Promise<() => void> {
-    const grant = (): (() => void) => {
-      this.#used++;
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        this.#used--;
-        const next = this.#waiting.shift();
-        next?.();
-      };
+    if (this.#used < this.max && this.#waiting.length === 0) return Promise.resolve(this.#grant());
+    return new Promise((resolve) => this.#waiting.push(() => resolve(this.#grant())));
+  }
+
+  /** A release function when a slot is free now and nobody waits for one; undefined otherwise (a pool then shares the workers it has). */
+  tryAcquire(): (() => void) | undefined {
+    return this.#used < this.max && this.#waiting.length === 0 ? this.#grant() : undefined;
+  }
+
+  #grant(): () => void {
+    this.#used++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#used--;
+      const next = this.#waiting.shift();
+      next?.();
     };
-    if (this.#used < this.max && this.#waiting.length === 0) return Promise.resolve(grant());
-    return new Promise((resolve) => this.#waiting.push(() => resolve(grant())));
   }
 }

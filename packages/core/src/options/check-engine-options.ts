@@ -8,6 +8,8 @@ import { didYouMean } from "@threadspace/manifest";
 import * as v from "valibot";
 import { checkHostLimitsPolicy, type HostLimitsPolicy } from "../limits/index.ts";
 import { breakerSettings, type CircuitBreakerOptions } from "../lifecycle/monitor.ts";
+import { checkPoolOptions } from "../isolation/pool/pool-options.ts";
+import type { EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import { engineOptionsSchema } from "./engine-options-schema.ts";
 
 type PathSegment = string | number;
@@ -84,9 +86,10 @@ export function checkEngineOptions(options: unknown): void {
     throw new ThreadspaceError("bad_input", `createEngine: the options could not be read (${messageOf(cause)}). Pass a plain object.`, { cause });
   }
   if (issues.length === 0) {
-    const { limits, circuitBreaker } = options as { limits?: HostLimitsPolicy; circuitBreaker?: CircuitBreakerOptions | false };
+    const { limits, circuitBreaker, isolation } = options as { limits?: HostLimitsPolicy; circuitBreaker?: CircuitBreakerOptions | false; isolation?: EngineIsolationOptions };
     if (limits !== undefined) issues.push(...rangeIssues("limits", () => checkHostLimitsPolicy(limits)));
     if (circuitBreaker !== undefined) issues.push(...rangeIssues("circuitBreaker", () => breakerSettings(circuitBreaker)));
+    if (isolation !== undefined) issues.push(...rangeIssues("isolation", () => checkPoolOptions(isolation)));
   }
   if (issues.length === 0) return;
   const shown = issues.map((issue) => `${issue.path}: ${issue.message}`);

@@ -175,6 +175,20 @@ export class BridgeChannel {
     Atomics.notify(header, Word.STATE);
   }
 
+  /**
+   * Terminates the worker (call `die` first), waking it first if it sleeps in Atomics.wait (state
+   * YIELD: it returns to its event loop). Chromium does not free the address space of a worker
+   * terminated while blocked in Atomics.wait: its wasm memories stay reserved, and after about 125
+   * of them no thread of the page can instantiate wasm again (Chromium 156; the pool contract's
+   * "closing engines frees their pool workers" case fails without the wake-up).
+   */
+  terminate(): Promise<void> {
+    const { header } = this.#views;
+    Atomics.store(header, Word.STATE, State.YIELD);
+    Atomics.notify(header, Word.STATE);
+    return this.worker.terminate();
+  }
+
   /** Calls an export of `guest`; one call at a time on a channel. */
   async call(guest: BridgeGuest, name: string, input: Uint8Array, options: CallOptions | undefined, timing: ChannelTiming): Promise<CallOutcome> {
     this.#hostError = undefined;
@@ -410,7 +424,7 @@ export class BridgeChannel {
     this.die(error);
     this.onTerminate();
     // Reject at once; the termination (a few ms) finishes behind the rejection.
-    void this.worker.terminate();
+    void this.terminate();
     throw error;
   }
 

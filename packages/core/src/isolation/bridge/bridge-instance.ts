@@ -122,7 +122,7 @@ export class BridgeInstance implements WorkerInstance {
       await started;
     } catch (error) {
       bridge.#stopping = true;
-      await worker.terminate();
+      await bridge.#channel.terminate();
       throw error;
     }
     return bridge;
@@ -182,13 +182,13 @@ export class BridgeInstance implements WorkerInstance {
   terminate(): void {
     this.#stopping = true;
     this.#die(this.#error("plugin_unavailable", "was closed."));
-    void this.worker.terminate();
+    void this.#channel.terminate();
   }
 
   /** Stops the worker; calls after this reject with `plugin_unavailable`. */
   async close(): Promise<void> {
     this.#stopping = true;
     this.#die(this.#error("plugin_unavailable", "was closed."));
-    await this.worker.terminate();
+    await this.#channel.terminate();
   }
 }

@@ -3,7 +3,7 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { BridgeChannel, logOutsideCall } from "../bridge/bridge-channel.ts";
 import { DEFAULT_CAPACITY, bufferFor, type FromWorker, type GuestSpec } from "../bridge/protocol.ts";
 import { CallNotStartedError, type CallOptions, type CallOutcome } from "../instance.ts";
-import type { CallChains } from "./call-chains.ts";
+import type { CallChains, SharedThread } from "../../calls/call-chains.ts";
 import { PooledInstance, type PoolGuest } from "./pooled-instance.ts";
 
 /** One unit of work on a pool worker's buffer: a call, or an instance coming or going. */
@@ -13,6 +13,10 @@ interface Job {
   readonly run: () => Promise<void>;
   /** Fails it without running it (its worker is gone). */
   readonly drop: (why: string) => void;
+  /** Fails it without running it because it would wait for itself (`busy`); absent: it is not a plugin's wait (a disposal). */
+  readonly refuse?: (error: unknown) => void;
+  /** Ends its wait in the engine's {@link CallChains} (it started, or was dropped). */
+  waited?: () => void;
 }
 
 /** Everything a pool worker needs to instantiate one plugin. */
@@ -26,6 +30,16 @@ export interface PoolGuestSpec extends Omit<GuestSpec, "hostFunctions"> {
   readonly startTimeoutMs: number;
 }
 
+/**
+ * An instantiation that never started: its pool worker went away first (terminated for a
+ * neighbour that would not stop). Nothing of it ran: its pool places it again, once.
+ */
+export class InstantiationNotStartedError extends ThreadspaceError {
+  constructor(plugin: string, label: string, why: string) {
+    super("init_failed", `could not be instantiated: its pool worker (${label}) ${why} before its turn. Install or load it again.`, { plugin });
+  }
+}
+
 /** How long past `startTimeoutMs` a pool worker waits for a metered start function to stop itself before it is terminated. */
 const START_GRACE_MS = 250;
 
@@ -35,9 +49,11 @@ const START_GRACE_MS = 250;
  * plugin's runner sends one call at a time, the queue holds at most one call per plugin (and its
  * instantiation or disposal): bounded by the plugins it hosts, and fair between them.
  */
-export class PoolWorker {
+export class PoolWorker implements SharedThread {
   /** `pool name #n`, for messages and debuggers. */
   readonly label: string;
+  /** Its number in its pool (the `n` of its label). */
+  readonly number: number;
   readonly #channel: BridgeChannel;
   readonly #guests = new Map<number, PooledInstance>();
   /** Instances being instantiated (counted for placement; their start-up log lines reach their plugin's log). */
@@ -48,15 +64,16 @@ export class PoolWorker {
   #gone = false;
   /** Answers of the worker to `instantiate` / `dispose`, by instance id. */
   readonly #answers = new Map<number, (message: Exclude<FromWorker, { type: "buffer" | "log" }>) => void>();
-  /** Told once the worker is gone (exited, failed, terminated), so its pool forgets it. */
+  /** Told once the worker is gone (exited, failed, terminated, closed), so its pool forgets it and gives its slot back. */
   onGone: (worker: PoolWorker) => void = () => undefined;
   /** Told when its last instance was disposed. */
   onEmpty: (worker: PoolWorker) => void = () => undefined;
 
   readonly #chains: CallChains;
 
-  constructor(label: string, spin: { readonly engine: number; readonly worker: number }, chains: CallChains) {
+  constructor(label: string, spin: { readonly engine: number; readonly worker: number }, chains: CallChains, number = 1) {
     this.label = label;
+    this.number = number;
     this.#chains = chains;
     const buffer = bufferFor(DEFAULT_CAPACITY);
     const worker = spawnBridgeWorker(`threadspace ${label}`);
@@ -85,6 +102,11 @@ export class PoolWorker {
     for (const instance of this.#guests.values()) yield instance.guest;
   }
 
+  /** The plugin whose work runs on the worker now (for the engine's {@link CallChains}). */
+  runningPlugin(): string | undefined {
+    return this.#running?.owner.guest.plugin;
+  }
+
   /** True while `instance`'s work is the one running on the worker. */
   runs(instance: PooledInstance): boolean {
     return this.#running?.owner === instance;
@@ -105,7 +127,11 @@ export class PoolWorker {
         owner: instance,
         drop: (why) => {
           done();
-          reject(new ThreadspaceError("init_failed", `could not be instantiated: its pool worker (${this.label}) ${why}. Install or load it again.`, { plugin }));
+          reject(new InstantiationNotStartedError(plugin, this.label, why));
+        },
+        refuse: (error) => {
+          done();
+          reject(error);
         },
         run: () =>
           new Promise<void>((finished) => {
@@ -130,31 +156,16 @@ export class PoolWorker {
 
   /** Calls an export of `instance` when the worker is free. */
   call(instance: PooledInstance, exportName: string, input: Uint8Array, options: CallOptions | undefined): Promise<CallOutcome> {
-    const caller = options?.caller;
-    const running = this.#running?.owner.guest.plugin;
-    // The call running on this worker waits (in ts_plugin_call, maybe through other plugins) for this one: it would wait for itself.
-    if (running !== undefined && this.#chains.leadsTo(caller, running)) {
-      const through = caller === running ? "" : ` (through ${caller})`;
-      return Promise.reject(
-        new ThreadspaceError(
-          "busy",
-          `${exportName} was called on behalf of ${running}${through}, which runs in the same pool worker (${this.label}) and waits for this call; a pool worker runs one call at a time, so the call would wait for itself. Put these plugins in different pools (createEngine({ isolation: { pools, poolFor } })), give the pool more workers, or run one of them with limits.isolation "worker" or "inline".`,
-          { plugin: instance.guest.plugin },
-        ),
-      );
-    }
     return new Promise<CallOutcome>((resolve, reject) => {
       this.#enqueue({
         owner: instance,
-        drop: (why) => reject(new CallNotStartedError(instance.guest.plugin, exportName, why)),
+        drop: (why) => reject(new CallNotStartedError(instance.guest.plugin, exportName, `(${this.label}) ${why}`)),
+        refuse: reject,
         run: () => {
-          const plugin = instance.guest.plugin;
           options?.onStart?.();
-          this.#chains.running(plugin, caller);
-          return this.#channel
-            .call(instance.guest, exportName, input, options, { mode: "host" })
-            .then(resolve, reject)
-            .finally(() => this.#chains.done(plugin));
+          const plugin = instance.guest.plugin;
+          // Its ts_plugin_calls end with it (one cut short at its deadline may still run).
+          return this.#channel.call(instance.guest, exportName, input, options, { mode: "host" }).then(resolve, reject).finally(() => this.#chains.ended(plugin));
         },
       });
     });
@@ -193,17 +204,32 @@ export class PoolWorker {
     this.#ended(why, true);
   }
 
-  /** Closes an idle worker (no instances left). */
-  close(): Promise<void> {
-    this.#gone = true;
-    this.#channel.die(new ThreadspaceError("plugin_unavailable", `its pool worker (${this.label}) was closed.`));
-    return this.#channel.worker.terminate();
+  /**
+   * Closes the worker (idle, or the engine is closing): work still queued or running fails as
+   * when the worker dies, and its pool hears `onGone`.
+   */
+  async close(): Promise<void> {
+    if (this.#gone) return;
+    this.#ended("was closed");
+    await this.#channel.terminate();
   }
 
+  /**
+   * Queues work. Refused with `busy` (by {@link CallChains}) when the call running on the worker
+   * waits, through any chain of plugin calls, for the plugin this work is for: it would never run.
+   */
   #enqueue(job: Job): void {
     if (this.#gone) {
-      job.drop(`(${this.label}) is gone`);
+      job.drop("is gone");
       return;
+    }
+    if (job.refuse !== undefined) {
+      try {
+        job.waited = this.#chains.queued(job.owner.guest.plugin, this);
+      } catch (refused) {
+        job.refuse(refused);
+        return;
+      }
     }
     this.#queue.push(job);
     this.#pump();
@@ -213,6 +239,7 @@ export class PoolWorker {
     if (this.#running !== undefined || this.#gone) return;
     const job = this.#queue.shift();
     if (job === undefined) return;
+    job.waited?.();
     this.#running = job;
     void job.run().finally(() => {
       if (this.#running === job) this.#running = undefined;
@@ -226,10 +253,13 @@ export class PoolWorker {
     this.#gone = true;
     const error = new ThreadspaceError("plugin_unavailable", `its pool worker (${this.label}) ${why}.`);
     this.#channel.die(error);
-    if (terminate) void this.#channel.worker.terminate();
+    if (terminate) void this.#channel.terminate();
     const running = this.#running?.owner;
     this.#running = undefined;
-    for (const job of this.#queue.splice(0)) job.drop(why);
+    for (const job of this.#queue.splice(0)) {
+      job.waited?.();
+      job.drop(why);
+    }
     const told = [...this.#guests.values()];
     this.#guests.clear();
     for (const answer of [...this.#answers.values()]) answer({ type: "failed", id: -1, kind: "other", message: `its pool worker ${why}` });
