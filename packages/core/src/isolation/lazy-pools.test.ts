@@ -4,8 +4,9 @@ import { LazyPools } from "./lazy-pools.ts";
 import { EnginePools } from "./pool/engine-pools.ts";
 
 describe("LazyPools", () => {
-  it("closes without loading anything when no plugin asked for a pool", async () => {
+  it("has no placement and nothing to close when no plugin asked for a pool", async () => {
     const pools = new LazyPools({ poolSize: 1 }, new CallChains());
+    expect(pools.placementOf("any")).toBeUndefined();
     await expect(pools.close()).resolves.toBeUndefined();
   });
 
