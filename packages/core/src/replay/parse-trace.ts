@@ -86,7 +86,7 @@ export function parseTrace(source: unknown, maxBytes: number = DEFAULT_MAX_TRACE
   return t;
 }
 
-/** True when the trace schema found no issue in `value`: it is then a {@link CallTrace} (TRACE_SCHEMA describes that type, unknown fields refused). */
-function passed(value: object, issues: readonly unknown[]): value is CallTrace {
+/** True when the trace schema found no issue in `_trace`: it is then a {@link CallTrace} (TRACE_SCHEMA describes that type, unknown fields refused). */
+function passed(_trace: object, issues: readonly unknown[]): _trace is CallTrace {
   return issues.length === 0;
 }
