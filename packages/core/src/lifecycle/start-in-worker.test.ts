@@ -14,6 +14,8 @@ const WORKER_ONLY = [
   "packages/core/src/isolation/bridge/bridge-channel.ts",
   "packages/core/src/isolation/pool/engine-pools.ts",
   "packages/core/src/isolation/pool/pool-worker.ts",
+  "packages/core/src/isolation/bridge/protocol.ts",
+  "packages/core/src/host-functions/bridge-extras.ts",
 ];
 
 /** The source modules in the chunks an app loads at start: the entry's chunk and its static imports, transitively. */

@@ -9,7 +9,7 @@ import type { ExtismHostFunction } from "@threadspace/host";
 import type { PluginManifest } from "@threadspace/manifest";
 import { PluginRunner, type RunnerIsolation } from "../calls/plugin-runner.ts";
 import { extismConfigVersion } from "../config/extism-config.ts";
-import { bridgeExtras } from "../host-functions/plugin-extras.ts";
+import { bridgeExtras } from "../host-functions/bridge-extras.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
 import { DEFAULT_SPIN_MICROS, workerTransport } from "../isolation/isolation-policy.ts";
 import type { EnginePools } from "../isolation/pool/engine-pools.ts";
