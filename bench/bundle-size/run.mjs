@@ -18,17 +18,21 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
  * only. 80 KiB before fuel metering landed (74 KiB); 100 KiB after (92 KiB: the wasm rewriter is
  * ~25 KiB minified); 110 KiB once worker pools, record/replay, export schemas, HTTP and host
  * functions by any name landed (107 KiB); 115 KiB with the WASI output/mount adapter and vars in
- * traces (113 KiB). The worker/pool start-up (supervisor, bridge channel, pools, Extism's
- * runInWorker glue) then moved behind a dynamic import (lifecycle/start-in-worker.ts,
- * isolation/lazy-pools.ts, host-functions/bridge-extras.ts): main of 00:58 (pool2 merged)
- * measured 120.5 KiB in one bundle, over the budget; split, 110.8 KiB is the initial load and
- * 29.4 KiB minified (12.0 KiB gzipped, 3 chunks) is loaded lazily. The budget is 113 KiB: the
- * measured initial load plus 2.2 KiB, so that the next features' few hundred bytes fit but a
- * static import of the worker code (+12 KiB) does not.
+ * traces (113 KiB); 120 KiB with WASI clock and random in traces (119.1 KiB, against 116.7 KiB on
+ * main 655da8f: the import routing at install, the engine's clock/random functions and their
+ * recorder/replayer, ~5.5 KiB minified; browsers run WASI plugins through Extism's browser WASI,
+ * whose values must be recorded there too). The worker/pool start-up (supervisor, bridge
+ * channel and protocol, pools, Extism's runInWorker glue, the host functions served to a worker)
+ * then moved behind a dynamic import (lifecycle/start-in-worker.ts, isolation/lazy-pools.ts,
+ * host-functions/bridge-extras.ts): main of 01:07 (WASI clock/random merged) measured 123.1 KiB
+ * in one bundle, over the budget; split, 113.2 KiB is the initial load and 29.8 KiB minified
+ * (12.1 KiB gzipped, 3 chunks) is loaded lazily. The budget is 115 KiB: the measured initial load
+ * plus 1.8 KiB, so that the next features' few hundred bytes fit but a static import of the
+ * worker code (+12 KiB) does not.
  * semver's per-function files would save 2.7 KiB but break Vite's dev server for apps that
  * pre-bundle only semver's root (README).
  */
-export const BUDGET_GZIP_BYTES = 113 * 1024;
+export const BUDGET_GZIP_BYTES = 115 * 1024;
 
 /** Modules only worker and pool plugins need: `--check` fails when one is in the initial load. */
 const LAZY_ONLY = ["packages/core/dist/lifecycle/start-in-worker.js", "packages/core/dist/isolation/worker-supervisor.js", "packages/core/dist/isolation/pool/engine-pools.js", "packages/core/dist/isolation/bridge/bridge-instance.js", "packages/core/dist/isolation/bridge/bridge-channel.js", "packages/core/dist/isolation/bridge/protocol.js"];

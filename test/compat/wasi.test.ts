@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, isThreadspaceError } from "@threadspace/core";
-import { buildCompatPlugins, rawSide, threadspaceSide } from "./support/sides.ts";
+import { buildCompatPlugins, compatWasm, rawSide, threadspaceSide } from "./support/sides.ts";
 
 let dir: string;
 beforeAll(() => {
@@ -24,6 +24,9 @@ const wasiLines = (side: Awaited<ReturnType<typeof threadspaceSide>>) =>
     .filter((entry) => entry.fields?.["wasi"] !== undefined)
     .map((entry) => `${entry.level} ${String(entry.fields?.["wasi"])} ${entry.message}`);
 
+const MODES = ["inline", "worker", "pool"] as const;
+const isolation = (mode: (typeof MODES)[number]) => ({ limits: { isolation: mode } });
+
 describe("WASI output", () => {
   it("sends stdout and stderr lines to the plugin's log, with the same answer as raw Extism's enableWasiOutput", async () => {
     const raw = await rawSide({ main: "wasi-hello", wasi: true }, { enableWasiOutput: true });
@@ -32,9 +35,33 @@ describe("WASI output", () => {
       const expected = await raw.call("hello");
       expect(expected).toEqual({ ok: true, text: "ok" });
       expect(await threadspace.call("hello")).toEqual(expected);
-      expect(wasiLines(threadspace)).toEqual(["info stdout hello from wasi", "warn stderr oops"]);
+      expect(wasiLines(threadspace)).toEqual(["info stdout ready", "info stdout hello from wasi", "warn stderr oops"]);
     } finally {
       await raw.close();
+      await threadspace.close();
+    }
+  });
+
+  it.each(["worker", "pool"] as const)("sends the lines of a plugin in a %s to the engine's log, in the call that wrote them", async (mode) => {
+    const threadspace = await threadspaceSide({ main: "wasi-hello", wasi: true }, { wasi: { output: true } }, isolation(mode));
+    try {
+      expect(await threadspace.call("hello")).toEqual({ ok: true, text: "ok" });
+      // Written while the instance started (outside a call: posted), then during the call (before it returned).
+      expect(wasiLines(threadspace)).toEqual(["info stdout ready", "info stdout hello from wasi", "warn stderr oops"]);
+      const recorded = await threadspace.engine.call(threadspace.name, "hello", "", { record: true });
+      expect(recorded.trace?.logs.map((line) => line.message)).toEqual(["hello from wasi", "oops"]);
+    } finally {
+      await threadspace.close();
+    }
+  });
+
+  it.each(MODES)("keeps the host's descriptors when the plugin closes its stdout (%s)", async (mode) => {
+    const threadspace = await threadspaceSide({ main: "wasi-hello", wasi: true }, { wasi: { output: true } }, isolation(mode));
+    try {
+      expect(await threadspace.call("closed")).toEqual({ ok: true, text: "ok" });
+      expect(await threadspace.call("closed")).toEqual({ ok: true, text: "ok" });
+      expect(wasiLines(threadspace)).toEqual(["info stdout ready", "info stdout after close", "info stdout after close"]);
+    } finally {
       await threadspace.close();
     }
   });
@@ -62,13 +89,15 @@ describe("WASI output", () => {
     }
   });
 
-  it("notes that output cannot be captured in a worker, and still runs the plugin there", async () => {
+  it("notes that output cannot be captured under Extism's runInWorker, and still runs the plugin there", async () => {
     const warnings: string[] = [];
     const logger = { trace() {}, debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
-    const threadspace = await threadspaceSide({ main: "wasi-hello", wasi: true }, { wasi: { output: true }, logger }, { limits: { isolation: "worker" } });
+    // wasi-files: its _initialize is empty (rc13's runInWorker cannot serve a host call, such as the meter's refuel, while the instance starts).
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, { wasi: { output: true }, logger, isolation: { transport: "extism" } }, isolation("worker"));
     try {
-      expect(await threadspace.call("hello")).toEqual({ ok: true, text: "ok" });
-      expect(warnings.join("\n")).toContain("cannot be captured in a worker");
+      expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "errno 08" });
+      expect(warnings.join("\n")).toContain("runInWorker");
+      expect(wasiLines(threadspace)).toEqual([]);
     } finally {
       await threadspace.close();
     }
@@ -91,8 +120,8 @@ describe("read-only WASI mounts (Node)", () => {
     }
   });
 
-  it("fails every write inside the plugin (EROFS) and changes nothing on disk", async () => {
-    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted());
+  it.each(MODES)("fails every write inside the plugin (EROFS) and changes nothing on disk (%s)", async (mode) => {
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted(), isolation(mode));
     try {
       expect(await threadspace.call("create", "new.txt")).toEqual({ ok: true, text: "errno 69" });
       expect(await threadspace.call("create", "note.txt")).toEqual({ ok: true, text: "errno 69" });
@@ -109,13 +138,13 @@ describe("read-only WASI mounts (Node)", () => {
     }
   });
 
-  it("does not follow a symlink out of the mount (node:wasi would: ENOTCAPABLE)", async () => {
+  it.each(MODES)("does not follow a symlink out of the mount (node:wasi would: ENOTCAPABLE) (%s)", async (mode) => {
     const outside = mkdtempSync(join(tmpdir(), "threadspace-outside-"));
     const inside = mkdtempSync(join(tmpdir(), "threadspace-mount-"));
     writeFileSync(join(outside, "secret.txt"), "secret");
     symlinkSync(join(outside, "secret.txt"), join(inside, "link.txt"));
     symlinkSync(outside, join(inside, "dirlink"));
-    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, { wasi: { allowedPaths: { "/data": inside } } });
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, { wasi: { allowedPaths: { "/data": inside } } }, isolation(mode));
     try {
       expect(await threadspace.call("read", "link.txt")).toEqual({ ok: true, text: "errno 76" });
       expect(await threadspace.call("read", "dirlink/secret.txt")).toEqual({ ok: true, text: "errno 76" });
@@ -136,14 +165,35 @@ describe("read-only WASI mounts (Node)", () => {
     }
   });
 
-  it("refuses a mount for a plugin running in a worker, at install, with bad_input", async () => {
-    const error = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted(), { limits: { isolation: "worker" } }).catch((e: unknown) => e);
-    expect(isThreadspaceError(error, "bad_input")).toBe(true);
-    expect(String((error as Error).message)).toContain("engine's thread");
+  it.each(["worker", "pool"] as const)("reads a mounted file in a %s, as inline", async (mode) => {
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, mounted(), isolation(mode));
+    try {
+      expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "mounted text" });
+    } finally {
+      await threadspace.close();
+    }
   });
 
-  it("refuses a host directory that does not exist, and a relative guest path", async () => {
-    const missing = await threadspaceSide({ main: "wasi-files", wasi: true }, { wasi: { allowedPaths: { "/data": join(dir, "missing") } } }).catch((e: unknown) => e);
+  it("keeps each pooled plugin to its own mount: a neighbour in the same pool granted none sees none", async () => {
+    const threadspace = await threadspaceSide({ main: "wasi-files", wasi: true }, { ...mounted("compat-wasi-files"), isolation: { poolSize: 1 } }, isolation("pool"));
+    try {
+      await threadspace.engine.install({ manifest: { name: "neighbour", version: "1.0.0", interface: "extism", limits: { isolation: "pool" } }, wasm: compatWasm("wasi-files") });
+      expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "mounted text" });
+      expect((await threadspace.engine.call("neighbour", "read", "note.txt")).text()).toBe("errno 08");
+      expect(await threadspace.call("read", "note.txt")).toEqual({ ok: true, text: "mounted text" });
+    } finally {
+      await threadspace.close();
+    }
+  });
+
+  it("refuses a mount under Extism's runInWorker (its own WASI), at install, with bad_input", async () => {
+    const error = await threadspaceSide({ main: "wasi-files", wasi: true }, { ...mounted(), isolation: { transport: "extism" } }, isolation("worker")).catch((e: unknown) => e);
+    expect(isThreadspaceError(error, "bad_input")).toBe(true);
+    expect(String((error as Error).message)).toContain("runInWorker");
+  });
+
+  it.each(MODES)("refuses a host directory that does not exist (%s), and a relative guest path", async (mode) => {
+    const missing = await threadspaceSide({ main: "wasi-files", wasi: true }, { wasi: { allowedPaths: { "/data": join(dir, "missing") } } }, isolation(mode)).catch((e: unknown) => e);
     expect(isThreadspaceError(missing, "bad_input")).toBe(true);
     expect(String((missing as Error).message)).toContain("is not a directory");
     await expect(createEngine({ wasi: { allowedPaths: { data: dir } } })).rejects.toThrow(/absolute guest path/);

@@ -59,7 +59,7 @@ export function replayContract(env: TestEnv): void {
     test("a recorded memory-analyzer call replays in a fresh engine with empty storage: same output, same fuel, nothing written", async () => {
       const { trace, text } = await recordAnalysis();
       expect(JSON.parse(text)).toMatchObject({ status: "success" });
-      expect(trace).toMatchObject({ format: "threadspace-trace", version: 2, plugin: { name: "memory-analyzer", version: "1.0.0" }, export: "analyze_memory", result: { output: { json: JSON.parse(text) } } });
+      expect(trace).toMatchObject({ format: "threadspace-trace", version: 3, plugin: { name: "memory-analyzer", version: "1.0.0" }, export: "analyze_memory", result: { output: { json: JSON.parse(text) } } });
       expect(trace.host.map((h) => h.fn)).toEqual(expect.arrayContaining(["ts_memory_get", "ts_config_get"]));
       expect(trace.config["top_terms"]).toBe(5);
       expect(typeof trace.fuel).toBe("number");
@@ -222,8 +222,10 @@ export function replayContract(env: TestEnv): void {
       const { trace } = await engine.call("host-kv", "get", { key: "a" }, { record: true });
       const good = roundTrip(trace) as Record<string, unknown>;
       const cases: Array<[unknown, string]> = [
-        [{ ...good, version: 3 }, "$.version"],
+        [{ ...good, version: 4 }, "$.version"],
         [{ ...good, vars: { key: { hex: "00" } } }, "$.vars.key.hex"],
+        [{ ...good, wasi: [{ fn: "random_get", arg: 2, errno: 0, value: "AAAA" }] }, "$.wasi[0].value"],
+        [{ ...good, wasi: [{ fn: "fd_read", arg: 0, errno: 0 }] }, "$.wasi[0].fn"],
         [{ ...good, format: "other" }, "$.format"],
         ["{ not json", "$"],
         [JSON.stringify(good).padEnd(2000, " "), "$"],
@@ -268,7 +270,7 @@ export function replayContract(env: TestEnv): void {
     for (const { mode, label, options } of varTargets) {
       test.skipIf(env.runtime === "workerd" && mode !== "inline")(`Extism vars: a call recorded after earlier calls replays the same ${label === "inline" ? "inline" : `in ${label}`} in a fresh engine, whose own vars are left as they were`, async () => {
         const trace = await recordThirdCount();
-        expect(trace).toMatchObject({ version: 2, vars: { count: { json: 2 } } });
+        expect(trace).toMatchObject({ version: 3, vars: { count: { json: 2 } } });
         const engine = await start(options);
         await engine.install(await fixture(env, "call-counter", { limits: { isolation: mode } }));
         const replay = await engine.replay(roundTrip(trace));
@@ -300,6 +302,26 @@ export function replayContract(env: TestEnv): void {
       expect(replay.differences).toContainEqual({ kind: "output", expected: { json: 3 }, got: { json: 1 } });
       await expectCode(engine.replay({ ...v1, vars: {} }), "bad_input");
     });
+
+    // WASI clock and random (docs/replay.md): served by the engine where it compiles the module (not workerd's precompiled modules).
+    for (const mode of ["inline", "worker", "pool"] as const) {
+      test.skipIf(env.runtime === "workerd")(`WASI clock and random values are recorded and replayed (${mode}); a read more or fewer is a difference`, async () => {
+        const recording = await start();
+        await recording.install(await fixture(env, "wasi-random", { limits: { isolation: mode } }));
+        const recorded = await recording.call("wasi-random", "draw", "", { record: true });
+        expect(recorded.text()).toMatch(/^[0-9a-f]{32}$/);
+        expect((await recording.call("wasi-random", "draw", "")).text()).not.toBe(recorded.text());
+        expect((recorded.trace as CallTrace).wasi?.map((read) => [read.fn, read.arg])).toEqual([["clock_time_get", 1], ["random_get", 8]]);
+        const engine = await start();
+        await engine.install(await fixture(env, "wasi-random", { limits: { isolation: mode } }));
+        const replay = await engine.replay(roundTrip(recorded.trace));
+        expect(replay.differences).toEqual([]);
+        expect(replay.output?.text()).toBe(recorded.text());
+        const reads = (await recording.call("wasi-random", "reads", "ab", { record: true })).trace as CallTrace;
+        const fewer = { ...(roundTrip(reads) as CallTrace), wasi: reads.wasi?.slice(0, 1) };
+        expect((await engine.replay(fewer)).differences).toEqual([{ kind: "wasi", index: 1, expected: null, got: { fn: "random_get", arg: 1 } }]);
+      });
+    }
 
     const workers = [
       { mode: "worker", label: "a worker (bridge)", options: { isolation: { transport: "bridge" } } },

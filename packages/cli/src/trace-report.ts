@@ -25,6 +25,11 @@ export function describeDifference(difference: ReplayDifference): string {
     }
     case "fuel":
       return `fuel: expected ${difference.expected}, got ${difference.got}`;
+    case "wasi": {
+      const expected = difference.expected === null ? "no read (the trace ends there)" : `${difference.expected.fn}(${difference.expected.arg})`;
+      const got = difference.got === null ? "no read (the replay ended first)" : `${difference.got.fn}(${difference.got.arg})`;
+      return `WASI read #${difference.index}: expected ${expected}, got ${got}`;
+    }
   }
 }
 

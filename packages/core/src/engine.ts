@@ -31,6 +31,7 @@ import { UpgradeGate } from "./lifecycle/upgrade-gate.ts";
 import type { ConfigRuntime, PluginConfig } from "./config/config-runtime.ts";
 import type { EngineConfig } from "./config/engine-config.ts";
 import type { LazyPools } from "./isolation/lazy-pools.ts";
+import { workerTransport } from "./isolation/isolation-policy.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
 import { pluginRecord, type PluginRecord } from "./plugin-record.ts";
@@ -649,7 +650,7 @@ export class Engine {
 
   /** What every install checks a bundle against: the host functions served, the limits policy, metering, the shared module cache. */
   #prepareOptions(): PrepareOptions {
-    return { hostFunctions: this.#host.importNames(), policy: this.#limitsPolicy, metering: this.#metering, modules: this.#modules, alsoServed: (i) => i.kind === "function" && this.#anyName.has(i.module, i.name) };
+    return { hostFunctions: this.#host.importNames(), policy: this.#limitsPolicy, metering: this.#metering, modules: this.#modules, alsoServed: (i) => i.kind === "function" && this.#anyName.has(i.module, i.name), wasiValues: workerTransport(this.#isolation) === "bridge" };
   }
 
   async #installBundle(bundle: SourceBundle, options: BundleInstall = {}): Promise<PluginInfo> {

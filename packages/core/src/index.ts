@@ -42,3 +42,4 @@ export { parseTrace } from "./replay/parse-trace.ts";
 export { traceOf, type EngineRecordOption, type RecordOptions } from "./replay/trace-store.ts";
 export type { CallTrace, HostExchange, TracePayload, TraceRedactor } from "./replay/trace.ts";
 export type { ReplayOptions, ReplayResult, ReplayDifference, ReplayError } from "./replay/replay-call.ts";
+export type { TraceWasiRead, WasiDifference } from "./replay/wasi-reads.ts";

@@ -7,6 +7,7 @@ import type { PoolPlacement } from "./isolation/pool/pool-options.ts";
 import { unmeteredFuelNote } from "./limits/limits-policy.ts";
 import type { PluginRecord } from "./plugin-record.ts";
 import { METER_MODULE } from "./fuel/fuel-meter.ts";
+import { DEFERRED_INITIALIZE, WASI_VALUES_MODULE } from "./wasi/wasi-values-rewrite.ts";
 import { describeExports, type ExportInfo } from "./exports/export-info.ts";
 
 /**
@@ -82,7 +83,7 @@ const importLists = new WeakMap<readonly WebAssembly.ModuleImportDescriptor[], r
 function listImports(imports: readonly WebAssembly.ModuleImportDescriptor[]): readonly PluginImport[] {
   let list = importLists.get(imports);
   if (list === undefined) {
-    list = Object.freeze(imports.filter((i) => i.module !== METER_MODULE).map((i) => Object.freeze({ module: i.module, name: i.name, kind: i.kind })));
+    list = Object.freeze(imports.filter((i) => i.module !== METER_MODULE).map((i) => Object.freeze({ module: i.module === WASI_VALUES_MODULE ? "wasi_snapshot_preview1" : i.module, name: i.name, kind: i.kind })));
     importLists.set(imports, list);
   }
   return list;
@@ -109,7 +110,8 @@ export function describePlugin(record: PluginRecord, state: PluginState, granted
       ...isolationNotes(record.limits, record.runner, record.metered),
       ...(record.metered ? [] : [unmeteredFuelNote(record.limits)].filter((note) => note !== undefined)),
     ],
-    exports: describeExports(m, record.shape.exports),
+    // A WASI module's _initialize is renamed at install to run after the engine's WASI is bound (wasi/wasi-values-rewrite.ts): listed under its own name.
+    exports: describeExports(m, record.shape.exports.map((name) => (name === DEFERRED_INITIALIZE ? "_initialize" : name))),
     imports: listImports(record.shape.imports),
     linkedModules: (record.linked ?? []).map((each) => ({ name: each.name, sha256: each.sha256, imports: listImports(each.shape.imports) })),
     sha256: record.sha256,

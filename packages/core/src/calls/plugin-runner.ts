@@ -75,7 +75,7 @@ export interface RunnerOptions {
  * the embedder's `engine.call` and other plugins' `ts_plugin_call` alike, so nobody can run
  * `cleanup` on a loaded plugin or forge an `on_event`. The engine reaches them through `callBytes`.
  */
-export const ENGINE_EXPORTS: ReadonlySet<string> = new Set(["init_plugin", "get_metadata", "cleanup", "health_check", "on_event", "on_tick", "on_config_change", "debug_info", "_start", "_initialize"]);
+export const ENGINE_EXPORTS: ReadonlySet<string> = new Set(["init_plugin", "get_metadata", "cleanup", "health_check", "on_event", "on_tick", "on_config_change", "debug_info", "_start", "_initialize", "__threadspace_initialize"]);
 
 /** A call's own fuel budget (`engine.call(..., { fuel })`), in place of the plugin's `limits.fuel`. */
 export interface CallBudget {

@@ -29,7 +29,7 @@ export interface HostFunctionGate {
 }
 
 /** Namespaces the engine serves itself: embedders cannot define functions there. */
-const RESERVED_NAMESPACES = new Set(["extism:host/env", "wasi_snapshot_preview1", "threadspace:meter", "env"]);
+const RESERVED_NAMESPACES = new Set(["extism:host/env", "wasi_snapshot_preview1", "threadspace:meter", "threadspace:wasi", "threadspace:wasi-values", "env"]);
 const NAMESPACE = /^[A-Za-z_][A-Za-z0-9_.:/-]{0,63}$/;
 const FUNCTION = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 export const USER_NAMESPACE = "extism:host/user";

@@ -12,6 +12,8 @@ export interface CompileKey {
   readonly tableElements: number | undefined;
   /** The metering rewrite's version (`METER_VERSION`): a new rewrite never reuses an old one's output. */
   readonly meterVersion: number;
+  /** True when main's WASI clock and random imports were routed to the engine's (wasi/wasi-values-rewrite.ts). */
+  readonly wasiValues?: boolean | undefined;
 }
 
 /** What one rewrite and compile of a module produced; shared by every install of the same bytes under the same options. */
@@ -25,7 +27,7 @@ export interface CompiledWasm {
 }
 
 function keyText(key: CompileKey): string {
-  return `${key.sha256}|m${key.memoryPages ?? "-"}|t${key.tableElements ?? "-"}|v${key.meterVersion}`;
+  return `${key.sha256}|m${key.memoryPages ?? "-"}|t${key.tableElements ?? "-"}|v${key.meterVersion}${key.wasiValues === true ? "|w" : ""}`;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { SourceBundle } from "./read-source.ts";
 import { assertWasmMagic, checkImports, compileWasm, describeModule, type ModuleShape } from "./wasm-module.ts";
 import { resolveLimits, type GuestMemory, type HostLimitsPolicy, type ResolvedLimits } from "../limits/index.ts";
 import { METER_VERSION, rewriteModule } from "../metering/index.ts";
+import { routeWasiValues } from "../wasi/wasi-values-rewrite.ts";
 import type { CompiledWasm, ModuleCache } from "./module-cache.ts";
 import { linkedServes, prepareLinked, type LinkedModule } from "./linked-modules.ts";
 
@@ -46,6 +47,8 @@ export interface PrepareOptions {
   readonly modules?: ModuleCache | undefined;
   /** Imports served besides the host's functions (the embedder's host functions by any name). */
   readonly alsoServed?: ((i: WebAssembly.ModuleImportDescriptor) => boolean) | undefined;
+  /** Route main's WASI clock and random imports to the engine's own, recorded in traces (wasi/wasi-values-rewrite.ts); false where Extism's runInWorker runs plugins (it gives no access to the memory). */
+  readonly wasiValues?: boolean | undefined;
 }
 
 /** plugin.json's `engine` (a semver range of the host ABI it was built for) must include this host's. */
@@ -89,8 +92,9 @@ export async function prepareBundle(bundle: SourceBundle, options: PrepareOption
     sha256 = checked;
     assertWasmMagic(bytes, manifest.name);
     const { memoryPages, tableElements } = limits.limits;
-    const compile = () => rewriteAndCompile(bytes, memoryPages, tableElements, manifest.name);
-    const compiled = await (modules === undefined ? compile() : modules.get({ sha256: checked, memoryPages, tableElements, meterVersion: METER_VERSION }, compile));
+    const wasiValues = options.wasiValues === true;
+    const compile = () => rewriteAndCompile(bytes, memoryPages, tableElements, manifest.name, wasiValues);
+    const compiled = await (modules === undefined ? compile() : modules.get({ sha256: checked, memoryPages, tableElements, meterVersion: METER_VERSION, wasiValues }, compile));
     memory = { before: compiled.memoryBefore, after: compiled.memoryAfter };
     sourceNotes = [...compiled.notes];
     metered = true;
@@ -109,9 +113,9 @@ export async function prepareBundle(bundle: SourceBundle, options: PrepareOption
 }
 
 /** One rewrite before compiling: fuel metering, the memory and table caps (docs/metering.md). */
-export async function rewriteAndCompile(bytes: Uint8Array, memoryPages: number | undefined, tableElements: number | undefined, plugin: string): Promise<CompiledWasm> {
+export async function rewriteAndCompile(bytes: Uint8Array, memoryPages: number | undefined, tableElements: number | undefined, plugin: string, wasiValues = false): Promise<CompiledWasm> {
   const rewritten = rewriteModule(bytes, { fuel: true, memoryPages, tableElements, plugin });
-  const module = await compileWasm(rewritten.bytes, plugin);
+  const module = await compileWasm(wasiValues ? routeWasiValues(rewritten.bytes, plugin) : rewritten.bytes, plugin);
   const freeze = (memory: GuestMemory | undefined) => (memory === undefined ? undefined : Object.freeze({ ...memory }));
   // Shared by every install of these bytes: nothing in it may change.
   const shape = describeModule(module);

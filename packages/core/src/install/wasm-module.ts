@@ -3,6 +3,7 @@ import { suggest } from "@threadspace/manifest";
 import { Host } from "@threadspace/host";
 import { describeNotWasm } from "../limits/wasm-sections.ts";
 import { METER_MODULE } from "../fuel/fuel-meter.ts";
+import { WASI_VALUE_FUNCTIONS, WASI_VALUES_MODULE } from "../wasi/wasi-values-rewrite.ts";
 
 /** The kernel functions @extism/extism 2.0.0-rc13 provides in `extism:host/env` (read from its CallContext). */
 const EXTISM_KERNEL = new Set([
@@ -77,7 +78,7 @@ export function describeModule(module: WebAssembly.Module): ModuleShape {
   return {
     exports: WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name),
     imports,
-    usesWasi: imports.some((i) => i.module === WASI_MODULE),
+    usesWasi: imports.some((i) => i.module === WASI_MODULE || i.module === WASI_VALUES_MODULE),
   };
 }
 
@@ -98,7 +99,7 @@ export function unservedImports(imports: ModuleShape["imports"], hostFunctions: 
   for (const i of imports) {
     if (alsoServed?.(i) === true) continue;
     let served: ReadonlySet<string> | undefined;
-    if (i.module === WASI_MODULE) {
+    if (i.module === WASI_MODULE || (i.module === WASI_VALUES_MODULE && WASI_VALUE_FUNCTIONS.has(i.name))) {
       if (i.kind === "function") continue;
     } else if (i.kind === "function") {
       served = i.module === KERNEL_MODULE ? EXTISM_KERNEL : i.module === USER_MODULE ? hostFunctions : i.module === METER_MODULE ? METER_IMPORTS : undefined;

@@ -1,7 +1,7 @@
 import type { ExtismHostFunction } from "@threadspace/host";
 import type { HostMemoryLimits } from "../limits/host-memory.ts";
 import { BridgeInstance, type BridgeKernel } from "./bridge/bridge-instance.ts";
-import type { LogPriorityName } from "./bridge/protocol.ts";
+import type { LogPriorityName, WorkerWasiSpec } from "./bridge/protocol.ts";
 import { ExtismWorkerInstance } from "./extism-worker-instance.ts";
 import type { WorkerInstance } from "./instance.ts";
 
@@ -37,6 +37,8 @@ export interface WorkerStartOptions {
   readonly hostMemory: HostMemoryLimits;
   /** Modules linked with the main one, by name (plugin.json `modules`). */
   readonly linked?: Readonly<Record<string, WebAssembly.Module>>;
+  /** The engine's own WASI served in the worker (bridge and pool workers, Node): output lines and read-only mounts. */
+  readonly wasi?: WorkerWasiSpec | undefined;
 }
 
 /**
@@ -59,6 +61,7 @@ export function workerInstanceFactory(module: WebAssembly.Module, options: Worke
         memoryCap: options.memoryCap,
         hostMemory: options.hostMemory,
         ...(options.linked === undefined ? {} : { linked: options.linked }),
+        ...(options.wasi === undefined ? {} : { wasi: options.wasi }),
       });
   }
   return () =>

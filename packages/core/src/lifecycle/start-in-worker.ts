@@ -59,7 +59,8 @@ export async function startWorker(manifest: PluginManifest, module: WebAssembly.
   const startWith: WorkerStartOptions = {
     plugin: name,
     transport,
-    useWasi: usesWasi(plan),
+    useWasi: usesWasi(plan) && plan.workerWasi === undefined,
+    ...(plan.workerWasi === undefined ? {} : { wasi: plan.workerWasi }),
     functions: () => ({ ...options.host.functionsFor(manifest, userImports, { inWorker: true }), ...(bridgeExtras(manifest, plan.imports, options.compat, logs) as Record<string, ExtismHostFunction>) }),
     ...(options.linked === undefined || options.linked.length === 0 ? {} : { linked: Object.fromEntries(options.linked.map((each) => [each.name, each.module])) }),
     kernel: {
@@ -67,6 +68,8 @@ export async function startWorker(manifest: PluginManifest, module: WebAssembly.
       configVersion: () => extismConfigVersion(config),
       logLevel: () => logs.level(name),
       log: (level, text) => logs.append(name, level, text, undefined, "extism"),
+      // Lines the plugin writes to WASI stdout/stderr in its worker (wasi.output), as inline: stdout at info, stderr at warn.
+      ...(plan.workerWasi?.output === true ? { wasiOutput: (stream: "stdout" | "stderr", line: string) => void logs.append(name, stream === "stdout" ? "info" : "warn", line, { wasi: stream }) } : {}),
     },
     logging,
     timeoutMs,

@@ -4,6 +4,7 @@ import type { CompatNeeds } from "../host-functions/plugin-extras.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
 import { METER_MODULE } from "../fuel/fuel-meter.ts";
 import type { EngineWasi } from "../wasi/plugin-wasi.ts";
+import type { WorkerWasiSpec } from "../isolation/bridge/protocol.ts";
 import type { PluginManifest } from "@threadspace/manifest";
 import type { StagedCommits } from "./staged-commits.ts";
 import type { StartOptions } from "./start-plugin.ts";
@@ -15,6 +16,8 @@ export interface ImportPlan {
   readonly needs: CompatNeeds;
   /** WASI served by the engine (output to the log, read-only mounts), when asked for and possible. */
   readonly wasi?: EngineWasi | undefined;
+  /** The same, built inside the plugin's bridge or pool worker (Node). */
+  readonly workerWasi?: WorkerWasiSpec | undefined;
   /** Where its calls' writes go: held until the start is complete, dropped when it fails (staged-commits.ts). */
   readonly commits: StagedCommits;
 }

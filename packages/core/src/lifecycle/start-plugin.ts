@@ -11,7 +11,7 @@ import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 import { StagedCommits } from "./staged-commits.ts";
 import { InlineInstance } from "../isolation/inline-instance.ts";
-import { decideIsolation, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
+import { decideIsolation, workerTransport, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
 import type { LazyPools } from "../isolation/lazy-pools.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
 import { FuelMeter } from "../fuel/fuel-meter.ts";
@@ -24,6 +24,8 @@ import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { engineWasi, SERVED_WASI_NAMESPACE, type EngineWasi } from "../wasi/plugin-wasi.ts";
 import { isMeteredShape, runnerOptions, usesWasi, type ImportPlan } from "./start-plan.ts";
+import { WasiValues, WASI_VALUES_MODULE, importsWasiValues } from "../wasi/wasi-values.ts";
+import { initializeDeferred } from "../wasi/wasi-values-rewrite.ts";
 
 /** What starting a plugin needs besides its manifest and module. */
 export interface StartOptions {
@@ -71,9 +73,10 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   // fails, or falls back to inline by the engine's explicit option, with a note. A plugin whose
   // imports must suspend (HTTP, async functions) runs in a worker where JSPI is missing.
   const isolation = suspendingIsolation(name, decideIsolation(name, options.limits?.isolation ?? "inline", options.isolation), needs, options.compat?.canSuspend);
-  const served = await engineWasi(name, imports, options.compat?.wasi?.(name), platform.serveWasi, options.host.state.logs, isolation.mode);
+  const wasiPlace = isolation.mode === "worker" && workerTransport(options.isolation) === "extism" ? "extism-worker" : isolation.mode;
+  const served = await engineWasi(name, imports, options.compat?.wasi?.(name), platform.serveWasi, options.host.state.logs, wasiPlace);
   for (const note of [...isolation.notes, ...served.notes]) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
-  const plan: ImportPlan = { imports, userImports, needs, wasi: served.wasi, commits: new StagedCommits(options.host, name) };
+  const plan: ImportPlan = { imports, userImports, needs, wasi: served.wasi, workerWasi: served.worker, commits: new StagedCommits(options.host, name) };
   const runner = isolation.mode !== "inline" ? await startInWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
   let initialised = false;
   try {
@@ -112,6 +115,8 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const otherFunctions = Object.fromEntries(Object.entries(namespaces).map(([namespace, functions]) => [namespace, charged(functions)]));
   // Blocks and vars the plugin makes the host hold count against limits.hostMemoryBytes / maxVarBytes.
   const guard = new HostMemoryGuard(hostMemoryLimits(options.limits));
+  // WASI clock and random, routed to the engine's namespace at install: served and recorded here (replay/wasi-reads.ts).
+  const wasiValues = importsWasiValues(module) ? new WasiValues(undefined, meter === undefined ? undefined : (fuel) => meter.charge(fuel)) : undefined;
   let plugin;
   try {
     const createPlugin = await platform.loadExtism();
@@ -122,7 +127,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
         config: options.extismConfig,
         logger: logging.logger,
         logLevel: logging.logLevel,
-        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions), ...(plan.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: plan.wasi.functions }) },
+        functions: { ...logging.functions, ...meter?.extismFunctions(), ...otherFunctions, [KERNEL_MODULE]: { ...guard.kernelFunctions(), ...extras.kernel }, [USER_MODULE]: charged(userFunctions), ...(plan.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: charged(plan.wasi.functions) }), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }) },
         ...extras.extismOptions,
       },
     );
@@ -143,19 +148,32 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
       await plugin.close().catch(() => undefined);
       throw error;
     }
-    meter.end();
   }
   const memory = instance.exports["memory"] instanceof WebAssembly.Memory ? instance.exports["memory"] : undefined;
+  if (memory !== undefined) wasiValues?.bind(memory);
   if (plan.wasi !== undefined) {
     if (memory === undefined) {
+      meter?.end();
       await plugin.close().catch(() => undefined);
       plan.wasi.served.close();
       throw new ThreadspaceError("wasm_invalid", "imports WASI but exports no memory named \"memory\" for it to use.", { plugin: name });
     }
     plan.wasi.served.bind(memory);
   }
+  // A WASI module's _initialize, deferred by the install rewrite until the engine's WASI knows the memory; under the instantiation budget.
+  try {
+    initializeDeferred(instance);
+  } catch (cause) {
+    const stop = meter?.end().stop;
+    await plugin.close().catch(() => undefined);
+    plan.wasi?.served.close();
+    if (stop !== undefined) throw stop.error;
+    throw new ThreadspaceError("init_failed", `could not be instantiated: its _initialize failed: ${messageOf(cause)}`, { plugin: name, cause });
+  }
+  meter?.end();
   const served = plan.wasi?.served;
-  const beginCall = plan.needs.http ? (vars?: CallVars) => (guard.beginCall(vars), extras.beginCall()) : (vars?: CallVars) => guard.beginCall(vars);
+  const beginGuard = wasiValues === undefined ? (vars?: CallVars) => guard.beginCall(vars) : (vars?: CallVars) => (guard.beginCall(vars), wasiValues.beginCall(vars));
+  const beginCall = plan.needs.http ? (vars?: CallVars) => (beginGuard(vars), extras.beginCall()) : beginGuard;
   const callStart = served === undefined ? { beginCall } : { beginCall, close: () => served.close() };
   return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(manifest, options, plan, isolation), metered: meter !== undefined });
 }

@@ -1,14 +1,15 @@
 import { createRequire } from "node:module";
-import { closeSync, openSync, realpathSync, statSync } from "node:fs";
+import { openSync, realpathSync, statSync } from "node:fs";
 import { devNull } from "node:os";
 import { isAbsolute, resolve, sep } from "node:path";
 import { ThreadspaceError } from "@threadspace/errors";
-import type { ServeWasi, ServedWasi } from "../wasi/served-wasi.ts";
+import type { ServeWasi, ServedWasi, ServedWasiOptions } from "../wasi/served-wasi.ts";
 import { loadWasiQuietly } from "./quiet-wasi.ts";
 
 const ERRNO_NOSYS = 52;
 const ERRNO_ROFS = 69;
 const ERRNO_NOTCAPABLE = 76;
+const ERRNO_NOTSUP = 58;
 const OFLAGS_WRITING = 0x1 | 0x4 | 0x8; // creat, excl, trunc
 const FDFLAGS_APPEND = 0x1;
 /** Rights an fd opened under a read-only mount keeps: read, seek, tell, advise, path_open, readdir, readlink, the filestat gets, poll. */
@@ -22,6 +23,18 @@ const ERRNO_INVAL = 28;
 const MAX_IOVECS = 1024;
 
 type WasiFunction = (...args: never[]) => number | undefined;
+
+let nulls: readonly [number, number] | undefined;
+/**
+ * The /dev/null descriptors every plugin's WASI stdin, stdout and stderr stand on: opened once
+ * per process (a worker is handed the engine's: descriptors are process-wide) and never closed,
+ * since a plugin cannot close or renumber them (fd_close and fd_renumber of 0-2 are refused). So
+ * no descriptor leaks when a worker is terminated, and none is closed twice.
+ */
+export function devNullPair(): readonly [number, number] {
+  nulls ??= [openSync(devNull, "r"), openSync(devNull, "w")];
+  return nulls;
+}
 
 /** Splits a stream's bytes into lines for the log; a line longer than {@link MAX_LINE} is cut. */
 class LineBuffer {
@@ -76,12 +89,8 @@ function checkMounts(plugin: string, paths: Readonly<Record<string, string>>): v
   }
 }
 
-/**
- * Node's WASI (node:wasi) behind guards: stdout/stderr go to `output` line by line (or nowhere),
- * and every mount is read-only (files open without write rights, no create/truncate/append, and
- * every function that changes the file system fails with EROFS inside the plugin).
- */
-export const serveWasi: ServeWasi = ({ plugin, output, allowedPaths }): ServedWasi => {
+/** One plugin instance's node:wasi behind the guards ({@link serveWasi}). */
+function serve({ plugin, output, allowedPaths, stdio }: ServedWasiOptions): ServedWasi {
   checkMounts(plugin, allowedPaths);
   // Loaded here, not at import: node:wasi's ExperimentalWarning is held back (quiet-wasi.ts).
   loadWasiQuietly();
@@ -91,7 +100,7 @@ export const serveWasi: ServeWasi = ({ plugin, output, allowedPaths }): ServedWa
   } catch (cause) {
     throw new ThreadspaceError("bad_input", "wasi.output and wasi.allowedPaths need node:wasi, which this runtime does not have. Remove the option here.", { plugin, cause });
   }
-  const nul = [openSync(devNull, "r"), openSync(devNull, "w")] as const;
+  const nul = stdio ?? devNullPair();
   const wasi = new WASI({ version: "preview1", preopens: { ...allowedPaths }, stdin: nul[0], stdout: nul[1], stderr: nul[1], returnOnExit: true });
   const real = wasi.wasiImport as Record<string, (...args: unknown[]) => number>;
   let memory: WebAssembly.Memory | undefined;
@@ -134,12 +143,15 @@ export const serveWasi: ServeWasi = ({ plugin, output, allowedPaths }): ServedWa
   }) as WasiFunction;
   const close = served["fd_close"] as (...a: unknown[]) => number;
   served["fd_close"] = ((fd: number) => {
+    // stdin, stdout and stderr are /dev/null descriptors shared by every plugin of the process: never closed.
+    if (fd >= 0 && fd <= 2) return 0;
     const errno = close(fd);
     if (errno === 0 && fd > 2 + Object.keys(allowedPaths).length) dirs.delete(fd);
     return errno;
   }) as WasiFunction;
   const renumber = served["fd_renumber"] as (...a: unknown[]) => number;
   served["fd_renumber"] = ((from: number, to: number) => {
+    if (from <= 2 || to <= 2) return ERRNO_NOTSUP;
     const errno = renumber(from, to);
     if (errno === 0) {
       const dir = dirs.get(from);
@@ -175,13 +187,15 @@ export const serveWasi: ServeWasi = ({ plugin, output, allowedPaths }): ServedWa
     close() {
       streams?.[1].flush();
       streams?.[2].flush();
-      for (const fd of nul) {
-        try {
-          closeSync(fd);
-        } catch {
-          // Already closed.
-        }
-      }
     },
   };
-};
+}
+
+/**
+ * Node's WASI (node:wasi) behind guards: stdout/stderr go to `output` line by line (or nowhere),
+ * and every mount is read-only (files open without write rights, no create/truncate/append, and
+ * every function that changes the file system fails with EROFS inside the plugin). In a worker,
+ * `stdio` passes the engine's /dev/null descriptors ({@link devNullPair}, also `serveWasi.stdio`).
+ */
+export const serveWasi: ServeWasi = Object.assign(serve, { stdio: devNullPair });
+

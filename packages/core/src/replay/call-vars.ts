@@ -9,6 +9,7 @@
  * channel, bridge-channel.ts).
  */
 import { encodePayload, payloadBytes, type TracePayload } from "./trace.ts";
+import { WasiOverlay, WasiRecorder, type CallWasi, type TraceWasiRead, type WasiReplayState } from "./wasi-reads.ts";
 
 /** A var's bytes, or null: not set. */
 export type VarBytes = Uint8Array | null;
@@ -24,6 +25,8 @@ export interface CallVars {
   set(key: string, value: VarBytes): boolean;
   /** Bytes of the served vars (keys and values) were `key` set to `value`; 0 when the instance's vars are used. */
   sizeWith(key: string, value: VarBytes): number;
+  /** The call's WASI clock and random reads (replay/wasi-reads.ts): recorded, or served from a version-3 trace; undefined: live. */
+  readonly wasi?: CallWasi | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -32,6 +35,8 @@ const encoder = new TextEncoder();
 export class VarRecorder implements CallVars {
   readonly #reads = new Map<string, VarBytes>();
   readonly #touched = new Set<string>();
+  /** The WASI clock and random values the call reads. */
+  readonly wasi = new WasiRecorder();
 
   get(key: string, live: () => VarBytes): VarBytes {
     const value = live();
@@ -77,8 +82,11 @@ export class VarRecorder implements CallVars {
 export class VarOverlay implements CallVars {
   readonly #vars = new Map<string, Uint8Array>();
   #bytes = 0;
+  /** The trace's WASI values, served in order (absent before trace version 3: the call reads them live). */
+  readonly wasi: WasiOverlay | undefined;
 
-  constructor(vars: TraceVars) {
+  constructor(vars: TraceVars, wasi?: readonly TraceWasiRead[]) {
+    this.wasi = wasi === undefined ? undefined : new WasiOverlay(wasi);
     for (const key of Object.keys(vars)) {
       const value = vars[key];
       if (value !== null && value !== undefined) this.#put(key, payloadBytes(value));
@@ -116,14 +124,39 @@ export class VarOverlay implements CallVars {
 }
 
 /** How a call's vars cross to a bridge worker: served (replay) or recorded. */
-export type VarsOrder = { readonly serve: TraceVars } | { readonly record: true };
+export type VarsOrder = { readonly serve: TraceVars; readonly wasi?: readonly TraceWasiRead[] } | { readonly record: true };
 
 /** The order for a call's vars (engine side of a bridge worker). */
 export function varsOrder(vars: CallVars): VarsOrder {
-  return vars instanceof VarOverlay ? { serve: vars.toTrace() } : { record: true };
+  if (!(vars instanceof VarOverlay)) return { record: true };
+  return vars.wasi === undefined ? { serve: vars.toTrace() } : { serve: vars.toTrace(), wasi: vars.wasi.reads };
 }
 
 /** The worker's own {@link CallVars} for an order. */
 export function varsOf(order: VarsOrder): VarRecorder | VarOverlay {
-  return "serve" in order ? new VarOverlay(order.serve) : new VarRecorder();
+  return "serve" in order ? new VarOverlay(order.serve, order.wasi) : new VarRecorder();
+}
+
+/** What a worker sends back after a recorded or replayed call (undefined: nothing to send). */
+export interface VarsReport {
+  readonly reads?: TraceVars;
+  readonly wasi?: readonly TraceWasiRead[];
+  readonly wasiReplay?: WasiReplayState;
+}
+
+/** The report of a worker's call vars, or undefined when there is nothing in it. */
+export function varsReport(vars: VarRecorder | VarOverlay): VarsReport | undefined {
+  if (vars instanceof VarRecorder) {
+    if (vars.empty && vars.wasi.reads.length === 0) return undefined;
+    return { ...(vars.empty ? {} : { reads: vars.toTrace() }), ...(vars.wasi.reads.length === 0 ? {} : { wasi: vars.wasi.reads }) };
+  }
+  return vars.wasi === undefined ? undefined : { wasiReplay: vars.wasi.state() };
+}
+
+/** Takes a worker's report into the engine's call vars. */
+export function adoptReport(vars: CallVars, report: VarsReport): void {
+  if (vars instanceof VarRecorder) {
+    if (typeof report.reads === "object" && report.reads !== null) vars.adopt(report.reads);
+    if (Array.isArray(report.wasi)) vars.wasi.keep(...report.wasi);
+  } else if (vars instanceof VarOverlay && report.wasiReplay !== undefined) vars.wasi?.adopt(report.wasiReplay);
 }

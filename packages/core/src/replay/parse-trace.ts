@@ -31,6 +31,15 @@ const TRACE_SCHEMA = {
     budget: { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     config: { type: "object" },
     vars: { type: "object", additionalProperties: payloadOrNull },
+    wasi: {
+      type: "array",
+      items: fields(["fn", "arg", "errno"], {
+        fn: { enum: ["clock_time_get", "clock_res_get", "random_get"] },
+        arg: { type: "integer", minimum: 0, maximum: 0xffffffff },
+        errno: { type: "integer", minimum: 0, maximum: 0xffff },
+        value: { type: "string", pattern: "^(?:[0-9]{1,20}|(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$" },
+      }),
+    },
     host: { type: "array", items: fields(["fn", "request", "reply"], { fn: named, request: payloadOrNull, reply: payloadOrNull }) },
     events: { type: "array", items: fields(["topic", "payload"], { topic: named, payload: {} }) },
     logs: { type: "array", items: fields(["level", "message", "source"], { level: text, message: text, source: text }) },
@@ -80,13 +89,34 @@ export function parseTrace(source: unknown, maxBytes: number = DEFAULT_MAX_TRACE
   if (t["format"] !== TRACE_FORMAT) throw refuse(`the trace's format must be "${TRACE_FORMAT}" (is this a .tstrace file?).`, [{ path: "$.format", message: `must be "${TRACE_FORMAT}"` }]);
   if (!TRACE_VERSIONS_READ.includes(t["version"] as number)) throw refuse(`the trace is version ${JSON.stringify(t["version"])}; this engine reads versions ${TRACE_VERSIONS_READ.join(" and ")} (it writes ${TRACE_VERSION}). Record the call again with this engine.`, [{ path: "$.version", message: `must be one of ${TRACE_VERSIONS_READ.join(", ")}` }]);
   if (t["version"] === 1 && "vars" in t) throw refuse("the trace is version 1, which has no vars; a trace with vars is version 2.", [{ path: "$.vars", message: "not in version 1" }]);
+  if (t["version"] !== 3 && "wasi" in t) throw refuse(`the trace is version ${String(t["version"])}, which has no WASI values; a trace with wasi is version 3.`, [{ path: "$.wasi", message: `not in version ${String(t["version"])}` }]);
   check ??= compileConfigSchema(TRACE_SCHEMA);
   const issues = check(t);
-  if (!passed(t, issues)) throw refuse(`the trace is not one this engine can replay: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}.`, issues);
+  const all = [...issues, ...(issues.length === 0 ? checkWasiValues(t["wasi"]) : [])];
+  if (!passed(t, all)) throw refuse(`the trace is not one this engine can replay: ${all.map((issue) => `${issue.path} ${issue.message}`).join("; ")}.`, all);
   return t;
 }
 
 /** True when the trace schema found no issue in `_trace`: it is then a {@link CallTrace} (TRACE_SCHEMA describes that type, unknown fields refused). */
 function passed(_trace: object, issues: readonly unknown[]): _trace is CallTrace {
   return issues.length === 0;
+}
+
+/** What the schema cannot say about WASI values: a clock value is a u64 in decimal, random bytes are as many as were asked for. */
+function checkWasiValues(wasi: unknown): ThreadspaceIssue[] {
+  if (!Array.isArray(wasi)) return [];
+  const issues: ThreadspaceIssue[] = [];
+  wasi.forEach((read: { fn: string; arg: number; errno: number; value?: string }, i) => {
+    const path = `$.wasi[${i}].value`;
+    if (read.errno !== 0) {
+      if (read.value !== undefined) issues.push({ path, message: "must be absent when errno is not 0" });
+      return;
+    }
+    if (read.value === undefined) issues.push({ path, message: "is required when errno is 0" });
+    else if (read.fn === "random_get") {
+      const padding = read.value.endsWith("==") ? 2 : read.value.endsWith("=") ? 1 : 0;
+      if ((read.value.length / 4) * 3 - padding !== read.arg) issues.push({ path, message: `must be ${read.arg} bytes in base64` });
+    } else if (!/^[0-9]{1,20}$/.test(read.value) || BigInt(read.value) > 0xffff_ffff_ffff_ffffn) issues.push({ path, message: "must be a u64 in decimal" });
+  });
+  return issues;
 }

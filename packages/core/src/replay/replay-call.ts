@@ -3,6 +3,7 @@ import type { CallTap } from "./call-tap.ts";
 import { encodePayload, payloadBytes, samePayload, type CallTrace, type TracePayload } from "./trace.ts";
 import { errorOf } from "./trace-recorder.ts";
 import { TraceReplayer, type HostDifference } from "./trace-replayer.ts";
+import type { WasiDifference } from "./wasi-reads.ts";
 
 /** Options of `engine.replay`. */
 export interface ReplayOptions {
@@ -21,6 +22,7 @@ export interface ReplayError {
 /** One way the replay differs from the trace. */
 export type ReplayDifference =
   | HostDifference
+  | WasiDifference
   | { readonly kind: "output"; readonly expected: TracePayload | null; readonly got: TracePayload | null }
   | { readonly kind: "error"; readonly expected: ReplayError | null; readonly got: ReplayError | null }
   | { readonly kind: "fuel"; readonly expected: number; readonly got: number };
@@ -83,6 +85,8 @@ export async function replayCall(trace: CallTrace, target: ReplayTarget, run: (t
   const differences: ReplayDifference[] = [];
   const host = replayer.difference();
   if (host !== undefined) differences.push(host);
+  const wasi = replayer.vars?.wasi?.difference();
+  if (wasi !== undefined) differences.push(wasi);
   const expectedError = "error" in trace.result ? trace.result.error : null;
   if (expectedError === null && output !== undefined) {
     const expected = "output" in trace.result ? trace.result.output : null;

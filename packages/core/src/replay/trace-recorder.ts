@@ -128,13 +128,14 @@ export class TraceRecorder implements CallTap, HostCallTap {
       ...(budget === undefined ? {} : { budget }),
       config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
       ...(this.vars.empty ? {} : { vars: this.vars.toTrace() }),
+      ...(this.vars.wasi.reads.length === 0 ? {} : { wasi: [...this.vars.wasi.reads] }),
       host,
       events,
       logs: this.#logs,
       result,
       fuel: "error" in outcome ? null : (outcome.fuel ?? null),
       timing: { startedAt: this.#startedAt.toISOString(), durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000 },
-      ...(this.#truncated ? { truncated: true as const } : {}),
+      ...(this.#truncated || this.vars.wasi.truncated ? { truncated: true as const } : {}),
     };
     const output = "output" in outcome && outcome.output !== null ? outcome.output.byteLength * 1.4 : 0;
     // The running estimate leaves out the config, the output and escaping: measure when it may be near the cap.

@@ -39,7 +39,7 @@ export class TraceReplayer implements CallTap, HostCallTap {
     this.#host = trace.host;
     this.#config = trace.config;
     this.#kernelConfig = kernelConfig;
-    this.vars = trace.version === 1 ? undefined : new VarOverlay(trace.vars ?? {});
+    this.vars = trace.version === 1 ? undefined : new VarOverlay(trace.vars ?? {}, trace.version === 2 ? undefined : (trace.wasi ?? []));
   }
 
   begin(tx: CallTransaction | undefined): void {

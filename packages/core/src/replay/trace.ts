@@ -5,10 +5,10 @@
 
 /** The `format` every trace carries. */
 export const TRACE_FORMAT = "threadspace-trace";
-/** The trace layout this engine writes (2: `vars` added). */
-export const TRACE_VERSION = 2;
-/** The trace layouts this engine reads: version 1 (no `vars`: a replay reads the instance's own vars) and 2. */
-export const TRACE_VERSIONS_READ: readonly number[] = [1, 2];
+/** The trace layout this engine writes (2: `vars` added; 3: `wasi` added). */
+export const TRACE_VERSION = 3;
+/** The trace layouts this engine reads: version 1 (no `vars`: a replay reads the instance's own vars), 2 (no `wasi`: a replay reads WASI clock and random live) and 3. */
+export const TRACE_VERSIONS_READ: readonly number[] = [1, 2, 3];
 /** Default cap on one trace, in bytes of its JSON (recording stops adding host calls and logs past it; larger traces are refused on replay). */
 export const DEFAULT_MAX_TRACE_BYTES = 8 * 1024 * 1024;
 
@@ -41,7 +41,7 @@ export type TraceResult = { readonly output: TracePayload | null } | { readonly 
 /** One recorded call. */
 export interface CallTrace {
   readonly format: typeof TRACE_FORMAT;
-  readonly version: 1 | typeof TRACE_VERSION;
+  readonly version: 1 | 2 | typeof TRACE_VERSION;
   /** The plugin that served it: name, version, `sha256:<hex>` of its wasm (null for a precompiled module). */
   readonly plugin: { readonly name: string; readonly version: string; readonly sha256: string | null };
   readonly export: string;
@@ -55,6 +55,11 @@ export interface CallTrace {
    * unset); absent: it read none. A replay of a version-2 trace serves exactly these.
    */
   readonly vars?: Readonly<Record<string, TracePayload | null>>;
+  /**
+   * The WASI clock and random values the call read (`clock_time_get`, `clock_res_get`,
+   * `random_get`), in order; absent when it read none. A replay of a version-3 trace serves these.
+   */
+  readonly wasi?: readonly TraceWasiRead[];
   /** Every `extism:host/user` call, in order. */
   readonly host: readonly HostExchange[];
   readonly events: readonly TraceEvent[];
@@ -70,6 +75,8 @@ export interface CallTrace {
 
 /** The embedder's hook over every trace before it leaves the engine (drop secrets); returns the trace to keep. */
 export type TraceRedactor = (trace: CallTrace) => CallTrace;
+
+import type { TraceWasiRead } from "./wasi-reads.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();

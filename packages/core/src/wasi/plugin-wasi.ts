@@ -3,6 +3,7 @@ import type { ExtismHostFunction, LogStore } from "@threadspace/host";
 import type { ServeWasi, ServedWasi } from "./served-wasi.ts";
 import { WASI_MODULE, SERVED_WASI_NAMESPACE, wasiAdapterBytes, wasiFunctions } from "./wasi-adapter.ts";
 import { notServed, type PluginWasi } from "./wasi-options.ts";
+import type { WorkerWasiSpec } from "../isolation/bridge/protocol.ts";
 
 /** A plugin's WASI served by the engine: the adapter to link, the functions it imports, and the WASI behind them. */
 export interface EngineWasi {
@@ -29,11 +30,16 @@ function adapterFor(plugin: string, functions: readonly string[]): Promise<WebAs
   return module;
 }
 
+/** Where a plugin runs, as the engine's WASI sees it: on the engine's thread, in a bridge worker or pool worker, or under Extism's runInWorker (`isolation.transport: "extism"`). */
+export type WasiPlace = "inline" | "worker" | "pool" | "extism-worker";
+
 /**
  * Decides who serves a plugin's WASI. Extism's (nothing mounted, output discarded) unless the
- * embedder asked for output or mounts (`createEngine({ wasi })`); then, in Node and on the
- * engine's thread, the engine's own. Mounts that cannot be served fail the start with
- * `bad_input`; output that cannot be captured gives a note and is discarded.
+ * embedder asked for output or mounts (`createEngine({ wasi })`); then, in Node, the engine's own:
+ * on the engine's thread (`wasi`), or inside its bridge or pool worker (`worker`: what the worker
+ * builds it from; mounts are checked here first). Mounts that cannot be served (browsers, workerd,
+ * Extism's runInWorker) fail the start with `bad_input`; output that cannot be captured gives a
+ * note and is discarded.
  */
 export async function engineWasi(
   plugin: string,
@@ -41,18 +47,24 @@ export async function engineWasi(
   wanted: PluginWasi | undefined,
   serve: ServeWasi | undefined,
   logs: LogStore,
-  mode: "inline" | "worker" | "pool",
-): Promise<{ readonly wasi?: EngineWasi; readonly notes: readonly string[] }> {
+  place: WasiPlace,
+): Promise<{ readonly wasi?: EngineWasi; readonly worker?: WorkerWasiSpec; readonly notes: readonly string[] }> {
   const functions = wasiFunctions(imports);
   if (functions.length === 0 || wanted === undefined) return { notes: [] };
   const mounts = Object.keys(wanted.allowedPaths).length > 0;
   if (!wanted.output && !mounts) return { notes: [] };
   if (mounts && serve === undefined) throw notServed(plugin);
-  if (mounts && mode !== "inline") {
-    throw new ThreadspaceError("bad_input", `wasi.allowedPaths is served only to plugins running on the engine's thread; this one runs in a ${mode}. Use limits.isolation "inline" for it, or grant it no mount.`, { plugin });
+  if (mounts && place === "extism-worker") {
+    throw new ThreadspaceError("bad_input", `wasi.allowedPaths is not served to plugins under Extism's runInWorker (isolation.transport "extism"), which runs its own WASI. Use the bridge transport (the default where Atomics.waitAsync exists), limits.isolation "inline", or grant it no mount.`, { plugin });
   }
-  if (serve === undefined || mode !== "inline") {
-    return { notes: [`wasi.output: WASI stdout/stderr cannot be captured ${serve === undefined ? "on this runtime" : `in a ${mode}`}; the output is discarded.`] };
+  if (serve === undefined || place === "extism-worker") {
+    return { notes: [`wasi.output: WASI stdout/stderr cannot be captured ${serve === undefined ? "on this runtime" : "under Extism's runInWorker (isolation.transport \"extism\")"}; the output is discarded.`] };
+  }
+  if (place !== "inline") {
+    // Checked here as the worker will check it, so a bad mount is bad_input at install, not a failed instantiation.
+    serve({ plugin, allowedPaths: wanted.allowedPaths }).close();
+    const stdio = serve.stdio?.();
+    return { worker: { plugin, adapter: await adapterFor(plugin, functions), output: wanted.output, allowedPaths: { ...wanted.allowedPaths }, ...(stdio === undefined ? {} : { stdio }) }, notes: [] };
   }
   const served = serve({
     plugin,
@@ -61,15 +73,21 @@ export async function engineWasi(
   });
   try {
     const module = await adapterFor(plugin, functions);
-    const wrapped = Object.fromEntries(functions.map((name) => {
-      const fn = served.functions[name] as ((...args: unknown[]) => number | undefined) | undefined;
-      return [name, (_context: unknown, ...args: unknown[]) => (fn === undefined ? 52 : fn(...args))];
-    })) as unknown as Record<string, ExtismHostFunction>;
-    return { wasi: { adapter: { name: WASI_MODULE, module }, functions: wrapped, served }, notes: [] };
+    return { wasi: { adapter: { name: WASI_MODULE, module }, functions: servedFunctions(served, functions), served }, notes: [] };
   } catch (error) {
     served.close();
     throw error;
   }
+}
+
+/** A served WASI's functions as Extism host functions for {@link SERVED_WASI_NAMESPACE} (a name it lacks answers ENOSYS). */
+export function servedFunctions(served: ServedWasi, functions: readonly string[]): Record<string, ExtismHostFunction> {
+  return Object.fromEntries(
+    functions.map((name) => {
+      const fn = served.functions[name] as ((...args: unknown[]) => number | undefined) | undefined;
+      return [name, (_context: unknown, ...args: unknown[]) => (fn === undefined ? 52 : fn(...args))];
+    }),
+  ) as unknown as Record<string, ExtismHostFunction>;
 }
 
 export { SERVED_WASI_NAMESPACE };

@@ -5,6 +5,8 @@ export interface ServedWasiOptions {
   readonly output?: (stream: "stdout" | "stderr", line: string) => void;
   /** Read-only mounts: guest path (absolute) to host directory. */
   readonly allowedPaths: Readonly<Record<string, string>>;
+  /** Descriptors (stdin, then stdout and stderr) of /dev/null opened by the engine's thread; default: this thread's own pair. */
+  readonly stdio?: readonly [number, number] | undefined;
 }
 
 /** A plugin's WASI preview 1, served by the engine (see wasi-adapter.ts for how it is linked). */
@@ -17,5 +19,5 @@ export interface ServedWasi {
   close(): void;
 }
 
-/** Makes a {@link ServedWasi}; only Node has one (`Platform.serveWasi`). */
-export type ServeWasi = (options: ServedWasiOptions) => ServedWasi;
+/** Makes a {@link ServedWasi}; only Node has one (`Platform.serveWasi`). `stdio()` gives the descriptors a worker's WASI should use. */
+export type ServeWasi = ((options: ServedWasiOptions) => ServedWasi) & { readonly stdio?: () => readonly [number, number] };

@@ -8,12 +8,13 @@ export type PerPlugin<T> = T | ((plugin: string) => T);
  * mounted and its output discarded; these options change that, for every plugin or per plugin.
  */
 export interface EngineWasiOptions {
-  /** Send each line a plugin writes to stdout (level info) or stderr (level warn) to its log (source `wasi`). Default false. Node only; elsewhere a note says the output is discarded. */
+  /** Send each line a plugin writes to stdout (level info) or stderr (level warn) to its log (`fields.wasi`: the stream). Default false. Node only (inline, bridge workers, pools); elsewhere, and under Extism's runInWorker, a note says the output is discarded. */
   readonly output?: PerPlugin<boolean>;
   /**
    * Read-only directories a plugin sees (guest path to host directory), like Extism's
    * `allowedPaths` but never writable: a write, create, rename or delete fails inside the plugin
-   * with EROFS. Node only, for plugins running on the engine's thread; refused elsewhere with `bad_input`.
+   * with EROFS. Node only (inline, bridge workers, pools); refused elsewhere, and under Extism's
+   * runInWorker, with `bad_input`.
    *
    * @example createEngine({ wasi: { allowedPaths: (plugin) => (plugin === "indexer" ? { "/data": "/srv/indexer-data" } : {}) } })
    */

@@ -1,14 +1,35 @@
 ;; A plain Extism plugin using WASI: `hello` writes "hello from wasi\n" to stdout (fd 1) and
-;; "oops\n" to stderr (fd 2) with fd_write, then outputs "ok".
+;; "oops\n" to stderr (fd 2) with fd_write, then outputs "ok". `_initialize` writes "ready\n" to
+;; stdout while the instance starts. `closed` closes fd 1, then writes "after close\n" to it (a
+;; plugin must not close the host's descriptors: the write still lands) and outputs "ok".
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
   (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
   (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
   (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
   (memory (export "memory") 1)
   (data (i32.const 16) "hello from wasi\n")
   (data (i32.const 48) "oops\n")
-  (func (export "_initialize"))
+  (data (i32.const 64) "ready\n")
+  (data (i32.const 80) "after close\n")
+  (func $print (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 0) (local.get $ptr))
+    (i32.store (i32.const 4) (local.get $len))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func $ok
+    (local $out i64)
+    (local.set $out (call $alloc (i64.const 2)))
+    (call $store_u8 (local.get $out) (i32.const 111))
+    (call $store_u8 (i64.add (local.get $out) (i64.const 1)) (i32.const 107))
+    (call $output_set (local.get $out) (i64.const 2)))
+  (func (export "_initialize")
+    (call $print (i32.const 64) (i32.const 6)))
+  (func (export "closed") (result i32)
+    (drop (call $fd_close (i32.const 1)))
+    (call $print (i32.const 80) (i32.const 12))
+    (call $ok)
+    (i32.const 0))
   (func (export "hello") (result i32)
     (local $out i64)
     ;; iovec at 0: { ptr 16, len 16 }; written count at 8

@@ -10,12 +10,13 @@ import { ThreadspaceError } from "@threadspace/errors";
 import { deadlineError, fuelExhaustedError, growRefusedError } from "../../fuel/meter-errors.ts";
 import { GuestErrorKind, guestError } from "../extism-errors.ts";
 import type { CallOptions, CallOutcome } from "../instance.ts";
-import { VarRecorder, varsOrder, type CallVars, type TraceVars } from "../../replay/call-vars.ts";
+import { adoptReport, varsOrder, type CallVars, type VarsReport } from "../../replay/call-vars.ts";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
 import {
   CONFIG_FUNCTION,
   LOG_FUNCTION,
   VAR_FUNCTION,
+  WASI_OUTPUT_FUNCTION,
   LOG_PRIORITY,
   STORED_BASE,
   Slot,
@@ -47,6 +48,8 @@ export interface BridgeKernel {
   configVersion(): number;
   logLevel(): LogPriorityName;
   log(level: Exclude<LogPriorityName, "silent">, text: string): void;
+  /** Where lines the plugin writes to WASI stdout/stderr go, when the engine serves its WASI in the worker with output on. */
+  wasiOutput?(stream: "stdout" | "stderr", line: string): void;
 }
 
 /** What a bridged host function gets as its context (the part of Extism's CallContext Threadspace uses). */
@@ -81,15 +84,16 @@ export interface BridgeGuest {
 
 /** The host-function names a guest is instantiated with: its functions, then the kernel's reserved ones. */
 export function hostNamesOf(functions: Readonly<Record<string, unknown>> | undefined, kernel: BridgeKernel | undefined): string[] {
-  return [...Object.keys(functions ?? {}), ...(kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION, VAR_FUNCTION])];
+  return [...Object.keys(functions ?? {}), ...(kernel === undefined ? [] : [CONFIG_FUNCTION, LOG_FUNCTION, VAR_FUNCTION]), ...(kernel?.wasiOutput === undefined ? [] : [WASI_OUTPUT_FUNCTION])];
 }
 
 type LogLevelName = Exclude<LogPriorityName, "silent">;
 const LEVELS: readonly LogLevelName[] = ["trace", "debug", "info", "warn", "error"];
 export const LEVEL_OF_PRIORITY: ReadonlyMap<number, LogLevelName> = new Map<number, LogLevelName>(LEVELS.map((name) => [LOG_PRIORITY[name], name]));
 
-/** Passes a kernel log line posted outside a call to the guest's log, at its live level. */
-export function logOutsideCall(kernel: BridgeKernel | undefined, priority: number, text: string): void {
+/** Passes a kernel log line (or a WASI output line) posted outside a call to the guest's log, at its live level. */
+export function logOutsideCall(kernel: BridgeKernel | undefined, priority: number, text: string, wasi?: "stdout" | "stderr"): void {
+  if (wasi !== undefined) return kernel?.wasiOutput?.(wasi, text);
   const level = LEVEL_OF_PRIORITY.get(priority);
   if (kernel !== undefined && level !== undefined && priority >= LOG_PRIORITY[kernel.logLevel()]) kernel.log(level, text);
 }
@@ -295,9 +299,9 @@ export class BridgeChannel {
     const vars = this.#vars;
     const text = context.read(asHandle(first))?.text();
     if (vars === undefined || text === undefined) throw new Error("no recorded or replayed call's vars are served now");
-    const message = JSON.parse(text) as { order?: true; reads?: TraceVars };
+    const message = JSON.parse(text) as { order?: true } & VarsReport;
     if (message.order === true) return context.store(JSON.stringify(varsOrder(vars)));
-    if (vars instanceof VarRecorder && typeof message.reads === "object" && message.reads !== null) vars.adopt(message.reads);
+    adoptReport(vars, message);
     return undefined;
   }
 
@@ -307,6 +311,9 @@ export class BridgeChannel {
     const kernel = guest.kernel;
     if (name === VAR_FUNCTION) return { name, serve: (context, args) => this.#serveVars(context, args[0]) };
     if (kernel !== undefined && (name === CONFIG_FUNCTION || name === LOG_FUNCTION)) return { name, serve: (context, args) => this.#serveKernel(kernel, name, context, args[0]) };
+    if (name === WASI_OUTPUT_FUNCTION) {
+      return { name, serve: (context, args) => void kernel?.wasiOutput?.(Number(args[0]) === 2 ? "stderr" : "stdout", context.read(asHandle(args[0]))?.text() ?? "") };
+    }
     const fn = guest.functions?.[name];
     if (fn === undefined) {
       return {

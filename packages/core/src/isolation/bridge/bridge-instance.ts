@@ -14,7 +14,7 @@ import { ThreadspaceError, type ThreadspaceErrorCode } from "@threadspace/errors
 import type { CallOptions, CallOutcome, WorkerInstance } from "../instance.ts";
 import type { BridgeWorker } from "./bridge-worker-handle.ts";
 import { BridgeChannel, canBridge, hostNamesOf, logOutsideCall, type BridgeGuest, type BridgeHostFunction, type BridgeKernel, type ChannelTiming } from "./bridge-channel.ts";
-import { DEFAULT_CAPACITY, bufferFor, encoder, type FromWorker, type StartMessage } from "./protocol.ts";
+import { DEFAULT_CAPACITY, bufferFor, encoder, type FromWorker, type StartMessage, type WorkerWasiSpec } from "./protocol.ts";
 
 export type { BridgeCallContext, BridgeHostFunction, BridgeKernel } from "./bridge-channel.ts";
 
@@ -51,6 +51,8 @@ export interface BridgeOptions {
   functions?: Record<string, BridgeHostFunction>;
   /** Modules linked with the main one, by the name it imports them under (plugin.json `modules`). */
   linked?: Readonly<Record<string, WebAssembly.Module>>;
+  /** The engine's own WASI, served in the worker (Node): output lines and read-only mounts (wasi/plugin-wasi.ts). */
+  wasi?: WorkerWasiSpec;
   /**
    * What Extism's kernel reads, served from this thread: the plugin's live config (sent to the
    * worker again when `configVersion()` changes, checked at each call), its live log level, and
@@ -116,7 +118,7 @@ export class BridgeInstance implements WorkerInstance {
     worker.onExit((why) => bridge.#ended(why));
     const config = { ...(options.kernel?.config ?? options.config ?? {}) };
     const configVersion = options.kernel?.configVersion() ?? 0;
-    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#guest.hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined), ...(options.linked === undefined ? {} : { linked: options.linked }) };
+    const start: StartMessage = { type: "start", module, buffer, useWasi: options.useWasi ?? false, config, configVersion, spinMicros: options.workerSpinMicros ?? 0, hostFunctions: bridge.#guest.hostNames, hostMemory: options.hostMemory ?? hostMemoryLimits(undefined), ...(options.linked === undefined ? {} : { linked: options.linked }), ...(options.wasi === undefined ? {} : { wasi: options.wasi }) };
     worker.postMessage(start);
     try {
       await started;
@@ -131,7 +133,7 @@ export class BridgeInstance implements WorkerInstance {
   #message(message: Exclude<FromWorker, { type: "buffer" }>): void {
     if (message.type === "ready") this.#onStart?.();
     else if (message.type === "failed") this.#onStart?.(this.#error(message.kind === "link" ? "wasm_invalid" : "init_failed", `could not be instantiated in a worker: ${message.message}`));
-    else if (message.type === "log") logOutsideCall(this.options.kernel, message.priority, message.text);
+    else if (message.type === "log") logOutsideCall(this.options.kernel, message.priority, message.text, message.wasi);
   }
 
   /** The worker is gone: fail what waits, and tell the exit listeners unless we stopped it. */

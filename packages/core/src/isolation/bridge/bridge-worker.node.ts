@@ -6,4 +6,4 @@ import type { ToWorker } from "./protocol.ts";
 
 const port = parentPort;
 if (port === null) throw new Error("bridge-worker.node must run in a worker thread");
-runBridgeWorker({ post: (message) => port.postMessage(message), listen: (handler) => port.on("message", (message: ToWorker) => handler(message)) }, platform.loadExtism);
+runBridgeWorker({ post: (message) => port.postMessage(message), listen: (handler) => port.on("message", (message: ToWorker) => handler(message)) }, platform.loadExtism, platform.serveWasi);

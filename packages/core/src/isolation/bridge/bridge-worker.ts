@@ -17,13 +17,16 @@ import type { CallContext, Plugin } from "@extism/extism";
 import type { CreateExtismPlugin } from "../../platform/platform.ts";
 import { GuestErrorKind, classifyExtismError, isExtismLinkError } from "../extism-errors.ts";
 import { HostMemoryGuard } from "../../limits/host-memory.ts";
-import { VarRecorder, varsOf, type VarOverlay, type VarsOrder } from "../../replay/call-vars.ts";
+import { varsOf, varsReport, type VarOverlay, type VarRecorder, type VarsOrder } from "../../replay/call-vars.ts";
+import { WasiValues, WASI_VALUES_MODULE, importsWasiValues } from "../../wasi/wasi-values.ts";
+import { initializeDeferred } from "../../wasi/wasi-values-rewrite.ts";
 import { FuelMeter, HOST_CALL_FUEL, METER_MODULE } from "../../fuel/fuel-meter.ts";
 import {
   bridgeKey,
   CONFIG_FUNCTION,
   LOG_FUNCTION,
   VAR_FUNCTION,
+  WASI_OUTPUT_FUNCTION,
   LOG_PRIORITY,
   STORED_BASE,
   Slot,
@@ -44,7 +47,18 @@ import {
   type LogPriorityName,
   type ToWorker,
   type Views,
+  type WorkerWasiSpec,
 } from "./protocol.ts";
+import type { ServeWasi, ServedWasi } from "../../wasi/served-wasi.ts";
+import { servedFunctions, SERVED_WASI_NAMESPACE } from "../../wasi/plugin-wasi.ts";
+import { WASI_MODULE } from "../../wasi/wasi-adapter.ts";
+
+/** The engine's WASI functions charging {@link HOST_CALL_FUEL} per call to a metered instance's meter, as host calls are. */
+const chargedWasi = (meter: FuelMeter | undefined, functions: Record<string, KernelFunction>): Record<string, KernelFunction> =>
+  meter === undefined ? functions : Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, (context: CallContext, ...args: bigint[]) => (meter.charge(HOST_CALL_FUEL), fn(context, ...args))]));
+
+/** The WASI functions an adapter re-exports (its imports, by name). */
+const adapterFunctions = (adapter: WebAssembly.Module): string[] => WebAssembly.Module.imports(adapter).map((entry) => entry.name);
 
 /** How the worker talks to the engine's thread outside the shared buffer. */
 export interface BridgePort {
@@ -74,6 +88,8 @@ interface Guest {
   /** The config Extism reads (it keeps this object), and the engine's version it holds. */
   readonly config: Record<string, string>;
   configVersion: number;
+  /** The engine's own WASI served here (output lines, read-only mounts), when the engine asked for it. */
+  readonly wasi: ServedWasi | undefined;
 }
 
 /**
@@ -81,7 +97,7 @@ interface Guest {
  * createPlugin (in Node the platform's loader, which keeps node:wasi's ExperimentalWarning off the
  * embedder's terminal).
  */
-export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<CreateExtismPlugin>): void {
+export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<CreateExtismPlugin>, serveWasi?: ServeWasi): void {
   const postBuffer = (buffer: SharedArrayBuffer): void => port.post({ type: "buffer", buffer });
   const guests = new Map<number, Guest>();
   let views: Views | undefined;
@@ -140,6 +156,7 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       const guest = guests.get(message.id);
       guests.delete(message.id);
       await guest?.plugin.close().catch(() => undefined);
+      guest?.wasi?.close();
       answer = { type: "disposed", id: message.id };
     }
     // IDLE before the answer: the engine writes the next message only once it has the answer.
@@ -150,6 +167,7 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
 
   /** Instantiates a plugin as instance `id`; the failure to post, if it could not. */
   async function instantiate(id: number, spec: GuestSpec): Promise<FromWorker | undefined> {
+    let served: ServedWasi | undefined;
     try {
       const hostIndex = new Map(spec.hostFunctions.map((name, index) => [name, index]));
       const config: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -187,18 +205,37 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       const httpOptions = httpKernel === undefined ? {} : jspi ? { fetch: forwardedFetch(hostIndex), allowedHosts: ["*"], allowHttpResponseHeaders: true } : (Object.assign(kernel, httpKernel), {});
       meter?.begin({ fuel: Infinity, deadline: spec.startMs === undefined ? Infinity : performance.now() + spec.startMs, exportName: "instantiation" });
       const linkedWasm = Object.entries(linked).map(([name, module]) => ({ name, module }));
+      // WASI clock and random, routed to the engine's namespace at install: served here, next to the memory, and recorded per call.
+      const wasiValues = importsWasiValues(spec.module) ? new WasiValues(() => (active?.id === id ? vars?.wasi : undefined), meter === undefined ? undefined : (fuel) => meter.charge(fuel)) : undefined;
+      // The engine's own WASI (Node): output lines to the engine's log, read-only mounts (platform/node-wasi.ts).
+      served = spec.wasi === undefined ? undefined : serveWorkerWasi(id, hostIndex, spec.wasi);
+      const wasiWasm = spec.wasi === undefined ? [] : [{ name: WASI_MODULE, module: spec.wasi.adapter }];
       const plugin = await (await loadExtism())(
-        { wasm: [...linkedWasm, { name: "main", module: spec.module }] },
-        { useWasi: spec.useWasi, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions() }, ...httpOptions },
+        { wasm: [...linkedWasm, ...wasiWasm, { name: "main", module: spec.module }] },
+        { useWasi: spec.useWasi && served === undefined, config, logger: logger(id, hostIndex), logLevel: "trace", functions: { ...namespaces, "extism:host/user": user, "extism:host/env": kernel, ...meter?.extismFunctions(), ...(wasiValues === undefined ? {} : { [WASI_VALUES_MODULE]: wasiValues.extismFunctions() }), ...(served === undefined || spec.wasi === undefined ? {} : { [SERVED_WASI_NAMESPACE]: chargedWasi(meter, servedFunctions(served, adapterFunctions(spec.wasi.adapter))) }) }, ...httpOptions },
       );
       guard.attach(plugin);
       const instance = await plugin.getInstance();
       meter?.attach(instance);
-      meter?.end();
       const exported = instance.exports["memory"];
-      guests.set(id, { id, plugin, memory: exported instanceof WebAssembly.Memory ? exported : undefined, meter, guard, hostIndex, config, configVersion: spec.configVersion });
+      if (wasiValues !== undefined && exported instanceof WebAssembly.Memory) wasiValues.bind(exported);
+      if (served !== undefined) {
+        if (!(exported instanceof WebAssembly.Memory)) throw new Error('it imports WASI but exports no memory named "memory" for it to use');
+        served.bind(exported);
+      }
+      // A WASI module's _initialize, deferred by the install rewrite until the WASI functions know the memory.
+      try {
+        initializeDeferred(instance);
+      } catch (error) {
+        const stop = meter?.end().stop;
+        await plugin.close().catch(() => undefined);
+        throw stop === undefined ? error : stop.error;
+      }
+      meter?.end();
+      guests.set(id, { id, plugin, memory: exported instanceof WebAssembly.Memory ? exported : undefined, meter, guard, hostIndex, config, configVersion: spec.configVersion, wasi: served });
       return undefined;
     } catch (error) {
+      served?.close();
       return { type: "failed", id, kind: isExtismLinkError(error) ? "link" : "other", message: error instanceof Error ? error.message : String(error) };
     }
   }
@@ -222,6 +259,22 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       const answer = head === undefined ? {} : (JSON.parse(new TextDecoder().decode(head)) as Record<string, string>);
       return new Response(NULL_BODY.has(status) ? null : (bytes as Uint8Array<ArrayBuffer>), { status, headers: answer });
     };
+  }
+
+  /**
+   * The engine's own WASI for instance `id`: node:wasi behind the engine's guards, built here next
+   * to the memory; each output line goes to the engine inside the call that wrote it (a host
+   * request, so the line is in the log when the call returns) or, outside a call, as a message.
+   */
+  function serveWorkerWasi(id: number, hostIndex: ReadonlyMap<string, number>, spec: WorkerWasiSpec): ServedWasi {
+    if (serveWasi === undefined) throw new Error("wasi.output and wasi.allowedPaths are not served in this worker (Node only)");
+    const index = hostIndex.get(WASI_OUTPUT_FUNCTION);
+    const output = (stream: "stdout" | "stderr", line: string): void => {
+      if (index === undefined) return;
+      if (active?.id === id) request(index, encodeHostRequest([stream === "stderr" ? 2n : 1n], () => encoder.encode(line)));
+      else port.post({ type: "log", id, priority: 0, text: line, wasi: stream });
+    };
+    return serveWasi({ plugin: spec.plugin, allowedPaths: spec.allowedPaths, ...(spec.stdio === undefined ? {} : { stdio: spec.stdio }), ...(spec.output ? { output } : {}) });
   }
 
   /** The running call's live level, as the engine wrote it with the call (silent before any call). */
@@ -315,10 +368,11 @@ export function runBridgeWorker(port: BridgePort, loadExtism: () => Promise<Crea
       bytes = encoder.encode(failure.message);
     }
     active = undefined;
-    // A recorded call's var reads go back to the engine before its reply.
-    if (guest !== undefined && vars instanceof VarRecorder && !vars.empty) {
+    // A recorded call's var and WASI reads (a replayed one's WASI replay state) go back to the engine before its reply.
+    const varReport = vars === undefined ? undefined : varsReport(vars);
+    if (guest !== undefined && varReport !== undefined) {
       try {
-        askVars(guest, { reads: vars.toTrace() });
+        askVars(guest, varReport);
       } catch (error) {
         status = Status.ERROR;
         errorKind = classifyExtismError(error).kind;

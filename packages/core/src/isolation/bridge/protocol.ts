@@ -113,6 +113,22 @@ export const CONFIG_FUNCTION = "#config";
 export const LOG_FUNCTION = "#log";
 /** The engine's side of a recorded or replayed call's Extism vars (replay/call-vars.ts): one JSON argument, `{"order":true}` (answers a VarsOrder) or `{"reads":{...}}`. */
 export const VAR_FUNCTION = "#var";
+/** A line the plugin wrote to WASI stdout or stderr during a call (wasi/worker-wasi.ts): its one i64 argument is the stream (1 or 2), with the line's UTF-8 bytes as its block (as {@link LOG_FUNCTION}). */
+export const WASI_OUTPUT_FUNCTION = "#wasi";
+
+/** The engine's own WASI for a plugin in a worker (Node): output lines to the engine's log, read-only mounts. */
+export interface WorkerWasiSpec {
+  /** The plugin's name, for errors. */
+  readonly plugin: string;
+  /** Linked under `wasi_snapshot_preview1` (wasi/wasi-adapter.ts), compiled by the engine. */
+  readonly adapter: WebAssembly.Module;
+  /** Send stdout/stderr lines to the engine (else discard them). */
+  readonly output: boolean;
+  /** Read-only mounts: guest path to host directory (checked by the engine already). */
+  readonly allowedPaths: Readonly<Record<string, string>>;
+  /** The engine's /dev/null descriptors for the plugin's stdin, stdout and stderr (process-wide). */
+  readonly stdio?: readonly [number, number];
+}
 
 /** What instantiating one plugin in a worker needs (a bridge worker's one plugin, or one of a pool worker's). */
 export interface GuestSpec {
@@ -128,6 +144,8 @@ export interface GuestSpec {
   readonly startMs?: number | undefined;
   /** Modules linked with `module`, by the name it imports them under (plugin.json `modules`). */
   readonly linked?: Readonly<Record<string, WebAssembly.Module>> | undefined;
+  /** The engine's own WASI, served in the worker (instead of Extism's). */
+  readonly wasi?: WorkerWasiSpec | undefined;
 }
 
 /** Starts a bridge worker of one plugin: instantiate `module` as instance 0 and serve calls over `buffer`. */
@@ -181,6 +199,8 @@ export interface LogMessage {
   readonly id: number;
   readonly priority: number;
   readonly text: string;
+  /** Set for a line of WASI output (its stream) written outside a call; `priority` is then unused. */
+  readonly wasi?: "stdout" | "stderr";
 }
 
 /** Messages posted to the worker (rare: start-up, instances coming and going, buffer moves). */

@@ -79,7 +79,7 @@ export class PoolWorker implements SharedThread {
     const worker = spawnBridgeWorker(`threadspace ${label}`);
     this.#channel = new BridgeChannel(worker, buffer, spin.engine);
     this.#channel.onMessage = (message) => {
-      if (message.type === "log") logOutsideCall((this.#guests.get(message.id) ?? this.#starting.get(message.id))?.guest.kernel, message.priority, message.text);
+      if (message.type === "log") logOutsideCall((this.#guests.get(message.id) ?? this.#starting.get(message.id))?.guest.kernel, message.priority, message.text, message.wasi);
       else this.#answers.get(message.id)?.(message);
     };
     worker.onError((error) => this.#ended(`failed (${error.message})`));
@@ -147,8 +147,8 @@ export class PoolWorker implements SharedThread {
               }
               finished();
             });
-            const { module, useWasi, config, configVersion, hostMemory, startMs, linked } = spec;
-            this.#channel.yieldTo({ type: "instantiate", id, module, useWasi, config, configVersion, hostMemory, startMs, linked, hostFunctions: spec.guest.hostNames });
+            const { module, useWasi, config, configVersion, hostMemory, startMs, linked, wasi } = spec;
+            this.#channel.yieldTo({ type: "instantiate", id, module, useWasi, config, configVersion, hostMemory, startMs, linked, wasi, hostFunctions: spec.guest.hostNames });
           }),
       });
     });

@@ -22,6 +22,7 @@ export function pooledInstanceFactory(manifest: PluginManifest, module: WebAssem
       configVersion: kernel.configVersion(),
       hostMemory: options.hostMemory,
       ...(options.linked === undefined ? {} : { linked: options.linked }),
+      ...(options.wasi === undefined ? {} : { wasi: options.wasi }),
       // A metered start function is stopped by its meter at the plugin's timeout (the worker lives on) ...
       startMs: options.timeoutMs,
       // ... and the worker is terminated only past the engine's start bound.
