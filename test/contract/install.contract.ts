@@ -1,6 +1,7 @@
 import { HOST_ABI_VERSION, createEngine } from "@threadspace/core";
 import { describe, expect, test } from "vitest";
 import { expectCode } from "./expect-error.ts";
+import { waitFor } from "./wait-for.ts";
 import { bytesOf, fixture, moduleOf, sha256 } from "./fixture-source.ts";
 import type { TestEnv } from "./test-env.ts";
 
@@ -299,6 +300,55 @@ export function installContract(env: TestEnv): void {
       expect(await Promise.all(midSwap)).toEqual([{ ok: 1 }, { ok: 2 }]);
       expect(engine.get("host-kv")?.version).toBe("2.0.0");
       unhook();
+      await engine.close();
+    });
+
+    test("an uninstalled name leaves nothing behind: its log, event counters and health history are gone, and it comes back fresh", async () => {
+      const engine = await createEngine({ logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} }, logLevel: "info" });
+      for (const [n, keepData] of [[0, false], [1, true], [2, false]] as const) {
+        const name = `gone-${n}`;
+        await engine.install(await fixture(env, "subscriber", { name }), { grant: ["event:subscribe"] });
+        // lifecycle-log logs from init_plugin and cleanup; its wasm names itself, so it keeps its name.
+        await engine.install(await fixture(env, "lifecycle-log"));
+        engine.events.emit("bench.tick", { n });
+        await waitFor(() => engine.events.stats(name).delivered === 1, "the event to be delivered");
+        await engine.call(name, "count");
+        expect(engine.logs("lifecycle-log").length).toBeGreaterThan(0);
+        for (const each of [name, "lifecycle-log"]) await engine.uninstall(each, { keepData });
+        expect(() => engine.logs(name)).toThrow(expect.objectContaining({ code: "plugin_not_found" }));
+        expect(() => engine.events.stats(name)).toThrow(expect.objectContaining({ code: "plugin_not_found" }));
+        await expectCode(engine.health(name), "plugin_not_found");
+        // Back under the same name, installed but not started: nothing of the earlier one shows.
+        await engine.install(await fixture(env, "subscriber", { name }), { config: { enabled: false } });
+        await engine.install(await fixture(env, "lifecycle-log"), { config: { enabled: false } });
+        expect(engine.events.stats(name)).toEqual({ queued: 0, delivered: 0, failed: 0, dropped: 0, denied: 0 });
+        expect((await engine.health(name)).engine).toEqual({ calls: 0, errors: 0 });
+        expect(engine.logs("lifecycle-log")).toEqual([]);
+        // Kept with its data: what the embedder granted this build (workerd's modules have no sha256 to remember it by).
+        expect(engine.get(name)?.granted).toEqual(keepData && env.runtime !== "workerd" ? ["event:subscribe"] : []);
+        for (const each of [name, "lifecycle-log"]) await engine.uninstall(each, { keepData: false });
+      }
+      expect(engine.list()).toEqual([]);
+      await engine.close();
+    });
+
+    withBytes("grants the embedder gave come back with keepData and go with keepData: false or engine.data.remove; another build never gets them", async () => {
+      const engine = await createEngine({ logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+      const build = await fixture(env, "subscriber", { name: "granted" });
+      const granted = async (parts = build) => (await engine.install(parts), engine.get("granted")?.granted);
+      await engine.install(build, { grant: ["event:subscribe"] });
+      await engine.uninstall("granted");
+      expect(await granted()).toEqual(["event:subscribe"]);
+      // Another build under the name (another wasm): the policy decides (false: nothing).
+      await engine.uninstall("granted");
+      expect(await granted(await fixture(env, "plain", { name: "granted", permissions: ["event:subscribe"] }))).toEqual([]);
+      await engine.uninstall("granted", { keepData: false });
+      expect(await granted()).toEqual([]);
+      await engine.uninstall("granted", { keepData: false });
+      await engine.install(build, { grant: ["event:subscribe"] });
+      await engine.uninstall("granted");
+      await engine.data.remove("granted");
+      expect(await granted()).toEqual([]);
       await engine.close();
     });
 

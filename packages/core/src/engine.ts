@@ -534,7 +534,9 @@ export class Engine {
    * (loaded or not) depend on it, unless `{ cascade: true }`, which uninstalls them first.
    * Its data is kept, bound to it (installed again it gets it back; a different plugin under the
    * name does not, see `install`'s `data`), or removed with `{ keepData: false }`; the result
-   * says which and what is kept.
+   * says which and what is kept. Kept data keeps the grants the embedder gave the plugin (for the
+   * same plugin installed again); `engine.data.remove(name)` later removes both. Nothing else of
+   * the name stays (log, config, event counters, health history, traces).
    */
   async uninstall(name: string, options: UninstallOptions = {}): Promise<UninstallResult> {
     if (!this.#plugins.has(name) && this.#storage?.restoreErrors.delete(name) === true) {
@@ -554,6 +556,8 @@ export class Engine {
       this.#callLimits.forget(dependent);
       this.#monitor.forget(dependent);
       this.#traces.forget(dependent);
+      this.#delivery.forget(dependent);
+      this.#pools.forget(dependent);
     }
     await this.#storage?.uninstalled([...dependents, name]);
     return this.#uninstalledData([...dependents, name], name, options.keepData);
@@ -561,7 +565,10 @@ export class Engine {
 
   /** Keeps or removes the data of uninstalled plugins; the result of `uninstall`. */
   async #uninstalledData(names: readonly string[], name: string, keepData = true): Promise<UninstallResult> {
-    if (keepData) return { uninstalled: names, data: "kept", kept: this.#data.count(name) };
+    if (keepData) {
+      await this.#data.releaseEmpty(names);
+      return { uninstalled: names, data: "kept", kept: this.#data.count(name) };
+    }
     for (const each of names) await this.#data.remove(each);
     return { uninstalled: names, data: "removed", kept: this.#data.count(name) };
   }

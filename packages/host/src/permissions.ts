@@ -18,6 +18,17 @@ export function grantIdentity(plugin: string, sha256: string): string {
   return `${plugin}@${sha256}`;
 }
 
+/** Splits a {@link grantIdentity} at its last `@` (a sha256 has none): [name, sha256]. */
+function splitIdentity(identity: string): [plugin: string, sha256: string] {
+  const at = identity.lastIndexOf("@");
+  return at < 0 ? [identity, ""] : [identity.slice(0, at), identity.slice(at + 1)];
+}
+
+interface Remembered {
+  readonly permissions: Set<PermissionName>;
+  readonly explicit: boolean;
+}
+
 /**
  * Which permissions each plugin holds. Checked on every host call, so a revoke takes effect on
  * the next host call, even in the middle of a plugin call. Grants are remembered against the
@@ -26,8 +37,8 @@ export function grantIdentity(plugin: string, sha256: string): string {
  */
 export class PermissionTable {
   readonly #live = new Map<string, Set<PermissionName>>();
-  readonly #remembered = new Map<string, { permissions: Set<PermissionName>; explicit: boolean }>();
-  readonly #identityOf = new Map<string, string>();
+  /** Remembered grants by plugin name, then by sha256 (so a name's identities go together). */
+  readonly #remembered = new Map<string, Map<string, Remembered>>();
   readonly #hashOf = new Map<string, string>();
 
   /** True when `plugin` holds `permission` right now. */
@@ -48,16 +59,15 @@ export class PermissionTable {
     const set = new Set(permissions);
     this.#live.set(plugin, set);
     if (sha256 !== undefined) {
-      const identity = grantIdentity(plugin, sha256);
-      this.#identityOf.set(plugin, identity);
       this.#hashOf.set(plugin, sha256);
-      this.#remembered.set(identity, { permissions: new Set(set), explicit });
-    }
+      this.#setRemembered(plugin, sha256, { permissions: new Set(set), explicit });
+    } else this.#hashOf.delete(plugin);
   }
 
   /** Remembers grants for an identity ({@link grantIdentity}; loaded from storage), without assigning them to a plugin. */
   remember(identity: string, permissions: Iterable<PermissionName>, explicit: boolean): void {
-    this.#remembered.set(identity, { permissions: new Set(permissions), explicit });
+    const [plugin, sha256] = splitIdentity(identity);
+    this.#setRemembered(plugin, sha256, { permissions: new Set(permissions), explicit });
   }
 
   /** The sha256 of a plugin's wasm, if known. */
@@ -67,18 +77,19 @@ export class PermissionTable {
 
   /** The identity a plugin's grants are remembered under, if known. */
   identityOf(plugin: string): string | undefined {
-    return this.#identityOf.get(plugin);
+    const sha256 = this.#hashOf.get(plugin);
+    return sha256 === undefined ? undefined : grantIdentity(plugin, sha256);
   }
 
   /** Whether the embedder granted the plugin's current permissions itself. */
   explicit(plugin: string): boolean {
-    const identity = this.#identityOf.get(plugin);
-    return identity === undefined ? false : (this.#remembered.get(identity)?.explicit ?? false);
+    const sha256 = this.#hashOf.get(plugin);
+    return sha256 === undefined ? false : (this.#remembered.get(plugin)?.get(sha256)?.explicit ?? false);
   }
 
   /** What was granted earlier to this plugin identity (name and sha256), if anything. */
   remembered(plugin: string, sha256: string | undefined): RememberedGrants | undefined {
-    const entry = sha256 === undefined ? undefined : this.#remembered.get(grantIdentity(plugin, sha256));
+    const entry = sha256 === undefined ? undefined : this.#remembered.get(plugin)?.get(sha256);
     return entry === undefined ? undefined : { permissions: [...entry.permissions], explicit: entry.explicit };
   }
 
@@ -96,16 +107,46 @@ export class PermissionTable {
     this.#remember(plugin, set);
   }
 
-  /** Forgets a plugin's live grants (uninstall); remembered grants stay with its identity. */
+  /**
+   * Forgets a plugin's live grants (uninstall, or a build taken off for an upgrade). What the
+   * embedder granted itself stays remembered with its identity (the same plugin installed again
+   * gets it back: {@link forgetRemembered} drops it); what the grant policy decided goes, as it
+   * is never reused (the policy decides again).
+   */
   forget(plugin: string): void {
+    const sha256 = this.#hashOf.get(plugin);
+    const byHash = this.#remembered.get(plugin);
+    if (sha256 !== undefined && byHash?.get(sha256)?.explicit === false) {
+      byHash.delete(sha256);
+      if (byHash.size === 0) this.#remembered.delete(plugin);
+    }
     this.#live.delete(plugin);
-    this.#identityOf.delete(plugin);
     this.#hashOf.delete(plugin);
+  }
+
+  /**
+   * Forgets every grant remembered under a plugin name, whatever its build (its data is removed:
+   * uninstall with `keepData: false`, `engine.data.remove`); returns the identities forgotten.
+   */
+  forgetRemembered(plugin: string): string[] {
+    const byHash = this.#remembered.get(plugin);
+    if (byHash === undefined) return [];
+    this.#remembered.delete(plugin);
+    return [...byHash.keys()].map((sha256) => grantIdentity(plugin, sha256));
   }
 
   /** The embedder changed the grants itself: remembered as explicit. */
   #remember(plugin: string, set: ReadonlySet<PermissionName>): void {
-    const identity = this.#identityOf.get(plugin);
-    if (identity !== undefined) this.#remembered.set(identity, { permissions: new Set(set), explicit: true });
+    const sha256 = this.#hashOf.get(plugin);
+    if (sha256 !== undefined) this.#setRemembered(plugin, sha256, { permissions: new Set(set), explicit: true });
+  }
+
+  #setRemembered(plugin: string, sha256: string, entry: Remembered): void {
+    let byHash = this.#remembered.get(plugin);
+    if (byHash === undefined) {
+      byHash = new Map();
+      this.#remembered.set(plugin, byHash);
+    }
+    byHash.set(sha256, entry);
   }
 }

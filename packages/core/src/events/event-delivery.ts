@@ -162,6 +162,12 @@ export class EventDelivery {
     this.#subscribers.delete(name);
   }
 
+  /** Forgets an uninstalled plugin: stops delivering to it and drops its counters. */
+  forget(name: string): void {
+    this.detach(name);
+    this.#stats.delete(name);
+  }
+
   /** Stops delivering to every plugin (the engine is closing): later events reach no plugin, and routing them costs nothing. */
   detachAll(): void {
     for (const name of [...this.#subscribers.keys()]) this.detach(name);

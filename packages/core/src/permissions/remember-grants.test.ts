@@ -18,4 +18,11 @@ describe("rememberGrants", () => {
     expect(table.remembered("impostor", "sha256:bb")).toBeUndefined();
     expect(table.remembered("impostor", "sha256:aa")).toBeUndefined();
   });
+
+  test("grants a policy decided are not loaded: they are never reused, so an uninstalled plugin's would only take memory", () => {
+    const table = new PermissionTable();
+    rememberGrants(table, new Map([["a@sha256:aa", { permissions: ["kv"], explicit: false }], ["b@sha256:bb", { permissions: ["kv"] }]] as const), new Map());
+    expect(table.remembered("a", "sha256:aa")).toBeUndefined();
+    expect(table.remembered("b", "sha256:bb")).toBeUndefined();
+  });
 });

@@ -5,7 +5,9 @@ import type { PermissionName } from "@threadspace/manifest";
  * Loads stored grants into the permission table. Records keyed by identity (`name@sha256:…`)
  * are taken as stored; a record of an older engine, keyed by the bare sha256, is bound to the
  * stored bundle(s) with that hash (the plugins the embedder installed), never to a newcomer
- * reusing the wasm under another name.
+ * reusing the wasm under another name. Grants a policy decided (`explicit: false`) are skipped:
+ * they are never reused (the policy decides again at install), so an uninstalled plugin's would
+ * only take memory.
  */
 export function rememberGrants(
   table: PermissionTable,
@@ -14,7 +16,7 @@ export function rememberGrants(
 ): void {
   for (const [key, record] of grants) {
     if (key.includes("@")) {
-      table.remember(key, record.permissions, record.explicit ?? false);
+      if (record.explicit === true) table.remember(key, record.permissions, true);
       continue;
     }
     for (const [name, bundle] of bundles) if (bundle.hash === key) table.remember(grantIdentity(name, key), record.permissions, true);

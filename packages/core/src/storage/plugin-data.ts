@@ -37,7 +37,11 @@ export interface UninstallResult {
 export interface EngineData {
   /** What is kept under `name`, which is not installed, and whose it is; `undefined` when nothing is (or it is installed). */
   kept(name: string): KeptData | undefined;
-  /** Removes what is kept under `name` (not installed: else `bad_input`); resolves with what was removed once stored. */
+  /**
+   * Removes what is kept under `name` (not installed: else `bad_input`), and forgets the grants the
+   * embedder gave the plugin under it (every build); resolves with what was removed once stored.
+   * Call it for a name whose data was kept and is no longer wanted: nothing of the name stays after.
+   */
   remove(name: string): Promise<KeptData>;
 }
 
@@ -51,7 +55,8 @@ const describeOwner = (owner: DataOwner | null): string =>
  * its kv (always), and with a storage driver the memories, threads and entries that count against
  * its quota. It is bound to the plugin that wrote it (an `owners` record: wasm sha256, signer):
  * the same plugin installed again gets it back; a different one only when the embedder says so.
- * Removing deletes the kv and memories and hands threads and entries (append-only streams other
+ * Removing deletes the kv and memories, forgets the grants the embedder gave the plugin under the
+ * name (any build of it), and hands threads and entries (append-only streams other
  * plugins may read and extend) to the host, so that they no longer count against the name.
  */
 export class PluginData {
@@ -118,6 +123,20 @@ export class PluginData {
     await this.#committer?.commit([{ store: "owners", key: name, value: record }]);
   }
 
+  /**
+   * After an uninstall that keeps the data: a name with nothing kept under it keeps no owner
+   * record either (there is nothing to bind), so names uninstalled empty leave nothing behind.
+   */
+  async releaseEmpty(names: readonly string[]): Promise<void> {
+    const writes: StorageWrite[] = [];
+    for (const name of names) {
+      if (!this.#owners.has(name) || this.kept(name) !== undefined) continue;
+      this.#owners.delete(name);
+      writes.push({ store: "owners", key: name, value: DELETE });
+    }
+    if (writes.length > 0) await this.#committer?.commit(writes);
+  }
+
   /** Removes the data under `name` and its owner record; resolves with what was removed once stored. */
   async remove(name: string): Promise<KeptData> {
     const removed = this.count(name);
@@ -138,8 +157,19 @@ export class PluginData {
     }
     this.#owners.delete(name);
     writes.push({ store: "owners", key: name, value: DELETE });
+    // The grants the embedder gave the plugin under this name go with its data (any build of it).
+    for (const identity of await this.#forgetGrants(name)) writes.push({ store: "grants", key: identity, value: DELETE });
     if (writes.length > 0) await this.#committer?.commit(writes);
     return removed;
+  }
+
+  /** Forgets the grants remembered under `name` (in memory and, with storage, stored ones of any build); returns the stored identities to delete. */
+  async #forgetGrants(name: string): Promise<string[]> {
+    const identities = new Set(this.#host.permissions.forgetRemembered(name));
+    const stored = (await this.#committer?.driver.scan("grants", { prefix: `${name}@` })) ?? [];
+    // `prefix` also matches a longer name with an "@" in it: keep only `name@<sha256>`.
+    for (const { key } of stored) if (!key.slice(name.length + 1).includes("@")) identities.add(key);
+    return this.#committer === undefined ? [] : [...identities];
   }
 
   /** The embedder's API; `installed` tells whether a name is installed. */

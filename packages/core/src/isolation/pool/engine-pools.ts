@@ -78,6 +78,11 @@ export class EnginePools {
     return worker === undefined ? { pool: name } : { pool: name, worker };
   }
 
+  /** Forgets which pool an uninstalled plugin joined (its instance is gone with it). */
+  forget(plugin: string): void {
+    this.#joined.delete(plugin);
+  }
+
   /** The function a plugin's supervisor calls for each fresh instance: instantiate it in its pool. */
   instances(pool: WorkerPool, spec: () => PoolGuestSpec): () => Promise<PooledInstance> {
     return () => pool.instantiate(spec());
