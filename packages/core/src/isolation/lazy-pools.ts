@@ -40,6 +40,11 @@ export class LazyPools {
     return this.#loaded?.placementOf(plugin);
   }
 
+  /** Forgets which pool an uninstalled plugin joined (EnginePools.forget); nothing to forget while no plugin has used a pool. */
+  forget(plugin: string): void {
+    this.#loaded?.forget(plugin);
+  }
+
   /** Terminates every pool's workers; nothing to do (and nothing loaded) when no plugin used a pool. */
   async close(): Promise<void> {
     const pools = await this.#pools?.catch(() => undefined);
