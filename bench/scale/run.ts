@@ -26,7 +26,7 @@ const SCALE_WORKER_N = Number(process.env["SCALE_WORKER_N"] ?? 50);
 const SCALE_POOL_N = Number(process.env["SCALE_POOL_N"] ?? 1000);
 const CALLS = Number(process.env["CALLS"] ?? 2000);
 const ROUNDS = Number(process.env["ROUNDS"] ?? 7);
-const INSTALLS = Number(process.env["INSTALLS"] ?? 40);
+const INSTALLS = Number(process.env["INSTALLS"] ?? 100);
 /** Install → first call pairs in the latency view (one at a time, raw and engine alternating). */
 const LATENCY_N = Number(process.env["LATENCY_N"] ?? 1000);
 const FANOUT = (process.env["FANOUT"] ?? "100,1000").split(",").map(Number);

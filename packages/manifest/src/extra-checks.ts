@@ -41,7 +41,8 @@ function validOnly(problem: (item: string) => string | undefined): (item: string
   return (item) => (problem(item) === undefined ? item : undefined);
 }
 
-function selfDependency(manifest: Record<string, unknown>): RawIssue[] {
+/** The one cross-field check that depends on the name: a dependency on itself. */
+export function selfDependency(manifest: Readonly<Record<string, unknown>>): RawIssue[] {
   const { name, dependencies } = manifest;
   if (typeof name !== "string" || !Array.isArray(dependencies)) return [];
   const issues: RawIssue[] = [];

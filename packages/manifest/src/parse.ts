@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { BoundedTextMap } from "./bounded-text-map.ts";
 import { cloneJsonObject, deepFreeze } from "./clone-json.ts";
 import { manifestErrorMessage } from "./error-message.ts";
-import { extraChecks } from "./extra-checks.ts";
+import { extraChecks, selfDependency } from "./extra-checks.ts";
 import { fromValibot, sortIssues, toPublicIssue } from "./issues.ts";
 import type { PluginManifest } from "./manifest.ts";
 import { nameProblem } from "./name-rule.ts";
@@ -73,9 +73,8 @@ const validated = new BoundedTextMap<PluginManifest>(64);
 /**
  * The same, by the text with `name` set aside ({@link nameFreeText}): the schema checks each
  * field on its own, so a document that differs only in its name is the same manifest but for
- * the name (its other fields, frozen, are shared), once that name passes its own rule.
- * Cross-field checks (`extraChecks`: the self-dependency, unknown fields, prototype keys) still
- * run on every such document.
+ * the name (its other fields, frozen, are shared), once that name passes its own rule and the
+ * one cross-field check that involves it (a dependency on itself).
  */
 const validatedButName = new BoundedTextMap<PluginManifest>(64);
 
@@ -84,10 +83,14 @@ function nameFreeText(raw: Record<string, unknown>): string {
   return JSON.stringify({ ...raw, name: 0 });
 }
 
-/** The manifest of a document like a kept one but for its name; undefined when its name or a cross-field check fails (then it is checked in full). */
+/**
+ * The manifest of a document like a kept one but for its name; undefined when its name or the
+ * self-dependency check fails (then it is checked in full). Every other check sees the same
+ * document as the kept one's (the texts differ only in the name), so it passes as that one did.
+ */
 function withName(known: PluginManifest, raw: Record<string, unknown>): PluginManifest | undefined {
   const name = v.safeParse(manifestSchema.entries.name, raw["name"], { abortPipeEarly: true });
-  if (!name.success || extraChecks(raw).length > 0) return undefined;
+  if (!name.success || selfDependency({ name: name.output, dependencies: known.dependencies }).length > 0) return undefined;
   return Object.freeze({ ...known, name: name.output });
 }
 
