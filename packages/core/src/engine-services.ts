@@ -9,7 +9,7 @@ import { Host, memoryView, threadView, type MemoryView, type ThreadView } from "
 import type { PluginRunner } from "./calls/plugin-runner.ts";
 import { invokeDependency } from "./calls/invoke-dependency.ts";
 import { CallChains } from "./calls/call-chains.ts";
-import { enginePools, type EnginePools } from "./isolation/pool/engine-pools.ts";
+import { LazyPools } from "./isolation/lazy-pools.ts";
 import { ConfigRuntime } from "./config/config-runtime.ts";
 import { engineConfig, type EngineConfig } from "./config/engine-config.ts";
 import type { EngineOptions, EngineLogger } from "./engine-options.ts";
@@ -69,7 +69,7 @@ export interface EngineServices {
   /** What each plugin's calls wait for now (ts_plugin_call, pool workers): a call that would wait for itself is refused with `busy`. */
   readonly chains: CallChains;
   /** Worker pools (`limits.isolation: "pool"`), counted against `workerSlots`: started with their first plugin, closed with the engine. */
-  readonly pools: EnginePools;
+  readonly pools: LazyPools;
   /** Call metrics, health polling and the circuit breaker. */
   readonly monitor: HealthMonitor;
   /** The host, built with its persistence (the storage driver's committer, or the in-memory quota). */
@@ -102,7 +102,7 @@ export function buildEngineServices(options: EngineOptions, control: EngineContr
   const callLimits = new CallLimits();
   const workerSlots = options.isolation?.maxWorkers === undefined ? undefined : new WorkerSlots(options.isolation.maxWorkers);
   const chains = new CallChains();
-  const pools = enginePools(options.isolation, chains, workerSlots);
+  const pools = new LazyPools(options.isolation, chains, workerSlots);
   // Events published by the services reach the bus once it exists (below); nothing emits before.
   let publish: (topic: string, payload: unknown) => void = () => undefined;
   const monitor = new HealthMonitor(options, (topic, payload) => publish(topic, payload));

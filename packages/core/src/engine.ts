@@ -30,7 +30,7 @@ import { refusedUpgrade, upgradeAll, type RetiredBuild } from "./lifecycle/plugi
 import { UpgradeGate } from "./lifecycle/upgrade-gate.ts";
 import type { ConfigRuntime, PluginConfig } from "./config/config-runtime.ts";
 import type { EngineConfig } from "./config/engine-config.ts";
-import type { EnginePools } from "./isolation/pool/engine-pools.ts";
+import type { LazyPools } from "./isolation/lazy-pools.ts";
 import { workerTransport } from "./isolation/isolation-policy.ts";
 import { syncExtismConfig } from "./config/extism-config.ts";
 import { describePlugin, type PluginInfo } from "./plugin-info.ts";
@@ -86,7 +86,7 @@ export class Engine {
   readonly #callLimits: CallLimits;
   readonly #workerSlots: WorkerSlots | undefined;
   /** Worker pools (`limits.isolation: "pool"`): started with their first plugin, closed with the engine. */
-  readonly #pools: EnginePools;
+  readonly #pools: LazyPools;
   readonly #maxQueued: number;
   /** Debug mode: outputs checked against plugin.json's output schemas. */
   readonly #checkOutputs: boolean;

@@ -3,13 +3,9 @@ import type { LogStore } from "@threadspace/host";
 import { AnyNameFunctions, type ExtismStyleHostFunction, type HostFunctionGate } from "./any-name-functions.ts";
 import { OutboundHttp } from "../http/outbound-http.ts";
 import type { ResolvedHttpOptions } from "../http/http-options.ts";
-import { extismFetch, httpKernelFunctions, importsHttp } from "../http/http-kernel.ts";
+import { extismFetch, importsHttp } from "../http/http-kernel.ts";
 import { httpFailed } from "../http/http-errors.ts";
 import type { PluginWasi } from "../wasi/wasi-options.ts";
-import { bridgeKey } from "../isolation/bridge/protocol.ts";
-import type { BridgeCallContext } from "../isolation/bridge/bridge-channel.ts";
-
-const KERNEL_MODULE = "extism:host/env";
 
 /** What the engine serves beyond Threadspace's own `ts_*` APIs (issue 12): the embedder's functions by any name, and HTTP. */
 export interface CompatServices {
@@ -45,7 +41,8 @@ export function compatNeeds(imports: readonly WebAssembly.ModuleImportDescriptor
   return { http, anyName, suspends: http || asyncImport };
 }
 
-function outbound(manifest: PluginManifest, services: CompatServices, logs: LogStore): OutboundHttp {
+/** The plugin's outbound HTTP (allowed hosts, the `http` grant, its log), inline or in a worker. */
+export function outbound(manifest: PluginManifest, services: CompatServices, logs: LogStore): OutboundHttp {
   const { name } = manifest;
   return new OutboundHttp(
     {
@@ -94,29 +91,4 @@ export function inlineExtras(manifest: PluginManifest, imports: readonly WebAsse
     throw httpFailed(manifest.name, 'a request suspends the plugin while the host waits, which needs JSPI (Chromium, workerd) or worker isolation; this runtime has neither. Set limits.isolation to "worker" (a worker could not be started here).');
   };
   return { namespaces, kernel: { http_request: unsupported, http_status_code: () => 0, http_headers: () => 0n }, extismOptions: {}, beginCall: () => undefined };
-}
-
-/**
- * The extras of a plugin in a bridge worker, served on the engine's thread (the worker waits, so
- * async functions need no JSPI): embedder functions and the HTTP kernel functions, keyed by
- * {@link bridgeKey}. Fresh for each worker instance.
- */
-export function bridgeExtras(manifest: PluginManifest, imports: readonly WebAssembly.ModuleImportDescriptor[], services: CompatServices | undefined, logs: LogStore): Record<string, ExtismStyleHostFunction> {
-  if (services === undefined) return {};
-  const out: Record<string, ExtismStyleHostFunction> = {};
-  for (const [module, functions] of Object.entries(services.anyName.functionsFor(manifest.name, imports, services.gate))) {
-    for (const [name, fn] of Object.entries(functions)) out[bridgeKey(module, name)] = fn;
-  }
-  if (importsHttp(imports)) {
-    const http = outbound(manifest, services, logs);
-    // The bridge's context carries the call's deadline (the wait counts against it); the call's transaction identifies the call.
-    const kernel = httpKernelFunctions<BridgeCallContext>(
-      manifest.name,
-      http,
-      (context) => context.deadline ?? Infinity,
-      (context) => context.hostContext(),
-    );
-    for (const [name, fn] of Object.entries(kernel)) out[bridgeKey(KERNEL_MODULE, name)] = fn as ExtismStyleHostFunction;
-  }
-  return out;
 }

@@ -2,8 +2,8 @@ import type { CallVars } from "../replay/call-vars.ts";
 import { platform } from "#platform";
 import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import type { PluginManifest } from "@threadspace/manifest";
-import { PluginRunner, type RunnerIsolation, type RunnerLimits, type RunnerOptions } from "../calls/plugin-runner.ts";
-import { extismConfigVersion, type ExtismConfig } from "../config/extism-config.ts";
+import { PluginRunner, type RunnerIsolation, type RunnerLimits } from "../calls/plugin-runner.ts";
+import type { ExtismConfig } from "../config/extism-config.ts";
 import type { EngineLogger } from "../engine-options.ts";
 import type { ModuleShape } from "../install/wasm-module.ts";
 import type { Host } from "@threadspace/host";
@@ -11,24 +11,19 @@ import { extismLogging } from "../logs/extism-logging.ts";
 import { checkMetadata, runCleanup, runInit } from "./lifecycle.ts";
 import { StagedCommits } from "./staged-commits.ts";
 import { InlineInstance } from "../isolation/inline-instance.ts";
-import { DEFAULT_SPIN_MICROS, decideIsolation, workerTransport, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
-import { workerInstanceFactory, type WorkerStartOptions } from "../isolation/start-worker.ts";
-import { pooledInstanceFactory } from "../isolation/pool/pooled-start.ts";
-import type { EnginePools } from "../isolation/pool/engine-pools.ts";
-import { WorkerSupervisor } from "../isolation/worker-supervisor.ts";
+import { decideIsolation, workerTransport, type EngineIsolationOptions } from "../isolation/isolation-policy.ts";
+import type { LazyPools } from "../isolation/lazy-pools.ts";
 import type { WorkerSlots } from "../limits/call-limits.ts";
-import { BUILT_IN_DEFAULTS } from "../limits/limits-policy.ts";
-import { FuelMeter, METER_MODULE } from "../fuel/fuel-meter.ts";
+import { FuelMeter } from "../fuel/fuel-meter.ts";
 import { chargingHostCalls } from "../fuel/charge-host-calls.ts";
-import { bridgeExtras, compatNeeds, inlineExtras, type CompatNeeds, type CompatServices } from "../host-functions/plugin-extras.ts";
+import { compatNeeds, inlineExtras, type CompatServices } from "../host-functions/plugin-extras.ts";
 import { hostImports, type LinkedModule } from "../install/linked-modules.ts";
 import { suspendingIsolation } from "../host-functions/suspending-isolation.ts";
 import type { ExtismHostFunction } from "@threadspace/host";
 import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
-import { ExportContract } from "../exports/export-contract.ts";
 import { engineWasi, SERVED_WASI_NAMESPACE, type EngineWasi } from "../wasi/plugin-wasi.ts";
-import type { WorkerWasiSpec } from "../isolation/bridge/protocol.ts";
+import { isMeteredShape, runnerOptions, usesWasi, type ImportPlan } from "./start-plan.ts";
 import { WasiValues, WASI_VALUES_MODULE, importsWasiValues } from "../wasi/wasi-values.ts";
 import { initializeDeferred } from "../wasi/wasi-values-rewrite.ts";
 
@@ -44,8 +39,8 @@ export interface StartOptions {
   readonly isolation?: EngineIsolationOptions;
   /** The engine-wide worker cap (`isolation.maxWorkers`), when it has one. */
   readonly workerSlots?: WorkerSlots;
-  /** The engine's worker pools (`limits.isolation: "pool"`). */
-  readonly pools?: EnginePools;
+  /** The engine's worker pools (`limits.isolation: "pool"`), their code loaded with the first pooled plugin. */
+  readonly pools?: LazyPools;
   /** Debug mode: check outputs against plugin.json's output schemas (`createEngine({ checkOutputs })`). */
   readonly checkOutputs?: boolean;
   /** HTTP and the embedder's functions by any name (host-functions/plugin-extras.ts). */
@@ -56,40 +51,13 @@ export interface StartOptions {
 
 const USER_MODULE = "extism:host/user";
 const KERNEL_MODULE = "extism:host/env";
-/**
- * How long past a metered call's deadline its worker is left to stop the call itself (see
- * WorkerSupervisor's graceMs). The meter stops a call within a slice (a few ms); the grace only
- * has to outlast a worker thread the OS did not schedule meanwhile, which on a loaded 2-core
- * machine was seen past 250 ms in Chromium — and terminating a pool worker restarts every
- * neighbour in it, so the backstop waits a full second.
- */
-const METERED_GRACE_MS = 1000;
 
-/** What a plugin imports from the host, and what that needs. */
-interface ImportPlan {
-  readonly imports: readonly WebAssembly.ModuleImportDescriptor[];
-  readonly userImports: ReadonlySet<string>;
-  readonly needs: CompatNeeds;
-  /** WASI served by the engine (output to the log, read-only mounts), when asked for and possible. */
-  readonly wasi?: EngineWasi | undefined;
-  /** The same, built inside the plugin's bridge or pool worker (Node). */
-  readonly workerWasi?: WorkerWasiSpec | undefined;
-  /** Where its calls' writes go: held until the start is complete, dropped when it fails (staged-commits.ts). */
-  readonly commits: StagedCommits;
-}
-
-const usesWasi = (plan: ImportPlan): boolean => plan.imports.some((i) => i.module === "wasi_snapshot_preview1");
 /** Extism's wasm list: the linked modules by name, then main. */
 const wasmList = (module: WebAssembly.Module, linked: readonly LinkedModule[] = [], wasi?: EngineWasi) => [
   ...linked.map((each) => ({ name: each.name, module: each.module })),
   ...(wasi === undefined ? [] : [wasi.adapter]),
   { name: "main", module },
 ];
-
-/** True when the module was metered by the rewrite (it imports the meter: docs/metering.md). */
-function isMeteredShape(shape: ModuleShape): boolean {
-  return shape.imports.some((i) => i.module === METER_MODULE);
-}
 
 /**
  * Instantiates a compiled module and, for Threadspace plugins, runs `init_plugin` and checks
@@ -109,7 +77,7 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
   const served = await engineWasi(name, imports, options.compat?.wasi?.(name), platform.serveWasi, options.host.state.logs, wasiPlace);
   for (const note of [...isolation.notes, ...served.notes]) options.logger.warn(`[threadspace] [plugin ${name}] ${note}`);
   const plan: ImportPlan = { imports, userImports, needs, wasi: served.wasi, workerWasi: served.worker, commits: new StagedCommits(options.host, name) };
-  const runner = isolation.mode !== "inline" ? await startWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
+  const runner = isolation.mode !== "inline" ? await startInWorker(manifest, module, shape, options, plan, isolation) : await startInline(manifest, module, shape, options, plan, isolation);
   let initialised = false;
   try {
     if (manifest.interface !== "extism") {
@@ -126,20 +94,6 @@ export async function startPlugin(manifest: PluginManifest, module: WebAssembly.
     await runner.close().catch(() => undefined);
     throw error;
   }
-}
-
-/** How a runner over this plugin's instances opens and commits transactions, and the limits it enforces. */
-function runnerOptions(manifest: PluginManifest, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): RunnerOptions {
-  const { name } = manifest;
-  // Host functions of any kind get the call's transaction (ts_* APIs, the embedder's functions, HTTP's per-call count).
-  const transactions = plan.userImports.size > 0 || plan.needs.http || plan.needs.anyName;
-  return {
-    ...(manifest.exports === undefined ? {} : { contract: new ExportContract(name, manifest.exports, options.checkOutputs === true) }),
-    // The host opens each call's transaction and commits it through its own persistence (held while the plugin starts).
-    ...(transactions ? { transactions: plan.commits } : {}),
-    ...(options.limits === undefined ? {} : { limits: options.limits }),
-    isolation,
-  };
 }
 
 /** Instantiates the module on the engine's thread (no lifecycle calls). */
@@ -224,71 +178,18 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   return new PluginRunner(name, new InlineInstance(name, plugin, memory, meter, options.limits?.memoryPages, callStart), shape.exports, { ...runnerOptions(manifest, options, plan, isolation), metered: meter !== undefined });
 }
 
-/** The engine's pools (every engine passes them; a runner built without them cannot pool). */
-function requirePools(options: StartOptions): EnginePools {
-  if (options.pools === undefined) throw new ThreadspaceError("init_failed", "was asked to run in a worker pool, but this engine has no pools.");
-  return options.pools;
-}
-
 /**
- * Starts the plugin in a worker of its own (or in a pool worker) under a {@link WorkerSupervisor}, which restarts it
- * after a timeout or a crash and runs the lifecycle (init_plugin, get_metadata check) on every
- * fresh instance through a runner of its own. The caller runs the first instance's lifecycle,
- * as for an inline plugin.
+ * Starts the plugin in a worker or a pool (lifecycle/start-in-worker.ts). That code — the
+ * supervisor, the bridge, the pools — is loaded by a dynamic `import()` here, the first time a
+ * plugin needs it, so an app that runs only inline plugins never loads it.
  */
-async function startWorker(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): Promise<PluginRunner> {
-  const { userImports } = plan;
-  const { name } = manifest;
-  const logs = options.host.state.logs;
-  const config = options.extismConfig;
-  const transport = workerTransport(options.isolation);
-  const timeoutMs = options.limits?.timeoutMs ?? BUILT_IN_DEFAULTS.timeoutMs;
-  const logging = extismLogging(name, logs);
-  const startWith: WorkerStartOptions = {
-    plugin: name,
-    transport,
-    useWasi: usesWasi(plan) && plan.workerWasi === undefined,
-    ...(plan.workerWasi === undefined ? {} : { wasi: plan.workerWasi }),
-    functions: () => ({ ...options.host.functionsFor(manifest, userImports, { inWorker: true }), ...(bridgeExtras(manifest, plan.imports, options.compat, logs) as Record<string, ExtismHostFunction>) }),
-    ...(options.linked === undefined || options.linked.length === 0 ? {} : { linked: Object.fromEntries(options.linked.map((each) => [each.name, each.module])) }),
-    kernel: {
-      config,
-      configVersion: () => extismConfigVersion(config),
-      logLevel: () => logs.level(name),
-      log: (level, text) => logs.append(name, level, text, undefined, "extism"),
-      // Lines the plugin writes to WASI stdout/stderr in its worker (wasi.output), as inline: stdout at info, stderr at warn.
-      ...(plan.workerWasi?.output === true ? { wasiOutput: (stream: "stdout" | "stderr", line: string) => void logs.append(name, stream === "stdout" ? "info" : "warn", line, { wasi: stream }) } : {}),
-    },
-    logging,
-    timeoutMs,
-    spinMicros: { engine: options.isolation?.spinMicros?.engine ?? DEFAULT_SPIN_MICROS.engine, worker: options.isolation?.spinMicros?.worker ?? DEFAULT_SPIN_MICROS.worker },
-    resetEvery: options.isolation?.resetEvery,
-    memoryCap: options.limits?.memoryPages ?? BUILT_IN_DEFAULTS.memoryPages,
-    hostMemory: hostMemoryLimits(options.limits),
-  };
-  const pooled = isolation.mode === "pool";
-  const create = pooled ? pooledInstanceFactory(manifest, module, startWith, requirePools(options)) : workerInstanceFactory(module, startWith);
-  const runnerWith = runnerOptions(manifest, options, plan, isolation);
-  // A metered module in a bridge worker stops itself at its deadline and keeps its worker: the
-  // supervisor terminates it only if that fails (a long bulk operation, a stuck host call).
-  const metered = isMeteredShape(shape) && (transport === "bridge" || pooled);
-  const supervisor = await WorkerSupervisor.start({
-    name,
-    timeoutMs,
-    ...(metered ? { graceMs: METERED_GRACE_MS } : {}),
-    lifecycle: manifest.interface !== "extism",
-    create,
-    // Pool workers are bounded by their pool's size, not by isolation.maxWorkers; their pool restarts them.
-    slots: pooled ? undefined : options.workerSlots,
-    // A spare worker would hold one of the engine's worker slots while idle.
-    prewarm: !pooled && options.workerSlots === undefined,
-    restartLifecycle: async (instance) => {
-      if (manifest.interface === "extism") return;
-      // Through a runner of its own (not counted in stats); the instance is not closed by it.
-      const fresh = new PluginRunner(name, instance, shape.exports, runnerWith);
-      await runInit(fresh);
-      await checkMetadata(fresh, manifest);
-    },
-  });
-  return new PluginRunner(name, supervisor, shape.exports, { ...runnerWith, workerStats: supervisor.stats, metered });
+async function startInWorker(manifest: PluginManifest, module: WebAssembly.Module, shape: ModuleShape, options: StartOptions, plan: ImportPlan, isolation: RunnerIsolation): Promise<PluginRunner> {
+  let code: typeof import("./start-in-worker.ts");
+  try {
+    code = await import("./start-in-worker.ts");
+  } catch (cause) {
+    plan.wasi?.served.close();
+    throw new ThreadspaceError("init_failed", `could not load the engine's worker code (${messageOf(cause)}), so it cannot run in a ${isolation.mode === "pool" ? "worker pool" : "worker"}. Check that the app serves every chunk of its bundle.`, { plugin: manifest.name, cause });
+  }
+  return code.startWorker(manifest, module, shape, options, plan, isolation);
 }
