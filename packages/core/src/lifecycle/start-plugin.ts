@@ -20,6 +20,7 @@ import { compatNeeds, inlineExtras, type CompatServices } from "../host-function
 import { hostImports, type LinkedModule } from "../install/linked-modules.ts";
 import { suspendingIsolation } from "../host-functions/suspending-isolation.ts";
 import type { ExtismHostFunction } from "@threadspace/host";
+import type { ExtismStyleHostFunction } from "../host-functions/any-name-functions.ts";
 import { HostMemoryGuard } from "../limits/host-memory.ts";
 import { hostMemoryLimits } from "../limits/host-memory-limits.ts";
 import { engineWasi, SERVED_WASI_NAMESPACE, type EngineWasi } from "../wasi/plugin-wasi.ts";
@@ -111,7 +112,7 @@ async function startInline(manifest: PluginManifest, module: WebAssembly.Module,
   const extras = inlineExtras(manifest, plan.imports, options.compat, options.host.state.logs, () => meter?.deadline ?? Infinity);
   const { [USER_MODULE]: userExtras, ...namespaces } = extras.namespaces as Record<string, Record<string, ExtismHostFunction>>;
   const userFunctions = { ...options.host.functionsFor(manifest, userImports), ...userExtras };
-  const charged = (functions: Record<string, ExtismHostFunction>) => (meter === undefined ? functions : chargingHostCalls(meter, functions));
+  const charged = (functions: Readonly<Record<string, ExtismStyleHostFunction>>) => (meter === undefined ? functions : chargingHostCalls(meter, functions));
   const otherFunctions = Object.fromEntries(Object.entries(namespaces).map(([namespace, functions]) => [namespace, charged(functions)]));
   // Blocks and vars the plugin makes the host hold count against limits.hostMemoryBytes / maxVarBytes.
   const guard = new HostMemoryGuard(hostMemoryLimits(options.limits));

@@ -1,5 +1,5 @@
 import { ThreadspaceError } from "@threadspace/errors";
-import type { ExtismHostFunction, LogStore } from "@threadspace/host";
+import type { LogStore } from "@threadspace/host";
 import type { ServeWasi, ServedWasi } from "./served-wasi.ts";
 import { WASI_MODULE, SERVED_WASI_NAMESPACE, wasiAdapterBytes, wasiFunctions } from "./wasi-adapter.ts";
 import { notServed, type PluginWasi } from "./wasi-options.ts";
@@ -10,7 +10,7 @@ export interface EngineWasi {
   /** Linked under `wasi_snapshot_preview1` in Extism's wasm list (instead of Extism's own WASI). */
   readonly adapter: { readonly name: string; readonly module: WebAssembly.Module };
   /** Extism-style functions for {@link SERVED_WASI_NAMESPACE}. */
-  readonly functions: Record<string, ExtismHostFunction>;
+  readonly functions: Record<string, ServedWasiFunction>;
   readonly served: ServedWasi;
 }
 
@@ -80,14 +80,17 @@ export async function engineWasi(
   }
 }
 
+/** A WASI function as Extism calls it: the call context (unused), then the guest's arguments; the WASI errno. */
+export type ServedWasiFunction = (context: unknown, ...args: unknown[]) => number | undefined;
+
 /** A served WASI's functions as Extism host functions for {@link SERVED_WASI_NAMESPACE} (a name it lacks answers ENOSYS). */
-export function servedFunctions(served: ServedWasi, functions: readonly string[]): Record<string, ExtismHostFunction> {
+export function servedFunctions(served: ServedWasi, functions: readonly string[]): Record<string, ServedWasiFunction> {
   return Object.fromEntries(
-    functions.map((name) => {
+    functions.map((name): [string, ServedWasiFunction] => {
       const fn = served.functions[name] as ((...args: unknown[]) => number | undefined) | undefined;
-      return [name, (_context: unknown, ...args: unknown[]) => (fn === undefined ? 52 : fn(...args))];
+      return [name, (_context, ...args) => (fn === undefined ? 52 : fn(...args))];
     }),
-  ) as unknown as Record<string, ExtismHostFunction>;
+  );
 }
 
 export { SERVED_WASI_NAMESPACE };

@@ -1,4 +1,4 @@
-import type { ExtismHostFunction } from "@threadspace/host";
+import type { ExtismStyleHostFunction } from "../host-functions/any-name-functions.ts";
 import type { CallWasi, WasiValue, WasiValueFunction } from "../replay/wasi-reads.ts";
 import { WASI_VALUES_MODULE } from "./wasi-values-rewrite.ts";
 import { HOST_CALL_FUEL } from "../fuel/fuel-meter.ts";
@@ -129,13 +129,12 @@ export class WasiValues {
   }
 
   /** The functions as Extism host functions (`(callContext, ...args)`), for its `functions` option. */
-  extismFunctions(): Record<string, ExtismHostFunction> {
-    const functions = {
+  extismFunctions(): Record<WasiValueFunction, ExtismStyleHostFunction> {
+    return {
       clock_time_get: (_context: unknown, id: number, _precision: bigint, ptr: number) => this.#clock("clock_time_get", id, ptr),
       clock_res_get: (_context: unknown, id: number, ptr: number) => this.#clock("clock_res_get", id, ptr),
       random_get: (_context: unknown, buf: number, length: number) => this.#random(buf, length),
     };
-    return functions as unknown as Record<string, ExtismHostFunction>;
   }
 }
 
