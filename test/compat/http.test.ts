@@ -4,18 +4,13 @@
  * a refused host, a timeout; and the deliberate differences from raw @extism/extism
  * (docs/compat.md), each shown on both.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CallContext } from "@extism/extism";
 import { isThreadspaceError, type EngineHttpOptions } from "@threadspace/core";
-import { startHttpServer, type TestHttpServer } from "../support/http-test-server.ts";
-import { buildCompatPlugins, rawSide, threadspaceSide, type Outcome } from "./support/sides.ts";
+import { compatServer } from "./support/compat-server.ts";
+import { rawSide, threadspaceSide, type Outcome } from "./support/sides.ts";
 
-let server: TestHttpServer;
-beforeAll(async () => {
-  buildCompatPlugins();
-  server = await startHttpServer();
-}, 120_000);
-afterAll(() => server.close());
+const server = compatServer();
 
 const functions = { "extism:host/user": { hello_world: (context: CallContext, handle: bigint) => handle } };
 const request = (url: string, headers: Record<string, string> = {}) => JSON.stringify({ url, method: "GET", headers });

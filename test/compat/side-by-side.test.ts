@@ -4,18 +4,13 @@
  * Threadspace passes the same way (docs/compat.md lists the deliberate differences, tested in
  * http.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CallContext } from "@extism/extism";
 import { isThreadspaceError } from "@threadspace/core";
-import { startHttpServer, type TestHttpServer } from "../support/http-test-server.ts";
-import { buildCompatPlugins, rawSide, threadspaceSide, type Outcome, type PluginSetup, type Side } from "./support/sides.ts";
+import { compatServer } from "./support/compat-server.ts";
+import { rawSide, threadspaceSide, type Outcome, type PluginSetup, type Side } from "./support/sides.ts";
 
-let server: TestHttpServer;
-beforeAll(async () => {
-  buildCompatPlugins();
-  server = await startHttpServer();
-}, 120_000);
-afterAll(() => server.close());
+const server = compatServer();
 
 const helloWorld = { "extism:host/user": { hello_world: (context: CallContext, handle: bigint) => context.store(`hello, ${context.read(handle)?.text() ?? "?"}`) } };
 

@@ -355,3 +355,6 @@ export class PluginRunner {
     await this.#instance.close();
   }
 }
+
+/** What the engine's background callers (event delivery, config changes, ticks) need of a runner: its exports and a plain call. */
+export type ExportCaller = Pick<PluginRunner, "exports" | "callBytes">;

@@ -2,7 +2,7 @@ import { ThreadspaceError, isThreadspaceError } from "@threadspace/errors";
 import { ConfigStore, LogStore } from "@threadspace/host";
 import { parseManifest } from "@threadspace/manifest";
 import { describe, expect, test } from "vitest";
-import type { PluginRunner } from "../calls/plugin-runner.ts";
+import type { ExportCaller } from "../calls/plugin-runner.ts";
 import { ConfigRuntime, type ConfigControl } from "./config-runtime.ts";
 
 const manifest = parseManifest({
@@ -15,15 +15,15 @@ const manifest = parseManifest({
 });
 
 /** A runner stand-in that records the exports called. */
-function fakeRunner(calls: string[], fail = false): PluginRunner {
+function fakeRunner(calls: string[], fail = false): ExportCaller {
   return {
     exports: new Set(["on_config_change", "on_tick"]),
-    callBytes: async (exportName: string, input: string) => {
-      calls.push(`${exportName} ${input}`);
+    callBytes: async (exportName: string, input: string | Uint8Array = "") => {
+      calls.push(`${exportName} ${typeof input === "string" ? input : new TextDecoder().decode(input)}`);
       if (fail) throw new Error("plugin broke");
       return new Uint8Array();
     },
-  } as unknown as PluginRunner;
+  };
 }
 
 function setup(control: Partial<ConfigControl> = {}) {
@@ -31,7 +31,7 @@ function setup(control: Partial<ConfigControl> = {}) {
   const logs = new LogStore();
   const changed: unknown[] = [];
   const calls: string[] = [];
-  let runner: PluginRunner | undefined = fakeRunner(calls);
+  let runner: ExportCaller | undefined = fakeRunner(calls);
   const runtime = new ConfigRuntime({
     store,
     logs,

@@ -1,7 +1,7 @@
 import { messageOf } from "@threadspace/errors";
 import type { ConfigChange, ConfigStore, LogStore } from "@threadspace/host";
 import type { PluginManifest } from "@threadspace/manifest";
-import type { PluginRunner } from "../calls/plugin-runner.ts";
+import type { ExportCaller } from "../calls/plugin-runner.ts";
 import { levelFromConfig, type LogLevel } from "../engine-options.ts";
 import { createExtismConfig, syncExtismConfig, type ExtismConfig } from "./extism-config.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
@@ -12,7 +12,7 @@ export type PluginConfig = Record<string, unknown>;
 /** What the config runtime needs from the engine to act on `enabled`. */
 export interface ConfigControl {
   /** The plugin's running instance, if it is loaded. */
-  runner(name: string): PluginRunner | undefined;
+  runner(name: string): ExportCaller | undefined;
   /** Starts the installed plugin (`enabled` became true); throws like `engine.load`. */
   start(name: string): Promise<void>;
   /** Throws `dependency_in_use` when stopping the plugin now would strand loaded dependents. */

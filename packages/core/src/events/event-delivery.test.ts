@@ -1,20 +1,20 @@
 import { EventBus, PermissionTable } from "@threadspace/host";
 import { parseManifest } from "@threadspace/manifest";
 import { describe, expect, test } from "vitest";
-import type { PluginRunner } from "../calls/plugin-runner.ts";
+import type { ExportCaller } from "../calls/plugin-runner.ts";
 import { EventDelivery } from "./event-delivery.ts";
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** A runner stand-in for the plugin side: an `on_event` export that records what it got. */
-function subscriberRunner(got: string[]): PluginRunner {
+function subscriberRunner(got: string[]): ExportCaller {
   return {
     exports: new Set(["on_event"]),
-    callBytes: async (_exportName: string, input: string) => {
-      got.push(input);
+    callBytes: async (_exportName: string, input: string | Uint8Array = "") => {
+      got.push(typeof input === "string" ? input : new TextDecoder().decode(input));
       return new Uint8Array();
     },
-  } as unknown as PluginRunner;
+  };
 }
 
 const manifest = (name: string) =>

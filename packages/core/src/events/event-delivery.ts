@@ -2,7 +2,7 @@ import { ThreadspaceError, messageOf } from "@threadspace/errors";
 import { copyEmbedderInput } from "@threadspace/host";
 import { HostFailure, TopicPattern, type EventBus, type PermissionTable, type TopicEvent, type TopicHandler } from "@threadspace/host";
 import type { PluginManifest } from "@threadspace/manifest";
-import type { PluginRunner } from "../calls/plugin-runner.ts";
+import type { ExportCaller } from "../calls/plugin-runner.ts";
 import type { EngineLogger } from "../engine-options.ts";
 import type { EventLog, LoggedEvent, RecentEventsQuery } from "./event-log.ts";
 
@@ -70,7 +70,7 @@ interface Envelope {
 interface Subscriber {
   readonly name: string;
   readonly patterns: readonly TopicPattern[];
-  readonly runner: PluginRunner;
+  readonly runner: ExportCaller;
   readonly queue: Envelope[];
   readonly stats: Counters;
   attached: boolean;
@@ -141,7 +141,7 @@ export class EventDelivery {
   }
 
   /** Starts delivering to a plugin that was just started (resets its counters). */
-  attach(manifest: PluginManifest, runner: PluginRunner): void {
+  attach(manifest: PluginManifest, runner: ExportCaller): void {
     const stats = counters();
     this.#stats.set(manifest.name, stats);
     if (manifest.subscriptions.length === 0) return;
